@@ -1,0 +1,45 @@
+// Indexing primitives. Index tensors are constants (int64); gradients flow to the values only.
+// index_select / index_add and gather / scatter_add are adjoint pairs, so each backward is the
+// other op, and both stay differentiable for second-order gradients.
+#include "autograd/op_util.h"
+
+namespace minidl {
+
+using detail::Grads;
+using detail::Inputs;
+
+// index_select: out = x[index] along axis.  dx = index_add(zeros, axis, index, g).
+Variable index_select(const Variable& x, std::int64_t axis, const Tensor& index) {
+  return record("index_select", minidl::index_select(x.value(), axis, index), {x},
+                [axis, index](const Inputs& in, const Variable&, const Variable& g) {
+                  return Grads{index_add(constant_like(in[0], 0.0), axis, index, g)};
+                });
+}
+
+// index_add: out = x; out[index[i]] += src[i] along axis.  dx = g, dsrc = index_select(g).
+Variable index_add(const Variable& x, std::int64_t axis, const Tensor& index, const Variable& src) {
+  return record("index_add", minidl::index_add(x.value(), axis, index, src.value()), {x, src},
+                [axis, index](const Inputs& in, const Variable&, const Variable& g) {
+                  return Grads{in[0].requires_grad() ? g : Variable(),
+                               in[1].requires_grad() ? index_select(g, axis, index) : Variable()};
+                });
+}
+
+// gather: out[i][j] = x[i][index[i][j]] (axis 1).  dx = scatter_add(zeros, axis, index, g).
+Variable gather(const Variable& x, std::int64_t axis, const Tensor& index) {
+  return record("gather", minidl::gather(x.value(), axis, index), {x},
+                [axis, index](const Inputs& in, const Variable&, const Variable& g) {
+                  return Grads{scatter_add(constant_like(in[0], 0.0), axis, index, g)};
+                });
+}
+
+// scatter_add: out = x; out[i][index[i][j]] += src[i][j].  dx = g, dsrc = gather(g, index).
+Variable scatter_add(const Variable& x, std::int64_t axis, const Tensor& index, const Variable& src) {
+  return record("scatter_add", minidl::scatter_add(x.value(), axis, index, src.value()), {x, src},
+                [axis, index](const Inputs& in, const Variable&, const Variable& g) {
+                  return Grads{in[0].requires_grad() ? g : Variable(),
+                               in[1].requires_grad() ? gather(g, axis, index) : Variable()};
+                });
+}
+
+}  // namespace minidl

@@ -1,0 +1,57 @@
+// Every differentiable primitive, one line each. Each is defined in autograd/<family>_ops.cpp with
+// its formula block, forward and backward in one function, and has one row in the gradcheck table
+// (autograd/ops_test.cpp). Everything else is composed from these (autograd/functional.h).
+// Binary primitives broadcast; their backward folds the gradient back with sum_to.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "autograd/variable.h"
+
+namespace minidl {
+
+// ---- elementwise (autograd/elementwise_ops.cpp)
+Variable add(const Variable& a, const Variable& b);
+Variable sub(const Variable& a, const Variable& b);
+Variable mul(const Variable& a, const Variable& b);
+Variable div(const Variable& a, const Variable& b);
+Variable pow(const Variable& a, const Variable& b);
+Variable neg(const Variable& x);
+Variable exp(const Variable& x);
+Variable log(const Variable& x);
+Variable log1p(const Variable& x);
+Variable expm1(const Variable& x);
+Variable sqrt(const Variable& x);
+Variable erf(const Variable& x);
+Variable sin(const Variable& x);
+Variable cos(const Variable& x);
+Variable tanh(const Variable& x);
+Variable sigmoid(const Variable& x);
+Variable relu(const Variable& x);
+Variable abs(const Variable& x);
+Variable where(const Tensor& cond, const Variable& a, const Variable& b);
+Variable clamp(const Variable& x, std::optional<double> lo, std::optional<double> hi);
+Variable to(const Variable& x, DType dtype);
+// ---- reductions (autograd/reduce_ops.cpp)
+Variable sum(const Variable& x, const Axes& axes = {}, bool keepdim = false);
+Variable amax(const Variable& x, const Axes& axes = {}, bool keepdim = false);
+Variable softmax(const Variable& x, std::int64_t axis);
+Variable log_softmax(const Variable& x, std::int64_t axis);
+// ---- shape (autograd/shape_ops.cpp)
+Variable reshape(const Variable& x, const Shape& shape);
+Variable permute(const Variable& x, const Axes& dims);
+Variable expand(const Variable& x, const Shape& shape);
+Variable slice(const Variable& x, std::int64_t axis, std::int64_t start, std::int64_t end, std::int64_t step = 1);
+Variable concat(const std::vector<Variable>& xs, std::int64_t axis);
+Variable pad(const Variable& x, const std::vector<std::int64_t>& pads, double value = 0.0);
+Variable flip(const Variable& x, const Axes& axes);
+// ---- indexing (autograd/index_ops.cpp)
+Variable index_select(const Variable& x, std::int64_t axis, const Tensor& index);
+Variable index_add(const Variable& x, std::int64_t axis, const Tensor& index, const Variable& src);
+Variable gather(const Variable& x, std::int64_t axis, const Tensor& index);
+Variable scatter_add(const Variable& x, std::int64_t axis, const Tensor& index, const Variable& src);
+// ---- linear algebra (autograd/linalg_ops.cpp)
+Variable matmul(const Variable& a, const Variable& b, bool trans_a = false, bool trans_b = false);
+
+}  // namespace minidl

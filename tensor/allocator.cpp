@@ -1,0 +1,85 @@
+#include "tensor/allocator.h"
+
+#include <cstdlib>
+#include <mutex>
+#include <new>
+#include <unordered_map>
+#include <vector>
+
+namespace minidl {
+namespace {
+
+constexpr std::size_t kAlign = 64;
+// Blocks from this size up are cached; smaller ones are cheap in malloc already.
+constexpr std::size_t kCacheMin = 1 << 16;
+// Upper bound on idle cached memory; past it, freed blocks go back to the system.
+constexpr std::size_t kCacheMax = std::size_t{1} << 30;
+
+struct Cache {
+  std::mutex mu;
+  std::unordered_map<std::size_t, std::vector<void*>> free_blocks;
+  std::size_t cached = 0;
+};
+
+Cache& cache() {
+  // Leaked on purpose: storage can be freed during static destruction.
+  static Cache* c = new Cache;
+  return *c;
+}
+
+std::size_t round_size(std::size_t n) {
+  if (n < kCacheMin) return (n + kAlign - 1) / kAlign * kAlign;
+  return (n + 4095) / 4096 * 4096;
+}
+
+}  // namespace
+
+void* storage_alloc(std::size_t nbytes) {
+  std::size_t n = round_size(nbytes == 0 ? kAlign : nbytes);
+  if (n >= kCacheMin) {
+    Cache& c = cache();
+    std::lock_guard<std::mutex> lock(c.mu);
+    auto it = c.free_blocks.find(n);
+    if (it != c.free_blocks.end() && !it->second.empty()) {
+      void* p = it->second.back();
+      it->second.pop_back();
+      c.cached -= n;
+      return p;
+    }
+  }
+  void* p = std::aligned_alloc(kAlign, n);
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
+}
+
+void storage_free(void* ptr, std::size_t nbytes) {
+  if (ptr == nullptr) return;
+  std::size_t n = round_size(nbytes == 0 ? kAlign : nbytes);
+  if (n >= kCacheMin) {
+    Cache& c = cache();
+    std::lock_guard<std::mutex> lock(c.mu);
+    if (c.cached + n <= kCacheMax) {
+      c.free_blocks[n].push_back(ptr);
+      c.cached += n;
+      return;
+    }
+  }
+  std::free(ptr);
+}
+
+void storage_empty_cache() {
+  Cache& c = cache();
+  std::lock_guard<std::mutex> lock(c.mu);
+  for (auto& [size, blocks] : c.free_blocks)
+    for (void* p : blocks) std::free(p);
+  c.free_blocks.clear();
+  c.cached = 0;
+}
+
+std::size_t storage_cached_bytes() {
+  Cache& c = cache();
+  std::lock_guard<std::mutex> lock(c.mu);
+  return c.cached;
+}
+
+}  // namespace minidl

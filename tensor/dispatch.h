@@ -1,0 +1,46 @@
+// Internal to tensor/ kernels (.cpp files only): calls a generic lambda with a value of the C++
+// type matching a run-time dtype, e.g.
+//   dispatch(t.dtype(), "sum", [&](auto tag) { using T = decltype(tag); ... });
+#pragma once
+
+#include <cstdint>
+
+#include "tensor/dtype.h"
+#include "tensor/error.h"
+
+namespace minidl::detail {
+
+template <typename Fn>
+decltype(auto) dispatch(DType dt, const char* op, Fn&& fn) {
+  switch (dt) {
+    case kFloat32:
+      return fn(float{});
+    case kFloat64:
+      return fn(double{});
+    case kInt64:
+      return fn(std::int64_t{});
+  }
+  MINIDL_FAIL(op, ": unknown dtype");
+}
+
+// Floating types only; int64 is an error naming the op.
+template <typename Fn>
+decltype(auto) dispatch_floating(DType dt, const char* op, Fn&& fn) {
+  switch (dt) {
+    case kFloat32:
+      return fn(float{});
+    case kFloat64:
+      return fn(double{});
+    default:
+      MINIDL_FAIL(op, ": expected a floating-point tensor, got ", dtype_name(dt));
+  }
+}
+
+// Normalises a possibly negative axis against rank `dim`, naming the op on error.
+inline std::int64_t norm_axis(std::int64_t axis, std::int64_t dim, const char* op) {
+  MINIDL_CHECK(axis >= -dim && axis < (dim == 0 ? 1 : dim), op, ": axis ", axis,
+               " out of range for a tensor of rank ", dim);
+  return axis < 0 ? axis + dim : axis;
+}
+
+}  // namespace minidl::detail

@@ -1,0 +1,224 @@
+// Unary elementwise kernels: unary(op, x) and clamp. Binary ops and broadcasting live in
+// tensor/binary.cpp.
+//
+// Dtypes: exp, log, log1p, expm1, sqrt, rsqrt, sin, cos, tanh, sigmoid, reciprocal and erf are
+// floating-only; an int64 input is converted to float32 first (PyTorch's rule). neg, abs, sign,
+// relu, square, floor, ceil and round keep int64.
+//
+// Formulas that are not just the libm call:
+//   sigmoid(x) = 1 / (1 + e^-x) for x >= 0, e^x / (1 + e^x) for x < 0   (exp never overflows;
+//                computed as e = exp(-|x|), r = 1 / (1 + e), then r or e * r)
+//   relu(x)    = x < 0 ? 0 : x             (NaN and -0 pass through, like PyTorch)
+//   sign(x)    = (0 < x) - (x < 0)          (sign(NaN) = 0, like PyTorch 1.13 on CPU)
+//   round(x)   = nearest, ties to even     (torch.round)
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
+#include "tensor/dispatch.h"
+#include "tensor/loops.h"
+#include "tensor/ops.h"
+
+namespace minidl {
+namespace {
+
+const char* unary_name(UnaryOp op) {
+  // In UnaryOp's declaration order.
+  static constexpr const char* kNames[] = {
+      "neg", "abs",  "sign",    "exp",  "log",    "log1p",      "expm1", "sqrt", "rsqrt", "sin",
+      "cos", "tanh", "sigmoid", "relu", "square", "reciprocal", "floor", "ceil", "round", "erf"};
+  return kNames[static_cast<int>(op)];
+}
+
+bool keeps_int(UnaryOp op) {
+  switch (op) {
+    case UnaryOp::kNeg:
+    case UnaryOp::kAbs:
+    case UnaryOp::kSign:
+    case UnaryOp::kRelu:
+    case UnaryOp::kSquare:
+    case UnaryOp::kFloor:
+    case UnaryOp::kCeil:
+    case UnaryOp::kRound:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// libm-bound ops get the smaller grain: one element costs tens of cycles, not one.
+bool is_transcendental(UnaryOp op) {
+  switch (op) {
+    case UnaryOp::kExp:
+    case UnaryOp::kLog:
+    case UnaryOp::kLog1p:
+    case UnaryOp::kExpm1:
+    case UnaryOp::kSin:
+    case UnaryOp::kCos:
+    case UnaryOp::kTanh:
+    case UnaryOp::kSigmoid:
+    case UnaryOp::kErf:
+      return true;
+    default:
+      return false;
+  }
+}
+
+template <typename T, typename F>
+void apply(const T* x, T* out, std::int64_t n, std::int64_t grain, F f) {
+  detail::run_chunks(
+      n, grain, [&](std::int64_t b, std::int64_t e) { detail::map1(x + b, out + b, e - b, f); });
+}
+
+// Signed overflow is undefined behaviour; integer arithmetic wraps through uint64 instead.
+inline std::int64_t wrap_neg(std::int64_t v) {
+  return static_cast<std::int64_t>(0ull - static_cast<std::uint64_t>(v));
+}
+inline std::int64_t wrap_mul(std::int64_t a, std::int64_t b) {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) * static_cast<std::uint64_t>(b));
+}
+
+template <typename T>
+void unary_int_kept(UnaryOp op, const T* x, T* out, std::int64_t n) {
+  const std::int64_t g = kGrainElementwise;
+  switch (op) {
+    case UnaryOp::kNeg:
+      if constexpr (std::is_integral_v<T>)
+        return apply(x, out, n, g, [](T v) { return wrap_neg(v); });
+      else
+        return apply(x, out, n, g, [](T v) { return -v; });
+    case UnaryOp::kAbs:
+      if constexpr (std::is_integral_v<T>)
+        return apply(x, out, n, g, [](T v) { return v < 0 ? wrap_neg(v) : v; });
+      else
+        return apply(x, out, n, g, [](T v) { return std::fabs(v); });
+    case UnaryOp::kSign:
+      return apply(x, out, n, g, [](T v) { return static_cast<T>((T(0) < v) - (v < T(0))); });
+    case UnaryOp::kRelu:
+      return apply(x, out, n, g, [](T v) { return v < T(0) ? T(0) : v; });
+    case UnaryOp::kSquare:
+      if constexpr (std::is_integral_v<T>)
+        return apply(x, out, n, g, [](T v) { return wrap_mul(v, v); });
+      else
+        return apply(x, out, n, g, [](T v) { return v * v; });
+    case UnaryOp::kFloor:
+      if constexpr (std::is_integral_v<T>)
+        return apply(x, out, n, g, [](T v) { return v; });
+      else
+        return apply(x, out, n, g, [](T v) { return std::floor(v); });
+    case UnaryOp::kCeil:
+      if constexpr (std::is_integral_v<T>)
+        return apply(x, out, n, g, [](T v) { return v; });
+      else
+        return apply(x, out, n, g, [](T v) { return std::ceil(v); });
+    case UnaryOp::kRound:
+      if constexpr (std::is_integral_v<T>)
+        return apply(x, out, n, g, [](T v) { return v; });
+      else
+        return apply(x, out, n, g, [](T v) { return std::nearbyint(v); });
+    default:
+      MINIDL_FAIL(unary_name(op), ": not an integer-preserving op");
+  }
+}
+
+// Branch-free form of the two-sided formula (random signs would mispredict a branch half the time).
+template <typename T>
+T sigmoid_one(T v) {
+  const T e = std::exp(-std::fabs(v));
+  const T r = T(1) / (T(1) + e);
+  return v >= T(0) ? r : e * r;
+}
+
+template <typename T>
+void unary_floating(UnaryOp op, const T* x, T* out, std::int64_t n) {
+  const std::int64_t g = is_transcendental(op) ? kGrainTranscendental : kGrainElementwise;
+  switch (op) {
+    case UnaryOp::kExp:
+      return apply(x, out, n, g, [](T v) { return std::exp(v); });
+    case UnaryOp::kLog:
+      return apply(x, out, n, g, [](T v) { return std::log(v); });
+    case UnaryOp::kLog1p:
+      return apply(x, out, n, g, [](T v) { return std::log1p(v); });
+    case UnaryOp::kExpm1:
+      return apply(x, out, n, g, [](T v) { return std::expm1(v); });
+    case UnaryOp::kSqrt:
+      return apply(x, out, n, g, [](T v) { return std::sqrt(v); });
+    case UnaryOp::kRsqrt:
+      return apply(x, out, n, g, [](T v) { return T(1) / std::sqrt(v); });
+    case UnaryOp::kSin:
+      return apply(x, out, n, g, [](T v) { return std::sin(v); });
+    case UnaryOp::kCos:
+      return apply(x, out, n, g, [](T v) { return std::cos(v); });
+    case UnaryOp::kTanh:
+      return apply(x, out, n, g, [](T v) { return std::tanh(v); });
+    case UnaryOp::kSigmoid:
+      return apply(x, out, n, g, [](T v) { return sigmoid_one(v); });
+    case UnaryOp::kReciprocal:
+      return apply(x, out, n, g, [](T v) { return T(1) / v; });
+    case UnaryOp::kErf:
+      return apply(x, out, n, g, [](T v) { return std::erf(v); });
+    default:
+      return unary_int_kept(op, x, out, n);
+  }
+}
+
+}  // namespace
+
+Tensor unary(UnaryOp op, const Tensor& x) {
+  const char* name = unary_name(op);
+  MINIDL_CHECK(x.defined(), name, ": undefined tensor");
+  const Tensor src = (x.dtype() == kInt64 && !keeps_int(op)) ? x.to(kFloat32) : x;
+  Tensor out(src.shape(), src.dtype());
+  detail::dispatch(src.dtype(), name, [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_floating_point_v<T>)
+      unary_floating(op, src.data<T>(), out.data<T>(), src.numel());
+    else
+      unary_int_kept(op, src.data<T>(), out.data<T>(), src.numel());
+  });
+  return out;
+}
+
+// clamp(x) = min(max(x, lo), hi): lo > hi gives hi everywhere (like PyTorch); NaN stays NaN because
+// both comparisons are false. Integer tensors round the bounds inward (lo up, hi down).
+Tensor clamp(const Tensor& x, std::optional<double> lo, std::optional<double> hi) {
+  MINIDL_CHECK(x.defined(), "clamp: undefined tensor");
+  MINIDL_CHECK(!(lo && std::isnan(*lo)) && !(hi && std::isnan(*hi)), "clamp: a bound is NaN");
+  Tensor out(x.shape(), x.dtype());
+  detail::dispatch(x.dtype(), "clamp", [&](auto tag) {
+    using T = decltype(tag);
+    auto bound = [](std::optional<double> b, bool is_lo) -> T {
+      if constexpr (std::is_integral_v<T>) {
+        constexpr double kMax = 9.2233720368547748e18;  // 2^63
+        double r = is_lo ? std::ceil(*b) : std::floor(*b);
+        if (r >= kMax) return std::numeric_limits<T>::max();
+        if (r < -kMax) return std::numeric_limits<T>::lowest();
+        return static_cast<T>(r);
+      } else {
+        return static_cast<T>(*b);
+      }
+    };
+    const T* px = x.data<T>();
+    T* po = out.data<T>();
+    const std::int64_t n = x.numel(), g = kGrainElementwise;
+    if (lo && hi) {
+      T l = bound(lo, true), h = bound(hi, false);
+      apply(px, po, n, g, [l, h](T v) {
+        T t = v < l ? l : v;
+        return t > h ? h : t;
+      });
+    } else if (lo) {
+      T l = bound(lo, true);
+      apply(px, po, n, g, [l](T v) { return v < l ? l : v; });
+    } else if (hi) {
+      T h = bound(hi, false);
+      apply(px, po, n, g, [h](T v) { return v > h ? h : v; });
+    } else {
+      apply(px, po, n, g, [](T v) { return v; });
+    }
+  });
+  return out;
+}
+
+}  // namespace minidl

@@ -1,0 +1,165 @@
+// matmul (layer 0) with NumPy semantics. Shape legend: a is [..., M, K] (or [..., K, M] with
+// trans_a), b is [..., K, N] (or [..., N, K] with trans_b), out is [broadcast(...), M, N].
+// A 1-D a is read as [1, K] and a 1-D b as [K, 1]; the added axis is removed from the result, so
+// 1-D . 1-D is a 0-d dot product. trans_* only apply to operands of rank >= 2.
+//
+// Float types go straight to BLAS on the tensors' own buffers: a transpose is a flag plus the
+// stored row stride (lda/ldb), never a copy, so a 2-D product costs exactly one GEMM call into an
+// uninitialised output. Batches run one GEMM per item (a broadcast operand points every item at the
+// same slice) on the calling thread: OpenBLAS threads each call itself, and calling it from TBB
+// tasks would oversubscribe (DESIGN.md). When b has no batch axes and a is not transposed, the
+// batch folds into the rows of a single [B*M, K] x [K, N] GEMM. int64 uses a plain loop.
+#include <algorithm>
+
+#include "tensor/blas.h"
+#include "tensor/dispatch.h"
+#include "tensor/ops.h"
+#include "tensor/parallel.h"
+
+namespace minidl {
+namespace {
+
+// Element offsets of each output batch item's a and b matrices under NumPy batch broadcasting.
+struct BatchPlan {
+  Shape out_batch;
+  std::vector<std::int64_t> a_off, b_off;
+};
+
+BatchPlan plan_batches(const Shape& a_batch, const Shape& b_batch, std::int64_t a_mat,
+                       std::int64_t b_mat, const Tensor& a, const Tensor& b) {
+  BatchPlan p;
+  const std::size_t nd = std::max(a_batch.size(), b_batch.size());
+  p.out_batch.assign(nd, 1);
+  // Right-aligned batch sizes; 1 where an operand has fewer axes.
+  auto aligned = [nd](const Shape& s, std::size_t i) {
+    const std::size_t lead = nd - s.size();
+    return i < lead ? std::int64_t{1} : s[i - lead];
+  };
+  for (std::size_t i = 0; i < nd; ++i) {
+    const std::int64_t x = aligned(a_batch, i), y = aligned(b_batch, i);
+    MINIDL_CHECK(x == y || x == 1 || y == 1, "matmul: batch dims do not broadcast, a ",
+                 shape_str(a.shape()), " vs b ", shape_str(b.shape()));
+    p.out_batch[i] = x == 1 ? y : x;
+  }
+  // Strides (in elements) of each operand's batch axes, 0 where broadcast.
+  std::vector<std::int64_t> as(nd, 0), bs(nd, 0);
+  std::int64_t sa = a_mat, sb = b_mat;
+  for (std::size_t i = nd; i-- > 0;) {
+    const std::int64_t x = aligned(a_batch, i), y = aligned(b_batch, i);
+    as[i] = x == 1 ? 0 : sa;
+    bs[i] = y == 1 ? 0 : sb;
+    sa *= x;
+    sb *= y;
+  }
+  const std::int64_t count = shape_numel(p.out_batch);
+  p.a_off.resize(static_cast<std::size_t>(count));
+  p.b_off.resize(static_cast<std::size_t>(count));
+  for (std::int64_t f = 0; f < count; ++f) {
+    std::int64_t rest = f, ao = 0, bo = 0;
+    for (std::size_t i = nd; i-- > 0;) {
+      const std::int64_t m = rest % p.out_batch[i];
+      rest /= p.out_batch[i];
+      ao += m * as[i];
+      bo += m * bs[i];
+    }
+    p.a_off[static_cast<std::size_t>(f)] = ao;
+    p.b_off[static_cast<std::size_t>(f)] = bo;
+  }
+  return p;
+}
+
+void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const float* a,
+          std::int64_t lda, const float* b, std::int64_t ldb, float* c) {
+  blas::sgemm(ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, n);
+}
+void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const double* a,
+          std::int64_t lda, const double* b, std::int64_t ldb, double* c) {
+  blas::dgemm(ta, tb, m, n, k, 1.0, a, lda, b, ldb, 0.0, c, n);
+}
+
+// c[m,n] = sum_k a(i,k) b(k,j); a(i,k) at a[i*ai + k*ak], b(k,j) at b[k*bk + j*bj].
+void int_gemm(std::int64_t m, std::int64_t n, std::int64_t k, const std::int64_t* a,
+              std::int64_t ai, std::int64_t ak, const std::int64_t* b, std::int64_t bk,
+              std::int64_t bj, std::int64_t* c) {
+  for (std::int64_t i = 0; i < m; ++i) {
+    std::int64_t* crow = c + i * n;
+    std::fill(crow, crow + n, std::int64_t{0});
+    for (std::int64_t p = 0; p < k; ++p) {
+      const std::int64_t av = a[i * ai + p * ak];
+      const std::int64_t* brow = b + p * bk;
+      for (std::int64_t j = 0; j < n; ++j) crow[j] += av * brow[j * bj];
+    }
+  }
+}
+
+}  // namespace
+
+Tensor matmul(const Tensor& a, const Tensor& b, bool trans_a, bool trans_b) {
+  MINIDL_CHECK(a.defined() && b.defined(), "matmul: undefined operand");
+  MINIDL_CHECK(a.dtype() == b.dtype(), "matmul: dtype mismatch, a ", dtype_name(a.dtype()),
+               " vs b ", dtype_name(b.dtype()));
+  MINIDL_CHECK(a.dim() >= 1 && b.dim() >= 1, "matmul: operands need rank >= 1, got a ",
+               shape_str(a.shape()), " vs b ", shape_str(b.shape()));
+  const bool a_vec = a.dim() == 1, b_vec = b.dim() == 1;
+  if (a_vec) trans_a = false;
+  if (b_vec) trans_b = false;
+  // Stored (untransposed) matrix shapes after promoting vectors.
+  const Shape as = a_vec ? Shape{1, a.shape()[0]} : a.shape();
+  const Shape bs = b_vec ? Shape{b.shape()[0], 1} : b.shape();
+  const std::int64_t ar = as[as.size() - 2], ac = as.back(), br = bs[bs.size() - 2], bc = bs.back();
+  const std::int64_t m = trans_a ? ac : ar, ka = trans_a ? ar : ac;
+  const std::int64_t kb = trans_b ? bc : br, n = trans_b ? br : bc;
+  MINIDL_CHECK(ka == kb, "matmul: inner dims differ, a ", shape_str(a.shape()), " vs b ",
+               shape_str(b.shape()), trans_a ? " (trans_a)" : "", trans_b ? " (trans_b)" : "");
+  const std::int64_t k = ka;
+
+  const Shape a_batch(as.begin(), as.end() - 2), b_batch(bs.begin(), bs.end() - 2);
+  const BatchPlan plan = plan_batches(a_batch, b_batch, ar * ac, br * bc, a, b);
+  Shape out_shape = plan.out_batch;
+  if (!a_vec) out_shape.push_back(m);
+  if (!b_vec) out_shape.push_back(n);
+  const auto batches = static_cast<std::int64_t>(plan.a_off.size());
+
+  if (batches * m * n == 0) return Tensor(out_shape, a.dtype());
+  if (k == 0) return zeros(out_shape, a.dtype());
+  Tensor out(out_shape, a.dtype());  // uninitialised: every GEMM runs with beta = 0
+  const std::int64_t lda = ac, ldb = bc;
+
+  if (a.dtype() == kInt64) {
+    const std::int64_t* ap = a.data<std::int64_t>();
+    const std::int64_t* bp = b.data<std::int64_t>();
+    std::int64_t* cp = out.data<std::int64_t>();
+    const std::int64_t ai = trans_a ? 1 : lda, ak = trans_a ? lda : 1;
+    const std::int64_t bk = trans_b ? 1 : ldb, bj = trans_b ? ldb : 1;
+    // Each task owns whole output rows, so the sum order never depends on scheduling.
+    const std::int64_t grain = std::max<std::int64_t>(1, kGrainElementwise / (n * k));
+    parallel_for(batches * m, grain, [&](std::int64_t r0, std::int64_t r1) {
+      for (std::int64_t r = r0; r < r1; ++r) {
+        const std::int64_t bi = r / m, i = r % m;
+        int_gemm(1, n, k, ap + plan.a_off[static_cast<std::size_t>(bi)] + i * ai, ai, ak,
+                 bp + plan.b_off[static_cast<std::size_t>(bi)], bk, bj, cp + r * n);
+      }
+    });
+    return out;
+  }
+
+  detail::dispatch_floating(a.dtype(), "matmul", [&](auto tag) {
+    using T = decltype(tag);
+    const T* ap = a.data<T>();
+    const T* bp = b.data<T>();
+    T* cp = out.data<T>();
+    if (b_batch.empty() && !trans_a) {
+      // a's batch is contiguous rows of one tall matrix (a 2-D or 1-D a is the batch = 1 case).
+      gemm(false, trans_b, batches * m, n, k, ap, lda, bp, ldb, cp);
+      return;
+    }
+    for (std::int64_t bi = 0; bi < batches; ++bi) {
+      const auto u = static_cast<std::size_t>(bi);
+      gemm(trans_a, trans_b, m, n, k, ap + plan.a_off[u], lda, bp + plan.b_off[u], ldb,
+           cp + bi * m * n);
+    }
+  });
+  return out;
+}
+
+}  // namespace minidl

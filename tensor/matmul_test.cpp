@@ -1,0 +1,134 @@
+// Tests for tensor/matmul.cpp against naive::matmul (a double triple loop) on awkward shapes, every
+// transposition, 1-D promotion, batch broadcasting and all three dtypes; plus thread determinism
+// and the error messages.
+#include <doctest/doctest.h>
+
+#include "tensor/naive_layout.h"
+#include "tensor/ops.h"
+#include "tensor/parallel.h"
+#include "tensor/random.h"
+#include "tests/test_util.h"
+
+using namespace minidl;
+using minidl::testing::bitwise_equal;
+
+namespace {
+
+Tensor rand_of(const Shape& shape, DType dt, Generator& gen) {
+  return dt == kInt64 ? randint(-9, 10, shape, gen) : randn(shape, gen, dt);
+}
+
+// The stored shape of an operand whose last two axes are read transposed.
+Shape stored(Shape s, bool trans) {
+  if (trans && s.size() >= 2) std::swap(s[s.size() - 1], s[s.size() - 2]);
+  return s;
+}
+
+void check_against_naive(const Shape& as, const Shape& bs, DType dt, Generator& gen,
+                         bool ta = false, bool tb = false) {
+  CAPTURE(shape_str(as));
+  CAPTURE(shape_str(bs));
+  CAPTURE(dtype_name(dt));
+  CAPTURE(ta);
+  CAPTURE(tb);
+  Tensor a = rand_of(stored(as, ta), dt, gen), b = rand_of(stored(bs, tb), dt, gen);
+  Tensor got = matmul(a, b, ta, tb);
+  Tensor want = naive::matmul(a, b, ta, tb);
+  if (dt == kFloat32) {
+    CHECK_TENSOR_CLOSE(got, want, 1e-4, 1e-5);
+  } else if (dt == kFloat64) {
+    CHECK_TENSOR_CLOSE(got, want, 1e-12, 1e-13);
+  } else {
+    CHECK(bitwise_equal(got, want));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("matmul: known values") {
+  Tensor a = tensor({{1, 2}, {3, 4}}), b = tensor({{5, 6}, {7, 8}});
+  CHECK(matmul(a, b).to_vector() == std::vector<double>{19, 22, 43, 50});
+  CHECK(matmul(a, b, true).to_vector() == std::vector<double>{26, 30, 38, 44});
+  CHECK(matmul(a, b, false, true).to_vector() == std::vector<double>{17, 23, 39, 53});
+  Tensor v = tensor({1, 2});
+  Tensor dot = matmul(v, v);
+  CHECK(dot.dim() == 0);
+  CHECK(dot.item() == 5);
+  CHECK(matmul(v, a).to_vector() == std::vector<double>{7, 10});
+  CHECK(matmul(a, v).to_vector() == std::vector<double>{5, 11});
+  Tensor ia = a.to(kInt64);
+  Tensor ib = b.to(kInt64);
+  CHECK(matmul(ia, ib).dtype() == kInt64);
+  CHECK(matmul(ia, ib).to_vector() == std::vector<double>{19, 22, 43, 50});
+}
+
+TEST_CASE("matmul: every transposition matches the naive reference") {
+  Generator gen(7);
+  for (DType dt : {kFloat32, kFloat64, kInt64})
+    for (bool ta : {false, true})
+      for (bool tb : {false, true}) {
+        check_against_naive({7, 13}, {13, 5}, dt, gen, ta, tb);
+        check_against_naive({3, 4, 5}, {3, 5, 2}, dt, gen, ta, tb);
+        check_against_naive({2, 1, 4, 5}, {3, 5, 6}, dt, gen, ta, tb);
+        check_against_naive({3, 4, 5}, {5, 2}, dt, gen, ta, tb);
+        check_against_naive({4, 5}, {3, 5, 2}, dt, gen, ta, tb);
+      }
+}
+
+TEST_CASE("matmul: awkward shapes match the naive reference") {
+  Generator gen(7);
+  const std::vector<std::pair<Shape, Shape>> cases = {
+      {{1, 1}, {1, 1}},          {{1, 1}, {1, 7}}, {{6, 1}, {1, 4}}, {{7, 13}, {13, 5}},
+      {{13}, {13, 5}},           {{7, 13}, {13}},  {{13}, {13}},     {{3, 4, 5}, {5, 2}},
+      {{2, 1, 4, 5}, {3, 5, 6}}, {{5}, {2, 5, 3}}, {{2, 3, 4}, {4}}, {{1, 4, 5}, {3, 5, 2}},
+      {{65, 33}, {33, 17}}};
+  for (DType dt : {kFloat32, kFloat64, kInt64})
+    for (const auto& [as, bs] : cases) check_against_naive(as, bs, dt, gen);
+  // Transpose flags are ignored for 1-D operands.
+  Tensor v = randn({5}, gen, kFloat64), m = randn({5, 3}, gen, kFloat64);
+  CHECK(bitwise_equal(matmul(v, m, true, false), matmul(v, m)));
+  CHECK(matmul(v, m, true, false).shape() == Shape{3});
+}
+
+TEST_CASE("matmul: empty and K = 0 shapes") {
+  Tensor z = matmul(ones({3, 0}), ones({0, 4}));
+  CHECK(z.shape() == Shape{3, 4});
+  CHECK(z.to_vector() == std::vector<double>(12, 0.0));
+  CHECK(matmul(ones({0}, kFloat64), ones({0}, kFloat64)).item() == 0.0);
+  CHECK(matmul(ones({0, 3}), ones({3, 4})).shape() == Shape{0, 4});
+  CHECK(matmul(ones({2, 3}), ones({3, 0})).shape() == Shape{2, 0});
+  CHECK(matmul(ones({0, 2, 3}), ones({3, 4})).shape() == Shape{0, 2, 4});
+  CHECK(matmul(ones({2, 0}, kInt64), ones({0, 2}, kInt64)).to_vector() ==
+        std::vector<double>(4, 0.0));
+}
+
+TEST_CASE("matmul: float32 results are bitwise identical on 1 and 2 threads") {
+  Generator gen(7);
+  Tensor a = randn({256, 300}, gen, kFloat32), b = randn({300, 200}, gen, kFloat32);
+  set_num_threads(1);
+  Tensor one = matmul(a, b);
+  Tensor one_t = matmul(b, a, true, true);
+  set_num_threads(2);
+  Tensor two = matmul(a, b);
+  Tensor two_t = matmul(b, a, true, true);
+  set_num_threads(0);
+  CHECK(bitwise_equal(one, two));
+  CHECK(bitwise_equal(one_t, two_t));
+  CHECK_TENSOR_CLOSE(one, naive::matmul(a, b), 1e-4, 1e-4);
+}
+
+TEST_CASE("matmul: errors name the shapes and dtypes") {
+  CHECK_THROWS_WITH_AS(matmul(ones({4, 3}), ones({5, 2})),
+                       "matmul: inner dims differ, a [4,3] vs b [5,2]", minidl::Error);
+  CHECK_THROWS_WITH_AS(matmul(ones({4}), ones({3})), "matmul: inner dims differ, a [4] vs b [3]",
+                       minidl::Error);
+  CHECK_THROWS_WITH_AS(matmul(ones({4, 3}), ones({4, 2}), false, true),
+                       "matmul: inner dims differ, a [4,3] vs b [4,2] (trans_b)", minidl::Error);
+  CHECK_THROWS_WITH_AS(matmul(ones({2, 2}), ones({2, 2}, kFloat64)),
+                       "matmul: dtype mismatch, a float32 vs b float64", minidl::Error);
+  CHECK_THROWS_WITH_AS(matmul(ones({2, 4, 3}), ones({3, 3, 2})),
+                       "matmul: batch dims do not broadcast, a [2,4,3] vs b [3,3,2]",
+                       minidl::Error);
+  CHECK_THROWS_WITH_AS(matmul(scalar_tensor(1), ones({2})),
+                       "matmul: operands need rank >= 1, got a [] vs b [2]", minidl::Error);
+}

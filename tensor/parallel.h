@@ -1,0 +1,41 @@
+// The only door to oneTBB (tensor/parallel.cpp is the one file that includes it).
+//
+// Determinism: work is cut into chunks of a fixed, named grain, never a function of the thread
+// count; reductions combine their per-chunk partials in chunk order. So a result is bitwise the
+// same on 1 or N threads. Work of one chunk or less runs inline on the calling thread, which keeps
+// tiny tensors free of scheduling overhead.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+namespace minidl {
+
+// Named grains (elements per chunk). Chosen so one chunk is ~10-50 µs of work.
+inline constexpr std::int64_t kGrainElementwise = 32768;   // cheap ops: add, mul, relu
+inline constexpr std::int64_t kGrainTranscendental = 8192;  // exp, log, tanh, pow
+inline constexpr std::int64_t kGrainReduce = 32768;        // elements per partial sum
+inline constexpr std::int64_t kGrainRows = 16;             // rows of a row-wise kernel (softmax)
+
+// Sets both pools: oneTBB's worker count and OpenBLAS's threads. n <= 0 restores the default
+// (all cores).
+void set_num_threads(int n);
+int get_num_threads();
+
+// Calls fn(begin, end) on each chunk [k*grain, min(n, (k+1)*grain)), possibly in parallel.
+void parallel_for(std::int64_t n, std::int64_t grain,
+                  const std::function<void(std::int64_t, std::int64_t)>& fn);
+
+// Deterministic reduction: partial[k] = chunk_fn(begin_k, end_k), combined left to right with
+// combine, starting from identity.
+double parallel_reduce(std::int64_t n, std::int64_t grain, double identity,
+                       const std::function<double(std::int64_t, std::int64_t)>& chunk_fn,
+                       const std::function<double(double, double)>& combine);
+
+// Number of chunks parallel_for would make (for kernels that keep per-chunk scratch).
+inline std::int64_t num_chunks(std::int64_t n, std::int64_t grain) {
+  return n <= 0 ? 0 : (n + grain - 1) / grain;
+}
+
+}  // namespace minidl

@@ -1,0 +1,110 @@
+// The [outer, r, inner] view behind every reduction (see tensor/reduce_view.h), and the small
+// permute-copy it needs for scattered axis sets (kept local so layer 0's reductions do not depend
+// on tensor/shape.cpp).
+#include "tensor/reduce_view.h"
+
+#include <cstring>
+
+#include "tensor/dispatch.h"
+#include "tensor/loops.h"
+
+namespace minidl::detail {
+
+Tensor permute_copy(const Tensor& x, const std::vector<std::int64_t>& order) {
+  const auto d = static_cast<std::size_t>(x.dim());
+  Shape shape(d);
+  StridedPlan p(1);
+  for (std::size_t i = 0; i < d; ++i) {
+    const auto a = static_cast<std::size_t>(order[i]);
+    shape[i] = x.shape()[a];
+    std::int64_t st = 1;
+    for (std::size_t j = a + 1; j < d; ++j) st *= x.shape()[j];
+    p.push(shape[i], &st, "permute_copy");
+  }
+  p.finish();
+  Tensor out(shape, x.dtype());
+  const std::int64_t s = p.inner_stride(0);
+  // Only the element size matters to a copy.
+  auto copy = [&](auto word) {
+    using W = decltype(word);
+    const W* src = static_cast<const W*>(x.raw());
+    W* dst = static_cast<W*>(out.raw());
+    run_chunks(out.numel(), kGrainElementwise, [&](std::int64_t b, std::int64_t e) {
+      for_each_run<1>(p, b, e, [&](const std::int64_t* off, std::int64_t pos, std::int64_t len) {
+        const W* in = src + off[0];
+        for (std::int64_t j = 0; j < len; ++j) dst[pos + j] = in[j * s];
+      });
+    });
+  };
+  if (dtype_size(x.dtype()) == 4)
+    copy(std::uint32_t{});
+  else
+    copy(std::uint64_t{});
+  return out;
+}
+
+ReduceView reduce_view(const Tensor& x, const Axes& axes, bool keepdim, const char* op) {
+  MINIDL_CHECK(x.defined(), op, ": undefined tensor");
+  const std::int64_t d = x.dim();
+  const Shape& shape = x.shape();
+  std::vector<char> red(static_cast<std::size_t>(d), axes.empty() ? 1 : 0);
+  for (std::int64_t ax : axes) {
+    const std::int64_t a = norm_axis(ax, d, op);
+    if (d == 0) continue;  // axis 0 / -1 of a 0-d tensor is the tensor itself
+    MINIDL_CHECK(!red[static_cast<std::size_t>(a)], op, ": duplicate axis ", ax, " in axes ",
+                 shape_str(axes), " for a tensor of shape ", shape_str(shape));
+    red[static_cast<std::size_t>(a)] = 1;
+  }
+
+  ReduceView v;
+  // Size-1 axes do not affect the layout; among the others, are the reduced ones one adjacent run?
+  std::int64_t first = -1, last = -1;
+  for (std::int64_t i = 0; i < d; ++i) {
+    const auto u = static_cast<std::size_t>(i);
+    if (red[u]) {
+      if (keepdim) v.out_shape.push_back(1);
+      if (shape[u] != 1) {
+        if (first < 0) first = i;
+        last = i;
+      }
+    } else {
+      v.out_shape.push_back(shape[u]);
+    }
+  }
+  bool adjacent = true;
+  for (std::int64_t i = first; first >= 0 && i <= last; ++i) {
+    const auto u = static_cast<std::size_t>(i);
+    if (shape[u] != 1 && !red[u]) adjacent = false;
+  }
+
+  if (first < 0) {  // only size-1 axes (or none) are reduced: nothing moves
+    v.src = x;
+    v.outer = x.numel();
+    return v;
+  }
+  if (adjacent) {
+    v.src = x;
+    v.outer = v.r = v.inner = 1;
+    for (std::int64_t i = 0; i < d; ++i) {
+      const std::int64_t s = shape[static_cast<std::size_t>(i)];
+      (i < first ? v.outer : i <= last ? v.r : v.inner) *= s;
+    }
+    return v;
+  }
+  std::vector<std::int64_t> order;
+  v.outer = v.r = 1;
+  for (std::int64_t i = 0; i < d; ++i)
+    if (!red[static_cast<std::size_t>(i)]) {
+      order.push_back(i);
+      v.outer *= shape[static_cast<std::size_t>(i)];
+    }
+  for (std::int64_t i = 0; i < d; ++i)
+    if (red[static_cast<std::size_t>(i)]) {
+      order.push_back(i);
+      v.r *= shape[static_cast<std::size_t>(i)];
+    }
+  v.src = permute_copy(x, order);
+  return v;
+}
+
+}  // namespace minidl::detail

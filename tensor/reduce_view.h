@@ -1,0 +1,30 @@
+// Internal to tensor/ reduction kernels: every reduction sees its input as a 3-d block
+// [outer, r, inner], r being the product of the reduced axes. When the reduced axes are not
+// adjacent (ignoring size-1 axes), the input is first copied with the kept axes in front, so the
+// kernels only ever handle one contiguous layout.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "tensor/tensor.h"
+
+namespace minidl::detail {
+
+struct ReduceView {
+  Tensor src;  // x itself, or a permuted copy with the reduced axes last
+  std::int64_t outer = 1;
+  std::int64_t r = 1;
+  std::int64_t inner = 1;
+  Shape out_shape;  // reduced axes dropped, or kept as 1 with keepdim
+  std::int64_t out_numel() const { return outer * inner; }
+};
+
+// Normalises axes (negative from the end; empty = all axes); out-of-range or duplicate axes throw
+// naming op.
+ReduceView reduce_view(const Tensor& x, const Axes& axes, bool keepdim, const char* op);
+
+// Contiguous copy of x with out.shape[i] = x.shape[order[i]].
+Tensor permute_copy(const Tensor& x, const std::vector<std::int64_t>& order);
+
+}  // namespace minidl::detail
