@@ -50,15 +50,19 @@ Variable div(const Variable& a0, const Variable& b0) {
                 });
 }
 
-// pow: out = a^b.  da = g * b * a^(b-1);  db = g * out * log(a), taken as 0 where a = 0 (the
+// pow: out = a^b.  da = g * b * a^(b-1) (0 where b = 0);  db = g * out * log(a), taken as 0 where a = 0 (the
 // limit of a^b log a for b > 0, and PyTorch's choice) so a zero base does not poison db with NaN.
 Variable pow(const Variable& a0, const Variable& b0) {
   auto [a, b] = detail::promoted(a0, b0);
   return record("pow", minidl::pow(a.value(), b.value()), {a, b},
                 [](const Inputs& in, const Variable& out, const Variable& g) {
                   Variable da, db;
-                  if (in[0].requires_grad())
-                    da = fold(mul(g, mul(in[1], pow(in[0], sub(in[1], 1.0)))), in[0]);
+                  if (in[0].requires_grad()) {
+                    // b a^(b-1) is 0 * inf at a = 0, b = 0; the limit (and PyTorch's value) is 0.
+                    Tensor zero_exp = minidl::eq(in[1].value(), 0.0);
+                    Variable d = mul(in[1], pow(in[0], sub(in[1], 1.0)));
+                    da = fold(mul(g, where(zero_exp, scalar_like(d, 0.0), d)), in[0]);
+                  }
                   if (in[1].requires_grad()) {
                     Tensor zero_base = minidl::eq(in[0].value(), 0.0);
                     Variable safe_a = where(zero_base, scalar_like(in[0], 1.0), in[0]);

@@ -69,12 +69,14 @@ Variable square(const Variable& x) { return mul(x, x); }
 // 1 / sqrt(x)
 Variable rsqrt(const Variable& x) { return div(1.0, sqrt(x)); }
 Variable reciprocal(const Variable& x) { return div(1.0, x); }
-// max(a, b); at ties the gradient goes to a.
+// max(a, b); at ties the gradient is split evenly between a and b, as in PyTorch.
 Variable maximum(const Variable& a, const Variable& b) {
-  return where(minidl::ge(a.value(), b.value()), a, b);
+  Variable tie = mul(add(a, b), 0.5);
+  return where(minidl::gt(a.value(), b.value()), a, where(minidl::lt(a.value(), b.value()), b, tie));
 }
 Variable minimum(const Variable& a, const Variable& b) {
-  return where(minidl::le(a.value(), b.value()), a, b);
+  Variable tie = mul(add(a, b), 0.5);
+  return where(minidl::lt(a.value(), b.value()), a, where(minidl::gt(a.value(), b.value()), b, tie));
 }
 Variable masked_fill(const Variable& x, const Tensor& mask, double value) {
   return where(mask, scalar_like(x, value), x);
@@ -144,7 +146,13 @@ Variable logsumexp(const Variable& x, const Axes& axes, bool keepdim) {
 }
 Variable norm(const Variable& x, double p, const Axes& axes, bool keepdim) {
   if (p == 1.0) return sum(abs(x), axes, keepdim);
-  if (p == 2.0) return sqrt(sum(mul(x, x), axes, keepdim));
+  if (p == 2.0) {
+    // sqrt(sum x^2) with the gradient at a zero vector taken as 0 (PyTorch's subgradient), not
+    // 0 * inf = NaN: the square root only ever sees a positive argument.
+    Variable s = sum(mul(x, x), axes, keepdim);
+    Tensor zero = minidl::eq(s.value(), 0.0);
+    return where(zero, scalar_like(s, 0.0), sqrt(where(zero, scalar_like(s, 1.0), s)));
+  }
   if (std::isinf(p) && p > 0) return amax(abs(x), axes, keepdim);
   MINIDL_FAIL("norm: p must be 1, 2 or inf, got ", p);
 }
@@ -202,8 +210,11 @@ Variable sum_to(const Variable& x, const Shape& shape) {
   return reshape(sum(x, axes, false), shape);
 }
 Variable narrow(const Variable& x, std::int64_t axis, std::int64_t start, std::int64_t length) {
-  MINIDL_CHECK(length >= 0, "narrow: negative length ", length);
-  return slice(x, axis, start, start + length);
+  std::int64_t n = x.size(axis);
+  std::int64_t first = start < 0 ? start + n : start;
+  MINIDL_CHECK(length >= 0 && first >= 0 && first + length <= n, "narrow: start ", start,
+               " and length ", length, " out of range for axis ", axis, " of size ", n);
+  return slice(x, axis, first, first + length);
 }
 Variable stack(const std::vector<Variable>& xs, std::int64_t axis) {
   MINIDL_CHECK(!xs.empty(), "stack: no inputs");

@@ -42,7 +42,7 @@ Variable operator/(double a, const Variable& b);
 Variable square(const Variable& x);
 Variable rsqrt(const Variable& x);
 Variable reciprocal(const Variable& x);
-Variable maximum(const Variable& a, const Variable& b);  // ties pick a
+Variable maximum(const Variable& a, const Variable& b);  // ties split the gradient evenly
 Variable minimum(const Variable& a, const Variable& b);
 Variable masked_fill(const Variable& x, const Tensor& mask, double value);
 Variable leaky_relu(const Variable& x, double negative_slope = 0.01);

@@ -39,7 +39,7 @@ std::pair<Tensor, Tensor> make_spirals(std::int64_t n, Generator& gen) {
     for (std::int64_t i = 0; i < n; ++i) {
       std::int64_t k = c * n + i;
       double r = static_cast<double>(i) / static_cast<double>(n);
-      double t = 1.75 * r * 2 * std::numbers::pi + 2 * std::numbers::pi * static_cast<double>(c) / kClasses;
+      double t = 1.0 * r * 2 * std::numbers::pi + 2 * std::numbers::pi * static_cast<double>(c) / kClasses;
       x[static_cast<std::size_t>(2 * k)] = static_cast<float>(r * std::cos(t)) + pn[2 * k];
       x[static_cast<std::size_t>(2 * k + 1)] = static_cast<float>(r * std::sin(t)) + pn[2 * k + 1];
       y[static_cast<std::size_t>(k)] = c;

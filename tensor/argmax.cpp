@@ -1,6 +1,6 @@
 // max / min with int64 indices along one axis, and argmax / argmin.
-// Shapes: x viewed as [outer, r, inner] around the axis; values and indices are [outer, inner]
-// (reshaped to the output shape).
+// Shapes: x viewed as [outer, r, inner] around the axis; values and indices hold [outer, inner]
+// elements in the output shape.
 //
 // Rule (PyTorch on CPU): the first index of the extreme value wins ties; a NaN beats every number
 // and the first NaN wins. As a predicate, candidate v replaces the best b when
@@ -101,22 +101,26 @@ void arg_extreme(const T* x, std::int64_t outer, std::int64_t r, std::int64_t in
 
 std::pair<Tensor, Tensor> max_min(const Tensor& x, std::int64_t axis, bool keepdim, bool is_max,
                                   const char* op) {
-  MINIDL_CHECK(x.defined(), op, ": undefined tensor");
-  // A single axis is always one adjacent run, so this never copies.
-  detail::ReduceView v = detail::reduce_view(x, {axis}, keepdim, op);
+  const detail::AxisView v = detail::axis_view(x, axis, op);
   MINIDL_CHECK(v.r > 0, op, ": reduction over an empty axis ", axis, " of shape ",
                shape_str(x.shape()));
-  Tensor values(v.out_shape, x.dtype());
-  Tensor indices(v.out_shape, kInt64);
+  Shape shape = x.shape();
+  if (x.dim() > 0) {
+    if (keepdim)
+      shape[static_cast<std::size_t>(v.axis)] = 1;
+    else
+      shape.erase(shape.begin() + v.axis);
+  }
+  Tensor values(shape, x.dtype());
+  Tensor indices(std::move(shape), kInt64);
+  if (values.numel() == 0) return {values, indices};
   detail::dispatch(x.dtype(), op, [&](auto tag) {
     using T = decltype(tag);
-    if (v.out_numel() == 0) return;
+    auto* pi = indices.data<std::int64_t>();
     if (is_max)
-      arg_extreme<true>(x.data<T>(), v.outer, v.r, v.inner, values.data<T>(),
-                        indices.data<std::int64_t>());
+      arg_extreme<true>(x.data<T>(), v.outer, v.r, v.inner, values.data<T>(), pi);
     else
-      arg_extreme<false>(x.data<T>(), v.outer, v.r, v.inner, values.data<T>(),
-                         indices.data<std::int64_t>());
+      arg_extreme<false>(x.data<T>(), v.outer, v.r, v.inner, values.data<T>(), pi);
   });
   return {values, indices};
 }

@@ -208,8 +208,10 @@ Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
   MINIDL_CHECK(a.defined() && b.defined(), name, ": undefined tensor");
   const DType dt = promote(a.dtype(), b.dtype());
   Tensor out(a.shape() == b.shape() ? a.shape() : broadcast_shapes(a.shape(), b.shape(), name), dt);
-  const Tensor ca = a.dtype() == dt ? a : a.to(dt);
-  const Tensor cb = b.dtype() == dt ? b : b.to(dt);
+  // Pointers, not handle copies: copying a Tensor copies its shape (a heap allocation).
+  Tensor conv_a, conv_b;
+  const Tensor& ca = a.dtype() == dt ? a : (conv_a = a.to(dt));
+  const Tensor& cb = b.dtype() == dt ? b : (conv_b = b.to(dt));
   if (dt == kInt64 && out.numel() > 0) check_int_rhs(op, cb.data<std::int64_t>(), cb.numel());
   detail::dispatch(dt, name, [&](auto tag) {
     using T = decltype(tag);
@@ -249,7 +251,9 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   const DType dt = promote(a.dtype(), b.dtype());
   Tensor out(
       broadcast_shapes(cond.shape(), broadcast_shapes(a.shape(), b.shape(), "where"), "where"), dt);
-  const Tensor ca = a.to(dt), cb = b.to(dt);
+  Tensor conv_a, conv_b;
+  const Tensor& ca = a.dtype() == dt ? a : (conv_a = a.to(dt));
+  const Tensor& cb = b.dtype() == dt ? b : (conv_b = b.to(dt));
   const StridedPlan p =
       broadcast_plan(out.shape(), {&cond.shape(), &a.shape(), &b.shape()}, "where");
   const std::int64_t sc = p.inner_stride(0), sa = p.inner_stride(1), sb = p.inner_stride(2);
@@ -304,16 +308,19 @@ Tensor masked_fill(const Tensor& x, const Tensor& mask, double value) {
 
 namespace {
 
-// Checks shared by the in-place ops and returns b ready to read: a's dtype, and a private copy if
-// it shares a's storage (an overlapping view would otherwise read values already overwritten).
-Tensor inplace_rhs(const Tensor& a, const Tensor& b, const char* op) {
+// Checks shared by the in-place ops and returns b ready to read: b itself, or (stored in `tmp`)
+// b converted to a's dtype, or a private copy if b shares a's storage (an overlapping view would
+// otherwise read values already overwritten).
+const Tensor& inplace_rhs(const Tensor& a, const Tensor& b, Tensor& tmp, const char* op) {
   MINIDL_CHECK(a.defined() && b.defined(), op, ": undefined tensor");
-  MINIDL_CHECK(broadcast_shapes(a.shape(), b.shape(), op) == a.shape(), op, ": b ",
-               shape_str(b.shape()), " does not broadcast into a ", shape_str(a.shape()));
+  MINIDL_CHECK(a.shape() == b.shape() || broadcast_shapes(a.shape(), b.shape(), op) == a.shape(),
+               op, ": b ", shape_str(b.shape()), " does not broadcast into a ",
+               shape_str(a.shape()));
   MINIDL_CHECK(promote(a.dtype(), b.dtype()) == a.dtype(), op, ": cannot write a ",
                dtype_name(b.dtype()), " result into a ", dtype_name(a.dtype()), " tensor in place");
-  if (b.dtype() != a.dtype()) return b.to(a.dtype());
-  return b.shares_storage(a) ? b.clone() : b;
+  if (b.dtype() != a.dtype()) return tmp = b.to(a.dtype());
+  if (b.shares_storage(a)) return tmp = b.clone();
+  return b;
 }
 
 void check_int_scalar(const Tensor& a, double s, const char* op) {
@@ -324,7 +331,8 @@ void check_int_scalar(const Tensor& a, double s, const char* op) {
 }  // namespace
 
 void add_(Tensor& a, const Tensor& b, double alpha) {
-  const Tensor cb = inplace_rhs(a, b, "add_");
+  Tensor tmp;
+  const Tensor& cb = inplace_rhs(a, b, tmp, "add_");
   check_int_scalar(a, alpha, "add_");
   detail::dispatch(a.dtype(), "add_", [&](auto tag) {
     using T = decltype(tag);
@@ -344,7 +352,8 @@ void add_(Tensor& a, const Tensor& b, double alpha) {
 }
 
 void mul_(Tensor& a, const Tensor& b) {
-  const Tensor cb = inplace_rhs(a, b, "mul_");
+  Tensor tmp;
+  const Tensor& cb = inplace_rhs(a, b, tmp, "mul_");
   detail::dispatch(a.dtype(), "mul_", [&](auto tag) {
     using T = decltype(tag);
     with_binary_fn<T>(BinaryOp::kMul,

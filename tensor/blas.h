@@ -15,8 +15,10 @@ void dgemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int6
            const double* a, std::int64_t lda, const double* b, std::int64_t ldb, double beta,
            double* c, std::int64_t ldc);
 
-// OpenBLAS's own thread pool; set through minidl::set_num_threads.
-void set_num_threads(int n);
-int get_num_threads();
+// Every call runs single-threaded on the calling thread: minidl keeps OpenBLAS's own pool at one
+// thread (re-pinned on each call, so code that changed it, such as a benchmark's direct cblas
+// reference, cannot leave minidl oversubscribed) and spreads large products over the cores itself
+// (tensor/matmul.cpp). So oneTBB is the only pool that is ever busy, as DESIGN.md requires.
+void pin_single_thread();
 
 }  // namespace minidl::blas

@@ -168,7 +168,8 @@ void unary_floating(UnaryOp op, const T* x, T* out, std::int64_t n) {
 Tensor unary(UnaryOp op, const Tensor& x) {
   const char* name = unary_name(op);
   MINIDL_CHECK(x.defined(), name, ": undefined tensor");
-  const Tensor src = (x.dtype() == kInt64 && !keeps_int(op)) ? x.to(kFloat32) : x;
+  Tensor conv;  // a reference, not a handle copy (which would copy the shape)
+  const Tensor& src = (x.dtype() == kInt64 && !keeps_int(op)) ? (conv = x.to(kFloat32)) : x;
   Tensor out(src.shape(), src.dtype());
   detail::dispatch(src.dtype(), name, [&](auto tag) {
     using T = decltype(tag);

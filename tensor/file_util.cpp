@@ -1,11 +1,12 @@
 #include "tensor/file_util.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
-#include <unistd.h>
 
 #include "tensor/error.h"
 

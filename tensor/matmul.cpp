@@ -4,11 +4,15 @@
 // 1-D . 1-D is a 0-d dot product. trans_* only apply to operands of rank >= 2.
 //
 // Float types go straight to BLAS on the tensors' own buffers: a transpose is a flag plus the
-// stored row stride (lda/ldb), never a copy, so a 2-D product costs exactly one GEMM call into an
-// uninitialised output. Batches run one GEMM per item (a broadcast operand points every item at the
-// same slice) on the calling thread: OpenBLAS threads each call itself, and calling it from TBB
-// tasks would oversubscribe (DESIGN.md). When b has no batch axes and a is not transposed, the
-// batch folds into the rows of a single [B*M, K] x [K, N] GEMM. int64 uses a plain loop.
+// stored row stride (lda/ldb), never a copy, so a 2-D product costs GEMM calls into an
+// uninitialised output. OpenBLAS runs single-threaded inside minidl (tensor/blas.h); a large GEMM
+// is spread over the cores here instead, as kGemmRowBlocks blocks of output rows, each one
+// single-threaded BLAS call on its own TBB task. On this machine's training-sized shapes that beats
+// OpenBLAS's own threading (performance.md: its wake-ups and spinning cost more than the second
+// core gives), and only one thread pool is ever busy. The block count depends on the shape alone,
+// so the bits do not depend on the thread count. Batches run item by item; when b has no batch axes
+// and a is not transposed, the batch folds into the rows of one [B*M, K] x [K, N] GEMM. int64 uses
+// a plain loop.
 #include <algorithm>
 
 #include "tensor/blas.h"
@@ -68,13 +72,36 @@ BatchPlan plan_batches(const Shape& a_batch, const Shape& b_batch, std::int64_t 
   return p;
 }
 
-void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const float* a,
-          std::int64_t lda, const float* b, std::int64_t ldb, float* c) {
+// Below this many multiply-adds one call on the calling thread is cheapest (~40 µs of work).
+constexpr std::int64_t kGemmSplitMacs = std::int64_t{1} << 22;
+// Row blocks of a large GEMM; each block is at least kGemmMinRows rows.
+constexpr std::int64_t kGemmRowBlocks = 2;
+constexpr std::int64_t kGemmMinRows = 32;
+
+void gemm1(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const float* a,
+           std::int64_t lda, const float* b, std::int64_t ldb, float* c) {
   blas::sgemm(ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, n);
 }
-void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const double* a,
-          std::int64_t lda, const double* b, std::int64_t ldb, double* c) {
+void gemm1(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const double* a,
+           std::int64_t lda, const double* b, std::int64_t ldb, double* c) {
   blas::dgemm(ta, tb, m, n, k, 1.0, a, lda, b, ldb, 0.0, c, n);
+}
+
+// C[m,n] = op(A) op(B). Rows [r0, r1) of op(A) start at row r0 of A, or at column r0 when A is
+// stored transposed; rows of C are contiguous.
+template <typename T>
+void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const T* a,
+          std::int64_t lda, const T* b, std::int64_t ldb, T* c) {
+  if (m * n * k < kGemmSplitMacs || m < kGemmRowBlocks * kGemmMinRows) {
+    gemm1(ta, tb, m, n, k, a, lda, b, ldb, c);
+    return;
+  }
+  // Block boundaries rounded to 16 rows keep every block on OpenBLAS's full-width kernels.
+  const std::int64_t rows = (m + kGemmRowBlocks - 1) / kGemmRowBlocks;
+  const std::int64_t block = (rows + 15) / 16 * 16;
+  parallel_for(m, block, [&](std::int64_t r0, std::int64_t r1) {
+    gemm1(ta, tb, r1 - r0, n, k, ta ? a + r0 : a + r0 * lda, lda, b, ldb, c + r0 * n);
+  });
 }
 
 // c[m,n] = sum_k a(i,k) b(k,j); a(i,k) at a[i*ai + k*ak], b(k,j) at b[k*bk + j*bj].

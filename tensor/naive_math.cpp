@@ -1,7 +1,7 @@
 // Naive references for the elementwise and reduction kernels; see tensor/naive_math.h.
-// Everything goes through two helpers: `reduce` gathers, for every output element, the list of
-// input values it reduces (by walking full multi-indices), and `along` does the same for one axis
-// while also writing back a value per input (softmax).
+// The reductions go through two helpers: `reduce` gathers, for every output element, the list of
+// input values it reduces (by walking full multi-indices), and `along` gives every element the
+// line of values through it along one axis (softmax).
 #include "tensor/naive_math.h"
 
 #include <cmath>
@@ -255,23 +255,21 @@ Tensor norm(const Tensor& x, double p, const Axes& axes, bool keepdim) {
 
 namespace {
 
+// Position of the first NaN if there is one, else of the first extreme value.
+std::size_t extreme_index(const Values& g, bool is_max) {
+  for (std::size_t i = 0; i < g.size(); ++i)
+    if (std::isnan(g[i])) return i;
+  std::size_t bi = 0;
+  for (std::size_t i = 1; i < g.size(); ++i)
+    if (is_max ? g[i] > g[bi] : g[i] < g[bi]) bi = i;
+  return bi;
+}
+
 std::pair<Tensor, Tensor> extreme(const Tensor& x, std::int64_t axis, bool keepdim, bool is_max) {
-  const Tensor values = reduce(x, {axis}, keepdim, x.dtype(), [is_max](const Values& g) {
-    double best = g[0];
-    for (double v : g)
-      if (std::isnan(v) || std::isnan(best))
-        return std::isnan(best) ? best : v;
-      else if (is_max ? v > best : v < best)
-        best = v;
-    return best;
-  });
+  const Tensor values = reduce(x, {axis}, keepdim, x.dtype(),
+                               [is_max](const Values& g) { return g[extreme_index(g, is_max)]; });
   const Tensor index = reduce(x, {axis}, keepdim, kInt64, [is_max](const Values& g) {
-    for (std::size_t i = 0; i < g.size(); ++i)
-      if (std::isnan(g[i])) return static_cast<double>(i);
-    std::size_t bi = 0;
-    for (std::size_t i = 1; i < g.size(); ++i)
-      if (is_max ? g[i] > g[bi] : g[i] < g[bi]) bi = i;
-    return static_cast<double>(bi);
+    return static_cast<double>(extreme_index(g, is_max));
   });
   return {values, index};
 }

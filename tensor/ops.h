@@ -124,7 +124,7 @@ Tensor permute(const Tensor& x, const Axes& dims);
 // Removes the given size-1 axis, or every size-1 axis when axis is nullopt.
 Tensor squeeze(const Tensor& x, std::optional<std::int64_t> axis = std::nullopt);
 Tensor unsqueeze(const Tensor& x, std::int64_t axis);
-// Materialises the broadcast (storage is always contiguous).
+// Materialises the broadcast (storage is always contiguous); -1 keeps x's size on that axis.
 Tensor broadcast_to(const Tensor& x, const Shape& shape);
 inline Tensor expand(const Tensor& x, const Shape& shape) { return broadcast_to(x, shape); }
 // Elements start, start+step, ... < end along axis (end clamped to the size; negative start/end

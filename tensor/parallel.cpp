@@ -28,7 +28,7 @@ void set_num_threads(int n) {
   g_control.reset();
   g_control = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
                                                     static_cast<std::size_t>(want));
-  blas::set_num_threads(want);
+  blas::pin_single_thread();
   g_threads = want;
 }
 
@@ -67,7 +67,8 @@ double parallel_reduce(std::int64_t n, std::int64_t grain, double identity,
   const std::int64_t chunks = num_chunks(n, grain);
   if (chunks == 1) return combine(identity, chunk_fn(0, n));
   std::vector<double> partial(static_cast<std::size_t>(chunks));
-  parallel_for(n, grain, [&](std::int64_t b, std::int64_t e) { partial[b / grain] = chunk_fn(b, e); });
+  parallel_for(n, grain,
+               [&](std::int64_t b, std::int64_t e) { partial[b / grain] = chunk_fn(b, e); });
   double acc = identity;
   for (double p : partial) acc = combine(acc, p);
   return acc;

@@ -18,8 +18,9 @@ inline constexpr std::int64_t kGrainTranscendental = 8192;  // exp, log, tanh, p
 inline constexpr std::int64_t kGrainReduce = 32768;        // elements per partial sum
 inline constexpr std::int64_t kGrainRows = 16;             // rows of a row-wise kernel (softmax)
 
-// Sets both pools: oneTBB's worker count and OpenBLAS's threads. n <= 0 restores the default
-// (all cores).
+// The number of cores minidl uses: oneTBB's worker count, which also bounds matmul, since GEMMs
+// are spread over TBB tasks with OpenBLAS pinned to one thread per call (tensor/blas.h). n <= 0
+// restores the default (all cores).
 void set_num_threads(int n);
 int get_num_threads();
 

@@ -66,12 +66,14 @@ void collect(const Tensor& t, std::int64_t axis, std::int64_t base, bool summari
     if (i >= 0) collect(t, axis + 1, base + i * stride, summarise, out);
 }
 
-void render(const Tensor& t, const Formatter& f, std::int64_t axis, std::int64_t base, bool summarise,
-            int indent, std::string& out) {
+void render(const Tensor& t, const Formatter& f, std::int64_t axis, std::int64_t base,
+            bool summarise, int indent, std::string& out) {
   const Shape& s = t.shape();
   if (axis == t.dim()) {
     std::string v = f.fmt(t.at(base));
-    out += std::string(static_cast<std::size_t>(std::max(0, f.width - static_cast<int>(v.size()))), ' ') + v;
+    out += std::string(static_cast<std::size_t>(std::max(0, f.width - static_cast<int>(v.size()))),
+                       ' ') +
+           v;
     return;
   }
   std::int64_t stride = 1;

@@ -17,7 +17,8 @@ struct U32x4 {
 U32x4 philox(std::uint64_t key, std::uint64_t counter) {
   constexpr std::uint32_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u;
   constexpr std::uint32_t kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u;
-  std::uint32_t c0 = static_cast<std::uint32_t>(counter), c1 = static_cast<std::uint32_t>(counter >> 32);
+  std::uint32_t c0 = static_cast<std::uint32_t>(counter),
+                c1 = static_cast<std::uint32_t>(counter >> 32);
   std::uint32_t c2 = 0, c3 = 0;
   std::uint32_t k0 = static_cast<std::uint32_t>(key), k1 = static_cast<std::uint32_t>(key >> 32);
   for (int r = 0; r < 10; ++r) {
@@ -68,7 +69,8 @@ Tensor rand(const Shape& shape, Generator& gen, DType dtype, double low, double 
       double u = to_unit(philox_u64(seed, base + static_cast<std::uint64_t>(i)));
       T v = static_cast<T>(low + (high - low) * u);
       // float rounding can reach `high`; keep the interval half-open.
-      if (v >= static_cast<T>(high) && high > low) v = std::nextafter(static_cast<T>(high), static_cast<T>(low));
+      if (v >= static_cast<T>(high) && high > low)
+        v = std::nextafter(static_cast<T>(high), static_cast<T>(low));
       return v;
     });
   });
@@ -95,7 +97,8 @@ Tensor randn(const Shape& shape, Generator& gen, DType dtype, double mean, doubl
   return t;
 }
 
-Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, Generator& gen, DType dtype) {
+Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, Generator& gen,
+               DType dtype) {
   MINIDL_CHECK(high > low, "randint: empty range [", low, ", ", high, ")");
   Tensor t(shape, kInt64);
   std::uint64_t base = gen.reserve(static_cast<std::uint64_t>(t.numel()));
@@ -103,7 +106,9 @@ Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, Generato
   auto range = static_cast<std::uint64_t>(high - low);
   fill_counters(t.data<std::int64_t>(), t.numel(), [&](std::int64_t i) {
     // 128-bit multiply maps 64 random bits onto [0, range) with negligible bias (Lemire).
-    unsigned __int128 m = static_cast<unsigned __int128>(philox_u64(seed, base + static_cast<std::uint64_t>(i))) * range;
+    unsigned __int128 m =
+        static_cast<unsigned __int128>(philox_u64(seed, base + static_cast<std::uint64_t>(i))) *
+        range;
     return low + static_cast<std::int64_t>(m >> 64);
   });
   return dtype == kInt64 ? t : t.to(dtype);
@@ -132,7 +137,8 @@ Tensor bernoulli(const Tensor& p, Generator& gen) {
                  " is outside [0, 1]");
   detail::dispatch(p.dtype(), "bernoulli", [&](auto tag) {
     using T = decltype(tag);
-    fill_counters(t.data<T>(), t.numel(), [&](std::int64_t i) { return pu[i] < pp[i] ? T(1) : T(0); });
+    fill_counters(t.data<T>(), t.numel(),
+                  [&](std::int64_t i) { return pu[i] < pp[i] ? T(1) : T(0); });
   });
   return t;
 }
@@ -143,7 +149,8 @@ Tensor permutation(std::int64_t n, Generator& gen) {
   std::int64_t* p = t.data<std::int64_t>();
   std::uint64_t base = gen.reserve(static_cast<std::uint64_t>(n));
   for (std::int64_t i = n - 1; i > 0; --i) {
-    unsigned __int128 m = static_cast<unsigned __int128>(philox_u64(gen.seed(), base + static_cast<std::uint64_t>(i))) *
+    unsigned __int128 m = static_cast<unsigned __int128>(
+                              philox_u64(gen.seed(), base + static_cast<std::uint64_t>(i))) *
                           static_cast<std::uint64_t>(i + 1);
     auto j = static_cast<std::int64_t>(m >> 64);
     std::swap(p[i], p[j]);

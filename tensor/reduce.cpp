@@ -138,12 +138,12 @@ void reduce_kernel(const T* x, std::int64_t outer, std::int64_t r, std::int64_t 
   });
 }
 
-// sum-like reduction of v.src: out[j] = fin(j, sum_r map(x, j)), Acc = SumAcc<T>.
+// sum-like reduction of the view: out[j] = fin(j, sum_r map(x, j)), Acc = SumAcc<T>.
 template <typename T, typename Map, typename Fin>
 void sum_reduce(const ReduceView& v, Map map, Fin fin) {
   using Acc = SumAcc<T>;
   reduce_kernel<T, Acc>(
-      v.src.data<T>(), v.outer, v.r, v.inner, Acc(0),
+      static_cast<const T*>(v.data), v.outer, v.r, v.inner, Acc(0),
       [map](Acc a, T x, std::int64_t j) { return a + map(x, j); },
       [](Acc a, Acc b) { return a + b; }, fin);
 }
@@ -151,12 +151,15 @@ void sum_reduce(const ReduceView& v, Map map, Fin fin) {
 template <typename T, bool kMax, typename Fin>
 void extreme_reduce(const ReduceView& v, T init, Fin fin) {
   reduce_kernel<T, T>(
-      v.src.data<T>(), v.outer, v.r, v.inner, init,
+      static_cast<const T*>(v.data), v.outer, v.r, v.inner, init,
       [](T a, T x, std::int64_t) { return kMax ? nan_max(a, x) : nan_min(a, x); },
       [](T a, T b) { return kMax ? nan_max(a, b) : nan_min(a, b); }, fin);
 }
 
-Tensor floating_input(const Tensor& x) { return x.dtype() == kInt64 ? x.to(kFloat32) : x; }
+// x, or (stored in tmp) x converted to float32 when it is int64.
+const Tensor& floating_input(const Tensor& x, Tensor& tmp) {
+  return x.dtype() == kInt64 ? (tmp = x.to(kFloat32)) : x;
+}
 
 // Output dtype of mean / var: floating inputs keep theirs, int64 gives float32.
 DType mean_dtype(DType dt) { return dt == kInt64 ? kFloat32 : dt; }
@@ -217,7 +220,8 @@ Tensor mean(const Tensor& x, const Axes& axes, bool keepdim) {
 }
 
 Tensor var(const Tensor& x, const Axes& axes, std::int64_t correction, bool keepdim) {
-  const Tensor xf = x.defined() && x.dtype() == kInt64 ? x.to(kFloat64) : x;
+  Tensor tmp;
+  const Tensor& xf = x.defined() && x.dtype() == kInt64 ? (tmp = x.to(kFloat64)) : x;
   ReduceView v = detail::reduce_view(xf, axes, keepdim, "var");
   Tensor out(std::move(v.out_shape), mean_dtype(x.dtype()));
   std::vector<double> mu(static_cast<std::size_t>(v.out_numel()));
@@ -263,7 +267,8 @@ Tensor amin(const Tensor& x, const Axes& axes, bool keepdim) {
 
 Tensor logsumexp(const Tensor& x, const Axes& axes, bool keepdim) {
   MINIDL_CHECK(x.defined(), "logsumexp: undefined tensor");
-  const Tensor xf = floating_input(x);
+  Tensor tmp;
+  const Tensor& xf = floating_input(x, tmp);
   ReduceView v = detail::reduce_view(xf, axes, keepdim, "logsumexp");
   Tensor out(std::move(v.out_shape), xf.dtype());
   detail::dispatch_floating(xf.dtype(), "logsumexp", [&](auto tag) {
@@ -286,7 +291,8 @@ Tensor norm(const Tensor& x, double p, const Axes& axes, bool keepdim) {
   const bool inf = std::isinf(p) && p > 0;
   MINIDL_CHECK(p == 1.0 || p == 2.0 || inf, "norm: p must be 1, 2 or inf, got ", p);
   MINIDL_CHECK(x.defined(), "norm: undefined tensor");
-  const Tensor xf = floating_input(x);
+  Tensor tmp;
+  const Tensor& xf = floating_input(x, tmp);
   ReduceView v = detail::reduce_view(xf, axes, keepdim, "norm");
   Tensor out(std::move(v.out_shape), xf.dtype());
   detail::dispatch_floating(xf.dtype(), "norm", [&](auto tag) {
@@ -294,7 +300,7 @@ Tensor norm(const Tensor& x, double p, const Axes& axes, bool keepdim) {
     T* po = out.data<T>();
     if (inf) {
       reduce_kernel<T, T>(
-          v.src.data<T>(), v.outer, v.r, v.inner, T(0),
+          static_cast<const T*>(v.data), v.outer, v.r, v.inner, T(0),
           [](T a, T x, std::int64_t) { return nan_max(a, std::fabs(x)); },
           [](T a, T b) { return nan_max(a, b); }, [po](std::int64_t j, T a) { po[j] = a; });
     } else if (p == 1.0) {

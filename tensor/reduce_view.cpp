@@ -47,44 +47,48 @@ ReduceView reduce_view(const Tensor& x, const Axes& axes, bool keepdim, const ch
   MINIDL_CHECK(x.defined(), op, ": undefined tensor");
   const std::int64_t d = x.dim();
   const Shape& shape = x.shape();
-  std::vector<char> red(static_cast<std::size_t>(d), axes.empty() ? 1 : 0);
+  // Reduced-axis flags; on the stack for any realistic rank.
+  char small[16];
+  std::vector<char> big;
+  char* red = small;
+  if (d > 16) {
+    big.resize(static_cast<std::size_t>(d));
+    red = big.data();
+  }
+  for (std::int64_t i = 0; i < d; ++i) red[i] = axes.empty() ? 1 : 0;
   for (std::int64_t ax : axes) {
     const std::int64_t a = norm_axis(ax, d, op);
-    if (d == 0) continue;  // axis 0 / -1 of a 0-d tensor is the tensor itself
-    MINIDL_CHECK(!red[static_cast<std::size_t>(a)], op, ": duplicate axis ", ax, " in axes ",
-                 shape_str(axes), " for a tensor of shape ", shape_str(shape));
-    red[static_cast<std::size_t>(a)] = 1;
+    if (d == 0) continue;  // axis 0 of a 0-d tensor is the tensor itself
+    MINIDL_CHECK(!red[a], op, ": duplicate axis ", ax, " in axes ", shape_str(axes),
+                 " for a tensor of shape ", shape_str(shape));
+    red[a] = 1;
   }
 
   ReduceView v;
+  v.data = x.raw();
   // Size-1 axes do not affect the layout; among the others, are the reduced ones one adjacent run?
   std::int64_t first = -1, last = -1;
   for (std::int64_t i = 0; i < d; ++i) {
-    const auto u = static_cast<std::size_t>(i);
-    if (red[u]) {
+    const std::int64_t s = shape[static_cast<std::size_t>(i)];
+    if (red[i]) {
       if (keepdim) v.out_shape.push_back(1);
-      if (shape[u] != 1) {
+      if (s != 1) {
         if (first < 0) first = i;
         last = i;
       }
     } else {
-      v.out_shape.push_back(shape[u]);
+      v.out_shape.push_back(s);
     }
   }
   bool adjacent = true;
-  for (std::int64_t i = first; first >= 0 && i <= last; ++i) {
-    const auto u = static_cast<std::size_t>(i);
-    if (shape[u] != 1 && !red[u]) adjacent = false;
-  }
+  for (std::int64_t i = first; first >= 0 && i <= last; ++i)
+    if (shape[static_cast<std::size_t>(i)] != 1 && !red[i]) adjacent = false;
 
   if (first < 0) {  // only size-1 axes (or none) are reduced: nothing moves
-    v.src = x;
     v.outer = x.numel();
     return v;
   }
   if (adjacent) {
-    v.src = x;
-    v.outer = v.r = v.inner = 1;
     for (std::int64_t i = 0; i < d; ++i) {
       const std::int64_t s = shape[static_cast<std::size_t>(i)];
       (i < first ? v.outer : i <= last ? v.r : v.inner) *= s;
@@ -92,18 +96,29 @@ ReduceView reduce_view(const Tensor& x, const Axes& axes, bool keepdim, const ch
     return v;
   }
   std::vector<std::int64_t> order;
-  v.outer = v.r = 1;
   for (std::int64_t i = 0; i < d; ++i)
-    if (!red[static_cast<std::size_t>(i)]) {
+    if (!red[i]) {
       order.push_back(i);
       v.outer *= shape[static_cast<std::size_t>(i)];
     }
   for (std::int64_t i = 0; i < d; ++i)
-    if (red[static_cast<std::size_t>(i)]) {
+    if (red[i]) {
       order.push_back(i);
       v.r *= shape[static_cast<std::size_t>(i)];
     }
-  v.src = permute_copy(x, order);
+  v.permuted = permute_copy(x, order);
+  v.data = v.permuted.raw();
+  return v;
+}
+
+AxisView axis_view(const Tensor& x, std::int64_t axis, const char* op) {
+  MINIDL_CHECK(x.defined(), op, ": undefined tensor");
+  AxisView v;
+  v.axis = norm_axis(axis, x.dim(), op);
+  for (std::int64_t i = 0; i < x.dim(); ++i) {
+    const std::int64_t s = x.shape()[static_cast<std::size_t>(i)];
+    (i < v.axis ? v.outer : i == v.axis ? v.r : v.inner) *= s;
+  }
   return v;
 }
 

@@ -12,7 +12,10 @@
 namespace minidl::detail {
 
 struct ReduceView {
-  Tensor src;  // x itself, or a permuted copy with the reduced axes last
+  // The elements to reduce: x's own storage, or that of `permuted`. A raw pointer rather than a
+  // Tensor handle, because copying a handle copies its shape (a heap allocation per call).
+  const void* data = nullptr;
+  Tensor permuted;  // defined only when the reduced axes had to be brought together
   std::int64_t outer = 1;
   std::int64_t r = 1;
   std::int64_t inner = 1;
@@ -21,8 +24,17 @@ struct ReduceView {
 };
 
 // Normalises axes (negative from the end; empty = all axes); out-of-range or duplicate axes throw
-// naming op.
+// naming op. x must outlive the view.
 ReduceView reduce_view(const Tensor& x, const Axes& axes, bool keepdim, const char* op);
+
+// x viewed as [outer, r = size(axis), inner] around one axis: never needs a copy.
+struct AxisView {
+  std::int64_t axis = 0;
+  std::int64_t outer = 1;
+  std::int64_t r = 1;
+  std::int64_t inner = 1;
+};
+AxisView axis_view(const Tensor& x, std::int64_t axis, const char* op);
 
 // Contiguous copy of x with out.shape[i] = x.shape[order[i]].
 Tensor permute_copy(const Tensor& x, const std::vector<std::int64_t>& order);

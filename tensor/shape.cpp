@@ -260,12 +260,21 @@ Tensor unsqueeze(const Tensor& x, std::int64_t axis) {
   return x.reshape(shape);
 }
 
-Tensor broadcast_to(const Tensor& x, const Shape& shape) {
+Tensor broadcast_to(const Tensor& x, const Shape& target) {
   check_defined(x, "broadcast_to");
-  const auto nd = static_cast<std::int64_t>(shape.size());
+  const auto nd = static_cast<std::int64_t>(target.size());
   const std::int64_t lead = nd - x.dim();
   MINIDL_CHECK(lead >= 0, "broadcast_to: cannot broadcast ", shape_str(x.shape()), " to ",
-               shape_str(shape));
+               shape_str(target));
+  // -1 keeps the size of the matching axis of x (torch.Tensor.expand).
+  Shape shape = target;
+  for (std::int64_t i = 0; i < nd; ++i) {
+    auto& d = shape[static_cast<std::size_t>(i)];
+    if (d != -1) continue;
+    MINIDL_CHECK(i >= lead, "broadcast_to: -1 is not allowed for the new leading axis ", i, " in ",
+                 shape_str(target));
+    d = x.shape()[static_cast<std::size_t>(i - lead)];
+  }
   const Strides xs = contiguous_strides(x.shape());
   Strides ss(shape.size(), 0);
   for (std::int64_t i = 0; i < x.dim(); ++i) {

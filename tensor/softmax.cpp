@@ -99,9 +99,9 @@ void softmax_cols(const T* x, T* y, std::int64_t c, std::int64_t inner, std::int
 
 template <bool kLog>
 Tensor softmax_impl(const Tensor& x, std::int64_t axis, const char* op) {
-  MINIDL_CHECK(x.defined(), op, ": undefined tensor");
-  const Tensor xf = x.dtype() == kInt64 ? x.to(kFloat32) : x;
-  const detail::ReduceView v = detail::reduce_view(xf, {axis}, true, op);
+  const detail::AxisView v = detail::axis_view(x, axis, op);
+  Tensor tmp;  // a reference below, not a handle copy (which would copy the shape)
+  const Tensor& xf = x.dtype() == kInt64 ? (tmp = x.to(kFloat32)) : x;
   Tensor out(xf.shape(), xf.dtype());
   if (xf.numel() == 0) return out;
   const std::int64_t c = v.r, inner = v.inner;

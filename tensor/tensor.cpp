@@ -63,7 +63,8 @@ Storage::~Storage() { storage_free(ptr, nbytes); }
 
 // ---- Tensor ----
 Tensor::Tensor(Shape shape, DType dtype) : shape_(std::move(shape)), dtype_(dtype) {
-  for (auto d : shape_) MINIDL_CHECK(d >= 0, "tensor: negative dimension in shape ", shape_str(shape_));
+  for (auto d : shape_)
+    MINIDL_CHECK(d >= 0, "tensor: negative dimension in shape ", shape_str(shape_));
   numel_ = shape_numel(shape_);
   storage_ = std::make_shared<Storage>(static_cast<std::size_t>(numel_) * dtype_size(dtype_));
 }
@@ -74,7 +75,8 @@ std::int64_t Tensor::size(std::int64_t axis) const {
 
 void* Tensor::raw() {
   MINIDL_CHECK(defined(), "tensor: access to an undefined tensor");
-  return static_cast<char*>(storage_->ptr) + offset_ * static_cast<std::int64_t>(dtype_size(dtype_));
+  return static_cast<char*>(storage_->ptr) +
+         offset_ * static_cast<std::int64_t>(dtype_size(dtype_));
 }
 
 const void* Tensor::raw() const {
@@ -175,7 +177,8 @@ std::vector<double> Tensor::to_vector() const {
   detail::dispatch(dtype_, "to_vector", [&](auto tag) {
     using T = decltype(tag);
     const T* p = data<T>();
-    for (std::int64_t i = 0; i < numel_; ++i) out[static_cast<std::size_t>(i)] = static_cast<double>(p[i]);
+    for (std::int64_t i = 0; i < numel_; ++i)
+      out[static_cast<std::size_t>(i)] = static_cast<double>(p[i]);
   });
   return out;
 }
@@ -222,20 +225,23 @@ Tensor scalar_tensor(double value, DType dtype) { return full({}, value, dtype);
 
 Tensor arange(double start, double end, double step, DType dtype) {
   MINIDL_CHECK(step != 0, "arange: step must be nonzero");
-  MINIDL_CHECK(std::isfinite(start) && std::isfinite(end), "arange: non-finite bounds ", start, ", ",
-               end);
+  MINIDL_CHECK(std::isfinite(start) && std::isfinite(end), "arange: non-finite bounds ", start,
+               ", ", end);
   double count = std::ceil((end - start) / step);
   std::int64_t n = count > 0 ? static_cast<std::int64_t>(count) : 0;
   Tensor t({n}, dtype);
   detail::dispatch(dtype, "arange", [&](auto tag) {
     using T = decltype(tag);
     T* p = t.data<T>();
-    for (std::int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(start + static_cast<double>(i) * step);
+    for (std::int64_t i = 0; i < n; ++i)
+      p[i] = static_cast<T>(start + static_cast<double>(i) * step);
   });
   return t;
 }
 
-Tensor arange(std::int64_t end, DType dtype) { return arange(0.0, static_cast<double>(end), 1.0, dtype); }
+Tensor arange(std::int64_t end, DType dtype) {
+  return arange(0.0, static_cast<double>(end), 1.0, dtype);
+}
 
 Tensor linspace(double start, double end, std::int64_t steps, DType dtype) {
   MINIDL_CHECK(steps >= 0, "linspace: steps must be >= 0, got ", steps);
@@ -247,8 +253,9 @@ Tensor linspace(double start, double end, std::int64_t steps, DType dtype) {
     // Like PyTorch: the second half is computed from the end so the last value is exactly `end`.
     std::int64_t half = steps / 2;
     for (std::int64_t i = 0; i < steps; ++i)
-      p[i] = static_cast<T>(i < half || steps == 1 ? start + delta * static_cast<double>(i)
-                                     : end - delta * static_cast<double>(steps - 1 - i));
+      p[i] =
+          static_cast<T>(i < half || steps == 1 ? start + delta * static_cast<double>(i)
+                                                : end - delta * static_cast<double>(steps - 1 - i));
   });
   return t;
 }
@@ -285,21 +292,27 @@ void nested_shape(const NestedList& l, Shape& shape, std::size_t depth) {
   }
 }
 
-void nested_fill(const NestedList& l, const Shape& shape, std::size_t depth, std::vector<double>& out) {
+void nested_fill(const NestedList& l, const Shape& shape, std::size_t depth,
+                 std::vector<double>& out) {
   if (depth == shape.size()) {
-    MINIDL_CHECK(l.is_leaf(), "tensor: nested list is not rectangular (too deep at level ", depth, ")");
+    MINIDL_CHECK(l.is_leaf(), "tensor: nested list is not rectangular (too deep at level ", depth,
+                 ")");
     out.push_back(l.value());
     return;
   }
   MINIDL_CHECK(!l.is_leaf() && static_cast<std::int64_t>(l.items().size()) == shape[depth],
-               "tensor: nested list is not rectangular at level ", depth, " (expected ", shape[depth],
-               " items)");
+               "tensor: nested list is not rectangular at level ", depth, " (expected ",
+               shape[depth], " items)");
   for (const auto& it : l.items()) nested_fill(it, shape, depth + 1, out);
 }
 }  // namespace
 
-Tensor from_vector(const std::vector<float>& v, Shape shape) { return from_vec(v, std::move(shape)); }
-Tensor from_vector(const std::vector<double>& v, Shape shape) { return from_vec(v, std::move(shape)); }
+Tensor from_vector(const std::vector<float>& v, Shape shape) {
+  return from_vec(v, std::move(shape));
+}
+Tensor from_vector(const std::vector<double>& v, Shape shape) {
+  return from_vec(v, std::move(shape));
+}
 Tensor from_vector(const std::vector<std::int64_t>& v, Shape shape) {
   return from_vec(v, std::move(shape));
 }

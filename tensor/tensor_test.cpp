@@ -1,5 +1,7 @@
 // Tensor basics: creation, views and copies, dtype conversion, printing, the random generator's
 // thread-independence, the allocator's alignment and reuse, and atomic file writes.
+#include "tensor/tensor.h"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -11,7 +13,6 @@
 #include "tensor/file_util.h"
 #include "tensor/parallel.h"
 #include "tensor/random.h"
-#include "tensor/tensor.h"
 #include "tests/test_util.h"
 
 namespace minidl {
@@ -60,7 +61,8 @@ TEST_CASE("tensor: handles share storage, clone copies, reshape is a view") {
   Tensor r = a.reshape({3, -1});
   CHECK(r.shape() == Shape{3, 2});
   CHECK(r.shares_storage(a));
-  CHECK_THROWS_WITH_AS(a.reshape({4, -1}), doctest::Contains("cannot reshape [2,3]"), minidl::Error);
+  CHECK_THROWS_WITH_AS(a.reshape({4, -1}), doctest::Contains("cannot reshape [2,3]"),
+                       minidl::Error);
   Tensor rows = arange(12).reshape({4, 3}).narrow_rows(1, 2);
   CHECK(rows.shape() == Shape{2, 3});
   CHECK(rows.to_vector() == std::vector<double>{3, 4, 5, 6, 7, 8});
