@@ -50,8 +50,8 @@ Variable div(const Variable& a0, const Variable& b0) {
                 });
 }
 
-// pow: out = a^b.  da = g * b * a^(b-1) (0 where b = 0);  db = g * out * log(a), taken as 0 where a = 0 (the
-// limit of a^b log a for b > 0, and PyTorch's choice) so a zero base does not poison db with NaN.
+// pow: out = a^b.  da = g * b * a^(b-1) (0 where b = 0);  db = g * out * log(a), taken as 0 where a = 0 and b >= 0
+// (the limit of a^b log a for b > 0, and PyTorch's choice) so a zero base does not poison db with NaN.
 Variable pow(const Variable& a0, const Variable& b0) {
   auto [a, b] = detail::promoted(a0, b0);
   return record("pow", minidl::pow(a.value(), b.value()), {a, b},
@@ -64,7 +64,9 @@ Variable pow(const Variable& a0, const Variable& b0) {
                     da = fold(mul(g, where(zero_exp, scalar_like(d, 0.0), d)), in[0]);
                   }
                   if (in[1].requires_grad()) {
-                    Tensor zero_base = minidl::eq(in[0].value(), 0.0);
+                    // Only where b >= 0: a negative power of 0 is inf and keeps inf * log 0.
+                    Tensor zero_base = minidl::mul(minidl::eq(in[0].value(), 0.0),
+                                                   minidl::ge(in[1].value(), 0.0));
                     Variable safe_a = where(zero_base, scalar_like(in[0], 1.0), in[0]);
                     db = fold(mul(mul(g, out), log(safe_a)), in[1]);
                   }

@@ -313,9 +313,15 @@ namespace {
 // otherwise read values already overwritten).
 const Tensor& inplace_rhs(const Tensor& a, const Tensor& b, Tensor& tmp, const char* op) {
   MINIDL_CHECK(a.defined() && b.defined(), op, ": undefined tensor");
-  MINIDL_CHECK(a.shape() == b.shape() || broadcast_shapes(a.shape(), b.shape(), op) == a.shape(),
-               op, ": b ", shape_str(b.shape()), " does not broadcast into a ",
-               shape_str(a.shape()));
+  // b broadcasts into a: no more axes, and each trailing axis equal or 1.
+  const Shape& sa = a.shape();
+  const Shape& sb = b.shape();
+  bool fits = sb.size() <= sa.size();
+  for (std::size_t i = 0; fits && i < sb.size(); ++i) {
+    const std::int64_t db = sb[sb.size() - 1 - i];
+    fits = db == 1 || db == sa[sa.size() - 1 - i];
+  }
+  MINIDL_CHECK(fits, op, ": b ", shape_str(sb), " does not broadcast into a ", shape_str(sa));
   MINIDL_CHECK(promote(a.dtype(), b.dtype()) == a.dtype(), op, ": cannot write a ",
                dtype_name(b.dtype()), " result into a ", dtype_name(a.dtype()), " tensor in place");
   if (b.dtype() != a.dtype()) return tmp = b.to(a.dtype());

@@ -37,10 +37,12 @@ decltype(auto) dispatch_floating(DType dt, const char* op, Fn&& fn) {
 }
 
 // Normalises a possibly negative axis against rank `dim`, naming the op on error.
+// A 0-d tensor accepts axis 0 and -1, as in PyTorch.
 inline std::int64_t norm_axis(std::int64_t axis, std::int64_t dim, const char* op) {
-  MINIDL_CHECK(axis >= -dim && axis < (dim == 0 ? 1 : dim), op, ": axis ", axis,
-               " out of range for a tensor of rank ", dim);
-  return axis < 0 ? axis + dim : axis;
+  const std::int64_t n = dim == 0 ? 1 : dim;
+  MINIDL_CHECK(axis >= -n && axis < n, op, ": axis ", axis, " out of range for a tensor of rank ",
+               dim);
+  return axis < 0 ? axis + n : axis;
 }
 
 }  // namespace minidl::detail

@@ -66,7 +66,8 @@ inline Tensor lt(const Tensor& a, const Tensor& b) { return binary(BinaryOp::kLt
 inline Tensor le(const Tensor& a, const Tensor& b) { return binary(BinaryOp::kLe, a, b); }
 inline Tensor gt(const Tensor& a, const Tensor& b) { return binary(BinaryOp::kGt, a, b); }
 inline Tensor ge(const Tensor& a, const Tensor& b) { return binary(BinaryOp::kGe, a, b); }
-// Scalar right-hand sides: the scalar takes the tensor's dtype (like a Python number in PyTorch).
+// Scalar right-hand sides act like a Python number in PyTorch: a float tensor keeps its dtype; an
+// int64 tensor stays int64 for a whole-number scalar and computes in float32 otherwise.
 Tensor binary(BinaryOp op, const Tensor& a, double b);
 inline Tensor add(const Tensor& a, double b) { return binary(BinaryOp::kAdd, a, b); }
 inline Tensor sub(const Tensor& a, double b) { return binary(BinaryOp::kSub, a, b); }

@@ -70,6 +70,7 @@ Tensor::Tensor(Shape shape, DType dtype) : shape_(std::move(shape)), dtype_(dtyp
 }
 
 std::int64_t Tensor::size(std::int64_t axis) const {
+  MINIDL_CHECK(dim() > 0, "size: a 0-d tensor has no axes");
   return shape_[static_cast<std::size_t>(detail::norm_axis(axis, dim(), "size"))];
 }
 

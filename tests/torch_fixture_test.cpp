@@ -238,6 +238,15 @@ const json& fixtures() {
   return cases;
 }
 
+// One float value: a number, or "inf" / "-inf" (strict JSON has no Infinity; NaN never appears).
+double float_of(const json& v) {
+  if (!v.is_string()) return v.get<double>();
+  const auto s = v.get<std::string>();
+  if (s == "inf") return std::numeric_limits<double>::infinity();
+  if (s == "-inf") return -std::numeric_limits<double>::infinity();
+  bad_fixture("float value " + v.dump());
+}
+
 // A tensor from {"shape", "data"}; Tensor(shape) rather than from_vector so 0-d shapes stay 0-d.
 Tensor to_tensor(const json& j, DType dtype) {
   Tensor t(j.at("shape").get<Shape>(), dtype);
@@ -249,7 +258,7 @@ Tensor to_tensor(const json& j, DType dtype) {
     if (dtype == kInt64) {
       t.data<std::int64_t>()[i] = v.get<std::int64_t>();
     } else {
-      t.data<double>()[i] = v.get<double>();
+      t.data<double>()[i] = float_of(v);
     }
   }
   return t;
@@ -334,6 +343,12 @@ TEST_CASE("torch fixtures: the fixture covers at least 30 ops, each with a dispa
   CHECK(ops.size() >= kMinDistinctOps);
   // The other direction: a table row without a case is an op nobody compared against PyTorch.
   for (const auto& [op, entry] : dispatch()) CHECK_MESSAGE(ops.count(op) == 1, "no case for ", op);
+}
+
+// Out-of-range arguments are errors (as in torch.narrow), not a silently clamped slice.
+TEST_CASE("torch fixtures: narrow past the end of the axis throws, naming narrow") {
+  Variable x(zeros({2, 4}, kFloat64), true);
+  CHECK_THROWS_WITH_AS(narrow(x, 1, 3, 5), doctest::Contains("narrow"), minidl::Error);
 }
 
 TEST_CASE("torch fixtures: elementwise ops match PyTorch values and gradients") {
