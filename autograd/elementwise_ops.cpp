@@ -22,10 +22,11 @@ Variable add(const Variable& a0, const Variable& b0) {
 // sub: out = a - b.  da = g, db = -g.
 Variable sub(const Variable& a0, const Variable& b0) {
   auto [a, b] = detail::promoted(a0, b0);
-  return record("sub", minidl::sub(a.value(), b.value()), {a, b},
-                [](const Inputs& in, const Variable&, const Variable& g) {
-                  return Grads{fold(g, in[0]), in[1].requires_grad() ? fold(neg(g), in[1]) : Variable()};
-                });
+  return record(
+      "sub", minidl::sub(a.value(), b.value()), {a, b},
+      [](const Inputs& in, const Variable&, const Variable& g) {
+        return Grads{fold(g, in[0]), in[1].requires_grad() ? fold(neg(g), in[1]) : Variable()};
+      });
 }
 
 // mul: out = a * b.  da = g * b, db = g * a.
@@ -50,8 +51,9 @@ Variable div(const Variable& a0, const Variable& b0) {
                 });
 }
 
-// pow: out = a^b.  da = g * b * a^(b-1) (0 where b = 0);  db = g * out * log(a), taken as 0 where a = 0 and b >= 0
-// (the limit of a^b log a for b > 0, and PyTorch's choice) so a zero base does not poison db with NaN.
+// pow: out = a^b.  da = g * b * a^(b-1) (0 where b = 0);  db = g * out * log(a), taken as 0 where a
+// = 0 and b >= 0 (the limit of a^b log a for b > 0, and PyTorch's choice) so a zero base does not
+// poison db with NaN.
 Variable pow(const Variable& a0, const Variable& b0) {
   auto [a, b] = detail::promoted(a0, b0);
   return record("pow", minidl::pow(a.value(), b.value()), {a, b},
@@ -65,8 +67,8 @@ Variable pow(const Variable& a0, const Variable& b0) {
                   }
                   if (in[1].requires_grad()) {
                     // Only where b >= 0: a negative power of 0 is inf and keeps inf * log 0.
-                    Tensor zero_base = minidl::mul(minidl::eq(in[0].value(), 0.0),
-                                                   minidl::ge(in[1].value(), 0.0));
+                    Tensor zero_base =
+                        minidl::mul(minidl::eq(in[0].value(), 0.0), minidl::ge(in[1].value(), 0.0));
                     Variable safe_a = where(zero_base, scalar_like(in[0], 1.0), in[0]);
                     db = fold(mul(mul(g, out), log(safe_a)), in[1]);
                   }
@@ -82,14 +84,16 @@ Variable neg(const Variable& x) {
 
 // exp: out = e^x.  dx = g * out.
 Variable exp(const Variable& x) {
-  return record("exp", minidl::exp(x.value()), {x},
-                [](const Inputs&, const Variable& out, const Variable& g) { return Grads{mul(g, out)}; });
+  return record(
+      "exp", minidl::exp(x.value()), {x},
+      [](const Inputs&, const Variable& out, const Variable& g) { return Grads{mul(g, out)}; });
 }
 
 // log: out = ln x.  dx = g / x.
 Variable log(const Variable& x) {
-  return record("log", minidl::log(x.value()), {x},
-                [](const Inputs& in, const Variable&, const Variable& g) { return Grads{div(g, in[0])}; });
+  return record(
+      "log", minidl::log(x.value()), {x},
+      [](const Inputs& in, const Variable&, const Variable& g) { return Grads{div(g, in[0])}; });
 }
 
 // log1p: out = ln(1 + x), accurate for small x.  dx = g / (1 + x).
@@ -128,7 +132,9 @@ Variable erf(const Variable& x) {
 // sin: dx = g cos x.
 Variable sin(const Variable& x) {
   return record("sin", minidl::sin(x.value()), {x},
-                [](const Inputs& in, const Variable&, const Variable& g) { return Grads{mul(g, cos(in[0]))}; });
+                [](const Inputs& in, const Variable&, const Variable& g) {
+                  return Grads{mul(g, cos(in[0]))};
+                });
 }
 
 // cos: dx = -g sin x.
@@ -198,8 +204,8 @@ Variable clamp(const Variable& x, std::optional<double> lo, std::optional<double
 // to: out = x converted to dtype.  dx = g converted back to x's dtype.
 Variable to(const Variable& x, DType dtype) {
   if (x.dtype() == dtype) return x;
-  MINIDL_CHECK(!x.requires_grad() || is_floating(dtype), "to: cannot convert a variable that requires grad to ",
-               dtype_name(dtype));
+  MINIDL_CHECK(!x.requires_grad() || is_floating(dtype),
+               "to: cannot convert a variable that requires grad to ", dtype_name(dtype));
   return record("to", x.value().to(dtype), {x},
                 [](const Inputs& in, const Variable&, const Variable& g) {
                   return Grads{to(g, in[0].dtype())};

@@ -20,7 +20,8 @@ std::int64_t norm_axis(std::int64_t axis, std::int64_t rank, const char* op) {
 std::int64_t reduced_count(const Shape& s, const Axes& axes) {
   if (axes.empty()) return shape_numel(s);
   std::int64_t n = 1;
-  for (auto a : axes) n *= s[static_cast<std::size_t>(norm_axis(a, static_cast<std::int64_t>(s.size()), "reduce"))];
+  for (auto a : axes)
+    n *= s[static_cast<std::size_t>(norm_axis(a, static_cast<std::int64_t>(s.size()), "reduce"))];
   return n;
 }
 
@@ -36,7 +37,9 @@ Shape reduced_shape(const Shape& s, const Axes& axes) {
 }
 }  // namespace
 
-Variable constant_like(const Variable& x, double value) { return Variable(full_like(x.value(), value)); }
+Variable constant_like(const Variable& x, double value) {
+  return Variable(full_like(x.value(), value));
+}
 Variable scalar_like(const Variable& x, double value) {
   return Variable(scalar_tensor(value, x.dtype()));
 }
@@ -72,11 +75,13 @@ Variable reciprocal(const Variable& x) { return div(1.0, x); }
 // max(a, b); at ties the gradient is split evenly between a and b, as in PyTorch.
 Variable maximum(const Variable& a, const Variable& b) {
   Variable tie = mul(add(a, b), 0.5);
-  return where(minidl::gt(a.value(), b.value()), a, where(minidl::lt(a.value(), b.value()), b, tie));
+  return where(minidl::gt(a.value(), b.value()), a,
+               where(minidl::lt(a.value(), b.value()), b, tie));
 }
 Variable minimum(const Variable& a, const Variable& b) {
   Variable tie = mul(add(a, b), 0.5);
-  return where(minidl::lt(a.value(), b.value()), a, where(minidl::gt(a.value(), b.value()), b, tie));
+  return where(minidl::lt(a.value(), b.value()), a,
+               where(minidl::gt(a.value(), b.value()), b, tie));
 }
 Variable masked_fill(const Variable& x, const Tensor& mask, double value) {
   return where(mask, scalar_like(x, value), x);
@@ -109,12 +114,15 @@ Variable mean(const Variable& x, const Axes& axes, bool keepdim) {
 Variable var(const Variable& x, const Axes& axes, std::int64_t correction, bool keepdim) {
   std::int64_t n = reduced_count(x.shape(), axes);
   Variable d = sub(x, mean(x, axes, true));
-  return div(sum(mul(d, d), axes, keepdim), static_cast<double>(std::max<std::int64_t>(n - correction, 0)));
+  return div(sum(mul(d, d), axes, keepdim),
+             static_cast<double>(std::max<std::int64_t>(n - correction, 0)));
 }
 Variable std(const Variable& x, const Axes& axes, std::int64_t correction, bool keepdim) {
   return sqrt(var(x, axes, correction, keepdim));
 }
-Variable amin(const Variable& x, const Axes& axes, bool keepdim) { return neg(amax(neg(x), axes, keepdim)); }
+Variable amin(const Variable& x, const Axes& axes, bool keepdim) {
+  return neg(amax(neg(x), axes, keepdim));
+}
 
 std::pair<Variable, Tensor> max(const Variable& x, std::int64_t axis, bool keepdim) {
   Tensor idx = minidl::argmax(x.value(), axis, true);
@@ -173,7 +181,8 @@ Variable unsqueeze(const Variable& x, std::int64_t axis) {
 }
 Variable flatten(const Variable& x, std::int64_t start_axis, std::int64_t end_axis) {
   if (x.dim() == 0) return reshape(x, {1});
-  std::int64_t s = norm_axis(start_axis, x.dim(), "flatten"), e = norm_axis(end_axis, x.dim(), "flatten");
+  std::int64_t s = norm_axis(start_axis, x.dim(), "flatten"),
+               e = norm_axis(end_axis, x.dim(), "flatten");
   MINIDL_CHECK(s <= e, "flatten: start axis ", start_axis, " after end axis ", end_axis);
   Shape out;
   std::int64_t prod = 1;
@@ -201,10 +210,11 @@ Variable sum_to(const Variable& x, const Shape& shape) {
       axes.push_back(i);
     } else {
       std::int64_t target = shape[static_cast<std::size_t>(i - lead)];
-      if (target == 1 && x.size(i) != 1) axes.push_back(i);
+      if (target == 1 && x.size(i) != 1)
+        axes.push_back(i);
       else
-        MINIDL_CHECK(target == x.size(i) || target == 1, "sum_to: cannot fold ", shape_str(x.shape()),
-                     " to ", shape_str(shape));
+        MINIDL_CHECK(target == x.size(i) || target == 1, "sum_to: cannot fold ",
+                     shape_str(x.shape()), " to ", shape_str(shape));
     }
   }
   return reshape(sum(x, axes, false), shape);
@@ -228,7 +238,8 @@ std::vector<Variable> split(const Variable& x, std::int64_t size, std::int64_t a
   MINIDL_CHECK(size > 0, "split: size must be positive, got ", size);
   std::int64_t n = x.size(axis);
   std::vector<Variable> out;
-  for (std::int64_t s = 0; s < n; s += size) out.push_back(slice(x, axis, s, std::min(s + size, n)));
+  for (std::int64_t s = 0; s < n; s += size)
+    out.push_back(slice(x, axis, s, std::min(s + size, n)));
   return out;
 }
 std::vector<Variable> chunk(const Variable& x, std::int64_t n, std::int64_t axis) {

@@ -55,8 +55,10 @@ Variable log_sigmoid(const Variable& x);
 
 // ---- reductions
 Variable mean(const Variable& x, const Axes& axes = {}, bool keepdim = false);
-Variable var(const Variable& x, const Axes& axes = {}, std::int64_t correction = 1, bool keepdim = false);
-Variable std(const Variable& x, const Axes& axes = {}, std::int64_t correction = 1, bool keepdim = false);
+Variable var(const Variable& x, const Axes& axes = {}, std::int64_t correction = 1,
+             bool keepdim = false);
+Variable std(const Variable& x, const Axes& axes = {}, std::int64_t correction = 1,
+             bool keepdim = false);
 Variable amin(const Variable& x, const Axes& axes = {}, bool keepdim = false);
 // Values (differentiable, the gradient goes to the selected index) and int64 indices.
 std::pair<Variable, Tensor> max(const Variable& x, std::int64_t axis, bool keepdim = false);

@@ -84,8 +84,9 @@ GradcheckResult gradcheck(const VariableFn& f, const std::vector<Variable>& inpu
     Tensor& x = leaves[checked_index[c]].value();
     double* px = x.data<double>();
     Tensor a = analytic[c].value().to(kFloat64);
-    MINIDL_CHECK(a.shape() == x.shape(), "gradcheck: analytic gradient of shape ", shape_str(a.shape()),
-                 " for input ", checked_index[c], " of shape ", shape_str(x.shape()));
+    MINIDL_CHECK(a.shape() == x.shape(), "gradcheck: analytic gradient of shape ",
+                 shape_str(a.shape()), " for input ", checked_index[c], " of shape ",
+                 shape_str(x.shape()));
     for (std::int64_t j = 0; j < x.numel(); ++j) {
       double orig = px[j];
       px[j] = orig + opt.eps;

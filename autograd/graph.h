@@ -13,7 +13,9 @@
 namespace minidl {
 
 std::string graph_to_dot(const std::vector<Variable>& roots);
-inline std::string graph_to_dot(const Variable& root) { return graph_to_dot(std::vector<Variable>{root}); }
+inline std::string graph_to_dot(const Variable& root) {
+  return graph_to_dot(std::vector<Variable>{root});
+}
 // Written atomically.
 void write_dot(const Variable& root, const std::string& path);
 

@@ -34,7 +34,8 @@ Variable gather(const Variable& x, std::int64_t axis, const Tensor& index) {
 }
 
 // scatter_add: out = x; out[i][index[i][j]] += src[i][j].  dx = g, dsrc = gather(g, index).
-Variable scatter_add(const Variable& x, std::int64_t axis, const Tensor& index, const Variable& src) {
+Variable scatter_add(const Variable& x, std::int64_t axis, const Tensor& index,
+                     const Variable& src) {
   return record("scatter_add", minidl::scatter_add(x.value(), axis, index, src.value()), {x, src},
                 [axis, index](const Inputs& in, const Variable&, const Variable& g) {
                   return Grads{in[0].requires_grad() ? g : Variable(),

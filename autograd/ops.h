@@ -42,7 +42,8 @@ Variable log_softmax(const Variable& x, std::int64_t axis);
 Variable reshape(const Variable& x, const Shape& shape);
 Variable permute(const Variable& x, const Axes& dims);
 Variable expand(const Variable& x, const Shape& shape);
-Variable slice(const Variable& x, std::int64_t axis, std::int64_t start, std::int64_t end, std::int64_t step = 1);
+Variable slice(const Variable& x, std::int64_t axis, std::int64_t start, std::int64_t end,
+               std::int64_t step = 1);
 Variable concat(const std::vector<Variable>& xs, std::int64_t axis);
 Variable pad(const Variable& x, const std::vector<std::int64_t>& pads, double value = 0.0);
 Variable flip(const Variable& x, const Axes& axes);
@@ -50,7 +51,8 @@ Variable flip(const Variable& x, const Axes& axes);
 Variable index_select(const Variable& x, std::int64_t axis, const Tensor& index);
 Variable index_add(const Variable& x, std::int64_t axis, const Tensor& index, const Variable& src);
 Variable gather(const Variable& x, std::int64_t axis, const Tensor& index);
-Variable scatter_add(const Variable& x, std::int64_t axis, const Tensor& index, const Variable& src);
+Variable scatter_add(const Variable& x, std::int64_t axis, const Tensor& index,
+                     const Variable& src);
 // ---- linear algebra (autograd/linalg_ops.cpp)
 Variable matmul(const Variable& a, const Variable& b, bool trans_a = false, bool trans_b = false);
 

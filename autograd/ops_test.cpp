@@ -2,6 +2,8 @@
 // outputs, central differences, 1e-6 relative tolerance), and gradgradcheck for the ops whose
 // backward is used inside other gradients. Composites (autograd/functional.h) get rows too, since
 // their correctness rests on how the primitives compose.
+#include "autograd/ops.h"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -12,7 +14,6 @@
 
 #include "autograd/functional.h"
 #include "autograd/gradcheck.h"
-#include "autograd/ops.h"
 #include "autograd/tape.h"
 #include "tensor/ops.h"
 #include "tensor/random.h"
@@ -48,7 +49,9 @@ std::vector<Variable> make_inputs(const std::vector<InputSpec>& specs, std::uint
   return vs;
 }
 
-Tensor idx(std::vector<std::int64_t> v, Shape shape = {}) { return from_vector(v, std::move(shape)); }
+Tensor idx(std::vector<std::int64_t> v, Shape shape = {}) {
+  return from_vector(v, std::move(shape));
+}
 
 const std::vector<Row>& primitive_rows() {
   using V = std::vector<Variable>;
@@ -57,7 +60,10 @@ const std::vector<Row>& primitive_rows() {
       {"sub", {{{2, 1, 3}}, {{4, 3}}}, [](const V& v) { return sub(v[0], v[1]); }, true},
       {"mul", {{{3, 4}}, {{3, 1}}}, [](const V& v) { return mul(v[0], v[1]); }, true},
       {"div", {{{3, 4}}, {{4}, Draw::kPositive}}, [](const V& v) { return div(v[0], v[1]); }, true},
-      {"pow", {{{3, 4}, Draw::kPositive}, {{3, 4}}}, [](const V& v) { return pow(v[0], v[1]); }, true},
+      {"pow",
+       {{{3, 4}, Draw::kPositive}, {{3, 4}}},
+       [](const V& v) { return pow(v[0], v[1]); },
+       true},
       {"neg", {{{5}}}, [](const V& v) { return neg(v[0]); }, true},
       {"exp", {{{2, 3}}}, [](const V& v) { return exp(v[0]); }, true},
       {"log", {{{2, 3}, Draw::kPositive}}, [](const V& v) { return log(v[0]); }, true},
@@ -85,38 +91,90 @@ const std::vector<Row>& primitive_rows() {
        [](const V& v) { return to(to(v[0], kFloat32), kFloat64); },
        false,
        {.eps = 1e-2, .rtol = 1e-4}},
-      {"sum", {{{3, 4, 2}}}, [](const V& v) { return sum(v[0], {0, 2}, false); }, true},
+      {"sum",
+       {{{3, 4, 2}}},
+       [](const V& v) {
+         return sum(v[0], {0, 2}, false);
+       },
+       true},
       {"amax", {{{3, 5}}}, [](const V& v) { return amax(v[0], {1}, true); }, true},
       {"softmax", {{{3, 5}}}, [](const V& v) { return softmax(v[0], 1); }, true},
       {"log_softmax", {{{3, 5}}}, [](const V& v) { return log_softmax(v[0], 0); }, true},
-      {"reshape", {{{3, 4}}}, [](const V& v) { return reshape(v[0], {2, 6}); }, true},
-      {"permute", {{{2, 3, 4}}}, [](const V& v) { return permute(v[0], {2, 0, 1}); }, true},
-      {"expand", {{{3, 1}}}, [](const V& v) { return expand(v[0], {2, 3, 4}); }, true},
+      {"reshape",
+       {{{3, 4}}},
+       [](const V& v) {
+         return reshape(v[0], {2, 6});
+       },
+       true},
+      {"permute",
+       {{{2, 3, 4}}},
+       [](const V& v) {
+         return permute(v[0], {2, 0, 1});
+       },
+       true},
+      {"expand",
+       {{{3, 1}}},
+       [](const V& v) {
+         return expand(v[0], {2, 3, 4});
+       },
+       true},
       {"slice", {{{6, 3}}}, [](const V& v) { return slice(v[0], 0, 1, 5, 1); }, true},
       {"slice_step", {{{7, 3}}}, [](const V& v) { return slice(v[0], 0, -6, 7, 2); }, true},
-      {"concat", {{{2, 3}}, {{4, 3}}}, [](const V& v) { return concat({v[0], v[1]}, 0); }, true},
-      {"pad", {{{2, 3}}}, [](const V& v) { return pad(v[0], {1, 2, 0, 1}, 0.5); }, true},
-      {"flip", {{{2, 3, 2}}}, [](const V& v) { return flip(v[0], {0, 2}); }, true},
+      {"concat",
+       {{{2, 3}}, {{4, 3}}},
+       [](const V& v) {
+         return concat({v[0], v[1]}, 0);
+       },
+       true},
+      {"pad",
+       {{{2, 3}}},
+       [](const V& v) {
+         return pad(v[0], {1, 2, 0, 1}, 0.5);
+       },
+       true},
+      {"flip",
+       {{{2, 3, 2}}},
+       [](const V& v) {
+         return flip(v[0], {0, 2});
+       },
+       true},
       {"index_select",
        {{{4, 3}}},
-       [](const V& v) { return index_select(v[0], 0, idx({3, 0, 3, 1})); },
+       [](const V& v) {
+         return index_select(v[0], 0, idx({3, 0, 3, 1}));
+       },
        true},
       {"index_add",
        {{{4, 3}}, {{3, 3}}},
-       [](const V& v) { return index_add(v[0], 0, idx({1, 1, 3}), v[1]); },
+       [](const V& v) {
+         return index_add(v[0], 0, idx({1, 1, 3}), v[1]);
+       },
        true},
       {"gather",
        {{{3, 4}}},
-       [](const V& v) { return gather(v[0], 1, idx({0, 3, 3, 1, 2, 2}, {3, 2})); },
+       [](const V& v) {
+         return gather(v[0], 1, idx({0, 3, 3, 1, 2, 2}, {3, 2}));
+       },
        true},
       {"scatter_add",
        {{{3, 4}}, {{3, 2}}},
-       [](const V& v) { return scatter_add(v[0], 1, idx({0, 0, 3, 1, 2, 2}, {3, 2}), v[1]); },
+       [](const V& v) {
+         return scatter_add(v[0], 1, idx({0, 0, 3, 1, 2, 2}, {3, 2}), v[1]);
+       },
        true},
       {"matmul", {{{3, 4}}, {{4, 2}}}, [](const V& v) { return matmul(v[0], v[1]); }, true},
-      {"matmul_ta", {{{4, 3}}, {{4, 2}}}, [](const V& v) { return matmul(v[0], v[1], true, false); }, true},
-      {"matmul_tb", {{{3, 4}}, {{2, 4}}}, [](const V& v) { return matmul(v[0], v[1], false, true); }, true},
-      {"matmul_tab", {{{4, 3}}, {{2, 4}}}, [](const V& v) { return matmul(v[0], v[1], true, true); }, true},
+      {"matmul_ta",
+       {{{4, 3}}, {{4, 2}}},
+       [](const V& v) { return matmul(v[0], v[1], true, false); },
+       true},
+      {"matmul_tb",
+       {{{3, 4}}, {{2, 4}}},
+       [](const V& v) { return matmul(v[0], v[1], false, true); },
+       true},
+      {"matmul_tab",
+       {{{4, 3}}, {{2, 4}}},
+       [](const V& v) { return matmul(v[0], v[1], true, true); },
+       true},
       {"matmul_batched",
        {{{2, 1, 3, 4}}, {{3, 4, 2}}},
        [](const V& v) { return matmul(v[0], v[1]); },
@@ -137,7 +195,10 @@ const std::vector<Row>& composite_rows() {
       {"max", {{{3, 4}}}, [](const V& v) { return max(v[0], 1).first; }, false},
       {"min", {{{3, 4}}}, [](const V& v) { return min(v[0], 0, true).first; }, false},
       {"logsumexp", {{{3, 4}}}, [](const V& v) { return logsumexp(v[0], {1}); }, true},
-      {"norm1", {{{3, 4}, Draw::kAwayFromZero}}, [](const V& v) { return norm(v[0], 1.0, {1}); }, false},
+      {"norm1",
+       {{{3, 4}, Draw::kAwayFromZero}},
+       [](const V& v) { return norm(v[0], 1.0, {1}); },
+       false},
       {"norm2", {{{3, 4}}}, [](const V& v) { return norm(v[0], 2.0, {1}); }, true},
       {"norm_inf",
        {{{3, 4}}},
@@ -147,7 +208,10 @@ const std::vector<Row>& composite_rows() {
       {"rsqrt", {{{3}, Draw::kPositive}}, [](const V& v) { return rsqrt(v[0]); }, true},
       {"maximum", {{{3, 4}}, {{4}}}, [](const V& v) { return maximum(v[0], v[1]); }, false},
       {"minimum", {{{3, 4}}, {{3, 4}}}, [](const V& v) { return minimum(v[0], v[1]); }, false},
-      {"leaky_relu", {{{3, 4}, Draw::kAwayFromZero}}, [](const V& v) { return leaky_relu(v[0], 0.1); }, true},
+      {"leaky_relu",
+       {{{3, 4}, Draw::kAwayFromZero}},
+       [](const V& v) { return leaky_relu(v[0], 0.1); },
+       true},
       {"elu", {{{3, 4}, Draw::kAwayFromZero}}, [](const V& v) { return elu(v[0], 0.7); }, true},
       {"gelu", {{{3, 4}}}, [](const V& v) { return gelu(v[0]); }, true},
       {"silu", {{{3, 4}}}, [](const V& v) { return silu(v[0]); }, true},
@@ -160,10 +224,20 @@ const std::vector<Row>& composite_rows() {
        false},
       {"flatten", {{{2, 3, 4}}}, [](const V& v) { return flatten(v[0], 1); }, false},
       {"narrow", {{{5, 3}}}, [](const V& v) { return narrow(v[0], 1, 1, 2); }, false},
-      {"stack", {{{2, 3}}, {{2, 3}}}, [](const V& v) { return stack({v[0], v[1]}, 1); }, false},
+      {"stack",
+       {{{2, 3}}, {{2, 3}}},
+       [](const V& v) {
+         return stack({v[0], v[1]}, 1);
+       },
+       false},
       {"split", {{{5, 3}}}, [](const V& v) { return split(v[0], 2, 0)[1]; }, false},
       {"chunk", {{{5, 3}}}, [](const V& v) { return chunk(v[0], 2, 0)[1]; }, false},
-      {"sum_to", {{{2, 3, 4}}}, [](const V& v) { return sum_to(v[0], {3, 1}); }, false},
+      {"sum_to",
+       {{{2, 3, 4}}},
+       [](const V& v) {
+         return sum_to(v[0], {3, 1});
+       },
+       false},
       {"masked_fill",
        {{{3, 4}}},
        [](const V& v) { return masked_fill(v[0], gt(v[0].value(), 0.5), 2.0); },
@@ -181,7 +255,9 @@ void check_rows(const std::vector<Row>& rows) {
   for (const auto& row : rows) {
     CAPTURE(row.name);
     std::vector<Variable> in = make_inputs(row.inputs, seed++);
-    VariableFn f = [&row](const std::vector<Variable>& v) { return std::vector<Variable>{row.fn(v)}; };
+    VariableFn f = [&row](const std::vector<Variable>& v) {
+      return std::vector<Variable>{row.fn(v)};
+    };
     GradcheckResult r = gradcheck(f, in, row.options);
     CHECK_MESSAGE(r.ok, row.name, ": ", r.message);
     if (row.gradgrad) {
@@ -200,10 +276,11 @@ TEST_CASE("ops: gradcheck passes for the composites") { check_rows(composite_row
 TEST_CASE("ops: every primitive in autograd/ops.h has a gradcheck row") {
   // The op names the tape records for each primitive; a new primitive without a row fails here.
   const std::vector<std::string> recorded = {
-      "add", "sub", "mul", "div", "pow", "neg", "exp", "log", "log1p", "expm1", "sqrt", "erf", "sin",
-      "cos", "tanh", "sigmoid", "relu", "abs", "where", "clamp", "to", "sum", "amax", "softmax",
-      "log_softmax", "reshape", "permute", "expand", "slice", "concat", "pad", "flip",
-      "index_select", "index_add", "gather", "scatter_add", "matmul"};
+      "add",          "sub",       "mul",     "div",         "pow",   "neg",    "exp",  "log",
+      "log1p",        "expm1",     "sqrt",    "erf",         "sin",   "cos",    "tanh", "sigmoid",
+      "relu",         "abs",       "where",   "clamp",       "to",    "sum",    "amax", "softmax",
+      "log_softmax",  "reshape",   "permute", "expand",      "slice", "concat", "pad",  "flip",
+      "index_select", "index_add", "gather",  "scatter_add", "matmul"};
   for (const auto& op : recorded) {
     bool found = false;
     for (const auto& row : primitive_rows()) found = found || row.name == op;
@@ -214,11 +291,11 @@ TEST_CASE("ops: every primitive in autograd/ops.h has a gradcheck row") {
 TEST_CASE("ops: gradcheck catches a wrong backward") {
   // A deliberately wrong op: forward x^2, backward claims 3x. gradcheck must fail and say where.
   VariableFn bad = [](const std::vector<Variable>& v) {
-    return std::vector<Variable>{record("bad_square", minidl::mul(v[0].value(), v[0].value()), {v[0]},
-                                        [](const std::vector<Variable>& in, const Variable&,
-                                           const Variable& g) {
-                                          return std::vector<Variable>{mul(g, mul(in[0], 3.0))};
-                                        })};
+    return std::vector<Variable>{
+        record("bad_square", minidl::mul(v[0].value(), v[0].value()), {v[0]},
+               [](const std::vector<Variable>& in, const Variable&, const Variable& g) {
+                 return std::vector<Variable>{mul(g, mul(in[0], 3.0))};
+               })};
   };
   Generator gen(3);
   GradcheckResult r = gradcheck(bad, {Variable(randn({4}, gen, kFloat64), true)});

@@ -56,9 +56,9 @@ Variable slice(const Variable& x, std::int64_t axis, std::int64_t start, std::in
                     pads[p + 1] = n - first - count;
                     return Grads{pad(g, pads)};
                   }
-                  Tensor idx = arange(static_cast<double>(first),
-                                      static_cast<double>(first + count * step),
-                                      static_cast<double>(step), kInt64);
+                  Tensor idx =
+                      arange(static_cast<double>(first), static_cast<double>(first + count * step),
+                             static_cast<double>(step), kInt64);
                   return Grads{index_add(constant_like(in[0], 0.0), ax, idx, g)};
                 });
 }
@@ -69,17 +69,18 @@ Variable concat(const std::vector<Variable>& xs, std::int64_t axis) {
   std::vector<Tensor> vals;
   vals.reserve(xs.size());
   for (const auto& x : xs) vals.push_back(x.value());
-  return record("concat", minidl::concat(vals, axis), xs,
-                [axis](const Inputs& in, const Variable&, const Variable& g) {
-                  Grads grads;
-                  std::int64_t offset = 0;
-                  for (const auto& x : in) {
-                    std::int64_t len = x.size(axis);
-                    grads.push_back(x.requires_grad() ? slice(g, axis, offset, offset + len) : Variable());
-                    offset += len;
-                  }
-                  return grads;
-                });
+  return record(
+      "concat", minidl::concat(vals, axis), xs,
+      [axis](const Inputs& in, const Variable&, const Variable& g) {
+        Grads grads;
+        std::int64_t offset = 0;
+        for (const auto& x : in) {
+          std::int64_t len = x.size(axis);
+          grads.push_back(x.requires_grad() ? slice(g, axis, offset, offset + len) : Variable());
+          offset += len;
+        }
+        return grads;
+      });
 }
 
 // pad: constant padding (torch.nn.functional.pad ordering).  dx = the interior slice of g.
@@ -99,10 +100,9 @@ Variable pad(const Variable& x, const std::vector<std::int64_t>& pads, double va
 
 // flip: reverses axes.  dx = flip(g, axes).
 Variable flip(const Variable& x, const Axes& axes) {
-  return record("flip", minidl::flip(x.value(), axes), {x},
-                [axes](const Inputs&, const Variable&, const Variable& g) {
-                  return Grads{flip(g, axes)};
-                });
+  return record(
+      "flip", minidl::flip(x.value(), axes), {x},
+      [axes](const Inputs&, const Variable&, const Variable& g) { return Grads{flip(g, axes)}; });
 }
 
 }  // namespace minidl

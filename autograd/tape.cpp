@@ -57,9 +57,10 @@ struct Walk {
     }
     const std::shared_ptr<Node>& node = v.grad_fn();
     if (node) {
-      MINIDL_CHECK(!node->freed, "backward: trying to backward through the graph a second time (",
-                   node->op, " of shape ", shape_str(node->out_shape),
-                   " was freed by an earlier backward); pass retain_graph = true to the first call");
+      MINIDL_CHECK(
+          !node->freed, "backward: trying to backward through the graph a second time (", node->op,
+          " of shape ", shape_str(node->out_shape),
+          " was freed by an earlier backward); pass retain_graph = true to the first call");
       if (!node->pending.defined()) {
         node->pending = g;
         ++pending;
@@ -112,8 +113,8 @@ struct Walk {
     } release{this, &tape};
     auto start = std::upper_bound(tape.entries.begin(), tape.entries.end(), top_seq,
                                   [](std::uint64_t s, const TapeEntry& e) { return s < e.seq; });
-    for (auto i = static_cast<std::int64_t>(start - tape.entries.begin()) - 1; i >= 0 && pending > 0;
-         --i) {
+    for (auto i = static_cast<std::int64_t>(start - tape.entries.begin()) - 1;
+         i >= 0 && pending > 0; --i) {
       std::shared_ptr<Node> node = tape.entries[static_cast<std::size_t>(i)].node.lock();
       if (!node || !node->pending.defined()) continue;
       Variable g = std::move(node->pending);
@@ -149,8 +150,8 @@ Variable default_seed(const Variable& root, const char* fn) {
 }
 
 void check_seed(const Variable& root, const Variable& seed, const char* fn) {
-  MINIDL_CHECK(seed.shape() == root.shape(), fn, ": seed gradient of shape ", shape_str(seed.shape()),
-               " for an output of shape ", shape_str(root.shape()));
+  MINIDL_CHECK(seed.shape() == root.shape(), fn, ": seed gradient of shape ",
+               shape_str(seed.shape()), " for an output of shape ", shape_str(root.shape()));
   MINIDL_CHECK(seed.dtype() == root.dtype(), fn, ": seed gradient is ", dtype_name(seed.dtype()),
                " but the output is ", dtype_name(root.dtype()));
 }
@@ -223,11 +224,12 @@ void backward(const Variable& loss, const Variable& seed, bool retain_graph, boo
   walk.run({loss}, {s});
 }
 
-std::vector<Variable> grad(const std::vector<Variable>& outputs, const std::vector<Variable>& inputs,
-                           const GradOptions& options) {
+std::vector<Variable> grad(const std::vector<Variable>& outputs,
+                           const std::vector<Variable>& inputs, const GradOptions& options) {
   MINIDL_CHECK(!outputs.empty(), "grad: no outputs");
   MINIDL_CHECK(options.grad_outputs.empty() || options.grad_outputs.size() == outputs.size(),
-               "grad: ", options.grad_outputs.size(), " grad_outputs for ", outputs.size(), " outputs");
+               "grad: ", options.grad_outputs.size(), " grad_outputs for ", outputs.size(),
+               " outputs");
   std::vector<Variable> seeds;
   for (std::size_t i = 0; i < outputs.size(); ++i) {
     MINIDL_CHECK(outputs[i].defined(), "grad: output ", i, " is undefined");

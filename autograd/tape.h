@@ -6,10 +6,10 @@
 // variable owns its node; the tape keeps weak references and forgets nodes whose outputs are gone.
 //
 // A backward function *returns* one gradient per input (undefined for inputs that need none); only
-// the engine accumulates, and it checks count, shape and dtype and names the op when the contract is
-// broken. Backward functions are written with differentiable ops, so with create_graph the backward
-// pass is itself recorded and can be differentiated again. A node marked once_differentiable
-// refuses create_graph.
+// the engine accumulates, and it checks count, shape and dtype and names the op when the contract
+// is broken. Backward functions are written with differentiable ops, so with create_graph the
+// backward pass is itself recorded and can be differentiated again. A node marked
+// once_differentiable refuses create_graph.
 #pragma once
 
 #include <functional>
@@ -39,8 +39,8 @@ struct Node {
   DType out_dtype = kFloat32;
   std::uint64_t seq = 0;
   bool once_differentiable = false;
-  bool freed = false;          // released by a backward without retain_graph
-  Variable pending;            // gradient being accumulated during a backward pass
+  bool freed = false;  // released by a backward without retain_graph
+  Variable pending;    // gradient being accumulated during a backward pass
 };
 
 // Grad mode (thread-local). NoGradGuard turns recording off for its scope.
@@ -82,11 +82,11 @@ struct GradOptions {
   std::vector<Variable> grad_outputs;  // seeds, one per output (default ones for scalars)
   bool retain_graph = false;           // forced on by create_graph
   bool create_graph = false;           // record the backward so the result can be differentiated
-  bool allow_unused = false;           // an input the outputs do not depend on gets zeros, not an error
+  bool allow_unused = false;  // an input the outputs do not depend on gets zeros, not an error
 };
 // d(sum of outputs)/d(inputs), returned instead of accumulated into .grad.
-std::vector<Variable> grad(const std::vector<Variable>& outputs, const std::vector<Variable>& inputs,
-                           const GradOptions& options = {});
+std::vector<Variable> grad(const std::vector<Variable>& outputs,
+                           const std::vector<Variable>& inputs, const GradOptions& options = {});
 
 // Nodes currently alive on this thread's tape (for tests and leak checks).
 std::size_t tape_size();

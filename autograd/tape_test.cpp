@@ -1,12 +1,13 @@
 // The engine's contract: accumulation, graph shapes (reuse, diamonds, unused inputs), grad mode,
 // retain_graph, higher-order gradients, leaf semantics, and each error with its message.
+#include "autograd/tape.h"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
 
 #include "autograd/functional.h"
 #include "autograd/graph.h"
-#include "autograd/tape.h"
 #include "tensor/ops.h"
 #include "tests/test_util.h"
 
@@ -26,12 +27,13 @@ TEST_CASE("tape: a diamond sums the gradients of both branches") {
   Variable x = leaf({0.5, -1.0});
   Variable a = mul(x, 3.0);
   Variable b = exp(x);
-  Variable c = add(a, b);     // both branches start at x
+  Variable c = add(a, b);       // both branches start at x
   Variable y = sum(mul(c, a));  // y = (3x + e^x) 3x
   backward(y);
   // dy/dx = 3 (3x + e^x) + (3 + e^x) 3x
   std::vector<double> want;
-  for (double v : {0.5, -1.0}) want.push_back(3 * (3 * v + std::exp(v)) + (3 + std::exp(v)) * 3 * v);
+  for (double v : {0.5, -1.0})
+    want.push_back(3 * (3 * v + std::exp(v)) + (3 + std::exp(v)) * 3 * v);
   CHECK_TENSOR_CLOSE(x.grad().value(), from_vector(want), 1e-12);
 }
 
@@ -123,7 +125,7 @@ TEST_CASE("tape: retain_graph allows a second backward") {
 
 TEST_CASE("tape: gradients of gradients") {
   Variable x = leaf({0.3, -0.7});
-  Variable y = sum(mul(mul(x, x), x));  // y = sum x^3
+  Variable y = sum(mul(mul(x, x), x));              // y = sum x^3
   auto g = grad({y}, {x}, {.create_graph = true});  // 3x^2
   CHECK_TENSOR_CLOSE(g[0].value(), tensor({0.27, 1.47}, kFloat64), 1e-12);
   CHECK(g[0].requires_grad());
@@ -197,7 +199,8 @@ TEST_CASE("tape: errors name the op, shapes and dtypes") {
   SUBCASE("requires_grad cannot change on a non-leaf") {
     Variable x = leaf({1.0});
     Variable y = mul(x, 2.0);
-    CHECK_THROWS_WITH_AS(y.set_requires_grad(false), doctest::Contains("only leaves"), minidl::Error);
+    CHECK_THROWS_WITH_AS(y.set_requires_grad(false), doctest::Contains("only leaves"),
+                         minidl::Error);
   }
 }
 

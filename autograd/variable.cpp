@@ -27,7 +27,8 @@ bool Variable::requires_grad() const { return impl_ && impl_->requires_grad; }
 
 Variable& Variable::set_requires_grad(bool requires_grad) {
   MINIDL_CHECK(impl_, "set_requires_grad: undefined variable");
-  MINIDL_CHECK(!impl_->grad_fn, "set_requires_grad: only leaves can change requires_grad (this is the output of ",
+  MINIDL_CHECK(!impl_->grad_fn,
+               "set_requires_grad: only leaves can change requires_grad (this is the output of ",
                impl_->grad_fn ? impl_->grad_fn->op : "?", "); use detach() first");
   MINIDL_CHECK(!requires_grad || is_floating(impl_->value.dtype()),
                "set_requires_grad: only floating-point tensors can require grad, got ",

@@ -9,7 +9,6 @@
 //   demo_mlp [--steps N] [--quick] [--out DIR] [--seed S]
 // Exits 1 if training did not lower the loss.
 #include <CLI/CLI.hpp>
-
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -39,7 +38,8 @@ std::pair<Tensor, Tensor> make_spirals(std::int64_t n, Generator& gen) {
     for (std::int64_t i = 0; i < n; ++i) {
       std::int64_t k = c * n + i;
       double r = static_cast<double>(i) / static_cast<double>(n);
-      double t = 1.0 * r * 2 * std::numbers::pi + 2 * std::numbers::pi * static_cast<double>(c) / kClasses;
+      double t =
+          1.0 * r * 2 * std::numbers::pi + 2 * std::numbers::pi * static_cast<double>(c) / kClasses;
       x[static_cast<std::size_t>(2 * k)] = static_cast<float>(r * std::cos(t)) + pn[2 * k];
       x[static_cast<std::size_t>(2 * k + 1)] = static_cast<float>(r * std::sin(t)) + pn[2 * k + 1];
       y[static_cast<std::size_t>(k)] = c;
@@ -54,10 +54,13 @@ struct Mlp {
 
   Mlp(Generator& gen) {
     // PyTorch's default Linear init: U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
-    auto linear = [&](std::int64_t in, std::int64_t out, const char* name, Variable& w, Variable& b) {
+    auto linear = [&](std::int64_t in, std::int64_t out, const char* name, Variable& w,
+                      Variable& b) {
       double bound = 1.0 / std::sqrt(static_cast<double>(in));
-      w = Variable(rand({out, in}, gen, kFloat32, -bound, bound), true).set_name(std::string(name) + ".weight");
-      b = Variable(rand({out}, gen, kFloat32, -bound, bound), true).set_name(std::string(name) + ".bias");
+      w = Variable(rand({out, in}, gen, kFloat32, -bound, bound), true)
+              .set_name(std::string(name) + ".weight");
+      b = Variable(rand({out}, gen, kFloat32, -bound, bound), true)
+              .set_name(std::string(name) + ".bias");
       params.push_back(w);
       params.push_back(b);
     };
@@ -143,8 +146,8 @@ int main(int argc, char** argv) {
       NoGradGuard no_grad;
       final_logits = model.forward(x);
     }
-    std::printf("loss %.4f -> %.4f, train accuracy %.3f, %d steps in %.2f s\n", first_loss, last_loss,
-                accuracy(final_logits, y), steps, secs);
+    std::printf("loss %.4f -> %.4f, train accuracy %.3f, %d steps in %.2f s\n", first_loss,
+                last_loss, accuracy(final_logits, y), steps, secs);
     if (!(last_loss < first_loss)) {
       std::fprintf(stderr, "demo_mlp: training did not lower the loss\n");
       return 1;

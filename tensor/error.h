@@ -28,8 +28,8 @@ std::string concat(Args&&... args) {
 }  // namespace minidl
 
 // MINIDL_CHECK(cond, "op: message ", value, ...): throws minidl::Error with the streamed message.
-#define MINIDL_CHECK(cond, ...)                                      \
-  do {                                                               \
+#define MINIDL_CHECK(cond, ...)                                                \
+  do {                                                                         \
     if (!(cond)) throw ::minidl::Error(::minidl::detail::concat(__VA_ARGS__)); \
   } while (0)
 #define MINIDL_FAIL(...) throw ::minidl::Error(::minidl::detail::concat(__VA_ARGS__))

@@ -4,7 +4,8 @@
 // - Binary ops broadcast like NumPy and promote dtypes like PyTorch (float64 > float32 > int64).
 // - Axis arguments may be negative (-1 = last). An empty axis set in a reduction means "all axes".
 // - Comparisons return 0/1 in the promoted dtype (there is no bool dtype).
-// - Parallel kernels split work into chunks whose size is a named grain (tensor/parallel.h), never a
+// - Parallel kernels split work into chunks whose size is a named grain (tensor/parallel.h), never
+// a
 //   function of the thread count, so results are bitwise identical on 1 or N threads.
 // Each kernel has a naive twin (tensor/naive_math.h, tensor/naive_layout.h) that the tests use as
 // the oracle.
@@ -19,12 +20,45 @@
 
 namespace minidl {
 
-// ---------------------------------------------------------------- elementwise (tensor/elementwise.cpp)
+// ---------------------------------------------------------------- elementwise
+// (tensor/elementwise.cpp)
 enum class UnaryOp {
-  kNeg, kAbs, kSign, kExp, kLog, kLog1p, kExpm1, kSqrt, kRsqrt, kSin, kCos, kTanh, kSigmoid,
-  kRelu, kSquare, kReciprocal, kFloor, kCeil, kRound, kErf
+  kNeg,
+  kAbs,
+  kSign,
+  kExp,
+  kLog,
+  kLog1p,
+  kExpm1,
+  kSqrt,
+  kRsqrt,
+  kSin,
+  kCos,
+  kTanh,
+  kSigmoid,
+  kRelu,
+  kSquare,
+  kReciprocal,
+  kFloor,
+  kCeil,
+  kRound,
+  kErf
 };
-enum class BinaryOp { kAdd, kSub, kMul, kDiv, kPow, kMaximum, kMinimum, kEq, kNe, kLt, kLe, kGt, kGe };
+enum class BinaryOp {
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kPow,
+  kMaximum,
+  kMinimum,
+  kEq,
+  kNe,
+  kLt,
+  kLe,
+  kGt,
+  kGe
+};
 
 // Integer inputs to a floating-only op (exp, log, sqrt, sigmoid, ...) are computed in float32.
 Tensor unary(UnaryOp op, const Tensor& x);
@@ -99,8 +133,10 @@ void mul_(Tensor& a, double s);
 Tensor sum(const Tensor& x, const Axes& axes = {}, bool keepdim = false);
 Tensor mean(const Tensor& x, const Axes& axes = {}, bool keepdim = false);
 // correction = 1 is the unbiased estimator (PyTorch's default), 0 the population variance.
-Tensor var(const Tensor& x, const Axes& axes = {}, std::int64_t correction = 1, bool keepdim = false);
-Tensor std(const Tensor& x, const Axes& axes = {}, std::int64_t correction = 1, bool keepdim = false);
+Tensor var(const Tensor& x, const Axes& axes = {}, std::int64_t correction = 1,
+           bool keepdim = false);
+Tensor std(const Tensor& x, const Axes& axes = {}, std::int64_t correction = 1,
+           bool keepdim = false);
 Tensor amax(const Tensor& x, const Axes& axes = {}, bool keepdim = false);
 Tensor amin(const Tensor& x, const Axes& axes = {}, bool keepdim = false);
 // Values and int64 indices along one axis; ties go to the first index (like PyTorch on CPU).

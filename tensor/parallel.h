@@ -13,10 +13,10 @@
 namespace minidl {
 
 // Named grains (elements per chunk). Chosen so one chunk is ~10-50 µs of work.
-inline constexpr std::int64_t kGrainElementwise = 32768;   // cheap ops: add, mul, relu
+inline constexpr std::int64_t kGrainElementwise = 32768;    // cheap ops: add, mul, relu
 inline constexpr std::int64_t kGrainTranscendental = 8192;  // exp, log, tanh, pow
-inline constexpr std::int64_t kGrainReduce = 32768;        // elements per partial sum
-inline constexpr std::int64_t kGrainRows = 16;             // rows of a row-wise kernel (softmax)
+inline constexpr std::int64_t kGrainReduce = 32768;         // elements per partial sum
+inline constexpr std::int64_t kGrainRows = 16;              // rows of a row-wise kernel (softmax)
 
 // The number of cores minidl uses: oneTBB's worker count, which also bounds matmul, since GEMMs
 // are spread over TBB tasks with OpenBLAS pinned to one thread per call (tensor/blas.h). n <= 0

@@ -1,8 +1,8 @@
 // Seeded random numbers whose stream does not depend on the thread count.
 //
 // Generator is counter-based (Philox-4x32-10, Salmon et al. 2011): value i of a draw is a pure
-// function of (seed, offset + i), so kernels can fill any chunk on any thread and get the same bits.
-// Each draw advances the generator's offset by the number of counters it used.
+// function of (seed, offset + i), so kernels can fill any chunk on any thread and get the same
+// bits. Each draw advances the generator's offset by the number of counters it used.
 #pragma once
 
 #include <cstdint>

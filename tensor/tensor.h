@@ -76,7 +76,7 @@ class Tensor {
   template <typename T>
   T* data() {
     check_type(DTypeOf<T>::value);
-    return static_cast<T*>(raw()) ;
+    return static_cast<T*>(raw());
   }
   template <typename T>
   const T* data() const {
