@@ -1,0 +1,47 @@
+// Convolution and pooling over [N, C, H, W] inputs, composed from the unfold2d / fold2d primitives
+// (im2col and its adjoint, autograd/ops.h) and matmul, gather and mean, so gradients of any order
+// come for free (a WGAN-GP critic differentiates through its convolutions twice).
+//
+// Shapes follow torch.nn.functional: input [N, C_in, H, W]; conv weight [C_out, C_in / groups,
+// kH, kW]; bias [C_out]; output [N, C_out, H_out, W_out] with
+//   H_out = floor((H + 2 pad_h - dil_h (kH - 1) - 1) / stride_h) + 1   (likewise W)
+// (ceil instead of floor with ceil_mode for pooling, as in PyTorch).
+// Defined in autograd/conv.cpp.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "autograd/variable.h"
+
+namespace minidl {
+
+using Pair = std::array<std::int64_t, 2>;
+
+struct Conv2dOptions {
+  Pair stride = {1, 1};
+  Pair padding = {0, 0};
+  Pair dilation = {1, 1};
+  std::int64_t groups = 1;
+};
+
+// bias may be an undefined Variable (no bias).
+Variable conv2d(const Variable& input, const Variable& weight, const Variable& bias = Variable(),
+                const Conv2dOptions& options = {});
+
+struct Pool2dOptions {
+  Pair kernel_size = {2, 2};
+  Pair stride = {0, 0};  // {0, 0} means stride = kernel_size (PyTorch's default)
+  Pair padding = {0, 0};
+  Pair dilation = {1, 1};  // max pooling only
+  bool ceil_mode = false;
+  bool count_include_pad = true;  // average pooling only
+};
+
+// Max over each window; the gradient goes to the (first) maximum, as in PyTorch.
+Variable max_pool2d(const Variable& input, const Pool2dOptions& options = {});
+Variable avg_pool2d(const Variable& input, const Pool2dOptions& options = {});
+// Mean over H and W: [N, C, H, W] -> [N, C].
+Variable global_avg_pool2d(const Variable& input);
+
+}  // namespace minidl
