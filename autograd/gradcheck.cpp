@@ -15,8 +15,10 @@ std::vector<Variable> fresh_leaves(const std::vector<Variable>& inputs) {
   std::vector<Variable> leaves;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     MINIDL_CHECK(inputs[i].defined(), "gradcheck: input ", i, " is undefined");
-    MINIDL_CHECK(inputs[i].dtype() != kFloat32, "gradcheck: input ", i,
-                 " is float32; gradient checks need float64 inputs");
+    // Inputs held constant may be of any dtype (int64 indices, say); checked ones are float64.
+    MINIDL_CHECK(!inputs[i].requires_grad() || inputs[i].dtype() == kFloat64, "gradcheck: input ",
+                 i, " is ", dtype_name(inputs[i].dtype()),
+                 "; gradient checks need float64 inputs");
     leaves.emplace_back(inputs[i].value().clone(), inputs[i].requires_grad());
   }
   return leaves;

@@ -49,9 +49,9 @@ std::vector<Variable> make_inputs(const std::vector<InputSpec>& specs, std::uint
   return vs;
 }
 
-Tensor idx(std::vector<std::int64_t> v, Shape shape = {}) {
-  return from_vector(v, std::move(shape));
-}
+// 1-D int64 indices, or with an explicit shape.
+Tensor idx(std::vector<std::int64_t> v) { return from_vector(v); }
+Tensor idx(std::vector<std::int64_t> v, Shape shape) { return from_vector(v, std::move(shape)); }
 
 const std::vector<Row>& primitive_rows() {
   using V = std::vector<Variable>;
@@ -181,6 +181,20 @@ const std::vector<Row>& primitive_rows() {
        true},
       {"matmul_vec", {{{4}}, {{4, 2}}}, [](const V& v) { return matmul(v[0], v[1]); }, true},
       {"matmul_dot", {{{4}}, {{4}}}, [](const V& v) { return matmul(v[0], v[1]); }, true},
+      // Non-square kernel, stride, padding and dilation, so overlaps and padding are both hit.
+      {"unfold2d",
+       {{{2, 3, 5, 4}}},
+       [](const V& v) {
+         return unfold2d(v[0], {{2, 3}, {2, 1}, {1, 1}, {1, 2}, false});
+       },
+       true},
+      // cols [2*2*3, 2*L] for 2 channels, batch 2, image 4x5: L = 4 x 2 positions.
+      {"fold2d",
+       {{{12, 16}}},
+       [](const V& v) {
+         return fold2d(v[0], {4, 5}, {{2, 3}, {1, 2}, {1, 0}, {2, 1}, false});
+       },
+       true},
   };
   return rows;
 }
@@ -276,11 +290,12 @@ TEST_CASE("ops: gradcheck passes for the composites") { check_rows(composite_row
 TEST_CASE("ops: every primitive in autograd/ops.h has a gradcheck row") {
   // The op names the tape records for each primitive; a new primitive without a row fails here.
   const std::vector<std::string> recorded = {
-      "add",          "sub",       "mul",     "div",         "pow",   "neg",    "exp",  "log",
-      "log1p",        "expm1",     "sqrt",    "erf",         "sin",   "cos",    "tanh", "sigmoid",
-      "relu",         "abs",       "where",   "clamp",       "to",    "sum",    "amax", "softmax",
-      "log_softmax",  "reshape",   "permute", "expand",      "slice", "concat", "pad",  "flip",
-      "index_select", "index_add", "gather",  "scatter_add", "matmul"};
+      "add",         "sub",     "mul",      "div",         "pow",          "neg",       "exp",
+      "log",         "log1p",   "expm1",    "sqrt",        "erf",          "sin",       "cos",
+      "tanh",        "sigmoid", "relu",     "abs",         "where",        "clamp",     "to",
+      "sum",         "amax",    "softmax",  "log_softmax", "reshape",      "permute",   "expand",
+      "slice",       "concat",  "pad",      "flip",        "index_select", "index_add", "gather",
+      "scatter_add", "matmul",  "unfold2d", "fold2d"};
   for (const auto& op : recorded) {
     bool found = false;
     for (const auto& row : primitive_rows()) found = found || row.name == op;

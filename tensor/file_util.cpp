@@ -5,8 +5,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "tensor/error.h"
 
@@ -32,12 +30,16 @@ void write_file_atomic(const std::string& path, std::string_view content) {
 }
 
 std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  MINIDL_CHECK(in.good(), "read_file: cannot open ", path, ": ", std::strerror(errno));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  MINIDL_CHECK(!in.bad(), "read_file: error reading ", path);
-  return ss.str();
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  MINIDL_CHECK(f != nullptr, "read_file: cannot open ", path, ": ", std::strerror(errno));
+  std::string out;
+  char buf[1 << 16];
+  std::size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+  bool failed = std::ferror(f) != 0;
+  std::fclose(f);
+  MINIDL_CHECK(!failed, "read_file: error reading ", path);
+  return out;
 }
 
 }  // namespace minidl

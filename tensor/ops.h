@@ -4,8 +4,7 @@
 // - Binary ops broadcast like NumPy and promote dtypes like PyTorch (float64 > float32 > int64).
 // - Axis arguments may be negative (-1 = last). An empty axis set in a reduction means "all axes".
 // - Comparisons return 0/1 in the promoted dtype (there is no bool dtype).
-// - Parallel kernels split work into chunks whose size is a named grain (tensor/parallel.h), never
-// a
+// - Parallel kernels split work into chunks of a named grain (tensor/parallel.h), never a
 //   function of the thread count, so results are bitwise identical on 1 or N threads.
 // Each kernel has a naive twin (tensor/naive_math.h, tensor/naive_layout.h) that the tests use as
 // the oracle.

@@ -276,7 +276,6 @@ Tensor eye(std::int64_t n, std::int64_t m, DType dtype) {
 namespace {
 template <typename T>
 Tensor from_vec(const std::vector<T>& v, Shape shape) {
-  if (shape.empty()) shape = {static_cast<std::int64_t>(v.size())};
   MINIDL_CHECK(shape_numel(shape) == static_cast<std::int64_t>(v.size()), "from_vector: ", v.size(),
                " values do not fill shape ", shape_str(shape));
   Tensor t(std::move(shape), DTypeOf<T>::value);
@@ -311,11 +310,20 @@ void nested_fill(const NestedList& l, const Shape& shape, std::size_t depth,
 Tensor from_vector(const std::vector<float>& v, Shape shape) {
   return from_vec(v, std::move(shape));
 }
+Tensor from_vector(const std::vector<float>& v) {
+  return from_vec(v, {static_cast<std::int64_t>(v.size())});
+}
 Tensor from_vector(const std::vector<double>& v, Shape shape) {
   return from_vec(v, std::move(shape));
 }
+Tensor from_vector(const std::vector<double>& v) {
+  return from_vec(v, {static_cast<std::int64_t>(v.size())});
+}
 Tensor from_vector(const std::vector<std::int64_t>& v, Shape shape) {
   return from_vec(v, std::move(shape));
+}
+Tensor from_vector(const std::vector<std::int64_t>& v) {
+  return from_vec(v, {static_cast<std::int64_t>(v.size())});
 }
 
 Tensor tensor(const NestedList& values, DType dtype) {
@@ -323,7 +331,7 @@ Tensor tensor(const NestedList& values, DType dtype) {
   nested_shape(values, shape, 0);
   std::vector<double> flat;
   nested_fill(values, shape, 0, flat);
-  return from_vec(flat, {static_cast<std::int64_t>(flat.size())}).reshape(shape).to(dtype);
+  return from_vec(flat, Shape{static_cast<std::int64_t>(flat.size())}).reshape(shape).to(dtype);
 }
 
 }  // namespace minidl

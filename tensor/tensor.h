@@ -10,6 +10,7 @@
 #include <initializer_list>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -148,10 +149,13 @@ Tensor arange(std::int64_t end, DType dtype = kInt64);
 Tensor linspace(double start, double end, std::int64_t steps, DType dtype = kFloat32);
 // n x m identity (m = n when negative).
 Tensor eye(std::int64_t n, std::int64_t m = -1, DType dtype = kFloat32);
-// From flat values with a shape (default: 1-D).
-Tensor from_vector(const std::vector<float>& values, Shape shape = {});
-Tensor from_vector(const std::vector<double>& values, Shape shape = {});
-Tensor from_vector(const std::vector<std::int64_t>& values, Shape shape = {});
+// From flat values: 1-D without a shape; with one, that shape ({} is 0-d and needs one value).
+Tensor from_vector(const std::vector<float>& values);
+Tensor from_vector(const std::vector<double>& values);
+Tensor from_vector(const std::vector<std::int64_t>& values);
+Tensor from_vector(const std::vector<float>& values, Shape shape);
+Tensor from_vector(const std::vector<double>& values, Shape shape);
+Tensor from_vector(const std::vector<std::int64_t>& values, Shape shape);
 // From nested initializer lists; the shape is read off the nesting, which must be rectangular.
 Tensor tensor(const NestedList& values, DType dtype = kFloat32);
 

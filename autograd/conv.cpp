@@ -1,0 +1,152 @@
+// Convolution and pooling composed from primitives (see autograd/conv.h for the API and shapes):
+// unfold2d / fold2d for the windows, matmul for the products, gather for max pooling, sum and div
+// for average pooling. No backward here: gradients of every order come from the primitives.
+//
+// Shape legend: N batch, C (C_in) input channels, O (C_out) output channels, G groups,
+// Cg = C / G, H x W image, kH x kW kernel, Ho x Wo = L output positions.
+#include "autograd/conv.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "autograd/functional.h"
+#include "autograd/ops.h"
+#include "tensor/conv.h"
+#include "tensor/ops.h"
+
+namespace minidl {
+namespace {
+
+void check_image(const Variable& x, const char* op) {
+  MINIDL_CHECK(x.defined(), op, ": undefined input");
+  MINIDL_CHECK(x.dim() == 4, op, ": input must be [N, C, H, W], got shape ", shape_str(x.shape()));
+  MINIDL_CHECK(is_floating(x.dtype()), op, ": input must be float32 or float64, got ",
+               dtype_name(x.dtype()));
+}
+
+// The pooling window: stride {0, 0} means the kernel size; padding at most half the kernel, as in
+// PyTorch (so a window can start in padding but never lies wholly in it without dilation).
+Window2d pool_window(const Variable& x, const Pool2dOptions& o, const char* op) {
+  check_image(x, op);
+  Window2d w;
+  w.kernel = o.kernel_size;
+  w.stride = o.stride == Pair{0, 0} ? o.kernel_size : o.stride;
+  w.padding = o.padding;
+  w.dilation = o.dilation;
+  w.ceil_mode = o.ceil_mode;
+  check_window(w, op);
+  MINIDL_CHECK(w.padding[0] <= w.kernel[0] / 2 && w.padding[1] <= w.kernel[1] / 2, op, ": padding ",
+               w.padding[0], "x", w.padding[1], " must be at most half the kernel size ",
+               w.kernel[0], "x", w.kernel[1]);
+  return w;
+}
+
+}  // namespace
+
+// conv2d: out[n, o, i, j] = b[o] + sum_{c in group(o), kh, kw} w[o, c', kh, kw]
+//                                    x[n, c, i*s_h - p_h + kh*d_h, j*s_w - p_w + kw*d_w]
+// As one GEMM over the whole batch: cols = unfold2d(x) [C*kH*kW, N*L], then
+//   Y = W [O, C*kH*kW] x cols            -> [O, N*L]          (G = 1)
+//   Y = W [G, O/G, Cg*kH*kW] x cols [G, Cg*kH*kW, N*L]       (groups: a batched product; each
+//                                          group's rows of cols are a contiguous block)
+// plus bias per row, then one permute [O, N, L] -> [N, O, L]. Backward (from the primitives):
+// dW = dY cols^T and dcols = W^T dY are one GEMM each, dx = fold2d(dcols), db = row sums of dY.
+Variable conv2d(const Variable& input, const Variable& weight, const Variable& bias,
+                const Conv2dOptions& options) {
+  check_image(input, "conv2d");
+  MINIDL_CHECK(weight.defined() && weight.dim() == 4,
+               "conv2d: weight must be [C_out, C_in / groups, kH, kW], got shape ",
+               weight.defined() ? shape_str(weight.shape()) : std::string("undefined"));
+  MINIDL_CHECK(weight.dtype() == input.dtype(), "conv2d: dtype mismatch, input ",
+               dtype_name(input.dtype()), " vs weight ", dtype_name(weight.dtype()));
+  const std::int64_t n = input.size(0), c = input.size(1), h = input.size(2), w = input.size(3);
+  const std::int64_t o = weight.size(0), cg = weight.size(1), kh = weight.size(2),
+                     kw = weight.size(3), g = options.groups;
+  MINIDL_CHECK(g >= 1, "conv2d: groups must be >= 1, got ", g);
+  MINIDL_CHECK(c % g == 0, "conv2d: input channels ", c, " not divisible by groups ", g);
+  MINIDL_CHECK(o % g == 0, "conv2d: output channels ", o, " not divisible by groups ", g);
+  MINIDL_CHECK(cg * g == c, "conv2d: input has ", c, " channels but weight expects ", cg * g,
+               " (groups ", g, ")");
+  if (bias.defined()) {
+    MINIDL_CHECK(bias.shape() == Shape{o}, "conv2d: bias shape ", shape_str(bias.shape()),
+                 " does not match ", o, " output channels");
+    MINIDL_CHECK(bias.dtype() == input.dtype(), "conv2d: dtype mismatch, input ",
+                 dtype_name(input.dtype()), " vs bias ", dtype_name(bias.dtype()));
+  }
+  const Window2d win{{kh, kw}, options.stride, options.padding, options.dilation, false};
+  check_window(win, "conv2d");
+  const std::int64_t ekh = win.dilation[0] * (kh - 1) + 1, ekw = win.dilation[1] * (kw - 1) + 1;
+  const std::int64_t ph = h + 2 * win.padding[0], pw = w + 2 * win.padding[1];
+  MINIDL_CHECK(ekh <= ph && ekw <= pw, "conv2d: kernel ", kh, "x", kw, " (dilation ",
+               win.dilation[0], "x", win.dilation[1], ") is larger than the padded input ", ph, "x",
+               pw);
+  const Pair out = window_out_size(win, {h, w}, "conv2d");
+  const std::int64_t l = out[0] * out[1], k = cg * kh * kw;
+
+  Variable cols = unfold2d(input, win);  // [C*kH*kW, N*L]
+  Variable y = g == 1 ? matmul(reshape(weight, {o, k}), cols)
+                      : matmul(reshape(weight, {g, o / g, k}), reshape(cols, {g, k, n * l}));
+  y = reshape(y, {o, n, l});
+  if (bias.defined()) y = add(y, reshape(bias, {o, 1, 1}));
+  // With one sample [O, 1, L] is already [1, O, L] in memory.
+  if (n > 1) y = permute(y, {1, 0, 2});
+  return reshape(y, {n, o, out[0], out[1]});
+}
+
+// max_pool2d: out[n, c, i, j] = max over the window of x (padding -inf), taken as
+//   idx = argmax positions (flat ih*W + iw, first maximum; tensor/conv.h), then
+//   out = gather(x viewed as [N, C, H*W], axis 2, idx)
+// so the gradient is gather's: each output's g goes to its argmax pixel (scatter_add).
+Variable max_pool2d(const Variable& input, const Pool2dOptions& options) {
+  const Window2d win = pool_window(input, options, "max_pool2d");
+  const std::int64_t n = input.size(0), c = input.size(1), h = input.size(2), w = input.size(3);
+  Tensor idx = max_pool2d_indices(input.value(), win);  // [N, C, Ho, Wo]
+  const Shape out = idx.shape();
+  Variable v = gather(reshape(input, {n, c, h * w}), 2, idx.reshape({n, c, out[2] * out[3]}));
+  return reshape(v, out);
+}
+
+// avg_pool2d: out[n, c, i, j] = (sum of x over the window) / divisor[i, j], with PyTorch's divisor:
+//   the window clipped to the padded image (count_include_pad) or to the image itself; under
+//   ceil_mode a last window past the padded end is clipped too. The divisor factors into a row
+//   part and a column part. Sums: unfold2d of x viewed as [N*C, 1, H, W] gives [kH*kW, N*C*L];
+//   its column sums are the window sums.
+Variable avg_pool2d(const Variable& input, const Pool2dOptions& options) {
+  const Window2d win = pool_window(input, options, "avg_pool2d");
+  MINIDL_CHECK(win.dilation == Pair({1, 1}),
+               "avg_pool2d: dilation is not supported (max pooling only), got ", win.dilation[0],
+               "x", win.dilation[1]);
+  const std::int64_t n = input.size(0), c = input.size(1), h = input.size(2), w = input.size(3);
+  const Pair out = window_out_size(win, {h, w}, "avg_pool2d");
+  // Divisor factor along one axis for each output position.
+  auto factors = [&](int a, std::int64_t size, std::int64_t count) {
+    const auto ax = static_cast<std::size_t>(a);
+    std::vector<double> f(static_cast<std::size_t>(count));
+    for (std::int64_t i = 0; i < count; ++i) {
+      const std::int64_t start = i * win.stride[ax] - win.padding[ax];
+      const std::int64_t end = std::min(start + win.kernel[ax], size + win.padding[ax]);
+      f[static_cast<std::size_t>(i)] = static_cast<double>(
+          options.count_include_pad ? end - start
+                                    : std::min(end, size) - std::max<std::int64_t>(start, 0));
+    }
+    return f;
+  };
+  const std::vector<double> fh = factors(0, h, out[0]), fw = factors(1, w, out[1]);
+  std::vector<double> div_v;
+  div_v.reserve(fh.size() * fw.size());
+  for (double a : fh)
+    for (double b : fw) div_v.push_back(a * b);
+  Variable divisor(from_vector(div_v, {out[0], out[1]}).to(input.dtype()));
+
+  Variable cols = unfold2d(reshape(input, {n * c, 1, h, w}), win);  // [kH*kW, N*C*L]
+  Variable sums = reshape(sum(cols, {0}), {n, c, out[0], out[1]});
+  return div(sums, divisor);
+}
+
+// global_avg_pool2d: out[n, c] = mean of x[n, c, :, :].
+Variable global_avg_pool2d(const Variable& input) {
+  check_image(input, "global_avg_pool2d");
+  return mean(input, {2, 3});
+}
+
+}  // namespace minidl

@@ -1,0 +1,22 @@
+// Flatten: merges axes start_dim..end_dim into one (PyTorch's nn.Flatten, defaults 1 and -1), so
+// [N, C, H, W] -> [N, C*H*W] between a convolutional block and a classifier.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "nn/module.h"
+
+namespace minidl::nn {
+
+class Flatten : public Module {
+ public:
+  explicit Flatten(std::int64_t start_dim = 1, std::int64_t end_dim = -1);
+  Variable forward(const Variable& input) override;
+  std::string extra_repr() const override;
+
+ private:
+  std::int64_t start_dim_, end_dim_;
+};
+
+}  // namespace minidl::nn

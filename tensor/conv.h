@@ -1,0 +1,61 @@
+// Sliding-window kernels (layer 0) behind convolution and pooling: im2col (unfold), its adjoint
+// col2im (fold), and the argmax positions of max pooling. Defined in tensor/conv.cpp; the naive
+// oracles are in tensor/naive_conv.h.
+//
+// Shape legend: N batch, C channels, H x W image, kH x kW kernel, H_out x W_out window positions,
+// L = H_out * W_out. Window position (oh, ow), kernel offset (kh, kw) reads image pixel
+//   ih = oh * stride_h - pad_h + kh * dil_h,   iw = ow * stride_w - pad_w + kw * dil_w
+// and a pixel outside the image is padding (0 for im2col, -inf for max pooling).
+//
+// The unfolded layout is [C * kH * kW, N * L]: row (c, kh, kw), column (n, oh, ow). It is chosen
+// for the convolution GEMM: the forward is one [C_out, C*kH*kW] x [C*kH*kW, N*L] product for the
+// whole batch (a weight-times-columns GEMM per sample would be N small products), the weight
+// gradient is one product with the long N*L axis as the inner dimension, and the rows of one group
+// of channels are a contiguous block, so grouped convolution is a batched product over a reshape,
+// no copy. (torch.nn.functional.unfold returns [N, C*kH*kW, L]; ours is that with N moved next to
+// L.)
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "tensor/tensor.h"
+
+namespace minidl {
+
+// {height, width}
+using Pair = std::array<std::int64_t, 2>;
+
+// A sliding window over the last two axes of [N, C, H, W].
+struct Window2d {
+  Pair kernel = {1, 1};
+  Pair stride = {1, 1};
+  Pair padding = {0, 0};
+  Pair dilation = {1, 1};
+  // Pooling's ceil_mode: a last window that starts inside the image (or the leading padding) but
+  // runs past the padded end still counts, as in PyTorch.
+  bool ceil_mode = false;
+};
+
+// Window positions along one axis of size `in` (may be <= 0 when the window does not fit):
+//   floor((in + 2 pad - dil (k - 1) - 1) / stride) + 1, or ceil(...) + 1 under ceil_mode, minus one
+//   when that last window would start at or past in + pad.
+std::int64_t window_count(std::int64_t in, std::int64_t kernel, std::int64_t stride,
+                          std::int64_t pad, std::int64_t dilation, bool ceil_mode);
+// Throws naming `op` unless kernel, stride and dilation are >= 1 and padding >= 0.
+void check_window(const Window2d& w, const char* op);
+// {H_out, W_out} for an H x W image; throws naming `op` when either is < 1.
+Pair window_out_size(const Window2d& w, Pair image, const char* op);
+
+// x [N, C, H, W] (float) -> [C * kH * kW, N * L] (layout above), padding read as 0.
+Tensor im2col(const Tensor& x, const Window2d& w);
+// The adjoint of im2col: cols [C * kH * kW, N * L] -> [N, C, H, W] with image = {H, W}, each pixel
+// the sum of every column entry that im2col would have copied from it (overlapping windows add up).
+// Each (n, c) plane is summed by one task in a fixed order: bitwise the same on any thread count.
+Tensor col2im(const Tensor& cols, Pair image, const Window2d& w);
+// Max pooling's argmax: x [N, C, H, W] (float) -> int64 [N, C, H_out, W_out], each the flat index
+// ih * W + iw of the first maximum of its window in row-major window order (padding is -inf; a NaN
+// wins, as in PyTorch). A window lying entirely in padding is an error.
+Tensor max_pool2d_indices(const Tensor& x, const Window2d& w);
+
+}  // namespace minidl
