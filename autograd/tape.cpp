@@ -71,11 +71,15 @@ struct Walk {
       return;
     }
     if (capture || !v.requires_grad()) return;
-    // A leaf: accumulate into .grad. The first gradient is copied, because a backward may hand the
-    // same tensor to several inputs and a user may later change one .grad in place.
+    // A leaf: accumulate into .grad. The first gradient is copied when anything else can see it,
+    // because a backward may hand the same tensor to several inputs (or a view of one) and a user
+    // may later change one .grad in place. A fresh result that only the backward's list holds
+    // (a weight's matmul gradient, a bias's sum) is kept as is: no copy per parameter per step.
     VariableImpl* impl = v.impl();
     if (!impl->grad) {
-      impl->grad = create_graph ? g.impl_ptr() : Variable(g.value().clone()).impl_ptr();
+      const bool exclusive = g.impl_ptr().use_count() == 1 && g.value().storage_unique();
+      impl->grad =
+          create_graph || exclusive ? g.impl_ptr() : Variable(g.value().clone()).impl_ptr();
     } else {
       impl->grad = add_grads(Variable(impl->grad), g).impl_ptr();
     }

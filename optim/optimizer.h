@@ -29,7 +29,7 @@
 // state_dict() / load_state_dict() (names -> Tensor, written by train/'s checkpoint with the
 // safetensors writer; prefix the keys when the file holds several maps, see with_prefix):
 //   kind.<name>             int64 [1]   format version (1); <name> is sgd, adam, adamw, ...
-//   hyper                   float64 [k] the per-optimizer hyper-parameters (hyper_names())
+//   hyper                   float64 [k] fixed hyper-parameters (hyper_parameters())
 //   group.<g>.size          int64 [1]   parameter count of group g
 //   group.<g>.lr            float64 [1] current lr (restored on load)
 //   group.<g>.momentum      float64 [1] current momentum / beta1 (restored on load)
@@ -171,7 +171,7 @@ Tensor float_entry(double v);
 // Reads key from state, checking it exists and holds one element; `who` names the caller.
 std::int64_t read_int(const StateDict& state, const std::string& key, const std::string& who);
 double read_float(const StateDict& state, const std::string& key, const std::string& who);
-// Checks kind.<kind> is present (and no other kind.*), and that `hyper` equals `names`' values.
+// Checks kind.<kind> is present (and no other kind.*), and that `hyper` equals the given values.
 void check_kind_and_hyper(const StateDict& state, const std::string& kind, const std::string& who,
                           const std::vector<std::pair<std::string, double>>& hyper);
 

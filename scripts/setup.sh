@@ -24,6 +24,8 @@ PACKAGES=(
   libcli11-dev          # command-line flags of tools and examples
   zlib1g-dev            # gzip'd IDX data
   libpng-dev            # images
+  libplplot-dev         # training curves (train/plot.cpp)
+  plplot-driver-cairo   # PLplot's pngcairo device: the curves as PNG
   dataset-fashion-mnist # real data for examples (/usr/share/datasets/fashion-mnist/)
   graphviz              # dot, to render the graphs the tape exports
   clang-format          # style check in .ci/run

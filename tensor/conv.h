@@ -54,8 +54,9 @@ Tensor im2col(const Tensor& x, const Window2d& w);
 // Each (n, c) plane is summed by one task in a fixed order: bitwise the same on any thread count.
 Tensor col2im(const Tensor& cols, Pair image, const Window2d& w);
 // Max pooling's argmax: x [N, C, H, W] (float) -> int64 [N, C, H_out, W_out], each the flat index
-// ih * W + iw of the first maximum of its window in row-major window order (padding is -inf; a NaN
-// wins, as in PyTorch). A window lying entirely in padding is an error.
+// ih * W + iw of the first maximum of its window in row-major window order (padding is -inf; if
+// the window holds a NaN, the last NaN, as in PyTorch's CPU kernel). A window lying entirely in
+// padding is an error.
 Tensor max_pool2d_indices(const Tensor& x, const Window2d& w);
 
 }  // namespace minidl

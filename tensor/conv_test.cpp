@@ -7,6 +7,7 @@
 
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tensor/naive_conv.h"
@@ -131,14 +132,39 @@ TEST_CASE("max_pool2d_indices: matches the naive reference, first maximum wins t
     Tensor x = round(randn(c.x, gen, kFloat32, 0.0, 1.5));
     CHECK(bitwise_equal(max_pool2d_indices(x, c.w), naive::max_pool2d(x, c.w).second));
   }
-  // All-equal window: the first in-image pixel; -inf values still give an in-image index; a NaN
-  // wins over everything.
+  // All -inf windows still give an in-image index (the first).
   Tensor flat = full({1, 1, 2, 2}, -std::numeric_limits<double>::infinity());
   CHECK(max_pool2d_indices(flat, {{2, 2}, {2, 2}, {1, 1}}).values<std::int64_t>() ==
         std::vector<std::int64_t>{0, 1, 2, 3});
-  Tensor nan = tensor({{{{1, std::numeric_limits<double>::quiet_NaN()}, {5, 2}}}});
-  CHECK(max_pool2d_indices(nan, {{2, 2}, {2, 2}}).values<std::int64_t>() ==
-        std::vector<std::int64_t>{1});
+}
+
+TEST_CASE("max_pool2d_indices: 2x2 windows follow PyTorch on ties, infinities and NaN") {
+  // One 2x2 window per case (the tournament fast path, and its exact fallback when the window sum
+  // is NaN): {window values in row-major order, expected index}.
+  const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const std::vector<std::pair<std::vector<double>, std::int64_t>> windows = {
+      {{1, 3, 3, 2}, 1},  // top-right ties bottom-left: row-major first
+      {{1, 2, 3, 3}, 2},  // bottom pair ties
+      {{4, 4, 4, 4}, 0},  // all equal
+      {{-inf, -inf, -inf, -inf}, 0},
+      {{inf, -inf, 1, inf}, 0},  // inf - inf = NaN in the sum: the exact loop decides
+      {{1, nan, 5, 2}, 1},       // a NaN wins
+      {{nan, 7, nan, 2}, 2},     // the last NaN wins (PyTorch's CPU kernel)
+  };
+  for (const auto& [v, want] : windows) {
+    CAPTURE(v[0]);
+    CAPTURE(v[1]);
+    CAPTURE(v[2]);
+    CAPTURE(v[3]);
+    for (DType dt : {kFloat32, kFloat64}) {
+      Tensor x = from_vector(v, {1, 1, 2, 2}).to(dt);
+      CHECK(max_pool2d_indices(x, {{2, 2}, {2, 2}}).values<std::int64_t>() ==
+            std::vector<std::int64_t>{want});
+      CHECK(naive::max_pool2d(x, {{2, 2}, {2, 2}}).second.values<std::int64_t>() ==
+            std::vector<std::int64_t>{want});
+    }
+  }
 }
 
 TEST_CASE("conv kernels: results are bitwise the same on 1 and 2 threads") {

@@ -22,7 +22,8 @@ Tensor col2im(const Tensor& cols, Pair image, const Window2d& w);
 // [g * C/groups, (g + 1) * C/groups) with g = o / (C_out / groups).
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, Pair stride, Pair padding,
               Pair dilation, std::int64_t groups);
-// Values and int64 flat ih * W + iw indices of the first maximum of each window (padding -inf).
+// Values and int64 flat ih * W + iw indices of the first maximum of each window (padding -inf;
+// the last NaN when there is one).
 std::pair<Tensor, Tensor> max_pool2d(const Tensor& x, const Window2d& w);
 // PyTorch's divisor: the window clipped to the padded image (count_include_pad) or to the image.
 // w.dilation must be 1.

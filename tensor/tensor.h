@@ -117,6 +117,9 @@ class Tensor {
 
   // Shares storage with `other` (same block)?
   bool shares_storage(const Tensor& other) const { return storage_ == other.storage_; }
+  // No other handle (copy or view) shares this tensor's storage, so it may be taken over without
+  // a copy (the autograd engine keeps a fresh gradient as a leaf's .grad this way).
+  bool storage_unique() const { return storage_ != nullptr && storage_.use_count() == 1; }
 
   // PyTorch-like repr: tensor([[1., 2.], [3., 4.]], dtype=float64); summarised when large.
   std::string repr() const;

@@ -1,0 +1,271 @@
+#include "train/fit.h"
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <optional>
+
+#include "autograd/functional.h"
+#include "autograd/tape.h"
+#include "metrics/classification.h"
+#include "optim/clip.h"
+#include "tensor/ops.h"
+#include "train/checkpoint.h"
+#include "train/metric_log.h"
+#include "train/plot.h"
+
+namespace minidl::train {
+namespace {
+
+// Restores every module's own training flag on scope exit (a model may mix modes on purpose,
+// e.g. a frozen BatchNorm kept in eval mode).
+class ModeGuard {
+ public:
+  explicit ModeGuard(nn::Module& model) {
+    for (auto& [name, m] : model.named_modules()) modes_.emplace_back(m, m->is_training());
+  }
+  ~ModeGuard() {
+    // Parents first: train() recurses, so each child's own flag is set after its parent's.
+    for (auto& [m, on] : modes_) m->train(on);
+  }
+  ModeGuard(const ModeGuard&) = delete;
+  ModeGuard& operator=(const ModeGuard&) = delete;
+
+ private:
+  std::vector<std::pair<nn::Module*, bool>> modes_;
+};
+
+// The named metrics of one pass, accumulated batch by batch.
+class MetricSet {
+ public:
+  explicit MetricSet(const std::vector<std::string>& names) : names_(names) {
+    for (const std::string& n : names) {
+      if (n == "accuracy" || n == "macro_f1" || n == "weighted_f1") continue;
+      const std::string digits = n.size() > 12 ? n.substr(3, n.size() - 12) : "";
+      const bool top_k = n.rfind("top", 0) == 0 && n.size() > 12 &&
+                         n.compare(n.size() - 9, 9, "_accuracy") == 0 &&
+                         digits.find_first_not_of("0123456789") == std::string::npos;
+      MINIDL_CHECK(top_k, "fit: unknown metric '", n,
+                   "'; known: accuracy, top<k>_accuracy (e.g. top5_accuracy), macro_f1, "
+                   "weighted_f1");
+      ks_.push_back(std::stoll(digits));
+    }
+  }
+
+  void update(const Tensor& output, const Tensor& target) {
+    if (names_.empty()) return;
+    MINIDL_CHECK(output.dim() == 2 && is_floating(output.dtype()) && target.defined() &&
+                     target.dtype() == kInt64 && target.dim() == 1,
+                 "fit: the metrics need class scores [N, C] and int64 labels [N], got output ",
+                 dtype_name(output.dtype()), " ", shape_str(output.shape()), " and targets ",
+                 target.defined() ? std::string(dtype_name(target.dtype())) + " " +
+                                        shape_str(target.shape())
+                                  : std::string("undefined"),
+                 " (set FitOptions::metrics = {} for a model that is not a classifier)");
+    if (!acc_) acc_.emplace(output.size(1), ks_);
+    acc_->update(output, target);
+  }
+
+  void write(Logs& logs, const std::string& prefix) const {
+    if (!acc_ || acc_->count() == 0) return;
+    std::optional<metrics::ClassificationReport> report;
+    std::size_t k = 0;
+    for (const std::string& n : names_) {
+      double v = 0;
+      if (n == "accuracy") {
+        v = acc_->accuracy();
+      } else if (n == "macro_f1" || n == "weighted_f1") {
+        if (!report) report = acc_->report();
+        v = n == "macro_f1" ? report->macro_f1 : report->weighted_f1;
+      } else {
+        v = acc_->top_k_accuracy(ks_[k++]);
+      }
+      logs[prefix + n] = v;
+    }
+  }
+
+ private:
+  std::vector<std::string> names_;
+  std::vector<std::int64_t> ks_;
+  std::optional<metrics::ClassificationAccumulator> acc_;
+};
+
+double scalar_loss(const Variable& loss) {
+  MINIDL_CHECK(loss.defined() && loss.numel() == 1,
+               "fit: loss_fn must return a scalar, got shape ",
+               loss.defined() ? shape_str(loss.shape()) : std::string("(undefined)"));
+  return loss.item();
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+}  // namespace
+
+Variable cross_entropy(const Variable& logits, const Tensor& labels) {
+  MINIDL_CHECK(logits.dim() == 2, "cross_entropy: logits must be [N, C], got ",
+               shape_str(logits.shape()));
+  MINIDL_CHECK(labels.defined() && labels.dtype() == kInt64 && labels.dim() == 1 &&
+                   labels.size(0) == logits.size(0),
+               "cross_entropy: labels must be int64 [", logits.size(0), "], got ",
+               labels.defined() ? std::string(dtype_name(labels.dtype())) + " " +
+                                      shape_str(labels.shape())
+                                : std::string("undefined"));
+  Variable picked = gather(log_softmax(logits, 1), 1, labels.reshape({labels.numel(), 1}));
+  return neg(mean(picked));
+}
+
+std::vector<double> History::series(const std::string& key) const {
+  std::vector<double> out;
+  for (const Logs& l : logs) {
+    auto it = l.find(key);
+    out.push_back(it == l.end() ? std::numeric_limits<double>::quiet_NaN() : it->second);
+  }
+  return out;
+}
+
+Logs evaluate(nn::Module& model, const data::DataLoader& loader, const LossFn& loss_fn,
+              const std::vector<std::string>& metrics) {
+  MINIDL_CHECK(static_cast<bool>(loss_fn), "evaluate: loss_fn is empty");
+  ModeGuard mode(model);
+  model.eval();
+  NoGradGuard no_grad;
+  MetricSet metric_set(metrics);
+  double loss_sum = 0;
+  std::int64_t samples = 0;
+  for (data::Batch& batch : loader.epoch(0)) {
+    Variable output = model(Variable(batch.inputs));
+    const std::int64_t n = batch.inputs.size(0);
+    loss_sum += scalar_loss(loss_fn(output, batch.targets)) * static_cast<double>(n);
+    samples += n;
+    metric_set.update(output.value(), batch.targets);
+  }
+  MINIDL_CHECK(samples > 0, "evaluate: the loader has no samples");
+  Logs logs{{"loss", loss_sum / static_cast<double>(samples)}};
+  metric_set.write(logs, "");
+  return logs;
+}
+
+Tensor predict(nn::Module& model, const Tensor& x, std::int64_t batch_size) {
+  MINIDL_CHECK(batch_size > 0, "predict: batch_size must be positive, got ", batch_size);
+  MINIDL_CHECK(x.defined() && x.dim() >= 1 && x.size(0) > 0, "predict: needs inputs [N, ...]");
+  ModeGuard mode(model);
+  model.eval();
+  NoGradGuard no_grad;
+  std::vector<Tensor> outputs;
+  for (std::int64_t start = 0; start < x.size(0); start += batch_size) {
+    const std::int64_t len = std::min(batch_size, x.size(0) - start);
+    outputs.push_back(model(Variable(x.narrow_rows(start, len))).value());
+  }
+  return outputs.size() == 1 ? outputs[0] : concat(outputs, 0);
+}
+
+History fit(nn::Module& model, optim::Optimizer& optimizer, const data::DataLoader& train_loader,
+            const FitOptions& options) {
+  MINIDL_CHECK(options.epochs >= 0, "fit: epochs must be >= 0, got ", options.epochs);
+  MINIDL_CHECK(static_cast<bool>(options.loss_fn), "fit: loss_fn is empty");
+  MINIDL_CHECK(train_loader.num_batches() > 0, "fit: the training loader has no batches");
+  MINIDL_CHECK(options.clip_grad_norm >= 0 && options.clip_grad_value >= 0,
+               "fit: clip_grad_norm and clip_grad_value must be >= 0 (0 is off), got ",
+               options.clip_grad_norm, " and ", options.clip_grad_value);
+  MetricSet check_names(options.metrics);  // rejects unknown names before any work
+
+  Progress progress({options.verbose, options.progress_out, options.progress_tty});
+  // Callbacks in call order: the user's, the metric log, then the run_last ones (checkpoints).
+  std::shared_ptr<MetricLog> metric_log;
+  if (!options.log_path.empty()) metric_log = std::make_shared<MetricLog>(options.log_path);
+  std::vector<Callback*> ordered;
+  for (const auto& cb : options.callbacks) {
+    MINIDL_CHECK(cb != nullptr, "fit: a callback is null");
+    if (!cb->run_last()) ordered.push_back(cb.get());
+  }
+  if (metric_log) ordered.push_back(metric_log.get());
+  for (const auto& cb : options.callbacks)
+    if (cb->run_last()) ordered.push_back(cb.get());
+
+  TrainContext ctx{model, &optimizer, options.scheduler, options.plateau, ordered, options.epochs};
+  ctx.message = [&progress](const std::string& line) { progress.message(line); };
+  ctx.initial_epoch = options.resume_from.empty() ? options.initial_epoch
+                                                  : checkpoint_epoch(options.resume_from);
+  MINIDL_CHECK(ctx.initial_epoch >= 0, "fit: initial_epoch must be >= 0, got ", ctx.initial_epoch);
+  for (Callback* cb : ordered) cb->on_train_begin(ctx);
+  // After on_train_begin, which resets callback state, so the saved state wins.
+  if (!options.resume_from.empty()) load_checkpoint(options.resume_from, train_state(ctx));
+
+  History history;
+  history.initial_epoch = ctx.initial_epoch;
+  Logs logs;
+  for (std::int64_t epoch = ctx.initial_epoch; epoch < options.epochs; ++epoch) {
+    const auto start = std::chrono::steady_clock::now();
+    for (Callback* cb : ordered) cb->on_epoch_begin(ctx, epoch);
+    model.train();
+    progress.begin_epoch(epoch, options.epochs, train_loader.num_batches());
+    const double lr = optimizer.lr(0);
+    MetricSet train_metrics(options.metrics);
+    double loss_sum = 0;
+    std::int64_t samples = 0, index = 0;
+    for (data::Batch& batch : train_loader.epoch(epoch)) {
+      optimizer.zero_grad();
+      Variable output = model(Variable(batch.inputs));
+      Variable loss = options.loss_fn(output, batch.targets);
+      const double batch_loss = scalar_loss(loss);
+      backward(loss);
+      if (options.clip_grad_norm > 0)
+        optim::clip_grad_norm_(optimizer.parameters(), options.clip_grad_norm);
+      if (options.clip_grad_value > 0)
+        optim::clip_grad_value_(optimizer.parameters(), options.clip_grad_value);
+      optimizer.step();
+      if (options.scheduler && options.schedule_step == ScheduleStep::kBatch)
+        options.scheduler->step();
+
+      const std::int64_t n = batch.inputs.size(0);
+      loss_sum += batch_loss * static_cast<double>(n);
+      samples += n;
+      train_metrics.update(output.value(), batch.targets);
+      progress.batch(index, loss_sum / static_cast<double>(samples));
+      for (Callback* cb : ordered) cb->on_batch_end(ctx, index, {{"loss", batch_loss}});
+      ++index;
+      if (ctx.stop_training) break;
+    }
+
+    logs = {{"loss", loss_sum / static_cast<double>(samples)}};
+    train_metrics.write(logs, "");
+    if (options.val_loader) {
+      for (const auto& [k, v] : evaluate(model, *options.val_loader, options.loss_fn,
+                                         options.metrics))
+        logs["val_" + k] = v;
+    }
+    if (options.scheduler && options.schedule_step == ScheduleStep::kEpoch)
+      options.scheduler->step();
+    if (options.plateau) {
+      auto it = logs.find(options.plateau_monitor);
+      MINIDL_CHECK(it != logs.end(), "fit: ReduceLROnPlateau monitors '", options.plateau_monitor,
+                   "', which the logs of epoch ", epoch, " do not have (a val_ key needs ",
+                   "val_loader)");
+      options.plateau->step(it->second);
+    }
+    logs["lr"] = lr;
+    logs["seconds"] = seconds_since(start);
+    history.epoch.push_back(epoch);
+    history.logs.push_back(logs);
+    progress.end_epoch(logs);
+    for (Callback* cb : ordered) cb->on_epoch_end(ctx, epoch, logs);
+
+    if (!options.plot_path.empty()) {
+      std::vector<Logs> rows = metric_log ? metric_log->rows() : history.logs;
+      if (!metric_log)
+        for (std::size_t i = 0; i < rows.size(); ++i)
+          rows[i]["epoch"] = static_cast<double>(history.epoch[i]);
+      plot_curves(rows, options.plot_path);
+    }
+    if (ctx.stop_training) {
+      history.stopped = epoch + 1 < options.epochs;
+      break;
+    }
+  }
+  for (Callback* cb : ordered) cb->on_train_end(ctx, logs);
+  return history;
+}
+
+}  // namespace minidl::train

@@ -1,0 +1,103 @@
+// The fit loop (layer 4): a short, readable training loop over the pieces below it. A custom loop
+// is the same code with your own changes; fit() is meant to be read.
+//
+//   auto model = std::make_shared<nn::Sequential>(...);
+//   optim::AdamW opt(model->parameters(), {.lr = 1e-3});
+//   data::DataLoader train(x_train, y_train, {.batch_size = 128, .shuffle = true, .seed = 1});
+//   data::DataLoader val(x_val, y_val, {.batch_size = 512});
+//   auto stop = std::make_shared<train::EarlyStopping>(
+//       train::EarlyStoppingOptions{.patience = 3, .restore_best_weights = true});
+//   train::History h = train::fit(*model, opt, train, {.epochs = 15, .val_loader = &val,
+//                                 .callbacks = {stop}, .log_path = "out/log.jsonl",
+//                                 .plot_path = "out/curves.png"});
+//
+// Each epoch e (0-based, from initial_epoch to epochs - 1):
+//   model.train(); for each batch of train_loader.epoch(e):
+//     zero_grad; output = model(inputs); loss = loss_fn(output, targets); backward(loss);
+//     clip (optional); optimizer.step(); scheduler.step() (per-batch schedules)
+//   validation (model.eval(), NoGradGuard) when val_loader is set
+//   scheduler.step() (per-epoch schedules) or plateau.step(logs[plateau_monitor])
+//   callbacks' on_epoch_end(logs); plot; stop if a callback set ctx.stop_training
+// Logs per epoch: "loss" (training loss: the batch losses weighted by batch size, so the mean
+// over samples for a mean-reduced loss, measured while the weights change, as Keras reports it),
+// the metrics on the training batches, "val_loss" and "val_<metric>", "lr" (group 0's lr for the
+// epoch's first batch) and "seconds" (wall time of the epoch, validation included).
+//
+// Metrics, by name, over class scores [N, C] and int64 labels [N] (metrics/classification.h):
+// "accuracy", "top<k>_accuracy" (e.g. "top5_accuracy"), "macro_f1", "weighted_f1". Set
+// metrics = {} for a model that is not a classifier.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "data/loader.h"
+#include "train/callbacks.h"
+#include "train/progress.h"
+
+namespace minidl::train {
+
+// loss = loss_fn(model output, batch targets); a scalar Variable.
+using LossFn = std::function<Variable(const Variable& output, const Tensor& target)>;
+
+// Mean cross entropy of logits [N, C] against int64 labels [N]:
+//   -(1/N) sum_i log_softmax(z_i)[y_i]
+// (stable: log_softmax subtracts the row max). The default loss until losses/ provides its own.
+Variable cross_entropy(const Variable& logits, const Tensor& labels);
+
+enum class ScheduleStep { kEpoch, kBatch };
+
+struct FitOptions {
+  std::int64_t epochs = 1;  // the last epoch index + 1 (Keras' epochs; see initial_epoch)
+  const data::DataLoader* val_loader = nullptr;
+  LossFn loss_fn = cross_entropy;
+  std::vector<std::string> metrics = {"accuracy"};
+  optim::LRScheduler* scheduler = nullptr;
+  ScheduleStep schedule_step = ScheduleStep::kEpoch;
+  optim::ReduceLROnPlateau* plateau = nullptr;  // stepped each epoch with logs[plateau_monitor]
+  std::string plateau_monitor = "val_loss";
+  std::vector<std::shared_ptr<Callback>> callbacks = {};
+  double clip_grad_norm = 0;   // > 0: optim::clip_grad_norm_ with this max norm (L2)
+  double clip_grad_value = 0;  // > 0: optim::clip_grad_value_ with this bound
+  std::string log_path = "";   // JSON Lines metric log (a MetricLog callback), "" for none
+  std::string plot_path = "";  // curves PNG redrawn after every epoch, "" for none
+  // Resume: load this checkpoint (train/checkpoint.h) into the model, optimizer, scheduler,
+  // plateau, generators and callbacks, and continue at the epoch it was saved after.
+  std::string resume_from = "";
+  std::int64_t initial_epoch = 0;  // first epoch without a checkpoint (Keras' initial_epoch)
+  int verbose = 1;                 // 0 silent, 1 progress bar on a terminal, 2 plain lines
+  std::ostream* progress_out = nullptr;  // default std::cout
+  int progress_tty = -1;                 // -1 detect (isatty), 0 plain lines, 1 bar
+};
+
+struct History {
+  std::vector<std::int64_t> epoch;  // 0-based index of each epoch run by this fit()
+  std::vector<Logs> logs;           // its logs
+  std::int64_t initial_epoch = 0;
+  bool stopped = false;  // a callback stopped training before `epochs`
+  // One value per epoch of a key ("loss", "val_accuracy", ...); NaN where an epoch lacks it.
+  std::vector<double> series(const std::string& key) const;
+  std::vector<double> loss() const { return series("loss"); }
+  std::vector<double> accuracy() const { return series("accuracy"); }
+  std::vector<double> val_loss() const { return series("val_loss"); }
+  std::vector<double> val_accuracy() const { return series("val_accuracy"); }
+  std::vector<double> lr() const { return series("lr"); }
+  std::vector<double> seconds() const { return series("seconds"); }
+};
+
+History fit(nn::Module& model, optim::Optimizer& optimizer, const data::DataLoader& train_loader,
+            const FitOptions& options = {});
+
+// Loss and metrics of the model over a loader's epoch 0, in eval mode without recording (the
+// model's mode is restored). Keys "loss" and the metric names (no "val_" prefix).
+Logs evaluate(nn::Module& model, const data::DataLoader& loader, const LossFn& loss_fn = cross_entropy,
+              const std::vector<std::string>& metrics = {"accuracy"});
+
+// The model's outputs for x [N, ...] in batches of batch_size, concatenated along axis 0; eval
+// mode without recording (the model's mode is restored).
+Tensor predict(nn::Module& model, const Tensor& x, std::int64_t batch_size = 256);
+
+}  // namespace minidl::train

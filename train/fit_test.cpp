@@ -1,0 +1,157 @@
+// The fit loop on a tiny separable problem, evaluate/predict, progress output and TerminateOnNaN.
+#include "train/fit.h"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "autograd/functional.h"
+#include "metrics/classification.h"
+#include "optim/schedule.h"
+#include "optim/sgd.h"
+#include "tensor/ops.h"
+#include "train/train_test_util.h"
+
+using namespace minidl;
+using namespace minidl::train;
+using minidl::train::test_support::TempDir;
+
+namespace {
+
+int count(const std::string& s, char c) { return static_cast<int>(std::count(s.begin(), s.end(), c)); }
+
+}  // namespace
+
+TEST_CASE("fit: a tiny separable problem is learned and the loss goes down") {
+  auto model = test_support::make_mlp(3, 0.1);
+  optim::SGD opt(model->parameters(), {.lr = 0.1, .momentum = 0.9});
+  auto [x, y] = test_support::blobs(120, 1);
+  auto [vx, vy] = test_support::blobs(60, 2);
+  data::DataLoader train(x, y, {.batch_size = 20, .shuffle = true, .seed = 3});
+  data::DataLoader val(vx, vy, {.batch_size = 32});
+  History h = fit(*model, opt, train,
+                  {.epochs = 8, .val_loader = &val, .metrics = {"accuracy", "macro_f1"},
+                   .verbose = 0});
+  REQUIRE(h.logs.size() == 8);
+  CHECK(h.loss().back() < 0.5 * h.loss().front());
+  CHECK(h.val_loss().back() < h.val_loss().front());
+  CHECK(h.val_accuracy().back() >= 0.95);
+  CHECK(h.series("val_macro_f1").back() >= 0.95);
+  CHECK(h.epoch == std::vector<std::int64_t>{0, 1, 2, 3, 4, 5, 6, 7});
+  CHECK_FALSE(h.stopped);
+  CHECK(model->is_training());
+
+  // evaluate() gives the last val_ values; predict() agrees and leaves the mode alone.
+  Logs ev = evaluate(*model, val);
+  CHECK(ev.at("loss") == doctest::Approx(h.val_loss().back()).epsilon(1e-12));
+  CHECK(ev.at("accuracy") == h.val_accuracy().back());
+  Tensor out = predict(*model, vx, 7);
+  CHECK(out.shape() == Shape{60, 3});
+  CHECK(metrics::accuracy(out, vy) == ev.at("accuracy"));
+  CHECK(model->is_training());
+}
+
+TEST_CASE("fit: progress output off a terminal is one plain line per epoch") {
+  auto model = test_support::make_mlp(3);
+  optim::SGD opt(model->parameters(), {.lr = 0.05});
+  auto [x, y] = test_support::blobs(200, 1);
+  data::DataLoader train(x, y, {.batch_size = 4});  // 50 batches an epoch
+  std::ostringstream out;
+  fit(*model, opt, train, {.epochs = 3, .progress_out = &out});
+  const std::string s = out.str();
+  CHECK(count(s, '\n') == 3);
+  CHECK(count(s, '\r') == 0);
+  CHECK(s.find("\x1b") == std::string::npos);
+  CHECK(s.rfind("epoch 1/3 - 50 batches - ", 0) == 0);
+  CHECK(s.find(" - loss ") != std::string::npos);
+  CHECK(s.find(" - accuracy ") != std::string::npos);
+
+  std::ostringstream quiet;
+  fit(*model, opt, train, {.epochs = 2, .verbose = 0, .progress_out = &quiet});
+  CHECK(quiet.str().empty());
+}
+
+TEST_CASE("fit: progress on a terminal redraws one line per epoch with a carriage return") {
+  auto model = test_support::make_mlp(3);
+  optim::SGD opt(model->parameters(), {.lr = 0.05});
+  auto [x, y] = test_support::blobs(60, 1);
+  data::DataLoader train(x, y, {.batch_size = 4});
+  std::ostringstream out;
+  fit(*model, opt, train, {.epochs = 2, .progress_out = &out, .progress_tty = 1});
+  const std::string s = out.str();
+  CHECK(count(s, '\n') == 2);  // the bar is redrawn in place; each epoch ends with one newline
+  CHECK(count(s, '\r') >= 2);
+  CHECK(s.find("batch/s") != std::string::npos);
+  CHECK(s.find("ETA") != std::string::npos);
+}
+
+TEST_CASE("fit: early stopping, TerminateOnNaN and schedules through the loop") {
+  auto [x, y] = test_support::blobs(60, 1);
+  data::DataLoader train(x, y, {.batch_size = 10});
+  SUBCASE("TerminateOnNaN stops after the first NaN batch; the epoch still ends") {
+    auto model = test_support::make_mlp(3);
+    optim::SGD opt(model->parameters(), {.lr = 0.05});
+    auto nan_loss = [](const Variable& out, const Tensor& t) {
+      return mul(cross_entropy(out, t), std::nan(""));
+    };
+    auto stop = std::make_shared<TerminateOnNaN>();
+    std::ostringstream out;
+    History h = fit(*model, opt, train,
+                    {.epochs = 5, .loss_fn = nan_loss, .callbacks = {stop}, .progress_out = &out});
+    CHECK(stop->terminated());
+    CHECK(h.logs.size() == 1);
+    CHECK(h.stopped);
+    CHECK(std::isnan(h.loss()[0]));
+    CHECK(out.str().find("TerminateOnNaN: batch 0 has loss nan") != std::string::npos);
+  }
+  SUBCASE("EarlyStopping on the training loss with restore") {
+    auto model = test_support::make_mlp(3, 0.0);
+    // lr 0 and no dropout: every epoch has exactly the same loss, so it never improves.
+    optim::SGD opt(model->parameters(), {.lr = 0.0});
+    auto es = std::make_shared<EarlyStopping>(
+        EarlyStoppingOptions{.monitor = "loss", .patience = 2, .restore_best_weights = true});
+    History h = fit(*model, opt, train, {.epochs = 10, .callbacks = {es}, .verbose = 0});
+    CHECK(h.logs.size() == 3);
+    CHECK(es->stopped_epoch() == 2);
+    CHECK(es->best_epoch() == 0);
+    CHECK(es->restored());
+  }
+  SUBCASE("a per-batch scheduler steps once per batch, a per-epoch one once per epoch") {
+    auto model = test_support::make_mlp(3);
+    optim::SGD opt(model->parameters(), {.lr = 0.1});
+    optim::StepLR sched(opt, {.step_size = 1000});
+    fit(*model, opt, train,
+        {.epochs = 2, .scheduler = &sched, .schedule_step = ScheduleStep::kBatch, .verbose = 0});
+    CHECK(sched.last_step() == 12);
+    optim::StepLR per_epoch(opt, {.step_size = 1, .gamma = 0.5});
+    History h = fit(*model, opt, train, {.epochs = 3, .scheduler = &per_epoch, .verbose = 0});
+    CHECK(per_epoch.last_step() == 3);
+    CHECK(h.lr() == std::vector<double>{0.1, 0.05, 0.025});
+  }
+}
+
+TEST_CASE("fit: a regression model with its own loss and no metrics; bad options are errors") {
+  Generator gen(0);
+  auto model = std::make_shared<nn::Linear>(8, 1, gen);
+  optim::SGD opt(model->parameters(), {.lr = 0.05});
+  auto [x, labels] = test_support::blobs(40, 1);
+  Tensor target = sum(x, {1}, true);  // y = sum of the features: a linear model fits it
+  data::DataLoader train(x, target, {.batch_size = 8});
+  auto mse = [](const Variable& out, const Tensor& t) {
+    return mean(square(sub(out, Variable(t))));
+  };
+  History h = fit(*model, opt, train, {.epochs = 20, .loss_fn = mse, .metrics = {}, .verbose = 0});
+  CHECK(h.loss().back() < 0.01 * h.loss().front());
+  CHECK_FALSE(h.logs.back().count("accuracy"));
+  CHECK_THROWS_WITH(fit(*model, opt, train, {.loss_fn = mse, .verbose = 0}),
+                    doctest::Contains("the metrics need class scores [N, C] and int64 labels"));
+  CHECK_THROWS_WITH(fit(*model, opt, train, {.metrics = {"top_accuracy"}, .verbose = 0}),
+                    doctest::Contains("unknown metric 'top_accuracy'"));
+  CHECK_THROWS_WITH(fit(*model, opt, train,
+                        {.loss_fn = [](const Variable& o, const Tensor&) { return o; },
+                         .metrics = {},
+                         .verbose = 0}),
+                    doctest::Contains("loss_fn must return a scalar, got shape [8,1]"));
+}
