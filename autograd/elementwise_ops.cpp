@@ -76,6 +76,19 @@ Variable pow(const Variable& a0, const Variable& b0) {
                 });
 }
 
+// add_scalar: out = x + s.  dx = g.
+Variable add_scalar(const Variable& x, double s) {
+  return record("add_scalar", minidl::add(x.value(), s), {x},
+                [](const Inputs&, const Variable&, const Variable& g) { return Grads{g}; });
+}
+
+// mul_scalar: out = x * s.  dx = g * s.
+Variable mul_scalar(const Variable& x, double s) {
+  return record(
+      "mul_scalar", minidl::mul(x.value(), s), {x},
+      [s](const Inputs&, const Variable&, const Variable& g) { return Grads{mul_scalar(g, s)}; });
+}
+
 // neg: out = -x.  dx = -g.
 Variable neg(const Variable& x) {
   return record("neg", minidl::neg(x.value()), {x},

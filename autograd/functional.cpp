@@ -45,10 +45,17 @@ Variable scalar_like(const Variable& x, double value) {
 }
 
 // ---- scalar forms
-Variable add(const Variable& a, double b) { return add(a, scalar_like(a, b)); }
-Variable sub(const Variable& a, double b) { return sub(a, scalar_like(a, b)); }
+// Float variables take the scalar as a number; int64 ones keep PyTorch's promotion through the
+// tensor path.
+Variable add(const Variable& a, double b) {
+  return is_floating(a.dtype()) ? add_scalar(a, b) : add(a, scalar_like(a, b));
+}
+// a - b == a + (-b) exactly in IEEE arithmetic.
+Variable sub(const Variable& a, double b) { return add(a, -b); }
 Variable sub(double a, const Variable& b) { return sub(scalar_like(b, a), b); }
-Variable mul(const Variable& a, double b) { return mul(a, scalar_like(a, b)); }
+Variable mul(const Variable& a, double b) {
+  return is_floating(a.dtype()) ? mul_scalar(a, b) : mul(a, scalar_like(a, b));
+}
 Variable div(const Variable& a, double b) { return div(a, scalar_like(a, b)); }
 Variable div(double a, const Variable& b) { return div(scalar_like(b, a), b); }
 Variable pow(const Variable& a, double b) { return pow(a, scalar_like(a, b)); }

@@ -18,6 +18,9 @@ Variable sub(const Variable& a, const Variable& b);
 Variable mul(const Variable& a, const Variable& b);
 Variable div(const Variable& a, const Variable& b);
 Variable pow(const Variable& a, const Variable& b);
+// Scalar operand kept as a number (no constant tensor, no broadcast): the hot path of tiny ops.
+Variable add_scalar(const Variable& x, double s);
+Variable mul_scalar(const Variable& x, double s);
 Variable neg(const Variable& x);
 Variable exp(const Variable& x);
 Variable log(const Variable& x);

@@ -64,6 +64,8 @@ const std::vector<Row>& primitive_rows() {
        {{{3, 4}, Draw::kPositive}, {{3, 4}}},
        [](const V& v) { return pow(v[0], v[1]); },
        true},
+      {"add_scalar", {{{2, 3}}}, [](const V& v) { return add_scalar(v[0], -0.7); }, true},
+      {"mul_scalar", {{{2, 3}}}, [](const V& v) { return mul_scalar(v[0], 2.5); }, true},
       {"neg", {{{5}}}, [](const V& v) { return neg(v[0]); }, true},
       {"exp", {{{2, 3}}}, [](const V& v) { return exp(v[0]); }, true},
       {"log", {{{2, 3}, Draw::kPositive}}, [](const V& v) { return log(v[0]); }, true},
@@ -290,12 +292,13 @@ TEST_CASE("ops: gradcheck passes for the composites") { check_rows(composite_row
 TEST_CASE("ops: every primitive in autograd/ops.h has a gradcheck row") {
   // The op names the tape records for each primitive; a new primitive without a row fails here.
   const std::vector<std::string> recorded = {
-      "add",         "sub",     "mul",      "div",         "pow",          "neg",       "exp",
-      "log",         "log1p",   "expm1",    "sqrt",        "erf",          "sin",       "cos",
-      "tanh",        "sigmoid", "relu",     "abs",         "where",        "clamp",     "to",
-      "sum",         "amax",    "softmax",  "log_softmax", "reshape",      "permute",   "expand",
-      "slice",       "concat",  "pad",      "flip",        "index_select", "index_add", "gather",
-      "scatter_add", "matmul",  "unfold2d", "fold2d"};
+      "add",    "sub",         "mul",         "div",      "pow",          "neg",
+      "exp",    "add_scalar",  "mul_scalar",  "log",      "log1p",        "expm1",
+      "sqrt",   "erf",         "sin",         "cos",      "tanh",         "sigmoid",
+      "relu",   "abs",         "where",       "clamp",    "to",           "sum",
+      "amax",   "softmax",     "log_softmax", "reshape",  "permute",      "expand",
+      "slice",  "concat",      "pad",         "flip",     "index_select", "index_add",
+      "gather", "scatter_add", "matmul",      "unfold2d", "fold2d"};
   for (const auto& op : recorded) {
     bool found = false;
     for (const auto& row : primitive_rows()) found = found || row.name == op;
