@@ -43,8 +43,9 @@ Window2d pool_window(const Variable& x, const Pool2dOptions& o, const char* op) 
 
 }  // namespace
 
-// conv2d: out[n, o, i, j] = b[o] + sum_{c in group(o), kh, kw} w[o, c', kh, kw]
-//                                    x[n, c, i*s_h - p_h + kh*d_h, j*s_w - p_w + kw*d_w]
+// conv2d: out[n, o, i, j] = b[o] + sum_{c' < Cg, kh, kw} w[o, c', kh, kw]
+//                                    x[n, g Cg + c', i*s_h - p_h + kh*d_h, j*s_w - p_w + kw*d_w]
+//   with g = o / (O/G) the group of output channel o (x is 0 in the padding).
 // As one GEMM over the whole batch: cols = unfold2d(x) [C*kH*kW, N*L], then
 //   Y = W [O, C*kH*kW] x cols            -> [O, N*L]          (G = 1)
 //   Y = W [G, O/G, Cg*kH*kW] x cols [G, Cg*kH*kW, N*L]       (groups: a batched product; each

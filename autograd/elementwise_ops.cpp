@@ -174,11 +174,13 @@ Variable sigmoid(const Variable& x) {
                 });
 }
 
-// relu: out = max(x, 0).  dx = g [x > 0]; the subgradient at 0 is 0 (PyTorch's choice).
+// relu: out = max(x, 0).  dx = g [out != 0], i.e. g where x > 0; the subgradient at 0 is 0 and a
+// NaN input passes g through (both PyTorch's threshold_backward). Masking with the output itself
+// is one pass with no mask tensor (where's flat path), not a comparison then a multiply.
 Variable relu(const Variable& x) {
   return record("relu", minidl::relu(x.value()), {x},
-                [](const Inputs& in, const Variable&, const Variable& g) {
-                  return Grads{mul(g, detail::constant(minidl::gt(in[0].value(), 0.0)))};
+                [](const Inputs&, const Variable& out, const Variable& g) {
+                  return Grads{where(out.value(), g, scalar_like(g, 0.0))};
                 });
 }
 

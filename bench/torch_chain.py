@@ -39,7 +39,7 @@ def main():
     for _ in range(3):  # warm-up: allocator, dispatcher caches
         chain(x0)
         x0.grad = None
-    reps = 7 if quick else 21
+    reps = 15 if quick else 51  # one chain per sample, as in core_bench.cpp
     times = []
     for _ in range(reps):
         times.append(chain(x0))

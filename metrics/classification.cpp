@@ -12,9 +12,9 @@ namespace {
 void check_labels(const char* op, const Tensor& labels, std::int64_t n, std::int64_t num_classes) {
   MINIDL_CHECK(labels.defined() && labels.dtype() == kInt64 && labels.dim() == 1, op,
                ": labels must be int64 [N], got ",
-               labels.defined() ? std::string(dtype_name(labels.dtype())) + " " +
-                                      shape_str(labels.shape())
-                                : std::string("an undefined tensor"));
+               labels.defined()
+                   ? std::string(dtype_name(labels.dtype())) + " " + shape_str(labels.shape())
+                   : std::string("an undefined tensor"));
   MINIDL_CHECK(labels.size(0) == n, op, ": ", n, " outputs but ", labels.size(0), " labels");
   if (num_classes <= 0) return;
   const std::int64_t* y = labels.data<std::int64_t>();
@@ -127,9 +127,9 @@ ClassificationReport classification_report(const Tensor& confusion, double zero_
   MINIDL_CHECK(confusion.defined() && confusion.dtype() == kInt64 && confusion.dim() == 2 &&
                    confusion.size(0) == confusion.size(1) && confusion.size(0) > 0,
                "classification_report: needs an int64 [C, C] confusion matrix, got ",
-               confusion.defined() ? std::string(dtype_name(confusion.dtype())) + " " +
-                                         shape_str(confusion.shape())
-                                   : std::string("an undefined tensor"));
+               confusion.defined()
+                   ? std::string(dtype_name(confusion.dtype())) + " " + shape_str(confusion.shape())
+                   : std::string("an undefined tensor"));
   MINIDL_CHECK(zero_division == 0.0 || zero_division == 1.0 || std::isnan(zero_division),
                "classification_report: zero_division must be 0, 1 or NaN, got ", zero_division);
   const std::int64_t c = confusion.size(0);
@@ -226,8 +226,7 @@ double ClassificationAccumulator::accuracy() const {
 double ClassificationAccumulator::top_k_accuracy(std::int64_t k) const {
   MINIDL_CHECK(count_ > 0, "ClassificationAccumulator: top-", k, " accuracy of no samples");
   for (std::size_t q = 0; q < top_k_.size(); ++q)
-    if (top_k_[q] == k)
-      return static_cast<double>(top_k_hits_[q]) / static_cast<double>(count_);
+    if (top_k_[q] == k) return static_cast<double>(top_k_hits_[q]) / static_cast<double>(count_);
   MINIDL_FAIL("ClassificationAccumulator: top-", k,
               " accuracy was not tracked (pass k to the constructor)");
 }

@@ -65,7 +65,8 @@ double weighted_f1(const Tensor& outputs, const Tensor& labels, std::int64_t num
 class ClassificationAccumulator {
  public:
   // top_k: the k values whose top-k accuracy to track (each in [1, C]).
-  explicit ClassificationAccumulator(std::int64_t num_classes, std::vector<std::int64_t> top_k = {});
+  explicit ClassificationAccumulator(std::int64_t num_classes,
+                                     std::vector<std::int64_t> top_k = {});
 
   // outputs: scores [B, C] or predicted classes int64 [B] (then no top-k may be tracked).
   void update(const Tensor& outputs, const Tensor& labels);

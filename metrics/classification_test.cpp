@@ -77,8 +77,8 @@ TEST_CASE("metrics: zero_division for unpredicted and absent classes, as scikit-
   };
   // precision_2 = 0/0 -> zd; f1_2 = 0/(1+0) = 0 whatever zd; class 3 is 0/0 everywhere.
   // macro over the present classes {0,1,2}: precision (1/2 + 1/2 + zd) / 3, NaN skipped.
-  for (const Row& row : {Row{0.0, 0.0, 0.0, 1.0 / 3}, Row{1.0, 1.0, 1.0, 2.0 / 3},
-                         Row{nan, nan, nan, 0.5}}) {
+  for (const Row& row :
+       {Row{0.0, 0.0, 0.0, 1.0 / 3}, Row{1.0, 1.0, 1.0, 2.0 / 3}, Row{nan, nan, nan, 0.5}}) {
     CAPTURE(row.zero_division);
     ClassificationReport r = classification_report(m, row.zero_division);
     if (std::isnan(row.zero_division)) {

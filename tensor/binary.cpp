@@ -182,6 +182,23 @@ void run_binary(const Tensor& a, const Tensor& b, Tensor& out, std::int64_t grai
   }
 }
 
+// out[i] = c[i] != 0 ? a[i] : vb, in fixed blocks like tensor/loops.h's maps, and with a[i] read
+// unconditionally, so GCC turns the choice into a masked blend and vectorises it (the strided
+// walk in where() stays scalar and branches on every element).
+template <typename C, typename T>
+void where_vvs(const C* c, const T* a, T vb, T* out, std::int64_t n) {
+  std::int64_t i = 0;
+  for (; i + detail::kBlock <= n; i += detail::kBlock) {
+    T tmp[detail::kBlock];
+    for (int j = 0; j < detail::kBlock; ++j) {
+      const T av = a[i + j];
+      tmp[j] = c[i + j] != C(0) ? av : vb;
+    }
+    for (int j = 0; j < detail::kBlock; ++j) out[i + j] = tmp[j];
+  }
+  for (; i < n; ++i) out[i] = c[i] != C(0) ? a[i] : vb;
+}
+
 // Is v exactly representable in int64 (so a scalar keeps an int64 tensor int64)?
 bool is_int64_value(double v) {
   return std::isfinite(v) && v == std::trunc(v) && v >= -9.2233720368547758e18 &&
@@ -268,6 +285,11 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
       detail::run_chunks(out.numel(), kGrainElementwise, [&](std::int64_t s, std::int64_t e) {
         detail::for_each_run<3>(
             p, s, e, [&](const std::int64_t* off, std::int64_t pos, std::int64_t len) {
+              if (sc == 1 && sa == 1 && sb == 0) {
+                // where(mask, g, 0), as relu's backward uses it: a flat loop that vectorises.
+                where_vvs(pc + off[0], pa + off[1], pb[off[2]], po + pos, len);
+                return;
+              }
               for (std::int64_t j = 0; j < len; ++j)
                 po[pos + j] =
                     pc[off[0] + j * sc] != C(0) ? pa[off[1] + j * sa] : pb[off[2] + j * sb];

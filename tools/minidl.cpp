@@ -3,7 +3,7 @@
 //   minidl plot <log.jsonl> [-o out.png] [--title T] [--width W] [--height H]
 //       Renders a metric log (JSON Lines, as fit() writes it) to a PNG: loss and accuracy per
 //       epoch, training vs validation (train/plot.h). The default output is the log's path with
-//       the extension .png.
+//       the extension .png; the output's folder is created when missing.
 //
 // Subcommands live in one table (kCommands): each adds its options to its own CLI::App and
 // returns the function that runs it, so a new one (`minidl losses`, `minidl loss eval`) is one
@@ -38,6 +38,8 @@ Runner add_plot(CLI::App& cmd) {
   return [args] {
     std::string out = args->out;
     if (out.empty()) out = std::filesystem::path(args->log).replace_extension(".png").string();
+    const std::filesystem::path dir = std::filesystem::path(out).parent_path();
+    if (!dir.empty()) std::filesystem::create_directories(dir);
     minidl::train::plot_metric_log(
         args->log, out, {.width = args->width, .height = args->height, .title = args->title});
     std::printf("wrote %s\n", out.c_str());

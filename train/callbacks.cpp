@@ -1,7 +1,6 @@
 #include "train/callbacks.h"
 
 #include <cmath>
-#include <cstdlib>
 #include <sstream>
 
 namespace minidl::train {
@@ -12,7 +11,8 @@ std::string without_val_prefix(const std::string& name) {
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // "top5_accuracy" and the like.

@@ -58,7 +58,7 @@ class Callback {
  public:
   virtual ~Callback() = default;
   // A short snake_case name: the key prefix of its state in checkpoints.
-  virtual std::string name() const = 0;
+  virtual std::string name() const { return "callback"; }
   virtual void on_train_begin(TrainContext& ctx) {}
   virtual void on_train_end(TrainContext& ctx, const Logs& logs) {}
   virtual void on_epoch_begin(TrainContext& ctx, std::int64_t epoch) {}
@@ -75,6 +75,8 @@ enum class Mode { kAuto, kMin, kMax };
 // kAuto resolved from the name with its "val_" prefix removed, as Keras 3 does from the compiled
 // metrics: "loss" (and names ending in "_loss") -> kMin; "accuracy", "top<k>_accuracy",
 // "macro_f1", "weighted_f1" -> kMax; any other name is an error naming `who` and the monitor.
+// EarlyStopping and Checkpoint resolve it in their constructors (Keras at the first epoch end), so
+// a monitor of unknown direction fails before any training.
 Mode resolve_mode(const std::string& who, const std::string& monitor, Mode mode);
 
 // EarlyStopping, Keras 3 semantics exactly (keras/src/callbacks/early_stopping.py).

@@ -131,8 +131,7 @@ std::int64_t load_checkpoint(const std::string& path, const TrainState& state) {
 
 // ---------------------------------------------------------------- Checkpoint callback
 
-Checkpoint::Checkpoint(const CheckpointOptions& options)
-    : options_(options), mode_(Mode::kMin) {
+Checkpoint::Checkpoint(const CheckpointOptions& options) : options_(options), mode_(Mode::kMin) {
   MINIDL_CHECK(!options.last_path.empty() || !options.best_path.empty(),
                "Checkpoint: set last_path, best_path or both");
   if (!options.best_path.empty()) mode_ = resolve_mode("Checkpoint", options.monitor, options.mode);

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 #include <optional>
 
@@ -58,9 +59,9 @@ class MetricSet {
                      target.dtype() == kInt64 && target.dim() == 1,
                  "fit: the metrics need class scores [N, C] and int64 labels [N], got output ",
                  dtype_name(output.dtype()), " ", shape_str(output.shape()), " and targets ",
-                 target.defined() ? std::string(dtype_name(target.dtype())) + " " +
-                                        shape_str(target.shape())
-                                  : std::string("undefined"),
+                 target.defined()
+                     ? std::string(dtype_name(target.dtype())) + " " + shape_str(target.shape())
+                     : std::string("undefined"),
                  " (set FitOptions::metrics = {} for a model that is not a classifier)");
     if (!acc_) acc_.emplace(output.size(1), ks_);
     acc_->update(output, target);
@@ -91,14 +92,56 @@ class MetricSet {
 };
 
 double scalar_loss(const Variable& loss) {
-  MINIDL_CHECK(loss.defined() && loss.numel() == 1,
-               "fit: loss_fn must return a scalar, got shape ",
+  MINIDL_CHECK(loss.defined() && loss.numel() == 1, "fit: loss_fn must return a scalar, got shape ",
                loss.defined() ? shape_str(loss.shape()) : std::string("(undefined)"));
   return loss.item();
 }
 
+bool has_finite_loss(const std::vector<Logs>& rows) {
+  for (const Logs& row : rows)
+    for (const char* key : {"loss", "val_loss"})
+      if (auto it = row.find(key); it != row.end() && std::isfinite(it->second)) return true;
+  return false;
+}
+
 double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+// One pass over loader.epoch(epoch), stopping early when a callback sets ctx.stop_training.
+// Returns "loss" (batch losses weighted by batch size) and the training metrics.
+Logs train_one_epoch(nn::Module& model, optim::Optimizer& optimizer, const data::DataLoader& loader,
+                     std::int64_t epoch, const FitOptions& options, TrainContext& ctx,
+                     Progress& progress) {
+  MetricSet metric_set(options.metrics);
+  double loss_sum = 0;
+  std::int64_t samples = 0, index = 0;
+  for (data::Batch& batch : loader.epoch(epoch)) {
+    optimizer.zero_grad();
+    Variable output = model(Variable(batch.inputs));
+    Variable loss = options.loss_fn(output, batch.targets);
+    const double batch_loss = scalar_loss(loss);
+    backward(loss);
+    if (options.clip_grad_norm > 0)
+      optim::clip_grad_norm_(optimizer.parameters(), options.clip_grad_norm);
+    if (options.clip_grad_value > 0)
+      optim::clip_grad_value_(optimizer.parameters(), options.clip_grad_value);
+    optimizer.step();
+    if (options.scheduler && options.schedule_step == ScheduleStep::kBatch)
+      options.scheduler->step();
+
+    const std::int64_t n = batch.inputs.size(0);
+    loss_sum += batch_loss * static_cast<double>(n);
+    samples += n;
+    metric_set.update(output.value(), batch.targets);
+    progress.batch(index, loss_sum / static_cast<double>(samples));
+    for (Callback* cb : ctx.callbacks) cb->on_batch_end(ctx, index, {{"loss", batch_loss}});
+    ++index;
+    if (ctx.stop_training) break;
+  }
+  Logs logs{{"loss", loss_sum / static_cast<double>(samples)}};
+  metric_set.write(logs, "");
+  return logs;
 }
 
 }  // namespace
@@ -109,9 +152,9 @@ Variable cross_entropy(const Variable& logits, const Tensor& labels) {
   MINIDL_CHECK(labels.defined() && labels.dtype() == kInt64 && labels.dim() == 1 &&
                    labels.size(0) == logits.size(0),
                "cross_entropy: labels must be int64 [", logits.size(0), "], got ",
-               labels.defined() ? std::string(dtype_name(labels.dtype())) + " " +
-                                      shape_str(labels.shape())
-                                : std::string("undefined"));
+               labels.defined()
+                   ? std::string(dtype_name(labels.dtype())) + " " + shape_str(labels.shape())
+                   : std::string("undefined"));
   Variable picked = gather(log_softmax(logits, 1), 1, labels.reshape({labels.numel(), 1}));
   return neg(mean(picked));
 }
@@ -170,6 +213,16 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, const data::DataLoad
                "fit: clip_grad_norm and clip_grad_value must be >= 0 (0 is off), got ",
                options.clip_grad_norm, " and ", options.clip_grad_value);
   MetricSet check_names(options.metrics);  // rejects unknown names before any work
+  MINIDL_CHECK(!options.plateau || options.plateau_monitor.rfind("val_", 0) != 0 ||
+                   options.val_loader != nullptr,
+               "fit: ReduceLROnPlateau monitors '", options.plateau_monitor,
+               "', which needs a val_loader");
+  if (!options.plot_path.empty()) {
+    // Found now rather than after the first epoch's work.
+    const std::filesystem::path dir = std::filesystem::path(options.plot_path).parent_path();
+    MINIDL_CHECK(dir.empty() || std::filesystem::is_directory(dir),
+                 "fit: the folder of plot_path '", options.plot_path, "' does not exist");
+  }
 
   Progress progress({options.verbose, options.progress_out, options.progress_tty});
   // Callbacks in call order: the user's, the metric log, then the run_last ones (checkpoints).
@@ -186,8 +239,8 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, const data::DataLoad
 
   TrainContext ctx{model, &optimizer, options.scheduler, options.plateau, ordered, options.epochs};
   ctx.message = [&progress](const std::string& line) { progress.message(line); };
-  ctx.initial_epoch = options.resume_from.empty() ? options.initial_epoch
-                                                  : checkpoint_epoch(options.resume_from);
+  ctx.initial_epoch =
+      options.resume_from.empty() ? options.initial_epoch : checkpoint_epoch(options.resume_from);
   MINIDL_CHECK(ctx.initial_epoch >= 0, "fit: initial_epoch must be >= 0, got ", ctx.initial_epoch);
   for (Callback* cb : ordered) cb->on_train_begin(ctx);
   // After on_train_begin, which resets callback state, so the saved state wins.
@@ -202,38 +255,10 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, const data::DataLoad
     model.train();
     progress.begin_epoch(epoch, options.epochs, train_loader.num_batches());
     const double lr = optimizer.lr(0);
-    MetricSet train_metrics(options.metrics);
-    double loss_sum = 0;
-    std::int64_t samples = 0, index = 0;
-    for (data::Batch& batch : train_loader.epoch(epoch)) {
-      optimizer.zero_grad();
-      Variable output = model(Variable(batch.inputs));
-      Variable loss = options.loss_fn(output, batch.targets);
-      const double batch_loss = scalar_loss(loss);
-      backward(loss);
-      if (options.clip_grad_norm > 0)
-        optim::clip_grad_norm_(optimizer.parameters(), options.clip_grad_norm);
-      if (options.clip_grad_value > 0)
-        optim::clip_grad_value_(optimizer.parameters(), options.clip_grad_value);
-      optimizer.step();
-      if (options.scheduler && options.schedule_step == ScheduleStep::kBatch)
-        options.scheduler->step();
-
-      const std::int64_t n = batch.inputs.size(0);
-      loss_sum += batch_loss * static_cast<double>(n);
-      samples += n;
-      train_metrics.update(output.value(), batch.targets);
-      progress.batch(index, loss_sum / static_cast<double>(samples));
-      for (Callback* cb : ordered) cb->on_batch_end(ctx, index, {{"loss", batch_loss}});
-      ++index;
-      if (ctx.stop_training) break;
-    }
-
-    logs = {{"loss", loss_sum / static_cast<double>(samples)}};
-    train_metrics.write(logs, "");
+    logs = train_one_epoch(model, optimizer, train_loader, epoch, options, ctx, progress);
     if (options.val_loader) {
-      for (const auto& [k, v] : evaluate(model, *options.val_loader, options.loss_fn,
-                                         options.metrics))
+      for (const auto& [k, v] :
+           evaluate(model, *options.val_loader, options.loss_fn, options.metrics))
         logs["val_" + k] = v;
     }
     if (options.scheduler && options.schedule_step == ScheduleStep::kEpoch)
@@ -241,8 +266,7 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, const data::DataLoad
     if (options.plateau) {
       auto it = logs.find(options.plateau_monitor);
       MINIDL_CHECK(it != logs.end(), "fit: ReduceLROnPlateau monitors '", options.plateau_monitor,
-                   "', which the logs of epoch ", epoch, " do not have (a val_ key needs ",
-                   "val_loader)");
+                   "', which the logs of epoch ", epoch, " do not have");
       options.plateau->step(it->second);
     }
     logs["lr"] = lr;
@@ -257,7 +281,7 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, const data::DataLoad
       if (!metric_log)
         for (std::size_t i = 0; i < rows.size(); ++i)
           rows[i]["epoch"] = static_cast<double>(history.epoch[i]);
-      plot_curves(rows, options.plot_path);
+      if (has_finite_loss(rows)) plot_curves(rows, options.plot_path);  // not while all NaN
     }
     if (ctx.stop_training) {
       history.stopped = epoch + 1 < options.epochs;

@@ -67,8 +67,8 @@ struct FitOptions {
   // Resume: load this checkpoint (train/checkpoint.h) into the model, optimizer, scheduler,
   // plateau, generators and callbacks, and continue at the epoch it was saved after.
   std::string resume_from = "";
-  std::int64_t initial_epoch = 0;  // first epoch without a checkpoint (Keras' initial_epoch)
-  int verbose = 1;                 // 0 silent, 1 progress bar on a terminal, 2 plain lines
+  std::int64_t initial_epoch = 0;        // first epoch without a checkpoint (Keras' initial_epoch)
+  int verbose = 1;                       // 0 silent, 1 progress bar on a terminal, 2 plain lines
   std::ostream* progress_out = nullptr;  // default std::cout
   int progress_tty = -1;                 // -1 detect (isatty), 0 plain lines, 1 bar
 };
@@ -93,7 +93,8 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, const data::DataLoad
 
 // Loss and metrics of the model over a loader's epoch 0, in eval mode without recording (the
 // model's mode is restored). Keys "loss" and the metric names (no "val_" prefix).
-Logs evaluate(nn::Module& model, const data::DataLoader& loader, const LossFn& loss_fn = cross_entropy,
+Logs evaluate(nn::Module& model, const data::DataLoader& loader,
+              const LossFn& loss_fn = cross_entropy,
               const std::vector<std::string>& metrics = {"accuracy"});
 
 // The model's outputs for x [N, ...] in batches of batch_size, concatenated along axis 0; eval

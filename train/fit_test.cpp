@@ -20,7 +20,9 @@ using minidl::train::test_support::TempDir;
 
 namespace {
 
-int count(const std::string& s, char c) { return static_cast<int>(std::count(s.begin(), s.end(), c)); }
+int count(const std::string& s, char c) {
+  return static_cast<int>(std::count(s.begin(), s.end(), c));
+}
 
 }  // namespace
 
@@ -31,9 +33,9 @@ TEST_CASE("fit: a tiny separable problem is learned and the loss goes down") {
   auto [vx, vy] = test_support::blobs(60, 2);
   data::DataLoader train(x, y, {.batch_size = 20, .shuffle = true, .seed = 3});
   data::DataLoader val(vx, vy, {.batch_size = 32});
-  History h = fit(*model, opt, train,
-                  {.epochs = 8, .val_loader = &val, .metrics = {"accuracy", "macro_f1"},
-                   .verbose = 0});
+  History h =
+      fit(*model, opt, train,
+          {.epochs = 8, .val_loader = &val, .metrics = {"accuracy", "macro_f1"}, .verbose = 0});
   REQUIRE(h.logs.size() == 8);
   CHECK(h.loss().back() < 0.5 * h.loss().front());
   CHECK(h.val_loss().back() < h.val_loss().front());

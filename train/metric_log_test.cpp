@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <limits>
 #include <sstream>
 
@@ -25,7 +26,14 @@ TEST_CASE("metric_log: fit writes one JSON object per epoch holding the epoch's 
   data::DataLoader val(x, y, {.batch_size = 30});
   const std::string log = dir.file("log.jsonl");
   History h = fit(*model, opt, train,
-                  {.epochs = 3, .val_loader = &val, .log_path = log, .verbose = 0});
+                  {.epochs = 3,
+                   .val_loader = &val,
+                   .log_path = log,
+                   .plot_path = dir.file("curves.png"),
+                   .verbose = 0});
+  CHECK(std::filesystem::file_size(dir.file("curves.png")) > 8000);
+  CHECK_THROWS_WITH(fit(*model, opt, train, {.plot_path = dir.file("no/dir/c.png"), .verbose = 0}),
+                    doctest::Contains("the folder of plot_path"));
 
   std::istringstream text(read_file(log));
   std::string line;

@@ -1,6 +1,7 @@
 #include "train/plot.h"
 
 #include <plplot.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -8,7 +9,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
-#include <unistd.h>
 
 #include "train/metric_log.h"
 
@@ -46,8 +46,8 @@ Panel make_panel(const std::vector<Logs>& rows, const char* title, const char* y
                  const std::string& train_key, const std::string& val_key, PLINT legend_position) {
   Panel p{title, ylabel, {}, 0, 0, 0, 0, legend_position};
   PLFLT ylo = INFINITY, yhi = -INFINITY, xhi = 1;
-  for (auto [key, label, color] : {std::tuple{train_key, "training", kTrain},
-                                   std::tuple{val_key, "validation", kVal}}) {
+  for (auto [key, label, color] :
+       {std::tuple{train_key, "training", kTrain}, std::tuple{val_key, "validation", kVal}}) {
     Series s{{}, {}, label, color};
     for (std::size_t i = 0; i < rows.size(); ++i) {
       auto e = rows[i].find("epoch");
@@ -191,11 +191,11 @@ void plot_curves(const std::vector<Logs>& rows, const std::string& png_path,
   MINIDL_CHECK(!png_path.empty(), "plot: the output path is empty");
   MINIDL_CHECK(options.width >= 200 && options.height >= 150 && options.width <= 10000 &&
                    options.height <= 10000,
-               "plot: size must be within 200x150 .. 10000x10000 pixels, got ", options.width,
-               "x", options.height);
+               "plot: size must be within 200x150 .. 10000x10000 pixels, got ", options.width, "x",
+               options.height);
   std::vector<Panel> panels;
-  panels.push_back(make_panel(rows, "Loss", "loss", "loss", "val_loss", PL_POSITION_TOP |
-                                                                            PL_POSITION_RIGHT));
+  panels.push_back(
+      make_panel(rows, "Loss", "loss", "loss", "val_loss", PL_POSITION_TOP | PL_POSITION_RIGHT));
   MINIDL_CHECK(!panels[0].series.empty(), "plot: no finite \"loss\" or \"val_loss\" value in ",
                rows.size(), " rows; nothing to plot for ", png_path);
   Panel acc = make_panel(rows, "Accuracy", "accuracy", "accuracy", "val_accuracy",

@@ -46,23 +46,25 @@ Progress::Progress(const ProgressOptions& options)
 }
 
 std::string Progress::summary_line(std::int64_t epoch, std::int64_t epochs, std::int64_t batches,
-                                   const Logs& logs) {
+                                   double train_seconds, const Logs& logs) {
   std::ostringstream os;
   os << "epoch " << epoch + 1 << "/" << epochs << " - " << batches << " batches";
-  if (auto it = logs.find("seconds"); it != logs.end()) {
-    os << " - " << fixed(it->second, 1) << "s";
-    if (it->second > 0)
-      os << " (" << fixed(static_cast<double>(batches) / it->second, 1) << " batch/s)";
-  }
-  // Training values first, then validation, then the lr; "seconds" and "epoch" are shown above.
-  for (int pass = 0; pass < 3; ++pass) {
+  if (auto it = logs.find("seconds"); it != logs.end()) os << " - " << fixed(it->second, 1) << "s";
+  if (train_seconds > 0)
+    os << " (" << fixed(static_cast<double>(batches) / train_seconds, 1) << " batch/s)";
+  // The loss, the training metrics, the validation loss and metrics, then the lr.
+  auto show = [&](const std::string& k, double v) { os << " - " << k << " " << value_str(k, v); };
+  for (const char* first : {"loss", "val_loss"}) {
+    const std::string prefix = std::string(first) == "loss" ? "" : "val_";
+    if (auto it = logs.find(first); it != logs.end()) show(it->first, it->second);
     for (const auto& [k, v] : logs) {
-      if (k == "seconds" || k == "epoch") continue;
-      const bool is_val = k.rfind("val_", 0) == 0, is_lr = k == "lr";
-      if ((pass == 0 && !is_val && !is_lr) || (pass == 1 && is_val) || (pass == 2 && is_lr))
-        os << " - " << k << " " << value_str(k, v);
+      const bool is_val = k.rfind("val_", 0) == 0;
+      if (k == first || k == "seconds" || k == "epoch" || k == "lr" || is_val != !prefix.empty())
+        continue;
+      show(k, v);
     }
   }
+  if (auto it = logs.find("lr"); it != logs.end()) show(it->first, it->second);
   return os.str();
 }
 
@@ -71,6 +73,7 @@ void Progress::begin_epoch(std::int64_t epoch, std::int64_t epochs, std::int64_t
   epochs_ = epochs;
   num_batches_ = num_batches;
   batches_done_ = 0;
+  train_seconds_ = 0;
   start_ = std::chrono::steady_clock::now();
   last_draw_ = start_;
   if (enabled() && tty_) draw(0, std::nan(""));
@@ -78,6 +81,7 @@ void Progress::begin_epoch(std::int64_t epoch, std::int64_t epochs, std::int64_t
 
 void Progress::batch(std::int64_t batch, double running_loss) {
   batches_done_ = batch + 1;
+  train_seconds_ = seconds_since(start_);
   if (!enabled() || !tty_) return;
   // Redraws are rate-limited: a terminal that scrolls thousands of lines a second slows training.
   if (seconds_since(last_draw_) < kRedrawSeconds && batches_done_ < num_batches_) return;
@@ -107,7 +111,7 @@ void Progress::draw(std::int64_t done, double running_loss) {
 
 void Progress::end_epoch(const Logs& logs) {
   if (!enabled()) return;
-  const std::string line = summary_line(epoch_, epochs_, batches_done_, logs);
+  const std::string line = summary_line(epoch_, epochs_, batches_done_, train_seconds_, logs);
   if (tty_)
     *out_ << "\r" << line << "\x1b[K\n" << std::flush;
   else

@@ -5,7 +5,7 @@
 //   epoch 3/10 [=========>          ] 240/469  118.2 batch/s  ETA 1.9s  loss 0.4312
 // and at the end of the epoch replaced by the summary line. When the output is not a terminal
 // (CI logs, files, pipes) nothing is redrawn: each epoch prints exactly one plain summary line,
-//   epoch 3/10 - 469 batches - 4.0s (117.3 batch/s) - loss 0.4123 - accuracy 0.8512 - ...
+//   epoch 3/10 - 469 batches - 4.0s (121.3 batch/s) - loss 0.4123 - accuracy 0.8512 - val_loss ...
 // so a log grows by one line per epoch whatever the batch count. Messages (early stopping, ...)
 // are plain lines in both modes.
 #pragma once
@@ -37,14 +37,15 @@ class Progress {
   void begin_epoch(std::int64_t epoch, std::int64_t epochs, std::int64_t num_batches);
   // After batch `batch` (0-based) with the running mean loss of the epoch so far.
   void batch(std::int64_t batch, double running_loss);
-  // The summary line (logs: loss, metrics, val_*, lr; "seconds" is the epoch time).
+  // The summary line (logs: loss, metrics, val_*, lr; "seconds" is the epoch's wall time, the
+  // batch rate is over the training batches alone).
   void end_epoch(const Logs& logs);
   // A plain line (clears an unfinished bar first).
   void message(const std::string& line);
 
   // "epoch 3/10 - 469 batches - ..." without the newline (used by both modes).
   static std::string summary_line(std::int64_t epoch, std::int64_t epochs, std::int64_t batches,
-                                  const Logs& logs);
+                                  double train_seconds, const Logs& logs);
 
  private:
   void draw(std::int64_t done, double running_loss);
@@ -54,6 +55,7 @@ class Progress {
   bool tty_;
   bool bar_open_ = false;
   std::int64_t epoch_ = 0, epochs_ = 0, num_batches_ = 0, batches_done_ = 0;
+  double train_seconds_ = 0;  // from begin_epoch to the last batch
   std::chrono::steady_clock::time_point start_, last_draw_;
 };
 

@@ -104,7 +104,8 @@ TEST_CASE("resume: the test can fail: a dropout stream not restored changes the 
   fit(*resumed.model, *resumed.opt, *resumed.train, o);
   const nn::StateDict a = resumed.model->state_dict(), b = straight.model->state_dict();
   bool all_same = true;
-  for (const auto& [name, t] : a) all_same = all_same && minidl::testing::bitwise_equal(t, b.at(name));
+  for (const auto& [name, t] : a)
+    all_same = all_same && minidl::testing::bitwise_equal(t, b.at(name));
   CHECK_FALSE(all_same);
 }
 
