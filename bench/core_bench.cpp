@@ -286,7 +286,7 @@ Row bench_chain(const std::string& name, const Options& opt) {
 std::string json_number(std::optional<double> v) {
   if (!v || !std::isfinite(*v)) return "null";
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.4g", *v);
+  std::snprintf(buf, sizeof buf, "%#.4g", *v);  // 4 significant digits, "1.000" not "1"
   return buf;
 }
 
