@@ -26,9 +26,16 @@ Variable index_add(const Variable& x, std::int64_t axis, const Tensor& index, co
 }
 
 // gather: out[i][j] = x[i][index[i][j]] (axis 1).  dx = scatter_add(zeros, axis, index, g).
+// A plain backward (not recording) scatters into the fresh zeros in place: the recorded
+// scatter_add would copy them first, a whole extra pass (max pooling's backward is this one).
 Variable gather(const Variable& x, std::int64_t axis, const Tensor& index) {
   return record("gather", minidl::gather(x.value(), axis, index), {x},
                 [axis, index](const Inputs& in, const Variable&, const Variable& g) {
+                  if (!grad_enabled()) {
+                    Tensor dx = zeros_like(in[0].value());
+                    scatter_add_(dx, axis, index, g.value());
+                    return Grads{Variable(std::move(dx))};
+                  }
                   return Grads{scatter_add(constant_like(in[0], 0.0), axis, index, g)};
                 });
 }

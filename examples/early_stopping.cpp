@@ -77,6 +77,7 @@ int main(int argc, char** argv) {
   app.add_option("--train-size", train_size, "training images used (train + validation split)");
   app.add_option("--data", data_dir, "Fashion-MNIST folder (default: the Debian package's)");
   CLI11_PARSE(app, argc, argv);
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // line by line into logs and pipes too
   if (quick) {
     train_size = 5000;
     epochs = std::min<std::int64_t>(epochs, 30);

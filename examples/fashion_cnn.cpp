@@ -65,6 +65,7 @@ int main(int argc, char** argv) {
                "random crops (padding 2) and horizontal flips of the training images");
   app.add_option("--data", data_dir, "Fashion-MNIST folder (default: the Debian package's)");
   CLI11_PARSE(app, argc, argv);
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // line by line into logs and pipes too
   if (quick) epochs = 1;
 
   try {

@@ -71,6 +71,7 @@ int main(int argc, char** argv) {
   app.add_option("--batch", batch, "batch size");
   app.add_option("--data", data_dir, "Fashion-MNIST folder (default: the Debian package's)");
   CLI11_PARSE(app, argc, argv);
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // line by line into logs and pipes too
   if (quick) epochs = 2;
 
   try {

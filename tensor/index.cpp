@@ -211,19 +211,29 @@ Tensor gather(const Tensor& x, std::int64_t axis, const Tensor& index) {
 
 Tensor scatter_add(const Tensor& x, std::int64_t axis, const Tensor& index, const Tensor& src) {
   MINIDL_CHECK(x.defined(), "scatter_add: undefined tensor");
+  Tensor out = x.clone();
+  scatter_add_(out, axis, index, src);
+  return out;
+}
+
+void scatter_add_(Tensor& out, std::int64_t axis, const Tensor& index, const Tensor& src) {
+  const Tensor& x = out;
+  MINIDL_CHECK(x.defined(), "scatter_add: undefined tensor");
   check_index_dtype(index, "scatter_add");
   MINIDL_CHECK(src.defined() && src.dtype() == x.dtype(), "scatter_add: dtype mismatch, x ",
                dtype_name(x.dtype()), " vs src ",
                src.defined() ? dtype_name(src.dtype()) : "undefined");
   MINIDL_CHECK(src.shape() == index.shape(), "scatter_add: index ", shape_str(index.shape()),
                " and src ", shape_str(src.shape()), " must have the same shape");
-  if (x.dim() == 0 && index.dim() == 0)
-    return scatter_add(x.reshape({1}), 0, index.reshape({1}), src.reshape({1})).reshape({});
+  if (x.dim() == 0 && index.dim() == 0) {
+    Tensor flat = out.reshape({1});  // a view: the add lands in out's storage
+    scatter_add_(flat, 0, index.reshape({1}), src.reshape({1}));
+    return;
+  }
   const auto a = static_cast<std::size_t>(real_axis(x, axis, "scatter_add"));
   check_fits(x, index, a, "scatter_add");
   check_range(index, static_cast<std::int64_t>(a), x.shape()[a], "scatter_add");
-  Tensor out = x.clone();
-  if (index.numel() == 0) return out;
+  if (index.numel() == 0) return;
   const Strides xs = contiguous_strides(x.shape());
   const std::size_t last = index.shape().size() - 1;
   const std::int64_t len = index.shape()[last], xa = xs[a];
@@ -254,7 +264,6 @@ Tensor scatter_add(const Tensor& x, std::int64_t axis, const Tensor& index, cons
       }
     });
   });
-  return out;
 }
 
 Tensor one_hot(const Tensor& labels, std::int64_t num_classes) {

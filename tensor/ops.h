@@ -189,6 +189,8 @@ Tensor index_add(const Tensor& x, std::int64_t axis, const Tensor& index, const 
 Tensor gather(const Tensor& x, std::int64_t axis, const Tensor& index);
 // Copy of x with out[i][index[i][j]] += src[i][j] (axis 1); index and src have the same shape.
 Tensor scatter_add(const Tensor& x, std::int64_t axis, const Tensor& index, const Tensor& src);
+// The same into x itself, in place (gather's backward fills fresh zeros this way, with no copy).
+void scatter_add_(Tensor& x, std::int64_t axis, const Tensor& index, const Tensor& src);
 // NumPy's name for gather.
 inline Tensor take_along_axis(const Tensor& x, const Tensor& index, std::int64_t axis) {
   return gather(x, axis, index);
