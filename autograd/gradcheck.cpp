@@ -17,8 +17,7 @@ std::vector<Variable> fresh_leaves(const std::vector<Variable>& inputs) {
     MINIDL_CHECK(inputs[i].defined(), "gradcheck: input ", i, " is undefined");
     // Inputs held constant may be of any dtype (int64 indices, say); checked ones are float64.
     MINIDL_CHECK(!inputs[i].requires_grad() || inputs[i].dtype() == kFloat64, "gradcheck: input ",
-                 i, " is ", dtype_name(inputs[i].dtype()),
-                 "; gradient checks need float64 inputs");
+                 i, " is ", dtype_name(inputs[i].dtype()), "; gradient checks need float64 inputs");
     leaves.emplace_back(inputs[i].value().clone(), inputs[i].requires_grad());
   }
   return leaves;

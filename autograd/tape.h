@@ -80,8 +80,8 @@ void backward(const Variable& loss, const Variable& seed = Variable(), bool reta
 
 struct GradOptions {
   std::vector<Variable> grad_outputs = {};  // seeds, one per output (default ones for scalars)
-  bool retain_graph = false;           // forced on by create_graph
-  bool create_graph = false;           // record the backward so the result can be differentiated
+  bool retain_graph = false;                // forced on by create_graph
+  bool create_graph = false;  // record the backward so the result can be differentiated
   bool allow_unused = false;  // an input the outputs do not depend on gets zeros, not an error
 };
 // d(sum of outputs)/d(inputs), returned instead of accumulated into .grad.

@@ -28,13 +28,17 @@
 // (OpenBLAS's default is 2 here; torch.set_num_threads does not govern it, see
 // reference/performance.md), and the fastest is used for the timed units; the table shows the
 // trial times and the chosen setting. minidl runs at its default (oneTBB on every core, OpenBLAS
-// pinned to one thread per call). Speedup > 1 means minidl is faster.
+// pinned to one thread per call). Speedup > 1 means minidl is faster. The table also prints each
+// side's last training loss as a sanity check that both really train (PyTorch's model has run a
+// few more units than minidl's by then: its thread trials).
 //
 // Usage: bench_train [--json] [--quick] [--only NAME_PREFIX] [--no-torch] [--python PATH]
 //                    [--torch-script PATH]
-// Standalone: it spawns PyTorch itself (default /usr/bin/python3 and the torch_train.py of the
-// source tree it was built from); without python3-torch the reference columns are empty.
-// Without PyTorch, with --no-torch, the minidl figures are still measured.
+// It is standalone: it spawns PyTorch itself (default /usr/bin/python3 and the torch_train.py of
+// the source tree it was built from, so bench/run can simply call it); without python3-torch, or
+// with --no-torch, the minidl figures are still measured and the reference columns are null.
+// `bench_train --child mlp_rss [--quick]` is the minidl process of mlp_rss (one JSON line).
+// --json prints only the JSON lines on stdout; notes and errors go to stderr.
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -43,6 +47,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -214,12 +219,15 @@ class TorchServer {
   }
   bool running() const { return child_.pid > 0; }
   const std::string& version() const { return version_; }
+  // The last reply line (for its other fields, such as the training loss).
+  const std::string& last_reply() const { return last_; }
   // Sends cmd and returns the reply's field `key` (NaN on any error, reported on stderr).
   double call(const std::string& cmd, const std::string& key = "s") {
     if (!running()) return NAN;
     std::fprintf(child_.in, "%s\n", cmd.c_str());
     std::fflush(child_.in);
     const std::string reply = read_line(child_.out);
+    last_ = reply;
     if (reply.find("\"error\"") != std::string::npos || reply.empty()) {
       std::fprintf(stderr, "bench_train: torch_train.py '%s' failed: %s\n", cmd.c_str(),
                    reply.c_str());
@@ -242,7 +250,7 @@ class TorchServer {
 
  private:
   Child child_;
-  std::string version_;
+  std::string version_, last_;
 };
 
 // ---------------------------------------------------------------- models and loops
@@ -280,7 +288,7 @@ double train_step(nn::Module& model, minidl::optim::Optimizer& opt, const Tensor
 }
 
 struct Datasets {
-  data::ImageSet train, test;  // images [N, 1, 28, 28]
+  data::ImageSet train, test;    // images [N, 1, 28, 28]
   Tensor train_flat, test_flat;  // views [N, 784]
 };
 
@@ -379,8 +387,8 @@ Pair interleave(const std::function<void()>& mine, TorchServer* torch,
     const TorchConfig* chosen = &kTorchConfigs[0];
     char buf[96];
     for (const TorchConfig& c : kTorchConfigs) {
-      torch->call("config " + std::to_string(c.torch_threads) + " " +
-                  std::to_string(c.blas_threads), "ok");
+      torch->call(
+          "config " + std::to_string(c.torch_threads) + " " + std::to_string(c.blas_threads), "ok");
       settle();
       const double s = torch->call(torch_unit);
       std::snprintf(buf, sizeof buf, "%s(%d,%s) %.4g", p.trials.empty() ? "" : "  ",
@@ -392,7 +400,8 @@ Pair interleave(const std::function<void()>& mine, TorchServer* torch,
       }
     }
     torch->call("config " + std::to_string(chosen->torch_threads) + " " +
-                std::to_string(chosen->blas_threads), "ok");
+                    std::to_string(chosen->blas_threads),
+                "ok");
     p.torch_config = chosen->name();
   }
   const bool with_torch = !p.torch_config.empty();
@@ -428,8 +437,15 @@ Row bench_mlp_epoch(const Datasets& d, TorchServer* torch, const Options& opt) {
   double loss = 0;
   const Pair p = interleave([&] { loss = t.epoch(); }, torch, "mlp_epoch", opt.quick ? 3 : 7);
   Row r{"mlp_epoch", p.minidl, opt_value(p.torch), ref_name(torch, p), "s/epoch", false, ""};
-  r.note = "minidl last epoch loss " + std::to_string(loss);
-  if (!p.trials.empty()) r.note += "; torch trial s/epoch by (torch, blas threads): " + p.trials;
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "mean training loss of the last epoch: minidl %.4f", loss);
+  r.note = buf;
+  if (torch != nullptr && !p.trials.empty()) {
+    std::snprintf(buf, sizeof buf, ", pytorch %.4f", json_field(torch->last_reply(), "loss"));
+    r.note += buf;
+    r.note +=
+        "\n             torch trial s/epoch by (torch, OpenBLAS threads; d = default): " + p.trials;
+  }
   return r;
 }
 
@@ -453,12 +469,23 @@ Row bench_cnn_step(const Datasets& d, TorchServer* torch, const Options& opt) {
       loss = train_step(*model, adam, b.inputs, b.targets);
     }
   };
-  const Pair p = interleave(run_block, torch, "cnn_steps " + std::to_string(block),
-                            opt.quick ? 3 : 9);
-  Row r{"cnn_step", p.minidl / block * 1e3, opt_value(p.torch / block * 1e3),
-        ref_name(torch, p), "ms/step", false, ""};
-  r.note = "minidl loss " + std::to_string(loss) + " (steps of " + std::to_string(block) + ")";
-  if (!p.trials.empty()) r.note += "; torch trial s/block: " + p.trials;
+  const Pair p =
+      interleave(run_block, torch, "cnn_steps " + std::to_string(block), opt.quick ? 3 : 9);
+  Row r{"cnn_step",
+        p.minidl / block * 1e3,
+        opt_value(p.torch / block * 1e3),
+        ref_name(torch, p),
+        "ms/step",
+        false,
+        ""};
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "blocks of %d steps; last loss: minidl %.4f", block, loss);
+  r.note = buf;
+  if (torch != nullptr && !p.trials.empty()) {
+    std::snprintf(buf, sizeof buf, ", pytorch %.4f", json_field(torch->last_reply(), "loss"));
+    r.note += buf;
+    r.note += "\n             torch trial s/block by (torch, OpenBLAS threads): " + p.trials;
+  }
   return r;
 }
 
@@ -475,9 +502,14 @@ Row bench_mlp_infer(const Datasets& d, TorchServer* torch, const Options& opt) {
   };
   const Pair p = interleave(unit, torch, "infer " + std::to_string(passes), opt.quick ? 5 : 11);
   // The torch unit reports seconds per pass; minidl's timing covers `passes` passes.
-  Row r{"mlp_infer", static_cast<double>(n) / (p.minidl / passes),
-        opt_value(static_cast<double>(n) / p.torch), ref_name(torch, p), "samples/s", true, ""};
-  if (!p.trials.empty()) r.note = "torch trial s/pass: " + p.trials;
+  Row r{"mlp_infer",
+        static_cast<double>(n) / (p.minidl / passes),
+        opt_value(static_cast<double>(n) / p.torch),
+        ref_name(torch, p),
+        "samples/s",
+        true,
+        ""};
+  if (!p.trials.empty()) r.note = "torch trial s/pass by (torch, OpenBLAS threads): " + p.trials;
   return r;
 }
 
@@ -491,8 +523,12 @@ Row bench_mlp_rss(bool torch_ok, const Options& opt) {
   const double m = json_field(run_capture(mine), "vmhwm_mib");
   double t = NAN;
   if (torch_ok) t = json_field(run_capture(theirs), "vmhwm_mib");
-  return {"mlp_rss", m, opt_value(t),
-          std::isfinite(t) ? "pytorch (torch_train.py --rss)" : "pytorch (skipped)", "MiB", false,
+  return {"mlp_rss",
+          m,
+          opt_value(t),
+          std::isfinite(t) ? "pytorch (torch_train.py --rss)" : "pytorch (skipped)",
+          "MiB",
+          false,
           "peak VmHWM of a fresh process: load train+test, train 1 epoch, test inference"};
 }
 
@@ -554,6 +590,9 @@ void usage(std::FILE* f) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A PyTorch child that dies must not kill us through a write to its stdin: the write fails,
+  // the reply is empty and the bench reports the reference as missing.
+  std::signal(SIGPIPE, SIG_IGN);
   Options opt;
   char self[4096];
   const ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
@@ -618,8 +657,7 @@ int main(int argc, char** argv) {
                    access(opt.script.c_str(), R_OK) == 0;
       }
       if (!torch_ok) {
-        std::fprintf(stderr,
-                     "bench_train: PyTorch side unavailable (%s %s); minidl figures only\n",
+        std::fprintf(stderr, "bench_train: PyTorch side unavailable (%s %s); minidl figures only\n",
                      opt.python.c_str(), opt.script.c_str());
       }
     }
@@ -628,7 +666,7 @@ int main(int argc, char** argv) {
 
     if (!opt.json) {
       std::printf("%-12s %10s %10s  %-10s %8s  %s\n", "bench", "minidl", "reference", "unit",
-                  "speedup", "reference");
+                  "speedup", "reference_name");
     }
     std::vector<Row> rows;
     TorchServer* ts = torch_ok && torch.running() ? &torch : nullptr;

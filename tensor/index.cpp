@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "tensor/dispatch.h"
+#include "tensor/loops.h"
 #include "tensor/ops.h"
 #include "tensor/parallel.h"
 
@@ -38,7 +39,16 @@ void check_index_dtype(const Tensor& index, const char* op) {
 
 void check_range(const Tensor& index, std::int64_t axis, std::int64_t size, const char* op) {
   const std::int64_t* p = index.data<std::int64_t>();
-  for (std::int64_t i = 0; i < index.numel(); ++i)
+  const std::int64_t n = index.numel();
+  // One branch-free pass in fixed blocks (vectorised), counting out-of-range indices; only when
+  // there is one does the per-element search run, to name the first. Max pooling checks ~400k
+  // indices per step each way, so this is no longer a scalar loop with two branches per index.
+  std::int64_t bad = 0, i = 0;
+  for (; i + detail::kBlock <= n; i += detail::kBlock)
+    for (int j = 0; j < detail::kBlock; ++j) bad += (p[i + j] < 0) | (p[i + j] >= size);
+  for (; i < n; ++i) bad += (p[i] < 0) | (p[i] >= size);
+  if (bad == 0) return;
+  for (i = 0; i < n; ++i)
     MINIDL_CHECK(p[i] >= 0 && p[i] < size, op, ": index ", p[i], " out of range for axis ", axis,
                  " of size ", size);
 }

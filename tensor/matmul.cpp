@@ -14,6 +14,7 @@
 // and a is not transposed, the batch folds into the rows of one [B*M, K] x [K, N] GEMM. int64 uses
 // a plain loop.
 #include <algorithm>
+#include <vector>
 
 #include "tensor/blas.h"
 #include "tensor/dispatch.h"
@@ -77,6 +78,11 @@ constexpr std::int64_t kGemmSplitMacs = std::int64_t{1} << 22;
 // Blocks of a large GEMM; each block is at least kGemmMinBlock rows (or columns).
 constexpr std::int64_t kGemmBlocks = 2;
 constexpr std::int64_t kGemmMinBlock = 32;
+// Row blocks re-pack all of op(B); up to this many elements of it (512 KiB) that costs less than
+// the narrower blocks of a column cut (see gemm()).
+constexpr std::int64_t kGemmRowPackMax = std::int64_t{1} << 17;
+// A product cut along its inner dimension (gemm_split_k) has at least this much k per block.
+constexpr std::int64_t kGemmMinK = 1024;
 
 void gemm1(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const float* a,
            std::int64_t lda, const float* b, std::int64_t ldb, float* c, std::int64_t ldc) {
@@ -87,34 +93,78 @@ void gemm1(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, con
   blas::dgemm(ta, tb, m, n, k, 1.0, a, lda, b, ldb, 0.0, c, ldc);
 }
 
-// C[m,n] = op(A) op(B), C contiguous. A large product is cut along the longer side of C: every
-// block packs its own copy of the operand the blocks share (all of op(B) for row blocks, all of
-// op(A) for column blocks), so cutting C's longer side duplicates the packing of the smaller
-// operand. For the MLP's X[128,784] W^T (W [256,784]) column blocks cost ~5% less CPU than row
-// blocks; for a batch of 1000 rows row blocks win by as much (measured, one thread per block).
+// C[m,n] = op(A) op(B), C contiguous. A large product is cut into blocks of C's rows or columns.
+// Every block packs its own copy of the operand the blocks share: all of op(B) (k*n) for row
+// blocks, all of op(A) (m*k) for column blocks. Measured on this machine's training shapes (two
+// blocks at once, wall time): row blocks win by 3-12% whenever each has >= 64 rows and the
+// duplicated op(B) is small (MLP: dW1 = G^T X, the 128-row layer-2 products) or no larger than
+// the rest (1000-row inference batches, 17%); column blocks win when rows are few (the CNN's
+// 64-channel convolutions and fc1, 10-17%) or op(B) is the big one (X[128,784] W1^T, ~5%).
+// rows_by_rule encodes exactly that.
 // Rows [r0, r1) of op(A) start at row r0 of A, or at column r0 when A is stored transposed;
 // columns [j0, j1) of op(B) start at column j0 of B, or at row j0 when B is stored transposed.
+// A product too narrow to cut along C (both sides under 2 x kGemmMinBlock) but with a long inner
+// dimension, such as a convolution's weight gradient dY [32, 50176] cols^T [50176, 9], is cut
+// along k instead: block i computes op(A)[:, k_i] op(B)[k_i, :] into its own buffer (block 0
+// straight into C), and the partial products are added in block order, so the bits still depend
+// on the shape alone. Measured 0.9 ms single-threaded for that one (memory-bound streaming of A
+// and B), the only large GEMM of the CNN step that did not use both cores.
+template <typename T>
+void gemm_split_k(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const T* a,
+                  std::int64_t lda, const T* b, std::int64_t ldb, T* c) {
+  auto bound = [k](std::int64_t i) -> std::int64_t {
+    return i == kGemmBlocks ? k : (k * i / kGemmBlocks + 8) / 16 * 16;
+  };
+  std::vector<T> partial(static_cast<std::size_t>((kGemmBlocks - 1) * m * n));
+  parallel_for(kGemmBlocks, 1, [&](std::int64_t i0, std::int64_t i1) {
+    for (std::int64_t i = i0; i < i1; ++i) {
+      const std::int64_t lo = bound(i), hi = bound(i + 1);
+      T* out = i == 0 ? c : partial.data() + (i - 1) * m * n;
+      gemm1(ta, tb, m, n, hi - lo, ta ? a + lo * lda : a + lo, lda, tb ? b + lo : b + lo * ldb, ldb,
+            out, n);
+    }
+  });
+  for (std::int64_t i = 1; i < kGemmBlocks; ++i) {
+    const T* p = partial.data() + (i - 1) * m * n;
+    for (std::int64_t j = 0; j < m * n; ++j) c[j] += p[j];
+  }
+}
+
 template <typename T>
 void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const T* a,
           std::int64_t lda, const T* b, std::int64_t ldb, T* c) {
-  const bool by_cols = n >= m;
-  const std::int64_t extent = by_cols ? n : m;
-  if (m * n * k < kGemmSplitMacs || extent < kGemmBlocks * kGemmMinBlock) {
+  if (m * n * k < kGemmSplitMacs) {
     gemm1(ta, tb, m, n, k, a, lda, b, ldb, c, n);
     return;
   }
-  // Block boundaries rounded to 16 keep every block on OpenBLAS's full-width kernels.
-  const std::int64_t per_block = (extent + kGemmBlocks - 1) / kGemmBlocks;
-  const std::int64_t block = (per_block + 15) / 16 * 16;
-  if (by_cols) {
-    parallel_for(n, block, [&](std::int64_t j0, std::int64_t j1) {
-      gemm1(ta, tb, m, j1 - j0, k, a, lda, tb ? b + j0 * ldb : b + j0, ldb, c + j0, n);
-    });
-  } else {
-    parallel_for(m, block, [&](std::int64_t r0, std::int64_t r1) {
-      gemm1(ta, tb, r1 - r0, n, k, ta ? a + r0 : a + r0 * lda, lda, b, ldb, c + r0 * n, n);
-    });
+  const bool rows_ok = m >= kGemmBlocks * kGemmMinBlock, cols_ok = n >= kGemmBlocks * kGemmMinBlock;
+  const bool rows_by_rule = m >= kGemmBlocks * 64 && (n < 2 * m || k * n <= kGemmRowPackMax);
+  const bool by_cols = cols_ok && !(rows_ok && rows_by_rule);
+  const std::int64_t extent = by_cols ? n : m;
+  if (!rows_ok && !cols_ok) {
+    if (k >= kGemmBlocks * kGemmMinK) {
+      gemm_split_k(ta, tb, m, n, k, a, lda, b, ldb, c);
+    } else {
+      gemm1(ta, tb, m, n, k, a, lda, b, ldb, c, n);
+    }
+    return;
   }
+  // Inner block boundaries sit at the multiple of 16 nearest an even split: every block but the
+  // last stays on OpenBLAS's full-width kernels, and the blocks stay balanced (1000 rows cut
+  // 496 + 504, not 512 + 488).
+  auto bound = [extent](std::int64_t i) -> std::int64_t {
+    return i == kGemmBlocks ? extent : (extent * i / kGemmBlocks + 8) / 16 * 16;
+  };
+  parallel_for(kGemmBlocks, 1, [&](std::int64_t i0, std::int64_t i1) {
+    for (std::int64_t i = i0; i < i1; ++i) {
+      const std::int64_t lo = bound(i), hi = bound(i + 1);
+      if (by_cols) {
+        gemm1(ta, tb, m, hi - lo, k, a, lda, tb ? b + lo * ldb : b + lo, ldb, c + lo, n);
+      } else {
+        gemm1(ta, tb, hi - lo, n, k, ta ? a + lo : a + lo * lda, lda, b, ldb, c + lo * n, n);
+      }
+    }
+  });
 }
 
 // c[m,n] = sum_k a(i,k) b(k,j); a(i,k) at a[i*ai + k*ak], b(k,j) at b[k*bk + j*bj].

@@ -3,6 +3,8 @@
 // and the error messages.
 #include <doctest/doctest.h>
 
+#include <array>
+
 #include "tensor/naive_layout.h"
 #include "tensor/ops.h"
 #include "tensor/parallel.h"
@@ -115,6 +117,34 @@ TEST_CASE("matmul: float32 results are bitwise identical on 1 and 2 threads") {
   CHECK(bitwise_equal(one, two));
   CHECK(bitwise_equal(one_t, two_t));
   CHECK_TENSOR_CLOSE(one, naive::matmul(a, b), 1e-4, 1e-4);
+}
+
+TEST_CASE("matmul: products split into row, column or inner blocks match the naive reference") {
+  // Large enough to be split (tensor/matmul.cpp): [100,150] x [150,333] is cut into column
+  // blocks (n >= m), [333,150] x [150,100] into row blocks, and [40,3001] x [3001,50] (too
+  // narrow for either) along k; sizes off the 16-row grid, every transposition (a transposed
+  // operand is stored transposed, as BLAS reads it), and the same bits on 1 and 2 threads.
+  Generator gen(11);
+  for (auto [m, n, k] :
+       {std::array<std::int64_t, 3>{100, 333, 150}, {333, 100, 150}, {40, 50, 3001}}) {
+    for (bool ta : {false, true}) {
+      for (bool tb : {false, true}) {
+        CAPTURE(m);
+        CAPTURE(ta);
+        CAPTURE(tb);
+        Tensor a = randn(ta ? Shape{k, m} : Shape{m, k}, gen, kFloat32);
+        Tensor b = randn(tb ? Shape{n, k} : Shape{k, n}, gen, kFloat32);
+        Tensor want = naive::matmul(ta ? transpose(a, 0, 1) : a, tb ? transpose(b, 0, 1) : b);
+        set_num_threads(1);
+        Tensor one = matmul(a, b, ta, tb);
+        set_num_threads(2);
+        Tensor two = matmul(a, b, ta, tb);
+        set_num_threads(0);
+        CHECK_TENSOR_CLOSE(two, want, 1e-4, 1e-4);
+        CHECK(bitwise_equal(one, two));
+      }
+    }
+  }
 }
 
 TEST_CASE("matmul: errors name the shapes and dtypes") {
