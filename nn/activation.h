@@ -11,7 +11,7 @@
 //   Tanh       tanh(x)
 //   Softmax    exp(x_i - max) / sum_j exp(x_j - max) along dim (default -1)
 //   LogSoftmax x_i - max - log sum_j exp(x_j - max) along dim (default -1)
-//   Identity   x (a placeholder, like PyTorch's nn.Identity)
+//   Identity   x (passes its input through, like PyTorch's nn.Identity)
 #pragma once
 
 #include <cstdint>
