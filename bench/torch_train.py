@@ -15,7 +15,7 @@ a noisy 2-core machine. Two modes:
       quit
   torch_train.py --rss [--quick]
                            The MLP training process alone, for its peak memory: imports torch,
-                           loads train and test sets, trains one epoch (--quick: 100 steps), runs
+                           loads train (bytes) and test sets, trains one epoch (--quick: 100 steps), runs
                            the test-set inference, then prints {"bench": "mlp_rss", "vmhwm_mib": x,
                            "ru_maxrss_mib": y}. VmHWM (/proc/self/status) is this process's own
                            high-water mark; ru_maxrss can include the parent's at fork time.
@@ -29,7 +29,9 @@ The work mirrors bench/train_bench.cpp exactly:
        Adam(lr 1e-3), same loss and loader.
   Inference  the MLP in eval mode under torch.no_grad(), batches of 1000 over the 10k test images,
        logits and argmax.
-Images are float32 in [0, 1] (pixel / 255, as torchvision's ToTensor), labels int64.
+Data as in bench/train_bench.cpp: the training images stay a uint8 tensor (the file's bytes, as
+torchvision keeps MNIST-style data) and each batch is decoded to float32 pixel / 255 (torchvision's
+ToTensor values); the test images are decoded to float32 once, for inference. Labels are int64.
 """
 import ctypes
 import gzip
@@ -39,7 +41,6 @@ import resource
 import sys
 import time
 
-import numpy as np
 import torch
 import torch.nn as nn
 
@@ -50,20 +51,28 @@ INFER_BATCH = 1000
 
 
 def read_idx(stem, header):
+    """The data bytes of an IDX file as a uint8 tensor (torchvision's way: frombuffer of a
+    bytearray copy, so the tensor is writable)."""
     path = os.path.join(DATA_DIR, stem)
     opener = gzip.open if os.path.exists(path + ".gz") else open
     with opener(path + ".gz" if opener is gzip.open else path, "rb") as f:
         raw = f.read()
-    return np.frombuffer(raw, dtype=np.uint8, offset=header)
+    return torch.frombuffer(bytearray(raw), dtype=torch.uint8, offset=header)
 
 
-def load(split):
-    """(images float32 [N, 1, 28, 28] in [0, 1], labels int64 [N])."""
+def load(split, as_bytes=False):
+    """(images [N, 1, 28, 28]: uint8 when as_bytes, else float32 in [0, 1]; labels int64 [N])."""
     prefix = "train" if split == "train" else "t10k"
-    pixels = read_idx(prefix + "-images-idx3-ubyte", 16)
-    x = torch.from_numpy(pixels.astype(np.float32)).div_(255.0).reshape(-1, 1, 28, 28)
-    y = torch.from_numpy(read_idx(prefix + "-labels-idx1-ubyte", 8).astype(np.int64))
+    x = read_idx(prefix + "-images-idx3-ubyte", 16).reshape(-1, 1, 28, 28)
+    if not as_bytes:
+        x = x.float().div_(255.0)
+    y = read_idx(prefix + "-labels-idx1-ubyte", 8).long()
     return x, y
+
+
+def decode(xb):
+    """A batch of uint8 pixels as float32 in [0, 1] (a float32 batch as it is)."""
+    return xb.float().div_(255.0) if xb.dtype == torch.uint8 else xb
 
 
 def make_mlp():
@@ -89,14 +98,14 @@ class Shuffled:
         perm = torch.randperm(self.x.shape[0], generator=self.gen)
         for i in range(0, perm.numel(), self.batch):
             idx = perm[i:i + self.batch]
-            yield self.x.index_select(0, idx), self.y.index_select(0, idx)
+            yield decode(self.x.index_select(0, idx)), self.y.index_select(0, idx)
 
     def next(self):
         if self.perm is None or self.pos >= self.perm.numel():
             self.perm, self.pos = torch.randperm(self.x.shape[0], generator=self.gen), 0
         idx = self.perm[self.pos:self.pos + self.batch]
         self.pos += self.batch
-        return self.x.index_select(0, idx), self.y.index_select(0, idx)
+        return decode(self.x.index_select(0, idx)), self.y.index_select(0, idx)
 
 
 def train_step(model, opt, loss_fn, x, y):
@@ -139,7 +148,7 @@ def vmhwm_mib():
 
 def rss_main(quick):
     torch.set_num_threads(1)  # the MLP's best setting; threads do not change the memory
-    x, y = load("train")
+    x, y = load("train", as_bytes=True)
     x_test, _ = load("test")
     torch.manual_seed(0)
     model = make_mlp()
@@ -155,7 +164,7 @@ def rss_main(quick):
 def serve():
     blas = ctypes.CDLL("libopenblas.so.0")
     blas_default = blas.openblas_get_num_threads()
-    x, y = load("train")
+    x, y = load("train", as_bytes=True)
     x_test, _ = load("test")
     torch.manual_seed(0)
     mlp = make_mlp()

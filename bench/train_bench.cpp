@@ -17,6 +17,10 @@
 //              reads its own VmHWM from /proc/self/status (the high-water mark of its own address
 //              space; ru_maxrss could include the parent's at fork time). PyTorch's figure
 //              includes `import torch` (~229 MB): that is what a PyTorch training process costs.
+// Data, the same on both sides: the 60k training images stay bytes, as the files (and
+// torchvision) keep them, and each batch is decoded to float32 pixel / 255 (minidl:
+// data::load_fashion_mnist_bytes, a ByteDataset; PyTorch: a uint8 tensor, index_select, then
+// .float().div_(255)); the 10k test images are decoded to float32 once, for inference.
 //
 // How the comparison is kept fair on a noisy 2-core machine: PyTorch runs as a coprocess
 // (torch_train.py --serve) that holds its data and models, and the two sides take turns unit by
@@ -287,16 +291,18 @@ double train_step(nn::Module& model, minidl::optim::Optimizer& opt, const Tensor
   return loss.item();
 }
 
+// The training images stay bytes, decoded per batch (a ByteDataset, [B, 1, 28, 28] float32
+// batches); the 10k test images are decoded once, for inference.
 struct Datasets {
-  data::ImageSet train, test;    // images [N, 1, 28, 28]
-  Tensor train_flat, test_flat;  // views [N, 784]
+  std::shared_ptr<data::ByteDataset> train;
+  data::ImageSet test;  // images [N, 1, 28, 28]
+  Tensor test_flat;     // a view [N, 784]
 };
 
 Datasets load_data() {
   Datasets d;
-  d.train = data::load_fashion_mnist(data::Split::kTrain);
+  d.train = data::load_fashion_mnist_bytes(data::Split::kTrain);
   d.test = data::load_fashion_mnist(data::Split::kTest);
-  d.train_flat = d.train.images.reshape({d.train.images.size(0), 784});
   d.test_flat = d.test.images.reshape({d.test.images.size(0), 784});
   return d;
 }
@@ -309,14 +315,15 @@ struct MlpTrainer {
   minidl::optim::SGD opt{model->parameters(), {.lr = 0.01, .momentum = 0.9}};
   data::DataLoader loader;
   std::int64_t epochs = 0;
-  MlpTrainer(const Tensor& x, const Tensor& y)
-      : loader(x, y, {.batch_size = 128, .shuffle = true, .seed = 1}) {}
+  explicit MlpTrainer(std::shared_ptr<const data::Dataset> train)
+      : loader(std::move(train), {.batch_size = 128, .shuffle = true, .seed = 1}) {}
   double epoch(std::int64_t max_steps = -1) {
     model->train();
     double total = 0;
     std::int64_t steps = 0;
     for (data::Batch& b : loader.epoch(epochs)) {
-      total += train_step(*model, opt, b.inputs, b.targets);
+      const Tensor x = b.inputs.reshape({b.inputs.size(0), 784});  // a view
+      total += train_step(*model, opt, x, b.targets);
       if (++steps == max_steps) break;
     }
     ++epochs;
@@ -349,7 +356,7 @@ double vmhwm_mib() {
 // bench_train --child mlp_rss: the minidl training process whose peak memory is measured.
 int child_mlp_rss(bool quick) {
   const Datasets d = load_data();
-  MlpTrainer t(d.train_flat, d.train.labels);
+  MlpTrainer t(d.train);
   t.epoch(quick ? 100 : -1);
   const Tensor preds = infer(*t.model, d.test_flat);
   g_sink = g_sink + static_cast<double>(preds.numel());
@@ -408,7 +415,8 @@ Pair interleave(const std::function<void()>& mine, TorchServer* torch,
   for (int r = 0; r < reps; ++r) {
     auto run_torch = [&] {
       settle();
-      tt.push_back(torch->call(torch_unit));
+      const double s = torch->call(torch_unit);
+      if (std::isfinite(s)) tt.push_back(s);  // a failed call (reported on stderr) is skipped
     };
     if (with_torch && r % 2 == 1) run_torch();
     settle();
@@ -433,7 +441,7 @@ std::optional<double> opt_value(double v) {
 
 // ---------------------------------------------------------------- the benches
 Row bench_mlp_epoch(const Datasets& d, TorchServer* torch, const Options& opt) {
-  MlpTrainer t(d.train_flat, d.train.labels);
+  MlpTrainer t(d.train);
   double loss = 0;
   const Pair p = interleave([&] { loss = t.epoch(); }, torch, "mlp_epoch", opt.quick ? 3 : 7);
   Row r{"mlp_epoch", p.minidl, opt_value(p.torch), ref_name(torch, p), "s/epoch", false, ""};
@@ -453,8 +461,7 @@ Row bench_cnn_step(const Datasets& d, TorchServer* torch, const Options& opt) {
   minidl::Generator gen(0);
   auto model = make_cnn(gen);
   minidl::optim::Adam adam(model->parameters(), {.lr = 1e-3});
-  data::DataLoader loader(d.train.images, d.train.labels,
-                          {.batch_size = 64, .shuffle = true, .seed = 2});
+  data::DataLoader loader(d.train, {.batch_size = 64, .shuffle = true, .seed = 2});
   const int block = opt.quick ? 10 : 20;
   std::int64_t epoch_no = 0;
   data::Epoch epoch = loader.epoch(epoch_no);
@@ -522,14 +529,23 @@ Row bench_mlp_rss(bool torch_ok, const Options& opt) {
   }
   const double m = json_field(run_capture(mine), "vmhwm_mib");
   double t = NAN;
-  if (torch_ok) t = json_field(run_capture(theirs), "vmhwm_mib");
-  return {"mlp_rss",
-          m,
-          opt_value(t),
-          std::isfinite(t) ? "pytorch (torch_train.py --rss)" : "pytorch (skipped)",
-          "MiB",
-          false,
-          "peak VmHWM of a fresh process: load train+test, train 1 epoch, test inference"};
+  std::string version;
+  if (torch_ok) {
+    const std::string reply = run_capture(theirs);
+    t = json_field(reply, "vmhwm_mib");
+    const std::size_t at = reply.find("\"torch\": \"");
+    if (at != std::string::npos) {
+      version = reply.substr(at + 10, reply.find('"', at + 10) - at - 10) + " ";
+    }
+  }
+  return {
+      "mlp_rss",
+      m,
+      opt_value(t),
+      std::isfinite(t) ? "pytorch " + version + "(torch_train.py --rss)" : "pytorch (skipped)",
+      "MiB",
+      false,
+      "peak VmHWM of a fresh process: load train (bytes) + test, train 1 epoch, test inference"};
 }
 
 // ---------------------------------------------------------------- output

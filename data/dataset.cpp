@@ -5,6 +5,7 @@
 #include <map>
 
 #include "tensor/ops.h"
+#include "tensor/parallel.h"
 #include "tensor/random.h"
 
 namespace minidl::data {
@@ -102,6 +103,50 @@ Batch TensorDataset::get_batch(std::span<const std::int64_t> indices) const {
 }
 
 Tensor TensorDataset::labels() const {
+  return y_.defined() && y_.dtype() == kInt64 && y_.dim() == 1 ? y_ : Tensor();
+}
+
+ByteDataset::ByteDataset(std::vector<std::uint8_t> data, Shape sample_shape, Tensor y, double scale)
+    : data_(std::move(data)), sample_shape_(std::move(sample_shape)), y_(std::move(y)) {
+  sample_size_ = shape_numel(sample_shape_);
+  MINIDL_CHECK(sample_size_ > 0 && data_.size() % static_cast<std::size_t>(sample_size_) == 0,
+               "ByteDataset: ", data_.size(), " bytes are not a whole number of samples of shape ",
+               shape_str(sample_shape_));
+  n_ = static_cast<std::int64_t>(data_.size()) / sample_size_;
+  MINIDL_CHECK(!y_.defined() || (y_.dim() >= 1 && y_.size(0) == n_), "ByteDataset: ", n_,
+               " samples but targets ", y_.defined() ? shape_str(y_.shape()) : "");
+  // Rounded through double, exactly as read_idx converts (so the pixels match its float32 ones).
+  for (int v = 0; v < 256; ++v) table_[v] = static_cast<float>(v * scale);
+}
+
+Batch ByteDataset::get_batch(std::span<const std::int64_t> indices) const {
+  check_indices(indices, size(), "ByteDataset");
+  const auto n = static_cast<std::int64_t>(indices.size());
+  Shape shape = sample_shape_;
+  shape.insert(shape.begin(), n);
+  Batch b;
+  b.inputs = Tensor(shape, kFloat32);
+  float* out = b.inputs.data<float>();
+  const std::uint8_t* src = data_.data();
+  const std::int64_t d = sample_size_;
+  // Each row is a gather of d bytes and a table lookup per byte: one pass, no float32 copy of the
+  // dataset anywhere.
+  parallel_for(n, std::max<std::int64_t>(1, kGrainElementwise / d),
+               [&](std::int64_t r0, std::int64_t r1) {
+                 for (std::int64_t r = r0; r < r1; ++r) {
+                   const std::uint8_t* row = src + indices[static_cast<std::size_t>(r)] * d;
+                   float* o = out + r * d;
+                   for (std::int64_t j = 0; j < d; ++j) o[j] = table_[row[j]];
+                 }
+               });
+  if (y_.defined()) {
+    b.targets = n > 0 && consecutive(indices) ? y_.narrow_rows(indices[0], n)
+                                              : index_select(y_, 0, index_tensor(indices));
+  }
+  return b;
+}
+
+Tensor ByteDataset::labels() const {
   return y_.defined() && y_.dtype() == kInt64 && y_.dim() == 1 ? y_ : Tensor();
 }
 

@@ -89,6 +89,29 @@ TEST_CASE("dataset: TensorDataset batches are views for runs and gathers otherwi
         "TensorDataset: inputs [10,2] and targets [9] differ in their number of samples");
 }
 
+TEST_CASE("dataset: ByteDataset decodes its bytes per batch") {
+  std::vector<std::uint8_t> bytes(12);
+  for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<std::uint8_t>(20 * i);
+  ByteDataset ds(bytes, {2, 2}, arange(3), 0.5);
+  CHECK(ds.size() == 3);
+  const Batch b = ds.get_batch(Indices{2, 0});
+  CHECK(b.inputs.shape() == Shape{2, 2, 2});
+  CHECK(b.inputs.dtype() == kFloat32);
+  CHECK(b.inputs.to_vector() == std::vector<double>{80, 90, 100, 110, 0, 10, 20, 30});
+  CHECK(b.targets.values<std::int64_t>() == std::vector<std::int64_t>{2, 0});
+  CHECK(ds.get_batch(Indices{1, 2}).targets.values<std::int64_t>() ==
+        std::vector<std::int64_t>{1, 2});
+  CHECK(ds.get_batch(Indices{}).inputs.shape() == Shape{0, 2, 2});
+  CHECK(ds.labels().values<std::int64_t>() == std::vector<std::int64_t>{0, 1, 2});
+  CHECK(!ByteDataset(bytes, {4}).labels().defined());
+  CHECK(error_of([&] { ds.get_batch(Indices{3}); }) ==
+        "ByteDataset: index 3 (position 0 of the batch) out of range for 3 samples");
+  CHECK(error_of([&] { ByteDataset(bytes, {5}); }) ==
+        "ByteDataset: 12 bytes are not a whole number of samples of shape [5]");
+  CHECK(error_of([&] { ByteDataset(bytes, {4}, arange(4)); }) ==
+        "ByteDataset: 3 samples but targets [4]");
+}
+
 TEST_CASE("dataset: Subset maps indices and labels through its base") {
   auto base =
       std::make_shared<TensorDataset>(arange(0, 6, 1, kFloat64).reshape({6, 1}),

@@ -35,6 +35,20 @@ std::string require_file(const std::string& dir, const std::string& stem) {
   return path;
 }
 
+// The shape and label checks both loaders share: 28x28 images, one label in 0..9 per image.
+void check_split(const std::string& images_path, const std::string& labels_path, const Shape& s,
+                 const Tensor& labels) {
+  MINIDL_CHECK(s[1] == 28 && s[2] == 28, "load_fashion_mnist: ", images_path,
+               ": expected 28x28 images, the file has ", shape_str(s));
+  const std::int64_t n = s[0];
+  MINIDL_CHECK(labels.size(0) == n, "load_fashion_mnist: ", images_path, " has ", n, " images but ",
+               labels_path, " has ", labels.size(0), " labels");
+  const std::int64_t* y = labels.data<std::int64_t>();
+  for (std::int64_t i = 0; i < n; ++i)
+    MINIDL_CHECK(y[i] >= 0 && y[i] < kFashionMnistClasses, "load_fashion_mnist: ", labels_path,
+                 ": label ", y[i], " at index ", i, " is outside 0..9");
+}
+
 }  // namespace
 
 std::string fashion_mnist_dir(const std::string& dir) {
@@ -64,17 +78,8 @@ ImageSet load_fashion_mnist(Split split, const FashionMnistOptions& options) {
   ImageSet set;
   set.images = read_idx(images_path, {.dtype = kFloat32, .scale = 1.0 / 255, .expected_ndim = 3});
   set.labels = labels_future.get();
-
-  const Shape& s = set.images.shape();
-  MINIDL_CHECK(s[1] == 28 && s[2] == 28, "load_fashion_mnist: ", images_path,
-               ": expected 28x28 images, the file has ", shape_str(s));
-  const std::int64_t n = s[0];
-  MINIDL_CHECK(set.labels.size(0) == n, "load_fashion_mnist: ", images_path, " has ", n,
-               " images but ", labels_path, " has ", set.labels.size(0), " labels");
-  const std::int64_t* y = set.labels.data<std::int64_t>();
-  for (std::int64_t i = 0; i < n; ++i)
-    MINIDL_CHECK(y[i] >= 0 && y[i] < kFashionMnistClasses, "load_fashion_mnist: ", labels_path,
-                 ": label ", y[i], " at index ", i, " is outside 0..9");
+  check_split(images_path, labels_path, set.images.shape(), set.labels);
+  const std::int64_t n = set.images.size(0);
 
   std::int64_t keep = n;
   if (options.limit >= 0 && options.limit < n) {
@@ -86,6 +91,29 @@ ImageSet load_fashion_mnist(Split split, const FashionMnistOptions& options) {
   set.images =
       options.flatten ? set.images.reshape({keep, 28 * 28}) : set.images.reshape({keep, 1, 28, 28});
   return set;
+}
+
+std::shared_ptr<ByteDataset> load_fashion_mnist_bytes(Split split,
+                                                      const FashionMnistOptions& options) {
+  const std::string dir = fashion_mnist_dir(options.dir);
+  const std::string prefix = split == Split::kTrain ? "train" : "t10k";
+  const std::string images_path = require_file(dir, prefix + "-images-idx3-ubyte");
+  const std::string labels_path = require_file(dir, prefix + "-labels-idx1-ubyte");
+  auto labels_future = std::async(std::launch::async, [&] {
+    return read_idx(labels_path, {.dtype = kInt64, .expected_ndim = 1});
+  });
+  IdxBytes images = read_idx_bytes(images_path, 3);
+  Tensor labels = labels_future.get();
+  check_split(images_path, labels_path, images.dims, labels);
+  const std::int64_t n = images.dims[0];
+  if (options.limit >= 0 && options.limit < n) {
+    images.data.resize(static_cast<std::size_t>(options.limit * 28 * 28));
+    images.data.shrink_to_fit();
+    labels = labels.narrow_rows(0, options.limit).clone();
+  }
+  return std::make_shared<ByteDataset>(std::move(images.data),
+                                       options.flatten ? Shape{28 * 28} : Shape{1, 28, 28},
+                                       std::move(labels));
 }
 
 const std::vector<std::string>& fashion_mnist_classes() {

@@ -7,9 +7,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "data/dataset.h"
 #include "tensor/tensor.h"
 
 namespace minidl::data {
@@ -34,6 +36,11 @@ struct ImageSet {
 
 // Loads one split. A missing folder or file is an error naming the path and the Debian package.
 ImageSet load_fashion_mnist(Split split, const FashionMnistOptions& options = {});
+// The same split kept as bytes (ByteDataset, data/dataset.h): batches hold exactly the float32
+// pixels and labels load_fashion_mnist gives, from a quarter of the memory (47 MB instead of
+// 188 MB for the training images). For a DataLoader: DataLoader(load_fashion_mnist_bytes(...)).
+std::shared_ptr<ByteDataset> load_fashion_mnist_bytes(Split split,
+                                                      const FashionMnistOptions& options = {});
 
 // The folder load_fashion_mnist would read for `dir` (resolving the empty default).
 std::string fashion_mnist_dir(const std::string& dir = "");

@@ -125,6 +125,40 @@ TEST_CASE("fashion_mnist: a folder from the option or the environment, limit and
   CHECK(b.images.shape() == Shape{5, 784});
 }
 
+TEST_CASE("fashion_mnist: load_fashion_mnist_bytes batches equal the float32 loader's") {
+  // The same pixels, bit for bit, and labels, from a ByteDataset: shuffled and consecutive
+  // batches, limit and flatten, on the fake files and (when installed) on the real test set.
+  auto same = [](const std::shared_ptr<ByteDataset>& bytes, const ImageSet& floats,
+                 const Indices& idx) {
+    const Batch b = bytes->get_batch(idx);
+    const Tensor want = index_select(floats.images, 0, from_vector(idx));
+    CHECK(b.inputs.dtype() == kFloat32);
+    CHECK(b.inputs.shape() == want.shape());
+    CHECK(b.inputs.values<float>() == want.values<float>());
+    CHECK(b.targets.values<std::int64_t>() ==
+          index_select(floats.labels, 0, from_vector(idx)).values<std::int64_t>());
+  };
+  TempDir dir;
+  write_fake(dir, 5, 5);
+  const FashionMnistOptions o{.dir = dir.path.string(), .flatten = true, .limit = 4};
+  const auto bytes = load_fashion_mnist_bytes(Split::kTrain, o);
+  CHECK(bytes->size() == 4);
+  CHECK(bytes->sample_shape() == Shape{784});
+  CHECK(bytes->labels().values<std::int64_t>() == std::vector<std::int64_t>{3, 3, 3, 3});
+  same(bytes, load_fashion_mnist(Split::kTrain, o), {3, 0, 2});
+  same(bytes, load_fashion_mnist(Split::kTrain, o), {1, 2});
+  CHECK_THROWS_WITH_AS(bytes->get_batch(Indices{4}), doctest::Contains("out of range for 4"),
+                       Error);
+  write_fake(dir, 5, 4);
+  CHECK_THROWS_WITH_AS(load_fashion_mnist_bytes(Split::kTrain, {.dir = dir.path.string()}),
+                       doctest::Contains("has 4 labels"), Error);
+  if (fashion_mnist_available()) {
+    const auto test = load_fashion_mnist_bytes(Split::kTest);
+    CHECK(test->size() == 10000);
+    same(test, load_fashion_mnist(Split::kTest), {9999, 0, 1234, 5, 5, 777});
+  }
+}
+
 TEST_CASE("fashion_mnist: a missing folder names the package; mismatched counts are errors") {
   const std::string msg =
       error_of([] { load_fashion_mnist(Split::kTrain, {.dir = "/nonexistent/fmnist"}); });

@@ -170,7 +170,15 @@ std::size_t idx_type_size(IdxType type) {
 
 namespace {
 
-Tensor read_idx(ByteReader& in, const IdxReadOptions& options) {
+// An IDX header as read, the reader left at the first data byte.
+struct Header {
+  IdxType type;
+  Shape dims;
+  std::uint64_t count;  // data bytes
+  std::size_t header_bytes;
+};
+
+Header read_header(ByteReader& in, std::int64_t expected_ndim) {
   const std::string& name = in.name();
   const char* after = in.gzipped() ? " (after gunzip)" : "";
   Byte magic_bytes[4];
@@ -209,26 +217,46 @@ Tensor read_idx(ByteReader& in, const IdxReadOptions& options) {
   MINIDL_CHECK(count <= kMaxBytes, "read_idx: ", name, ": dims ", shape_str(dims),
                " would hold more than 2^48 bytes of ", idx_type_name(type),
                " data: corrupt header");
-  MINIDL_CHECK(options.expected_ndim < 0 || static_cast<std::size_t>(options.expected_ndim) == ndim,
-               "read_idx: ", name, ": expected ", options.expected_ndim, " dims, the file has ",
-               ndim, " ", shape_str(dims));
+  MINIDL_CHECK(expected_ndim < 0 || static_cast<std::size_t>(expected_ndim) == ndim,
+               "read_idx: ", name, ": expected ", expected_ndim, " dims, the file has ", ndim, " ",
+               shape_str(dims));
+  return {type, dims, count, header_bytes};
+}
+
+std::string need_msg(const Header& h) {
+  return detail::concat("dims ", shape_str(h.dims), " of ", idx_type_name(h.type), " need ",
+                        h.count, " bytes after the ", h.header_bytes, "-byte header");
+}
+
+// A corrupt header can claim terabytes: refuse what the file cannot hold before allocating.
+void check_holds(ByteReader& in, const Header& h) {
+  const std::uint64_t bound = in.max_remaining();
+  MINIDL_CHECK(
+      h.count <= bound, "read_idx: ", in.name(), ": truncated data: ", need_msg(h),
+      in.gzipped()
+          ? detail::concat(", but the rest of this gzip file inflates to at most ", bound, " bytes")
+          : detail::concat(", found ", bound, " (", h.count - bound, " missing)"));
+}
+
+void check_no_trailing(ByteReader& in, const Header& h) {
+  const std::uint64_t extra = in.skip_rest();
+  MINIDL_CHECK(extra == 0, "read_idx: ", in.name(), ": ", extra, " trailing bytes: ", need_msg(h),
+               in.gzipped() ? " (after gunzip)" : "", ", found ", h.count + extra);
+}
+
+Tensor read_idx(ByteReader& in, const IdxReadOptions& options) {
+  const std::string& name = in.name();
+  const char* after = in.gzipped() ? " (after gunzip)" : "";
+  const Header h = read_header(in, options.expected_ndim);
+  const IdxType type = h.type;
+  const Shape& dims = h.dims;
+  const std::uint64_t count = h.count;
   const bool float_data = type == IdxType::kFloat32 || type == IdxType::kFloat64;
   MINIDL_CHECK(!(float_data && options.dtype == kInt64), "read_idx: ", name, ": cannot read ",
                idx_type_name(type), " data as int64");
   MINIDL_CHECK(is_floating(options.dtype) || options.scale == 1.0, "read_idx: ", name, ": scale ",
                options.scale, " needs a floating dtype, got ", dtype_name(options.dtype));
-  auto need_msg = [&] {
-    return detail::concat("dims ", shape_str(dims), " of ", idx_type_name(type), " need ", count,
-                          " bytes after the ", header_bytes, "-byte header");
-  };
-
-  // A corrupt header can claim terabytes: refuse what the file cannot hold before allocating.
-  const std::uint64_t bound = in.max_remaining();
-  MINIDL_CHECK(
-      count <= bound, "read_idx: ", name, ": truncated data: ", need_msg(),
-      in.gzipped()
-          ? detail::concat(", but the rest of this gzip file inflates to at most ", bound, " bytes")
-          : detail::concat(", found ", bound, " (", count - bound, " missing)"));
+  check_holds(in, h);
   Tensor out(dims, options.dtype);
   const std::size_t es = idx_type_size(type);
   // Pieces of 1 MiB (a whole number of elements for every type): small enough to stay in cache,
@@ -253,8 +281,8 @@ Tensor read_idx(ByteReader& in, const IdxReadOptions& options) {
     const std::size_t want =
         static_cast<std::size_t>(std::min<std::uint64_t>(kPiece, count - done));
     const std::size_t k = in.read(buffers[cur].data(), want);
-    MINIDL_CHECK(k == want, "read_idx: ", name, ": truncated data: ", need_msg(), after, ", found ",
-                 done + k, " (", count - done - k, " missing)");
+    MINIDL_CHECK(k == want, "read_idx: ", name, ": truncated data: ", need_msg(h), after,
+                 ", found ", done + k, " (", count - done - k, " missing)");
     if (converting.valid()) converting.get();
     if (count <= kPiece) {
       convert_piece(buffers[cur].data(), k, done);  // small file: no thread
@@ -264,13 +292,31 @@ Tensor read_idx(ByteReader& in, const IdxReadOptions& options) {
     done += k;
   }
   if (converting.valid()) converting.get();
-  const std::uint64_t extra = in.skip_rest();
-  MINIDL_CHECK(extra == 0, "read_idx: ", name, ": ", extra, " trailing bytes: ", need_msg(), after,
-               ", found ", count + extra);
+  check_no_trailing(in, h);
+  return out;
+}
+
+IdxBytes read_idx_bytes(ByteReader& in, std::int64_t expected_ndim) {
+  const Header h = read_header(in, expected_ndim);
+  MINIDL_CHECK(h.type == IdxType::kUInt8, "read_idx_bytes: ", in.name(), ": holds ",
+               idx_type_name(h.type),
+               " data; only ubyte files can be read as bytes (use read_idx)");
+  check_holds(in, h);
+  IdxBytes out{h.dims, std::vector<std::uint8_t>(static_cast<std::size_t>(h.count))};
+  const std::size_t k = in.read(out.data.data(), out.data.size());
+  MINIDL_CHECK(k == out.data.size(), "read_idx: ", in.name(), ": truncated data: ", need_msg(h),
+               in.gzipped() ? " (after gunzip)" : "", ", found ", k, " (", h.count - k,
+               " missing)");
+  check_no_trailing(in, h);
   return out;
 }
 
 }  // namespace
+
+IdxBytes read_idx_bytes(const std::string& path, std::int64_t expected_ndim) {
+  ByteReader in(path);
+  return read_idx_bytes(in, expected_ndim);
+}
 
 Tensor parse_idx(std::string_view bytes, const std::string& name, const IdxReadOptions& options) {
   ByteReader in(bytes, name);

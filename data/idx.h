@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tensor/tensor.h"
 
@@ -50,6 +51,15 @@ Tensor read_idx(const std::string& path, const IdxReadOptions& options = {});
 // The same from the bytes of a file in memory (plain or gzip); `name` appears in errors.
 Tensor parse_idx(std::string_view bytes, const std::string& name,
                  const IdxReadOptions& options = {});
+
+// The elements of a ubyte IDX file as they are, one byte each (a quarter of the memory of the
+// float32 tensor read_idx makes), and its dims. Other element types are an error. ByteDataset
+// (data/dataset.h) keeps images this way and decodes them per batch.
+struct IdxBytes {
+  Shape dims;
+  std::vector<std::uint8_t> data;  // row-major
+};
+IdxBytes read_idx_bytes(const std::string& path, std::int64_t expected_ndim = -1);
 
 struct IdxWriteOptions {
   IdxType type = IdxType::kUInt8;

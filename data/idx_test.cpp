@@ -97,6 +97,29 @@ TEST_CASE("idx: ubyte round trip, plain and gzip, as float in [0,1] and as int64
   }
 }
 
+TEST_CASE("idx: read_idx_bytes gives a ubyte file's elements and dims, plain and gzip") {
+  TempDir dir;
+  const Tensor x = ubyte_images();
+  for (bool gz : {false, true}) {
+    CAPTURE(gz);
+    const std::string path = dir.file(gz ? "b.idx.gz" : "b.idx");
+    write_idx(path, x, {.type = IdxType::kUInt8, .gzip = gz});
+    const IdxBytes b = read_idx_bytes(path, 3);
+    CHECK(b.dims == Shape{3, 4, 5});
+    REQUIRE(b.data.size() == 60);
+    const std::vector<double> want = x.to_vector();
+    for (std::size_t i = 0; i < 60; ++i) CHECK(b.data[i] == want[i]);
+  }
+  const std::string ints = dir.file("i.idx");
+  write_idx(ints, x, {.type = IdxType::kInt16});
+  CHECK_THROWS_WITH_AS(read_idx_bytes(ints), doctest::Contains("holds short data"), Error);
+  const std::string cut = dir.file("cut.idx");
+  write_bytes(cut, encode_idx(x, IdxType::kUInt8).substr(0, 30));
+  CHECK_THROWS_WITH_AS(read_idx_bytes(cut), doctest::Contains("truncated data"), Error);
+  CHECK_THROWS_WITH_AS(read_idx_bytes(dir.file("b.idx"), 2),
+                       doctest::Contains("expected 2 dims, the file has 3"), Error);
+}
+
 TEST_CASE("idx: scaling by 1/255 equals float32 division v / 255.f for every byte") {
   std::vector<double> all(256);
   for (int v = 0; v < 256; ++v) all[static_cast<std::size_t>(v)] = v;
