@@ -1,5 +1,11 @@
 // minidl: the command-line tool.
 //
+//   minidl losses [--json]
+//       The loss registry: name, family, formula, reference (--json: inputs and parameters too).
+//   minidl loss eval [FILE|-]
+//       Evaluates one loss case given as JSON (tools/loss_eval.h) in float64 and prints the output
+//       and the gradient of every floating-point input as JSON. Any problem with the case prints
+//       one line on stderr and exits 2 with nothing on stdout.
 //   minidl plot <log.jsonl> [-o out.png] [--title T] [--width W] [--height H]
 //       Renders a metric log (JSON Lines, as fit() writes it) to a PNG: loss and accuracy per
 //       epoch, training vs validation (train/plot.h). The default output is the log's path with
@@ -14,14 +20,26 @@
 #include <exception>
 #include <filesystem>
 #include <functional>
+#include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "tensor/file_util.h"
+#include "tools/loss_eval.h"
 #include "train/plot.h"
 
 namespace {
 
-using Runner = std::function<void()>;
+using Runner = std::function<int()>;  // returns the exit code
+
+// Messages may hold several lines (a load report); the tool prints one.
+std::string one_line(std::string s) {
+  for (char& c : s)
+    if (c == '\n') c = ' ';
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  return s;
+}
 
 // ---------------------------------------------------------------- minidl plot
 Runner add_plot(CLI::App& cmd) {
@@ -43,6 +61,47 @@ Runner add_plot(CLI::App& cmd) {
     minidl::train::plot_metric_log(
         args->log, out, {.width = args->width, .height = args->height, .title = args->title});
     std::printf("wrote %s\n", out.c_str());
+    return 0;
+  };
+}
+
+// ---------------------------------------------------------------- minidl losses
+Runner add_losses(CLI::App& cmd) {
+  auto as_json = std::make_shared<bool>(false);
+  cmd.add_flag("--json", *as_json, "the whole table as JSON, with inputs and parameters");
+  return [as_json] {
+    if (*as_json)
+      std::printf("%s\n", minidl::tools::losses_table_json().c_str());
+    else
+      std::printf("%s", minidl::tools::losses_table_text().c_str());
+    return 0;
+  };
+}
+
+// ---------------------------------------------------------------- minidl loss eval
+Runner add_loss(CLI::App& cmd) {
+  cmd.require_subcommand(1);
+  CLI::App* eval = cmd.add_subcommand("eval", "evaluate one loss case given as JSON");
+  auto file = std::make_shared<std::string>("-");
+  eval->add_option("file", *file, "the case as JSON; - reads standard input")
+      ->capture_default_str();
+  return [file] {
+    try {
+      std::string text;
+      if (*file == "-") {
+        std::ostringstream ss;
+        ss << std::cin.rdbuf();
+        text = ss.str();
+      } else {
+        text = minidl::read_file(*file);
+      }
+      const std::string answer = minidl::tools::loss_eval(text);
+      std::printf("%s\n", answer.c_str());
+      return 0;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "minidl loss eval: %s\n", one_line(e.what()).c_str());
+      return 2;
+    }
   };
 }
 
@@ -53,16 +112,11 @@ struct Command {
 };
 
 const Command kCommands[] = {
+    {"losses", "list the loss registry (name, family, formula, reference)", add_losses},
+    {"loss", "loss tools: `minidl loss eval [FILE|-]` evaluates a loss case given as JSON",
+     add_loss},
     {"plot", "render a metric log (JSON Lines) to a PNG of the training curves", add_plot},
 };
-
-// Messages may hold several lines (a load report); the tool prints one.
-std::string one_line(std::string s) {
-  for (char& c : s)
-    if (c == '\n') c = ' ';
-  while (!s.empty() && s.back() == ' ') s.pop_back();
-  return s;
-}
 
 }  // namespace
 
@@ -87,8 +141,7 @@ int main(int argc, char** argv) {
   for (auto& [sub, run] : commands) {
     if (!sub->parsed()) continue;
     try {
-      run();
-      return 0;
+      return run();
     } catch (const std::exception& e) {
       std::fprintf(stderr, "minidl %s: %s\n", sub->get_name().c_str(), one_line(e.what()).c_str());
       return 1;

@@ -1,0 +1,81 @@
+// Shared pieces of the per-loss example programs (examples/<family>/<name>.cpp).
+//
+// Every loss example follows one shape, so the tour (`minidl tour`) can run them all:
+//   int main(int argc, char** argv) {
+//     examples::ExampleOptions opt{.name = "mse_loss", .epochs = 20};
+//     CLI::App app{"..."};
+//     examples::add_standard_flags(app, opt);   // --quick --epochs --steps --out --seed --data
+//     CLI11_PARSE(app, argc, argv);
+//     return examples::run(opt.name, [&] {
+//       ... train, measure the metric before and after ...
+//       return examples::report({.example = opt.name, .loss = "mse_loss", .family = "regression",
+//                                .metric = "MAE", .before = b, .after = a,
+//                                .higher_is_better = false}, opt);
+//     });
+//   }
+// report() prints the outcome, writes <out>/result.json atomically (what the tour reads) and
+// returns the exit code: 0 if the metric improved, 1 if not.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nn/sequential.h"
+#include "tensor/random.h"
+#include "tensor/tensor.h"
+
+namespace minidl::examples {
+
+struct ExampleOptions {
+  std::string name;          // program name; also the default output folder out/<name>
+  std::int64_t epochs = 5;   // full-mode epochs (quick mode sets its own, usually 1-2)
+  std::int64_t steps = 0;    // > 0: a step budget for examples that count steps, not epochs
+  bool quick = false;        // small data and few epochs, as CI and the tour run it
+  std::string out_dir = "";  // default out/<name>
+  std::uint64_t seed = 0;
+  std::string data_dir = "";  // Fashion-MNIST folder ("" = the Debian package's / env override)
+};
+
+// --quick, --epochs, --steps, --out, --seed, --data. Fills out_dir with out/<name> when unset.
+void add_standard_flags(CLI::App& app, ExampleOptions& options);
+
+// Fashion-MNIST flattened to [N, 784] float32, standardised with the training pixels' mean and
+// standard deviation, labels int64 [N]. Quick mode keeps the first quick_train / quick_test
+// samples. Throws minidl::Error with the install hint when the data is missing.
+struct Fashion {
+  Tensor x_train, y_train, x_test, y_test;
+};
+Fashion load_fashion(const ExampleOptions& options, std::int64_t quick_train = 5000,
+                     std::int64_t quick_test = 2000);
+
+// A ReLU multilayer perceptron sizes[0] -> ... -> sizes.back(), PyTorch's default init, optional
+// dropout after each hidden layer.
+std::shared_ptr<nn::Sequential> mlp(const std::vector<std::int64_t>& sizes, Generator& gen,
+                                    double dropout = 0.0);
+
+// Rows [start, start + n) of x (a copy-free view).
+Tensor rows(const Tensor& x, std::int64_t start, std::int64_t n);
+
+struct Outcome {
+  std::string example;  // program name
+  std::string loss;     // registry name of the loss it shows ("" for studies)
+  std::string family;
+  std::string metric;  // "MAE", "accuracy", "macro-F1", ...
+  double before = 0, after = 0;
+  bool higher_is_better = true;
+  std::string detail = "";  // one optional line for the tour's JSON (a study's summary)
+};
+
+// Prints "<metric>: before -> after", writes <out>/result.json atomically and returns 0 when
+// `after` is better than `before`, else prints why on stderr and returns 1.
+int report(const Outcome& outcome, const ExampleOptions& options);
+
+// Runs an example body: line-buffered stdout, minidl::Error and other exceptions printed as
+// "<name>: error: ..." with exit code 1.
+int run(const std::string& name, const std::function<int()>& body);
+
+}  // namespace minidl::examples
