@@ -6,6 +6,10 @@
 //       Evaluates one loss case given as JSON (tools/loss_eval.h) in float64 and prints the output
 //       and the gradient of every floating-point input as JSON. Any problem with the case prints
 //       one line on stderr and exits 2 with nothing on stdout.
+//   minidl tour [--full] [--only NAME ...] [--out DIR] [--jobs J] [--timeout S]
+//       Runs the example of every loss and the studies (quick mode unless --full), prints a
+//       table (loss, family, metric before -> after, seconds, status), writes DIR/tour.json and
+//       exits 1 if any example failed (tools/tour.h).
 //   minidl plot <log.jsonl> [-o out.png] [--title T] [--width W] [--height H]
 //       Renders a metric log (JSON Lines, as fit() writes it) to a PNG: loss and accuracy per
 //       epoch, training vs validation (train/plot.h). The default output is the log's path with
@@ -27,6 +31,7 @@
 
 #include "tensor/file_util.h"
 #include "tools/loss_eval.h"
+#include "tools/tour.h"
 #include "train/plot.h"
 
 namespace {
@@ -105,6 +110,23 @@ Runner add_loss(CLI::App& cmd) {
   };
 }
 
+// ---------------------------------------------------------------- minidl tour
+Runner add_tour(CLI::App& cmd) {
+  auto opt = std::make_shared<minidl::tools::TourOptions>();
+  auto full = std::make_shared<bool>(false);
+  cmd.add_flag("--full", *full, "run every example in full mode (default: quick mode)");
+  cmd.add_option("--only", opt->only, "run only these examples (program names)");
+  cmd.add_option("--out", opt->out_dir, "output folder")->capture_default_str();
+  cmd.add_option("--bin", opt->bin_dir, "folder of the example programs (default: beside minidl)");
+  cmd.add_option("--jobs", opt->jobs, "examples run at once")->capture_default_str();
+  cmd.add_option("--timeout", opt->timeout_seconds, "seconds allowed per example")
+      ->capture_default_str();
+  return [opt, full] {
+    opt->quick = !*full;
+    return minidl::tools::run_tour(*opt) == 0 ? 0 : 1;
+  };
+}
+
 struct Command {
   const char* name;
   const char* help;
@@ -115,6 +137,7 @@ const Command kCommands[] = {
     {"losses", "list the loss registry (name, family, formula, reference)", add_losses},
     {"loss", "loss tools: `minidl loss eval [FILE|-]` evaluates a loss case given as JSON",
      add_loss},
+    {"tour", "run every loss example and study, and print the table of results", add_tour},
     {"plot", "render a metric log (JSON Lines) to a PNG of the training curves", add_plot},
 };
 
