@@ -328,3 +328,20 @@ TEST_CASE("ops: gradcheck rejects float32 inputs") {
 }
 
 }  // namespace minidl
+
+namespace minidl {
+namespace {
+
+TEST_CASE("functional: softplus and log_sigmoid have derivative sigmoid at exactly 0") {
+  const Variable x(from_vector(std::vector<double>{0.0, 0.0}), true);
+  const Variable y = sum(softplus(x));
+  CHECK(y.item() == doctest::Approx(2 * std::log(2.0)));
+  const std::vector<Variable> g = grad({y}, {x});
+  CHECK(g[0].value().to_vector() == std::vector<double>({0.5, 0.5}));
+  const Variable x2(from_vector(std::vector<double>{0.0}), true);
+  const std::vector<Variable> g2 = grad({sum(log_sigmoid(x2))}, {x2});
+  CHECK(g2[0].value().to_vector() == std::vector<double>({0.5}));
+}
+
+}  // namespace
+}  // namespace minidl

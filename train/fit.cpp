@@ -8,6 +8,7 @@
 
 #include "autograd/functional.h"
 #include "autograd/tape.h"
+#include "losses/classification.h"
 #include "metrics/classification.h"
 #include "optim/clip.h"
 #include "tensor/ops.h"
@@ -147,16 +148,8 @@ Logs train_one_epoch(nn::Module& model, optim::Optimizer& optimizer, const data:
 }  // namespace
 
 Variable cross_entropy(const Variable& logits, const Tensor& labels) {
-  MINIDL_CHECK(logits.dim() == 2, "cross_entropy: logits must be [N, C], got ",
-               shape_str(logits.shape()));
-  MINIDL_CHECK(labels.defined() && labels.dtype() == kInt64 && labels.dim() == 1 &&
-                   labels.size(0) == logits.size(0),
-               "cross_entropy: labels must be int64 [", logits.size(0), "], got ",
-               labels.defined()
-                   ? std::string(dtype_name(labels.dtype())) + " " + shape_str(labels.shape())
-                   : std::string("undefined"));
-  Variable picked = gather(log_softmax(logits, 1), 1, labels.reshape({labels.numel(), 1}));
-  return neg(mean(picked));
+  MINIDL_CHECK(labels.defined(), "cross_entropy: labels are undefined");
+  return losses::cross_entropy(logits, Variable(labels));
 }
 
 std::vector<double> History::series(const std::string& key) const {

@@ -43,9 +43,10 @@ namespace minidl::train {
 // loss = loss_fn(model output, batch targets); a scalar Variable.
 using LossFn = std::function<Variable(const Variable& output, const Tensor& target)>;
 
-// Mean cross entropy of logits [N, C] against int64 labels [N]:
-//   -(1/N) sum_i log_softmax(z_i)[y_i]
-// (stable: log_softmax subtracts the row max). The default loss until losses/ provides its own.
+// The default loss: mean cross entropy of logits [N, C] against int64 labels [N],
+//   -(1/N) sum_i log_softmax(z_i)[y_i],
+// a thin adapter over losses::cross_entropy (losses/classification.h) with PyTorch's defaults.
+// For class weights, ignore_index or label smoothing, call that from a LossFn.
 Variable cross_entropy(const Variable& logits, const Tensor& labels);
 
 enum class ScheduleStep { kEpoch, kBatch };

@@ -1,0 +1,233 @@
+#include "train/band_plot.h"
+
+#include <plplot.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <csetjmp>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+
+#include "tensor/error.h"
+
+namespace minidl::train {
+namespace {
+
+// cmap0 slots: background, ink, band fill, mean line, data points, true curve, frame grid.
+enum Color : PLINT { kBackground = 0, kInk, kFill, kMean, kPoints, kTruth, kGrid };
+
+// PLplot calls exit() on a fatal error unless its exit handler never returns: the handler jumps
+// back to render(), which reports the error (the pattern of train/plot.cpp). Only plain C data
+// lives between the setjmp and the PLplot calls, and the mutex keeps one rendering at a time
+// (PLplot's stream state is global; plot_curves has its own lock, so do not render both from
+// two threads at once).
+std::mutex g_band_mutex;
+std::jmp_buf g_band_jump;
+char g_band_error[512];
+
+int on_exit_handler(PLCHAR_VECTOR message) {
+  std::snprintf(g_band_error, sizeof g_band_error, "%s", message ? message : "fatal PLplot error");
+  std::longjmp(g_band_jump, 1);
+}
+void on_abort_handler(PLCHAR_VECTOR message) {
+  if (g_band_error[0] == '\0')
+    std::snprintf(g_band_error, sizeof g_band_error, "%s", message ? message : "PLplot error");
+}
+
+bool has_pngcairo() {
+  const char* menus[128];
+  const char* devices[128];
+  PLCHAR_VECTOR* pm = menus;
+  PLCHAR_VECTOR* pd = devices;
+  int n = 128;
+  plgDevs(&pm, &pd, &n);
+  for (int i = 0; i < n; ++i)
+    if (std::string(pd[i]) == "pngcairo") return true;
+  return false;
+}
+
+struct Limits {
+  PLFLT xmin, xmax, ymin, ymax;
+};
+
+Limits limits(const std::vector<double>& px, const std::vector<double>& py, const Band& b) {
+  PLFLT xlo = b.x.front(), xhi = b.x.back(), ylo = INFINITY, yhi = -INFINITY;
+  for (std::size_t i = 0; i < b.x.size(); ++i) {
+    ylo = std::min({ylo, b.lower[i], b.mean[i]});
+    yhi = std::max({yhi, b.upper[i], b.mean[i]});
+  }
+  for (std::size_t i = 0; i < px.size(); ++i) {
+    xlo = std::min(xlo, px[i]);
+    xhi = std::max(xhi, px[i]);
+    ylo = std::min(ylo, py[i]);
+    yhi = std::max(yhi, py[i]);
+  }
+  for (double t : b.truth) {
+    ylo = std::min(ylo, t);
+    yhi = std::max(yhi, t);
+  }
+  const PLFLT ypad = std::max((yhi - ylo) * 0.05, 1e-3), xpad = (xhi - xlo) * 0.02;
+  return {xlo - xpad, xhi + xpad, ylo - ypad, yhi + ypad};
+}
+
+// The band as one polygon: along the upper edge, then back along the lower one.
+void band_polygon(const Band& b, std::vector<PLFLT>& poly_x, std::vector<PLFLT>& poly_y) {
+  const std::size_t n = b.x.size();
+  poly_x.resize(2 * n);
+  poly_y.resize(2 * n);
+  for (std::size_t i = 0; i < n; ++i) {
+    poly_x[i] = b.x[i];
+    poly_y[i] = b.upper[i];
+    poly_x[2 * n - 1 - i] = b.x[i];
+    poly_y[2 * n - 1 - i] = b.lower[i];
+  }
+}
+
+// Returns false with g_band_error set when PLplot failed. Everything with a destructor is built
+// by the caller: the longjmp out of a PLplot error must skip none.
+bool render(const std::vector<double>& px, const std::vector<double>& py, const Band& b,
+            const std::vector<PLFLT>& poly_x, const std::vector<PLFLT>& poly_y, const Limits& lim,
+            const BandPlotOptions& o, const char* path) {
+  g_band_error[0] = '\0';
+  PLINT previous = 0, stream = 0;
+  plgstrm(&previous);
+  plsexit(on_exit_handler);
+  plsabort(on_abort_handler);
+  if (setjmp(g_band_jump) != 0) {
+    plsexit(nullptr);
+    plsabort(nullptr);
+    plsstrm(previous);
+    return false;
+  }
+  plmkstrm(&stream);
+  plsdev("pngcairo");
+  plsfnam(path);
+  plspage(0, 0, o.width, o.height, 0, 0);
+  const PLINT r[7] = {255, 25, 190, 31, 230, 40, 224}, g[7] = {255, 25, 215, 119, 120, 40, 224},
+              bl[7] = {255, 25, 238, 180, 30, 40, 224};
+  plscmap0(r, g, bl, 7);
+  plinit();
+  pladv(0);
+  plschr(0, 0.95);
+  plvpor(0.08, 0.97, 0.12, o.title.empty() ? 0.93 : 0.88);
+  plwind(lim.xmin, lim.xmax, lim.ymin, lim.ymax);
+  plcol0(kGrid);
+  plbox("g", 0, 0, "g", 0, 0);
+  const PLINT n = static_cast<PLINT>(b.x.size());
+  plcol0(kFill);
+  plfill(2 * n, poly_x.data(), poly_y.data());
+  plcol0(kPoints);
+  plschr(0, 0.45);
+  if (!px.empty()) plstring(static_cast<PLINT>(px.size()), px.data(), py.data(), "\u25CF");
+  plschr(0, 0.95);
+  if (!b.truth.empty()) {
+    plcol0(kTruth);
+    plwidth(1.5);
+    pllsty(2);
+    plline(n, b.x.data(), b.truth.data());
+    pllsty(1);
+  }
+  plcol0(kMean);
+  plwidth(2.5);
+  plline(n, b.x.data(), b.mean.data());
+  plwidth(1.0);
+  plcol0(kInk);
+  plbox("bcnst", 0, 0, "bcnstv", 0, 0);
+  pllab(o.xlabel.c_str(), o.ylabel.c_str(), o.title.c_str());
+
+  // Legend: band (a filled box), mean, data, truth.
+  PLINT opts[4], colors[4], line_styles[4], symbol_numbers[4] = {1, 1, 1, 1};
+  PLINT box_colors[4] = {kFill, kFill, kFill, kFill}, box_patterns[4] = {0, 0, 0, 0};
+  PLFLT widths[4] = {2.5, 2.5, 2.5, 1.5}, scales[4] = {0.45, 0.45, 0.45, 0.45};
+  PLFLT box_scales[4] = {0.8, 0.8, 0.8, 0.8}, box_widths[4] = {1, 1, 1, 1};
+  PLINT text_colors[4] = {kInk, kInk, kInk, kInk};
+  const char* labels[4];
+  const char* symbols[4] = {"\u25CF", "\u25CF", "\u25CF", "\u25CF"};
+  PLINT count = 0;
+  auto entry = [&](PLINT opt, PLINT color, PLINT style, const char* label) {
+    opts[count] = opt;
+    colors[count] = color;
+    line_styles[count] = style;
+    labels[count++] = label;
+  };
+  entry(PL_LEGEND_COLOR_BOX, kFill, 1, o.band_label.c_str());
+  entry(PL_LEGEND_LINE, kMean, 1, "predictive mean");
+  if (!px.empty()) entry(PL_LEGEND_SYMBOL, kPoints, 1, "training data");
+  if (!b.truth.empty()) entry(PL_LEGEND_LINE, kTruth, 2, "true function");
+  PLFLT legend_w = 0, legend_h = 0;
+  pllegend(&legend_w, &legend_h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
+           PL_POSITION_TOP | PL_POSITION_LEFT | PL_POSITION_INSIDE | PL_POSITION_VIEWPORT, 0.02,
+           0.03, 0.08, kBackground, kInk, 1, 0, 0, count, opts, 0.8, 0.9, 2.0, 0.0, text_colors,
+           labels, box_colors, box_patterns, box_scales, box_widths, colors, line_styles, widths,
+           colors, scales, symbol_numbers, symbols);
+  plend1();
+  plsexit(nullptr);
+  plsabort(nullptr);
+  plsstrm(previous);
+  return g_band_error[0] == '\0';
+}
+
+void check_finite(const std::vector<double>& v, const char* what) {
+  for (std::size_t i = 0; i < v.size(); ++i)
+    MINIDL_CHECK(std::isfinite(v[i]), "band_plot: ", what, "[", i, "] is not finite: ", v[i]);
+}
+
+}  // namespace
+
+void plot_band(const std::vector<double>& px, const std::vector<double>& py, const Band& b,
+               const std::string& png_path, const BandPlotOptions& o) {
+  MINIDL_CHECK(!png_path.empty(), "band_plot: the output path is empty");
+  MINIDL_CHECK(o.width >= 200 && o.height >= 150 && o.width <= 10000 && o.height <= 10000,
+               "band_plot: size must be within 200x150 .. 10000x10000 pixels, got ", o.width, "x",
+               o.height);
+  MINIDL_CHECK(px.size() == py.size(), "band_plot: ", px.size(), " point x values but ", py.size(),
+               " y values");
+  const std::size_t n = b.x.size();
+  MINIDL_CHECK(n >= 2, "band_plot: the band needs at least 2 points, got ", n);
+  MINIDL_CHECK(b.mean.size() == n && b.lower.size() == n && b.upper.size() == n &&
+                   (b.truth.empty() || b.truth.size() == n),
+               "band_plot: band x has ", n, " values but mean ", b.mean.size(), ", lower ",
+               b.lower.size(), ", upper ", b.upper.size(), ", truth ", b.truth.size());
+  for (const auto& [v, what] : {std::pair{&px, "points_x"},
+                                {&py, "points_y"},
+                                {&b.x, "x"},
+                                {&b.mean, "mean"},
+                                {&b.lower, "lower"},
+                                {&b.upper, "upper"},
+                                {&b.truth, "truth"}})
+    check_finite(*v, what);
+  for (std::size_t i = 1; i < n; ++i)
+    MINIDL_CHECK(b.x[i] >= b.x[i - 1], "band_plot: band x must be increasing, x[", i - 1,
+                 "] = ", b.x[i - 1], " > x[", i, "] = ", b.x[i]);
+  const Limits lim = limits(px, py, b);
+  std::vector<PLFLT> poly_x, poly_y;
+  band_polygon(b, poly_x, poly_y);
+
+  std::lock_guard<std::mutex> lock(g_band_mutex);
+  MINIDL_CHECK(has_pngcairo(),
+               "band_plot: PLplot has no pngcairo device; install the Debian package "
+               "plplot-driver-cairo");
+  // PLplot prompts on stdin when it cannot open its output file, so the temporary file is
+  // created here first; the rename makes the PNG appear whole.
+  const std::string tmp = png_path + ".tmp." + std::to_string(::getpid()) + ".png";
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  MINIDL_CHECK(f != nullptr, "band_plot: cannot write ", tmp, " (for ", png_path, ")");
+  std::fclose(f);
+  const bool ok = render(px, py, b, poly_x, poly_y, lim, o, tmp.c_str());
+  std::error_code ec;
+  if (!ok) {
+    std::filesystem::remove(tmp, ec);
+    MINIDL_FAIL("band_plot: PLplot failed writing ", png_path, ": ", g_band_error);
+  }
+  MINIDL_CHECK(std::filesystem::file_size(tmp, ec) > 0 && !ec,
+               "band_plot: PLplot wrote no image to ", tmp);
+  std::filesystem::rename(tmp, png_path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp);
+    MINIDL_FAIL("band_plot: cannot rename ", tmp, " to ", png_path, ": ", ec.message());
+  }
+}
+
+}  // namespace minidl::train
