@@ -1,0 +1,65 @@
+#include <doctest/doctest.h>
+
+#include "autograd/gradcheck.h"
+#include "autograd/tape.h"
+#include "losses/regularization.h"
+#include "tensor/error.h"
+#include "tests/loss_fixtures.h"
+#include "tests/test_util.h"
+
+namespace minidl::losses {
+namespace {
+
+Variable leaf(std::vector<double> v, Shape shape) { return Variable(from_vector(v, shape), true); }
+
+TEST_CASE("l2_penalty: known value over several tensors") {
+  const Variable w = leaf({1, -2, 0, 3}, {2, 2}), b = leaf({-0.5, 0.5}, {2});
+  // 1 + 4 + 0 + 9 + 0.25 + 0.25, no 1/2 factor.
+  CHECK(l2_penalty({w, b}).item() == doctest::Approx(14.5));
+  CHECK(l2_penalty({w, b}, {.l2 = 0.01}).item() == doctest::Approx(0.145));
+}
+
+TEST_CASE("l2_penalty: gradcheck for every parameter") {
+  const Variable w = leaf({0.3, -1.2, 2.0, 0.7, 0.1, -0.4}, {2, 3});
+  const Variable b = leaf({0.5, -0.25}, {2});
+  CHECK(gradcheck(
+      [](const auto& v) {
+        return std::vector{l2_penalty({v[0], v[1]}, {.l2 = 0.3})};
+      },
+      {w, b}));
+}
+
+TEST_CASE("l2_penalty: gradient is 2 l2 w, i.e. optimizer weight_decay = 2 l2") {
+  const Variable w = leaf({2.0, -3.0, 0.0}, {3});
+  backward(l2_penalty({w}, {.l2 = 0.25}));
+  CHECK_TENSOR_CLOSE(w.grad().value(), from_vector(std::vector<double>{1.0, -1.5, 0.0}, {3}));
+}
+
+TEST_CASE("l2_penalty: matches the reference formula") {
+  CHECK(testing::check_loss_fixtures("l2_penalty") >= 4);
+}
+
+TEST_CASE("l2_penalty: float32 parameters give a float32 penalty") {
+  const Variable w(from_vector(std::vector<float>{1, -2}, {2}), true);
+  const Variable p = l2_penalty({w});
+  CHECK(p.dtype() == kFloat32);
+  CHECK(p.item() == doctest::Approx(5.0));
+}
+
+TEST_CASE("l2_penalty: errors name the loss and the parameter") {
+  CHECK_THROWS_WITH_AS(l2_penalty({}), doctest::Contains("l2_penalty: no parameters given"), Error);
+  const Variable w = leaf({1, 2}, {2});
+  CHECK_THROWS_WITH_AS(l2_penalty({w, Variable(zeros({0}))}),
+                       doctest::Contains("l2_penalty: params[1] is empty"), Error);
+  CHECK_THROWS_WITH_AS(l2_penalty({w, Variable()}),
+                       doctest::Contains("l2_penalty: params[1] is undefined"), Error);
+  CHECK_THROWS_WITH_AS(l2_penalty({Variable(zeros({2}, kInt64))}),
+                       doctest::Contains("l2_penalty: params[0] must be float32 or float64"),
+                       Error);
+  CHECK_THROWS_WITH_AS(l2_penalty({w}, {.l2 = -1.0}),
+                       doctest::Contains("l2_penalty: l2 must be a finite number >= 0, got -1"),
+                       Error);
+}
+
+}  // namespace
+}  // namespace minidl::losses
