@@ -188,13 +188,19 @@ int run_tour(const TourOptions& options) {
   // The table, in registry order.
   int failed = 0;
   json rows = json::array();
-  std::printf("\n%-32s %-15s %-40s %8s  %s\n", "loss / study", "family", "metric before -> after",
-              "seconds", "status");
+  int w_program = 12, w_metric = 22;
+  for (const Run& r : runs) {
+    w_program = std::max(w_program, static_cast<int>(r.entry.program.size()));
+    w_metric = std::max(w_metric, static_cast<int>(metric_cell(r.result).size()));
+  }
+  std::printf("\n%-*s %-15s %-*s %8s  %s\n", w_program, "loss / study", "family", w_metric,
+              "metric before -> after", "seconds", "status");
   for (const Run& r : runs) {
     const bool ok = r.status == "ok";
     failed += ok ? 0 : 1;
-    std::printf("%-32s %-15s %-40s %8.1f  %s\n", r.entry.program.c_str(), r.entry.family.c_str(),
-                metric_cell(r.result).c_str(), r.seconds, r.status.c_str());
+    std::printf("%-*s %-15s %-*s %8.1f  %s\n", w_program, r.entry.program.c_str(),
+                r.entry.family.c_str(), w_metric, metric_cell(r.result).c_str(), r.seconds,
+                r.status.c_str());
     json row = {{"program", r.entry.program},
                 {"loss", r.entry.loss},
                 {"family", r.entry.family},
