@@ -17,6 +17,7 @@
 #include "autograd/functional.h"
 #include "autograd/tape.h"
 #include "examples/common/example.h"
+#include "examples/common/pairs.h"
 #include "losses/ranking.h"
 #include "optim/adam.h"
 #include "tensor/ops.h"
@@ -26,38 +27,8 @@ using namespace minidl;
 
 namespace {
 
-// Pairs of image indices a, b [n] with labels y [n] (+1 same class, -1 different), half each:
-// a uniform, b uniform within a's class or within another uniformly chosen class.
-struct Pairs {
-  Tensor a, b, y;
-};
-
-class PairSampler {
- public:
-  explicit PairSampler(const Tensor& labels) : labels_(labels), by_class_(10) {
-    for (std::int64_t i = 0; i < labels.numel(); ++i)
-      by_class_[labels.data<std::int64_t>()[i]].push_back(i);
-  }
-  Pairs sample(std::int64_t n, Generator& gen) const {
-    Pairs p{empty({n}, kInt64), empty({n}, kInt64), empty({n})};
-    for (std::int64_t k = 0; k < n; ++k) {
-      const auto a = static_cast<std::int64_t>(gen.uniform() * labels_.numel());
-      const std::int64_t ca = labels_.data<std::int64_t>()[a];
-      const bool same = k % 2 == 0;
-      std::int64_t cb = ca;
-      while (!same && cb == ca) cb = static_cast<std::int64_t>(gen.uniform() * 10);
-      const auto& pool = by_class_[cb];
-      p.a.data<std::int64_t>()[k] = a;
-      p.b.data<std::int64_t>()[k] = pool[static_cast<std::size_t>(gen.uniform() * pool.size())];
-      p.y.data<float>()[k] = same ? 1.0f : -1.0f;
-    }
-    return p;
-  }
-
- private:
-  Tensor labels_;
-  std::vector<std::vector<std::int64_t>> by_class_;
-};
+using examples::Pairs;
+using examples::PairSampler;
 
 // Distances [n] between the embeddings of the pairs' images.
 Variable distances(nn::Module& f, const Tensor& x, const Pairs& p) {
@@ -65,28 +36,13 @@ Variable distances(nn::Module& f, const Tensor& x, const Pairs& p) {
   return norm(d, 2.0, {1});
 }
 
-// Best accuracy of "similar iff score below a threshold" over every threshold.
-double best_threshold_accuracy(const std::vector<double>& score, const std::vector<float>& y) {
-  std::vector<std::size_t> order(score.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](auto i, auto j) { return score[i] < score[j]; });
-  double negatives = 0;
-  for (float v : y) negatives += v < 0;
-  // Threshold below everything: all predicted dissimilar, right on every negative.
-  double correct = negatives, best = correct;
-  for (std::size_t k : order) {
-    correct += y[k] > 0 ? 1 : -1;  // this pair moves to "similar"
-    best = std::max(best, correct);
-  }
-  return best / static_cast<double>(y.size());
-}
-
+// Verification accuracy at the best distance threshold.
 double verification(nn::Module& f, const Tensor& x, const Pairs& p) {
   NoGradGuard no_grad;
   f.eval();
   const std::vector<double> d = distances(f, x, p).value().to_vector();
   f.train();
-  return best_threshold_accuracy(d, p.y.values<float>());
+  return examples::best_threshold_accuracy(d, p.y.values<float>(), /*higher_is_similar=*/false);
 }
 
 }  // namespace
