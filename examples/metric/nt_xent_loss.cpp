@@ -1,0 +1,66 @@
+// nt_xent_loss example: a CNN embedding of Fashion-MNIST trained with NT-Xent (SimCLR, Chen et
+// al. 2020) on pairs cut from P x K batches.
+//
+// NT-Xent wants two views z1, z2 whose row i matches; each of the 2N rows is an anchor whose
+// positive is its other view and whose negatives are the other 2N - 2 rows. SimCLR makes the views
+// by augmenting one image twice (self-supervised); here, as a supervised variant that trains in a
+// few seconds, the two views of a pair are two different images of the same class from a P x K
+// batch (P = 8 classes, K = 8): the K images of a class are split into K / 2 groups of one pair
+// per class, so within a group no negative shares the anchor's class. The loss is the mean of
+// NT-Xent over the groups, with cosine similarity and SimCLR's tau = 0.5; retrieval is
+// evaluated by cosine.
+//
+//   nt_xent_loss [--quick] [--epochs N] [--steps N] [--out DIR] [--seed S] [--data DIR]
+#include <map>
+#include <vector>
+
+#include "autograd/functional.h"
+#include "examples/common/embedding.h"
+#include "losses/metric_softmax.h"
+
+using namespace minidl;
+
+namespace {
+
+// Row positions of the pairs: group g holds (positions[2g], positions[2g + 1]) of every class.
+// Returns {query index, key index} per group (classes with too few samples are skipped).
+std::vector<std::pair<Tensor, Tensor>> pair_groups(const Tensor& labels) {
+  std::map<std::int64_t, std::vector<std::int64_t>> rows;
+  const std::vector<std::int64_t> y = labels.values<std::int64_t>();
+  for (std::size_t i = 0; i < y.size(); ++i) rows[y[i]].push_back(static_cast<std::int64_t>(i));
+  std::vector<std::pair<Tensor, Tensor>> groups;
+  for (std::size_t g = 0;; ++g) {
+    std::vector<std::int64_t> q, k;
+    for (const auto& [label, r] : rows)
+      if (r.size() >= 2 * g + 2) {
+        q.push_back(r[2 * g]);
+        k.push_back(r[2 * g + 1]);
+      }
+    if (q.size() < 2) break;
+    groups.emplace_back(from_vector(q), from_vector(k));
+  }
+  return groups;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  examples::ExampleOptions opt{.name = "nt_xent_loss", .epochs = 4};
+  CLI::App app{"minidl example: nt_xent_loss, a Fashion-MNIST CNN embedding"};
+  examples::add_standard_flags(app, opt);
+  CLI11_PARSE(app, argc, argv);
+  return examples::run(opt.name, [&] {
+    return examples::run_metric_example(
+        opt, {.loss = "nt_xent_loss", .eval_distance = metrics::RetrievalDistance::kCosine},
+        [](const Variable& emb, const Tensor& labels) {
+          const auto groups = pair_groups(labels);
+          Variable total;
+          for (const auto& [q, k] : groups) {
+            const Variable l =
+                losses::nt_xent_loss(index_select(emb, 0, q), index_select(emb, 0, k));
+            total = total.defined() ? total + l : l;
+          }
+          return total / static_cast<double>(groups.size());
+        });
+  });
+}
