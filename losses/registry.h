@@ -105,5 +105,6 @@ std::vector<LossInfo> composition_losses();
 std::vector<LossInfo> metric_losses();          // losses/metric/registry.cpp
 std::vector<LossInfo> metric_proxy_losses();    // losses/metric/registry_proxy.cpp
 std::vector<LossInfo> metric_softmax_losses();  // losses/metric/registry_softmax.cpp
+std::vector<LossInfo> metric_angular_losses();  // losses/metric/registry_angular.cpp
 
 }  // namespace minidl::losses

@@ -10,7 +10,10 @@
 #include <csetjmp>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 
+#include "autograd/functional.h"
+#include "autograd/ops.h"
 #include "autograd/tape.h"
 #include "data/fashion_mnist.h"
 #include "data/loader.h"
@@ -379,6 +382,29 @@ void plot_embeddings(const std::vector<std::pair<std::string, Tensor>>& panels,
   }
   std::filesystem::rename(tmp, png_path, ec);
   MINIDL_CHECK(!ec, "plot_embeddings: cannot rename ", tmp, " to ", png_path, ": ", ec.message());
+}
+
+Variable mean_over_class_pairs(const Variable& embeddings, const Tensor& labels,
+                               const PairLoss& pair_loss) {
+  std::map<std::int64_t, std::vector<std::int64_t>> rows;  // class -> its rows, in batch order
+  const std::vector<std::int64_t> y = labels.values<std::int64_t>();
+  for (std::size_t i = 0; i < y.size(); ++i) rows[y[i]].push_back(static_cast<std::int64_t>(i));
+  Variable total;
+  std::int64_t groups = 0;
+  for (std::size_t g = 0;; ++g, ++groups) {
+    std::vector<std::int64_t> first, second;
+    for (const auto& [label, r] : rows)
+      if (r.size() >= 2 * g + 2) {
+        first.push_back(r[2 * g]);
+        second.push_back(r[2 * g + 1]);
+      }
+    if (first.size() < 2) break;
+    const Variable l = pair_loss(index_select(embeddings, 0, from_vector(first)),
+                                 index_select(embeddings, 0, from_vector(second)));
+    total = total.defined() ? total + l : l;
+  }
+  MINIDL_CHECK(groups > 0, "mean_over_class_pairs: the batch has no two classes with a pair");
+  return total / static_cast<double>(groups);
 }
 
 }  // namespace minidl::examples

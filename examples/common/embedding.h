@@ -70,6 +70,14 @@ EmbeddingScores score_embeddings(const Tensor& embeddings, const Tensor& labels,
 // grad) and their labels int64 [B].
 using EmbeddingLoss = std::function<Variable(const Variable& embeddings, const Tensor& labels)>;
 
+// Two-view losses (N-pair, InfoNCE, NT-Xent) want N pairs of N different classes. A P x K batch
+// holds K / 2 such sets: group g pairs images 2g and 2g + 1 of every class that has them. This is
+// the mean of pair_loss(first views, second views) over the groups (groups with fewer than two
+// classes are skipped).
+using PairLoss = std::function<Variable(const Variable& first, const Variable& second)>;
+Variable mean_over_class_pairs(const Variable& embeddings, const Tensor& labels,
+                               const PairLoss& pair_loss);
+
 struct MetricExampleOptions {
   std::string loss;                    // registry name, for the report
   std::int64_t classes_per_batch = 8;  // P
