@@ -6,7 +6,7 @@
 //       Evaluates one loss case given as JSON (tools/loss_eval.h) in float64 and prints the output
 //       and the gradient of every floating-point input as JSON. Any problem with the case prints
 //       one line on stderr and exits 2 with nothing on stdout.
-//   minidl tour [--full] [--only NAME ...] [--out DIR] [--jobs J] [--timeout S]
+//   minidl tour [--full] [--only NAME ...] [--family F] [--out DIR] [--jobs J] [--timeout S]
 //       Runs the example of every loss and the studies (quick mode unless --full), prints a
 //       table (loss, family, metric before -> after, seconds, status), writes DIR/tour.json and
 //       exits 1 if any example failed (tools/tour.h).
@@ -116,6 +116,8 @@ Runner add_tour(CLI::App& cmd) {
   auto full = std::make_shared<bool>(false);
   cmd.add_flag("--full", *full, "run every example in full mode (default: quick mode)");
   cmd.add_option("--only", opt->only, "run only these examples (program names)");
+  cmd.add_option("--family", opt->family,
+                 "run only one family's examples (--family metric: the retrieval tour)");
   cmd.add_option("--out", opt->out_dir, "output folder")->capture_default_str();
   cmd.add_option("--bin", opt->bin_dir, "folder of the example programs (default: beside minidl)");
   cmd.add_option("--jobs", opt->jobs, "examples run at once")->capture_default_str();

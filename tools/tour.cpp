@@ -33,10 +33,8 @@ struct Study {
   const char* family;
 };
 constexpr Study kStudies[] = {
-    {"imbalance_study", "imbalance"},
-    {"label_noise", "robust"},
-    {"uncertainty", "probabilistic"},
-    {"multitask", "composition"},
+    {"imbalance_study", "imbalance"}, {"label_noise", "robust"}, {"uncertainty", "probabilistic"},
+    {"multitask", "composition"},     {"few_shot", "metric"},    {"verification", "metric"},
 };
 
 struct Run {
@@ -124,8 +122,11 @@ int run_tour(const TourOptions& options) {
     if (!options.only.empty() &&
         std::find(options.only.begin(), options.only.end(), e.program) == options.only.end())
       continue;
+    if (!options.family.empty() && e.family != options.family) continue;
     runs.push_back({.entry = e});
   }
+  MINIDL_CHECK(options.family.empty() || !runs.empty(), "tour: no examples in family '",
+               options.family, "' (see `minidl losses`)");
   for (const std::string& name : options.only) {
     bool known = false;
     for (const Run& r : runs) known = known || r.entry.program == name;
@@ -214,13 +215,36 @@ int run_tour(const TourOptions& options) {
     }
     rows.push_back(row);
   }
+  // The retrieval table of the metric-learning examples: test-set scores after training.
+  json retrieval = json::array();
+  for (const Run& r : runs) {
+    if (!r.result.is_object() || !r.result.contains("extras") ||
+        !r.result["extras"].contains("MAP@R after"))
+      continue;
+    if (retrieval.empty())
+      std::printf(
+          "\nretrieval (Fashion-MNIST test set, after training; untrained in brackets)\n"
+          "%-*s %-17s %-17s %-17s %8s\n",
+          w_program, "loss", "P@1", "MAP@R", "NMI", "seconds");
+    const json& x = r.result["extras"];
+    const double p1 = r.result.value("after", 0.0), p0 = r.result.value("before", 0.0);
+    const double m1 = x.value("MAP@R after", 0.0), m0 = x.value("MAP@R before", 0.0);
+    const double n1 = x.value("NMI after", 0.0), n0 = x.value("NMI before", 0.0);
+    std::printf("%-*s %.4f (%.4f)   %.4f (%.4f)   %.4f (%.4f)   %8.1f\n", w_program,
+                r.entry.program.c_str(), p1, p0, m1, m0, n1, n0, r.seconds);
+    retrieval.push_back({{"loss", r.entry.program},
+                         {"P@1", p1},
+                         {"MAP@R", m1},
+                         {"NMI", n1},
+                         {"P@1 untrained", p0},
+                         {"MAP@R untrained", m0},
+                         {"NMI untrained", n0},
+                         {"seconds", r.seconds}});
+  }
   std::printf("\n%zu examples, %zu passed, %d failed, %.1f s\n", runs.size(), runs.size() - failed,
               failed, total);
-  const json doc = {{"quick", options.quick},
-                    {"examples", rows},
-                    {"passed", runs.size() - failed},
-                    {"failed", failed},
-                    {"seconds", total}};
+  const json doc = {{"quick", options.quick},         {"examples", rows}, {"retrieval", retrieval},
+                    {"passed", runs.size() - failed}, {"failed", failed}, {"seconds", total}};
   fs::create_directories(out);
   write_file_atomic((out / "tour.json").string(), doc.dump(2) + "\n");
   std::printf("wrote %s\n", (out / "tour.json").c_str());

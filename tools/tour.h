@@ -15,8 +15,9 @@
 namespace minidl::tools {
 
 struct TourOptions {
-  bool quick = true;                 // pass --quick to every example (CI, the default)
-  std::vector<std::string> only{};   // run only these programs (empty: all)
+  bool quick = true;                // pass --quick to every example (CI, the default)
+  std::vector<std::string> only{};  // run only these programs (empty: all)
+  std::string family = "";  // run only this family's examples ("metric": the retrieval tour)
   std::string out_dir = "out/tour";  // per-example folders, logs, tour.json
   std::string bin_dir = "";          // where the example programs are ("" = beside this program)
   double timeout_seconds = 600;      // per example

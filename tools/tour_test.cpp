@@ -8,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "losses/registry.h"
 #include "tensor/error.h"
 
 namespace minidl::tools {
@@ -53,6 +54,15 @@ TEST_CASE("tour: a failing example is reported, the others still run, the count 
   CHECK(line == "something broke");
   CHECK(doc["failed"] == 2);
   fs::remove_all(dir);
+}
+
+TEST_CASE(
+    "tour: the entries are every registry row and the studies; a family filter narrows them") {
+  const std::vector<TourEntry> entries = tour_entries();
+  CHECK(entries.size() > losses::registry().size());
+  CHECK(entries.front().program == losses::registry().front().name);
+  CHECK_THROWS_WITH_AS(run_tour({.family = "no_such_family", .out_dir = "unused"}),
+                       doctest::Contains("tour: no examples in family 'no_such_family'"), Error);
 }
 
 TEST_CASE("tour: an unknown example name is an error") {

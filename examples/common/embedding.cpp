@@ -210,7 +210,11 @@ int run_metric_example(const ExampleOptions& o, const MetricExampleOptions& m,
                  .before = run.before.precision_at_1,
                  .after = run.after.precision_at_1,
                  .higher_is_better = true,
-                 .detail = detail},
+                 .detail = detail,
+                 .extras = {{"MAP@R before", run.before.map_at_r},
+                            {"MAP@R after", run.after.map_at_r},
+                            {"NMI before", run.before.nmi},
+                            {"NMI after", run.after.nmi}}},
                 o);
 }
 

@@ -94,7 +94,8 @@ int report(const Outcome& r, const ExampleOptions& o) {
                       {"higher_is_better", r.higher_is_better},
                       {"improved", improved},
                       {"quick", o.quick},
-                      {"detail", r.detail}};
+                      {"detail", r.detail},
+                      {"extras", r.extras}};
   std::filesystem::create_directories(o.out_dir);
   write_file_atomic(o.out_dir + "/result.json", j.dump(2) + "\n");
   if (!improved) {

@@ -20,6 +20,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -68,6 +69,9 @@ struct Outcome {
   double before = 0, after = 0;
   bool higher_is_better = true;
   std::string detail = "";  // one optional line for the tour's JSON (a study's summary)
+  // Further named figures for the tour (the metric examples give "MAP@R" and "NMI" before and
+  // after as "MAP@R before", "MAP@R after", ...).
+  std::map<std::string, double> extras = {};
 };
 
 // Prints "<metric>: before -> after", writes <out>/result.json atomically and returns 0 when

@@ -1,0 +1,285 @@
+// verification: "are these two images of the same kind of garment?" answered by thresholding the
+// cosine similarity of their embeddings. The CNN embedding of examples/common/embedding.h is
+// trained on Fashion-MNIST with the multi-similarity loss (losses/metric_softmax.h), which works
+// on cosine similarity, so the verifier scores a pair in the same geometry it was trained in.
+//
+// Pairs: examples::PairSampler on the test set, alternating same-class and different-class pairs
+// (a pair of an image with itself is dropped). Before and after training the program prints the
+// ROC AUC and the true accept rate at a false accept rate of 1e-2 (metrics/verification.h), and
+// writes <out>/roc.png: the ROC curves of the untrained and the trained network with the chance
+// diagonal. The AUC is the probability that a random same pair scores above a random different
+// pair, so it needs no threshold; TAR at FAR 1e-2 is the operating point a verifier would use.
+//
+//   verification [--quick] [--epochs N] [--steps N] [--out DIR] [--seed S] [--data DIR]
+#include "metrics/verification.h"
+
+#include <plplot/plplot.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <csetjmp>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "autograd/tape.h"
+#include "data/loader.h"
+#include "data/m_per_class_sampler.h"
+#include "examples/common/embedding.h"
+#include "examples/common/pairs.h"
+#include "losses/metric_softmax.h"
+#include "optim/adam.h"
+#include "optim/schedule.h"
+#include "tensor/error.h"
+#include "tensor/ops.h"
+
+using namespace minidl;
+
+namespace {
+
+// Same/different pairs of test images: indices a, b [P] and same [P] int64 (1 = same class).
+struct PairSet {
+  Tensor a, b, same;
+};
+
+PairSet make_pairs(const Tensor& labels, std::int64_t n, std::uint64_t seed) {
+  Generator gen(seed);
+  const examples::Pairs p = examples::PairSampler(labels).sample(n, gen);
+  std::vector<std::int64_t> a, b, same;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const std::int64_t ia = p.a.data<std::int64_t>()[i], ib = p.b.data<std::int64_t>()[i];
+    if (ia == ib) continue;  // an image with itself is trivially "same"
+    a.push_back(ia);
+    b.push_back(ib);
+    same.push_back(p.y.data<float>()[i] > 0 ? 1 : 0);
+  }
+  return {from_vector(a), from_vector(b), from_vector(same)};
+}
+
+// Cosine similarity of each pair's embeddings, float [P].
+Tensor cosine_scores(const Tensor& embeddings, const PairSet& pairs) {
+  const Tensor unit = div(embeddings, clamp(norm(embeddings, 2.0, {1}, true), 1e-12, std::nullopt));
+  return sum(mul(index_select(unit, 0, pairs.a), index_select(unit, 0, pairs.b)), {1});
+}
+
+struct Verification {
+  metrics::RocCurve roc;
+  double auc = 0;
+  metrics::TarAtFar tar;
+};
+
+Verification verify(const Tensor& embeddings, const PairSet& pairs, const char* name) {
+  const Tensor scores = cosine_scores(embeddings, pairs);
+  Verification v{metrics::roc_curve(scores, pairs.same), metrics::roc_auc(scores, pairs.same),
+                 metrics::tar_at_far(scores, pairs.same, 1e-2)};
+  std::printf("%s ROC AUC %.4f  TAR %.4f at FAR %.4f (cosine threshold %.4f)\n", name, v.auc,
+              v.tar.tar, v.tar.far, v.tar.threshold);
+  return v;
+}
+
+// PLplot calls exit() on a fatal error unless its exit handler never returns: the handler jumps
+// back to draw_roc(), which reports the error (train/plot.cpp does the same). Only plain C data
+// lives between the setjmp and the PLplot calls, so no destructor is skipped; the mutex keeps one
+// rendering at a time, since PLplot's stream state and handlers are global.
+std::mutex g_plot_mutex;
+std::jmp_buf g_plot_jump;
+char g_plot_error[512];
+
+int on_plexit(PLCHAR_VECTOR message) {
+  std::snprintf(g_plot_error, sizeof g_plot_error, "%s", message ? message : "PLplot error");
+  std::longjmp(g_plot_jump, 1);
+}
+void on_plabort(PLCHAR_VECTOR message) {
+  if (g_plot_error[0] == '\0')
+    std::snprintf(g_plot_error, sizeof g_plot_error, "%s", message ? message : "PLplot error");
+}
+
+// cmap0: background, ink, untrained curve, trained curve, diagonal/grid.
+enum Color : PLINT { kBackground = 0, kInk = 1, kUntrained = 2, kTrained = 3, kGrey = 4 };
+
+struct Curve {
+  std::vector<PLFLT> x, y;
+  const char* label;
+};
+
+bool draw_roc(const Curve (&curves)[2], const char* title, const char* path) {
+  g_plot_error[0] = '\0';
+  PLINT previous = 0, stream = 0;
+  plgstrm(&previous);
+  plsexit(on_plexit);
+  plsabort(on_plabort);
+  if (setjmp(g_plot_jump) != 0) {
+    plsexit(nullptr);
+    plsabort(nullptr);
+    plsstrm(previous);
+    return false;
+  }
+  plmkstrm(&stream);
+  plsdev("pngcairo");
+  plsfnam(path);
+  plspage(0, 0, 700, 700, 0, 0);
+  const PLINT r[5] = {255, 25, 255, 31, 170}, g[5] = {255, 25, 127, 119, 170},
+              b[5] = {255, 25, 14, 180, 170};
+  plscmap0(r, g, b, 5);
+  plinit();
+  pladv(0);
+  plvpor(0.12, 0.95, 0.10, 0.88);
+  plwind(0, 1, 0, 1);
+  plschr(0, 0.95);
+  plcol0(kGrey);
+  plbox("g", 0.2, 0, "g", 0.2, 0);
+  plcol0(kInk);
+  plbox("bcnst", 0.2, 0, "bcnstv", 0.2, 0);
+  pllab("false accept rate (FAR)", "true accept rate (TAR)", title);
+  const PLFLT diag[2] = {0, 1};
+  plcol0(kGrey);
+  pllsty(2);
+  plline(2, diag, diag);
+  pllsty(1);
+  const PLINT colors[3] = {kUntrained, kTrained, kGrey};
+  for (int k = 0; k < 2; ++k) {
+    plcol0(colors[k]);
+    plwidth(2.5);
+    plline(static_cast<PLINT>(curves[k].x.size()), curves[k].x.data(), curves[k].y.data());
+  }
+  plwidth(1.0);
+  PLINT opts[3] = {PL_LEGEND_LINE, PL_LEGEND_LINE, PL_LEGEND_LINE}, styles[3] = {1, 1, 2};
+  PLINT text_colors[3] = {kInk, kInk, kInk};
+  PLFLT widths[3] = {2.5, 2.5, 1.0};
+  const char* labels[3] = {curves[0].label, curves[1].label, "chance"};
+  PLFLT legend_w = 0, legend_h = 0;
+  pllegend(&legend_w, &legend_h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
+           PL_POSITION_BOTTOM | PL_POSITION_RIGHT | PL_POSITION_INSIDE | PL_POSITION_VIEWPORT, 0.03,
+           0.03, 0.1, kBackground, kInk, 1, 0, 0, 3, opts, 0.8, 0.9, 2.0, 0.0, text_colors, labels,
+           nullptr, nullptr, nullptr, nullptr, colors, styles, widths, nullptr, nullptr, nullptr,
+           nullptr);
+  plend1();
+  plsexit(nullptr);
+  plsabort(nullptr);
+  plsstrm(previous);
+  return g_plot_error[0] == '\0';
+}
+
+void plot_roc(const Verification& before, const Verification& after, std::int64_t steps,
+              const std::string& png_path) {
+  char untrained[64], trained[64], title[96];
+  std::snprintf(untrained, sizeof untrained, "untrained (AUC %.3f)", before.auc);
+  std::snprintf(trained, sizeof trained, "trained, %lld steps (AUC %.3f)",
+                static_cast<long long>(steps), after.auc);
+  std::snprintf(title, sizeof title, "verification by cosine similarity: test-set ROC");
+  const Curve curves[2] = {{before.roc.fpr, before.roc.tpr, untrained},
+                           {after.roc.fpr, after.roc.tpr, trained}};
+  std::lock_guard<std::mutex> lock(g_plot_mutex);
+  // PLplot prompts on stdin when it cannot open its file, so the temporary file is created first;
+  // the rename makes the PNG appear whole.
+  const std::string tmp = png_path + ".tmp." + std::to_string(::getpid()) + ".png";
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  MINIDL_CHECK(f != nullptr, "verification: cannot write ", tmp);
+  std::fclose(f);
+  const bool ok = draw_roc(curves, title, tmp.c_str());
+  std::error_code ec;
+  if (!ok) {
+    std::filesystem::remove(tmp, ec);
+    MINIDL_FAIL("verification: PLplot failed writing ", png_path, ": ", g_plot_error);
+  }
+  std::filesystem::rename(tmp, png_path, ec);
+  MINIDL_CHECK(!ec, "verification: cannot rename ", tmp, " to ", png_path, ": ", ec.message());
+}
+
+int run_verification(const examples::ExampleOptions& o) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const examples::FashionImages data = examples::load_fashion_images(o);
+  const PairSet pairs = make_pairs(data.y_test, o.quick ? 4000 : 20000, o.seed + 3);
+
+  Generator gen(o.seed);
+  auto model = examples::embedding_net(gen);
+  const double lr = 1e-3;
+  optim::Adam adam(model->parameters(), {.lr = lr});
+  auto sampler = std::make_shared<data::MPerClassSampler>(
+      data.y_train,
+      data::MPerClassOptions{.classes_per_batch = 8, .samples_per_class = 8, .seed = o.seed + 1});
+  data::DataLoader loader(data.x_train, data.y_train,
+                          {.batch_size = sampler->batch_size(), .sampler = sampler});
+  const std::int64_t steps =
+      o.steps > 0 ? o.steps : (o.quick ? 60 : o.epochs * loader.num_batches());
+  // Full mode anneals the learning rate to 0 (cosine, one step per batch), as the metric
+  // examples do; quick mode's few dozen steps keep it constant.
+  std::unique_ptr<optim::CosineAnnealingLR> schedule;
+  if (!o.quick)
+    schedule = std::make_unique<optim::CosineAnnealingLR>(
+        adam, optim::CosineAnnealingLROptions{.t_max = std::max<std::int64_t>(steps, 1)});
+  std::printf(
+      "verification: Fashion-MNIST %lld train images, %lld test pairs (%lld same); CNN embedding "
+      "(dim %lld), multi-similarity loss, Adam lr %g%s, 8 x 8 batches, %lld steps\n",
+      static_cast<long long>(data.y_train.numel()), static_cast<long long>(pairs.same.numel()),
+      static_cast<long long>(sum(pairs.same.to(kFloat64)).item()),
+      static_cast<long long>(examples::kEmbeddingDim), lr, o.quick ? "" : " (cosine-annealed)",
+      static_cast<long long>(steps));
+
+  const Verification before = verify(examples::embed(*model, data.x_test), pairs, "untrained:");
+
+  const std::int64_t report_every = std::max<std::int64_t>(1, steps / (o.quick ? 3 : 10));
+  std::int64_t step = 0, window_n = 0;
+  double window = 0;
+  for (std::int64_t epoch = 0; step < steps; ++epoch) {
+    for (data::Batch& b : loader.epoch(epoch)) {
+      if (step >= steps) break;
+      model->train();
+      const Variable emb = (*model)(Variable(b.inputs));
+      const Variable loss = losses::multi_similarity_loss(emb, Variable(b.targets));
+      adam.zero_grad();
+      backward(loss);
+      adam.step();
+      if (schedule) schedule->step();
+      ++step;
+      const double value = loss.item();
+      MINIDL_CHECK(std::isfinite(value), o.name, ": the loss is ", value, " at step ", step);
+      window += value;
+      ++window_n;
+      if (step % report_every == 0 || step == steps) {
+        std::printf("step %lld/%lld (epoch %lld): mean loss %.4f\n", static_cast<long long>(step),
+                    static_cast<long long>(steps), static_cast<long long>(epoch + 1),
+                    window / static_cast<double>(window_n));
+        window = 0;
+        window_n = 0;
+      }
+    }
+  }
+
+  const Verification after = verify(examples::embed(*model, data.x_test), pairs, "trained:  ");
+  std::filesystem::create_directories(o.out_dir);
+  const std::string png = o.out_dir + "/roc.png";
+  plot_roc(before, after, step, png);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("wrote %s; %.1f s\n", png.c_str(), seconds);
+  char detail[200];
+  std::snprintf(detail, sizeof detail,
+                "TAR at FAR 1e-2 %.4f -> %.4f; %lld test pairs, cosine scores; %lld steps, %.1f s",
+                before.tar.tar, after.tar.tar, static_cast<long long>(pairs.same.numel()),
+                static_cast<long long>(step), seconds);
+  return examples::report({.example = o.name,
+                           .loss = "",
+                           .family = "metric",
+                           .metric = "ROC AUC",
+                           .before = before.auc,
+                           .after = after.auc,
+                           .higher_is_better = true,
+                           .detail = detail},
+                          o);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  examples::ExampleOptions opt{.name = "verification", .epochs = 3};
+  CLI::App app{"minidl study: same/different verification with a Fashion-MNIST CNN embedding"};
+  examples::add_standard_flags(app, opt);
+  CLI11_PARSE(app, argc, argv);
+  return examples::run(opt.name, [&] { return run_verification(opt); });
+}
