@@ -24,7 +24,7 @@
 #include "autograd/functional.h"
 #include "autograd/ops.h"
 #include "losses/robust.h"
-#include "losses/robust/target_log_prob.h"
+#include "losses/robust/target_log_prob_util.h"
 #include "tensor/error.h"
 
 namespace minidl::losses {

@@ -1,4 +1,4 @@
-#include "losses/robust/target_log_prob.h"
+#include "losses/robust/target_log_prob_util.h"
 
 #include "autograd/functional.h"
 #include "autograd/ops.h"
