@@ -103,71 +103,79 @@ std::pair<Tensor, Tensor> subsample(const Tensor& x, const Tensor& y, std::int64
 
 }  // namespace
 
-MetricRun train_metric_embedding(const ExampleOptions& o, const MetricExampleOptions& m,
-                                 const EmbeddingLoss& loss_fn) {
-  const auto t0 = std::chrono::steady_clock::now();
+std::int64_t train_embedding(nn::Module& model, const Tensor& x, const Tensor& y,
+                             const EmbeddingLoss& loss_fn, const ExampleOptions& o,
+                             const EmbeddingTraining& t) {
   MINIDL_CHECK(static_cast<bool>(loss_fn), o.name, ": no loss function");
-  const FashionImages data = load_fashion_images(o);
-  Generator gen(o.seed);
-  auto model = embedding_net(gen);
-  optim::Adam adam(model->parameters(), {.lr = m.lr});
-  data::MPerClassOptions sampling{.classes_per_batch = m.classes_per_batch,
-                                  .samples_per_class = m.samples_per_class,
-                                  .seed = o.seed + 1};
-  auto sampler = std::make_shared<data::MPerClassSampler>(data.y_train, sampling);
-  data::DataLoader loader(data.x_train, data.y_train,
-                          {.batch_size = sampler->batch_size(), .sampler = sampler});
+  optim::Adam adam(model.parameters(), {.lr = t.lr});
+  auto sampler = std::make_shared<data::MPerClassSampler>(
+      y, data::MPerClassOptions{.classes_per_batch = t.classes_per_batch,
+                                .samples_per_class = t.samples_per_class,
+                                .seed = o.seed + 1});
+  data::DataLoader loader(x, y, {.batch_size = sampler->batch_size(), .sampler = sampler});
   const std::int64_t steps =
-      o.steps > 0 ? o.steps : (o.quick ? m.quick_steps : o.epochs * loader.num_batches());
-  const std::int64_t restarts = o.quick ? 2 : 5;
-  // Full mode anneals the learning rate to 0 over the run (cosine, one step per batch); quick
-  // mode's few dozen steps keep it constant, as decaying it there only loses progress.
+      o.steps > 0 ? o.steps : (o.quick ? t.quick_steps : o.epochs * loader.num_batches());
   std::unique_ptr<optim::CosineAnnealingLR> schedule;
   if (!o.quick)
     schedule = std::make_unique<optim::CosineAnnealingLR>(
         adam, optim::CosineAnnealingLROptions{.t_max = std::max<std::int64_t>(steps, 1)});
-  std::printf(
-      "%s: Fashion-MNIST %lld train / %lld test images; CNN embedding (dim %lld), Adam lr %g%s, "
-      "%lld x %lld batches, %lld steps\n",
-      o.name.c_str(), static_cast<long long>(data.y_train.numel()),
-      static_cast<long long>(data.y_test.numel()), static_cast<long long>(kEmbeddingDim), m.lr,
-      o.quick ? "" : " (cosine-annealed)", static_cast<long long>(m.classes_per_batch),
-      static_cast<long long>(m.samples_per_class), static_cast<long long>(steps));
+  std::printf("training: Adam lr %g%s, %lld x %lld batches of %lld images, %lld steps\n", t.lr,
+              o.quick ? "" : " (cosine-annealed)", static_cast<long long>(t.classes_per_batch),
+              static_cast<long long>(t.samples_per_class), static_cast<long long>(y.numel()),
+              static_cast<long long>(steps));
+  const std::int64_t report_every = std::max<std::int64_t>(1, steps / (o.quick ? 3 : 10));
+  std::int64_t step = 0, window_n = 0;
+  double window = 0;
+  for (std::int64_t epoch = 0; step < steps; ++epoch) {
+    for (data::Batch& b : loader.epoch(epoch)) {
+      if (step >= steps) break;
+      model.train();
+      const Variable emb = model(Variable(b.inputs));
+      const Variable loss = loss_fn(emb, b.targets);
+      adam.zero_grad();
+      backward(loss);
+      adam.step();
+      if (schedule) schedule->step();
+      ++step;
+      const double value = loss.item();
+      MINIDL_CHECK(std::isfinite(value), o.name, ": the loss is ", value, " at step ", step);
+      window += value;
+      ++window_n;
+      if (step % report_every == 0 || step == steps) {
+        std::printf("step %lld/%lld (epoch %lld): mean loss %.4f\n", static_cast<long long>(step),
+                    static_cast<long long>(steps), static_cast<long long>(epoch + 1),
+                    window / static_cast<double>(window_n));
+        window = 0;
+        window_n = 0;
+        if (t.on_report) t.on_report();
+      }
+    }
+  }
+  return step;
+}
+
+MetricRun train_metric_embedding(const ExampleOptions& o, const MetricExampleOptions& m,
+                                 const EmbeddingLoss& loss_fn) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const FashionImages data = load_fashion_images(o);
+  Generator gen(o.seed);
+  auto model = embedding_net(gen);
+  const std::int64_t restarts = o.quick ? 2 : 5;
+  std::printf("%s: Fashion-MNIST %lld train / %lld test images; CNN embedding (dim %lld)\n",
+              o.name.c_str(), static_cast<long long>(data.y_train.numel()),
+              static_cast<long long>(data.y_test.numel()), static_cast<long long>(kEmbeddingDim));
 
   MetricRun run;
   const Tensor before_emb = embed(*model, data.x_test);
   run.before = score_embeddings(before_emb, data.y_test, m.eval_distance, o.seed, restarts);
   std::printf("untrained: P@1 %.4f  MAP@R %.4f  NMI %.4f\n", run.before.precision_at_1,
               run.before.map_at_r, run.before.nmi);
-
-  const std::int64_t report_every = std::max<std::int64_t>(1, steps / (o.quick ? 3 : 10));
-  double window = 0;
-  std::int64_t window_n = 0;
-  for (std::int64_t epoch = 0; run.steps < steps; ++epoch) {
-    for (data::Batch& b : loader.epoch(epoch)) {
-      if (run.steps >= steps) break;
-      model->train();
-      const Variable emb = (*model)(Variable(b.inputs));
-      const Variable loss = loss_fn(emb, b.targets);
-      adam.zero_grad();
-      backward(loss);
-      adam.step();
-      if (schedule) schedule->step();
-      ++run.steps;
-      const double value = loss.item();
-      MINIDL_CHECK(std::isfinite(value), o.name, ": the loss is ", value, " at step ", run.steps);
-      window += value;
-      ++window_n;
-      if (run.steps % report_every == 0 || run.steps == steps) {
-        std::printf("step %lld/%lld (epoch %lld): mean loss %.4f\n",
-                    static_cast<long long>(run.steps), static_cast<long long>(steps),
-                    static_cast<long long>(epoch + 1), window / static_cast<double>(window_n));
-        window = 0;
-        window_n = 0;
-        if (m.on_report) m.on_report();
-      }
-    }
-  }
+  run.steps = train_embedding(*model, data.x_train, data.y_train, loss_fn, o,
+                              {.classes_per_batch = m.classes_per_batch,
+                               .samples_per_class = m.samples_per_class,
+                               .lr = m.lr,
+                               .quick_steps = m.quick_steps,
+                               .on_report = m.on_report});
 
   const Tensor after_emb = embed(*model, data.x_test);
   run.after = score_embeddings(after_emb, data.y_test, m.eval_distance, o.seed, restarts);

@@ -91,6 +91,23 @@ struct MetricExampleOptions {
   std::function<void()> on_report = {};
 };
 
+// The training loop every metric-learning example shares: Adam on P x K batches of (x, y) from
+// data::MPerClassSampler (seeded with options.seed + 1), for --steps steps if given, else
+// quick_steps in quick mode, else options.epochs epochs; full mode anneals the learning rate to
+// 0 by cosine (quick mode's few dozen steps keep it constant, as decaying it there only loses
+// progress). Prints its plan and the mean loss ~3 (quick) or 10 times, calling on_report after
+// each; a non-finite loss is an error. Returns the number of steps run.
+struct EmbeddingTraining {
+  std::int64_t classes_per_batch = 8;  // P
+  std::int64_t samples_per_class = 8;  // K
+  double lr = 1e-3;
+  std::int64_t quick_steps = 60;
+  std::function<void()> on_report = {};
+};
+std::int64_t train_embedding(nn::Module& model, const Tensor& x, const Tensor& y,
+                             const EmbeddingLoss& loss, const ExampleOptions& options,
+                             const EmbeddingTraining& training);
+
 struct MetricRun {
   EmbeddingScores before, after;
   std::int64_t steps = 0;

@@ -24,13 +24,9 @@
 #include <vector>
 
 #include "autograd/ops.h"
-#include "autograd/tape.h"
-#include "data/loader.h"
 #include "data/m_per_class_sampler.h"
 #include "examples/common/embedding.h"
 #include "losses/metric_softmax.h"
-#include "optim/adam.h"
-#include "optim/schedule.h"
 #include "tensor/error.h"
 #include "tensor/ops.h"
 
@@ -78,58 +74,21 @@ int run_few_shot(const examples::ExampleOptions& o) {
 
   Generator gen(o.seed);
   auto model = examples::embedding_net(gen);
-  const double lr = 1e-3;
-  optim::Adam adam(model->parameters(), {.lr = lr});
-  auto sampler = std::make_shared<data::MPerClassSampler>(
-      y_train, data::MPerClassOptions{
-                   .classes_per_batch = kSeenClasses, .samples_per_class = 8, .seed = o.seed + 1});
-  data::DataLoader loader(x_train, y_train,
-                          {.batch_size = sampler->batch_size(), .sampler = sampler});
-  const std::int64_t steps =
-      o.steps > 0 ? o.steps : (o.quick ? 60 : o.epochs * loader.num_batches());
-  std::unique_ptr<optim::CosineAnnealingLR> schedule;
-  if (!o.quick)
-    schedule = std::make_unique<optim::CosineAnnealingLR>(
-        adam, optim::CosineAnnealingLROptions{.t_max = std::max<std::int64_t>(steps, 1)});
   const std::int64_t episodes = o.quick ? 300 : 1000;
   std::printf(
       "few_shot: train on classes 0-6 (%lld images), evaluate on the %lld test images of classes "
-      "7-9; CNN embedding (dim %lld), multi-similarity loss, Adam lr %g%s, %lld x 8 batches, "
-      "%lld steps\n",
+      "7-9; CNN embedding (dim %lld), multi-similarity loss\n",
       static_cast<long long>(y_train.numel()), static_cast<long long>(y_novel.numel()),
-      static_cast<long long>(examples::kEmbeddingDim), lr, o.quick ? "" : " (cosine-annealed)",
-      static_cast<long long>(kSeenClasses), static_cast<long long>(steps));
+      static_cast<long long>(examples::kEmbeddingDim));
 
   std::printf("untrained:\n");
   const Scores before = evaluate(*model, x_novel, y_novel, episodes, o.seed + 2);
-
-  const std::int64_t report_every = std::max<std::int64_t>(1, steps / (o.quick ? 3 : 10));
-  std::int64_t step = 0, window_n = 0;
-  double window = 0;
-  for (std::int64_t epoch = 0; step < steps; ++epoch) {
-    for (data::Batch& b : loader.epoch(epoch)) {
-      if (step >= steps) break;
-      model->train();
-      const Variable emb = (*model)(Variable(b.inputs));
-      const Variable loss = losses::multi_similarity_loss(emb, Variable(b.targets));
-      adam.zero_grad();
-      backward(loss);
-      adam.step();
-      if (schedule) schedule->step();
-      ++step;
-      const double value = loss.item();
-      MINIDL_CHECK(std::isfinite(value), o.name, ": the loss is ", value, " at step ", step);
-      window += value;
-      ++window_n;
-      if (step % report_every == 0 || step == steps) {
-        std::printf("step %lld/%lld (epoch %lld): mean loss %.4f\n", static_cast<long long>(step),
-                    static_cast<long long>(steps), static_cast<long long>(epoch + 1),
-                    window / static_cast<double>(window_n));
-        window = 0;
-        window_n = 0;
-      }
-    }
-  }
+  const std::int64_t step =
+      examples::train_embedding(*model, x_train, y_train,
+                                [](const Variable& emb, const Tensor& labels) {
+                                  return losses::multi_similarity_loss(emb, Variable(labels));
+                                },
+                                o, {.classes_per_batch = kSeenClasses, .samples_per_class = 8});
 
   std::printf("trained on classes 0-6:\n");
   const Scores after = evaluate(*model, x_novel, y_novel, episodes, o.seed + 2);

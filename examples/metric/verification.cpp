@@ -27,14 +27,9 @@
 #include <string>
 #include <vector>
 
-#include "autograd/tape.h"
-#include "data/loader.h"
-#include "data/m_per_class_sampler.h"
 #include "examples/common/embedding.h"
 #include "examples/common/pairs.h"
 #include "losses/metric_softmax.h"
-#include "optim/adam.h"
-#include "optim/schedule.h"
 #include "tensor/error.h"
 #include "tensor/ops.h"
 
@@ -198,58 +193,20 @@ int run_verification(const examples::ExampleOptions& o) {
 
   Generator gen(o.seed);
   auto model = examples::embedding_net(gen);
-  const double lr = 1e-3;
-  optim::Adam adam(model->parameters(), {.lr = lr});
-  auto sampler = std::make_shared<data::MPerClassSampler>(
-      data.y_train,
-      data::MPerClassOptions{.classes_per_batch = 8, .samples_per_class = 8, .seed = o.seed + 1});
-  data::DataLoader loader(data.x_train, data.y_train,
-                          {.batch_size = sampler->batch_size(), .sampler = sampler});
-  const std::int64_t steps =
-      o.steps > 0 ? o.steps : (o.quick ? 60 : o.epochs * loader.num_batches());
-  // Full mode anneals the learning rate to 0 (cosine, one step per batch), as the metric
-  // examples do; quick mode's few dozen steps keep it constant.
-  std::unique_ptr<optim::CosineAnnealingLR> schedule;
-  if (!o.quick)
-    schedule = std::make_unique<optim::CosineAnnealingLR>(
-        adam, optim::CosineAnnealingLROptions{.t_max = std::max<std::int64_t>(steps, 1)});
   std::printf(
       "verification: Fashion-MNIST %lld train images, %lld test pairs (%lld same); CNN embedding "
-      "(dim %lld), multi-similarity loss, Adam lr %g%s, 8 x 8 batches, %lld steps\n",
+      "(dim %lld), multi-similarity loss\n",
       static_cast<long long>(data.y_train.numel()), static_cast<long long>(pairs.same.numel()),
       static_cast<long long>(sum(pairs.same.to(kFloat64)).item()),
-      static_cast<long long>(examples::kEmbeddingDim), lr, o.quick ? "" : " (cosine-annealed)",
-      static_cast<long long>(steps));
+      static_cast<long long>(examples::kEmbeddingDim));
 
   const Verification before = verify(examples::embed(*model, data.x_test), pairs, "untrained:");
-
-  const std::int64_t report_every = std::max<std::int64_t>(1, steps / (o.quick ? 3 : 10));
-  std::int64_t step = 0, window_n = 0;
-  double window = 0;
-  for (std::int64_t epoch = 0; step < steps; ++epoch) {
-    for (data::Batch& b : loader.epoch(epoch)) {
-      if (step >= steps) break;
-      model->train();
-      const Variable emb = (*model)(Variable(b.inputs));
-      const Variable loss = losses::multi_similarity_loss(emb, Variable(b.targets));
-      adam.zero_grad();
-      backward(loss);
-      adam.step();
-      if (schedule) schedule->step();
-      ++step;
-      const double value = loss.item();
-      MINIDL_CHECK(std::isfinite(value), o.name, ": the loss is ", value, " at step ", step);
-      window += value;
-      ++window_n;
-      if (step % report_every == 0 || step == steps) {
-        std::printf("step %lld/%lld (epoch %lld): mean loss %.4f\n", static_cast<long long>(step),
-                    static_cast<long long>(steps), static_cast<long long>(epoch + 1),
-                    window / static_cast<double>(window_n));
-        window = 0;
-        window_n = 0;
-      }
-    }
-  }
+  const std::int64_t step =
+      examples::train_embedding(*model, data.x_train, data.y_train,
+                                [](const Variable& emb, const Tensor& labels) {
+                                  return losses::multi_similarity_loss(emb, Variable(labels));
+                                },
+                                o, {});
 
   const Verification after = verify(examples::embed(*model, data.x_test), pairs, "trained:  ");
   std::filesystem::create_directories(o.out_dir);
