@@ -1,7 +1,8 @@
 // Retrieval metrics by tiled GEMM (definitions and ranking rule in metrics/retrieval.h).
 //
-// Per tile of query rows [b, e): one single-threaded sgemm gives the dot products of the tile with
-// all N embeddings (rows x N floats, the only O(N) buffer per tile), turned into ranking keys in
+// Per tile of query rows [b, e): single-threaded sgemms of kGemmRows rows each give the dot
+// products of the tile with all N embeddings (rows x N floats, the only O(N) buffer per tile),
+// turned into ranking keys in
 // place (Euclidean: |a|^2 + |b|^2 - 2ab clamped at 0; similarities negated so that smaller is
 // always nearer). Then per row a bucket select-and-sort (select_nearest) yields exactly the first
 // k of the full (key, index) order in about O(N + k) instead of the O(N log N) of a full sort.
@@ -28,7 +29,13 @@ namespace {
 constexpr int kLanes = 16;
 // One distance block per tile is about this many bytes when tile_rows is 0.
 constexpr std::int64_t kTileBytes = std::int64_t{8} << 20;
-constexpr std::int64_t kMinTileRows = 16, kMaxTileRows = 1024;
+constexpr std::int64_t kMinTileRows = 32, kMaxTileRows = 1024;
+// The GEMM plan: every sgemm covers the query rows [kGemmRows q, kGemmRows (q + 1)) (the last
+// one shorter), whatever the tile size and the thread count. The bits of an sgemm row depend on
+// the kernel OpenBLAS picks and on the shape of the call (a 1-row call takes another path than a
+// 32-row one), so fixing the calls is what makes the results independent of tile_rows on every
+// CPU (DESIGN.md, "BLAS bits are not ours"). Tiles are whole multiples of it.
+constexpr std::int64_t kGemmRows = 32;
 // A squared norm above this could overflow float32 in |a|^2 + |b|^2 (FLT_MAX ~ 3.4e38).
 constexpr double kMaxSquaredNorm = 1e37;
 
@@ -118,10 +125,13 @@ Classes dense_classes(const char* op, const Tensor& labels, std::int64_t n) {
   return c;
 }
 
+// Rows per tile: the request (or about kTileBytes of distances), rounded up to whole GEMM calls.
 std::int64_t auto_tile_rows(std::int64_t n, std::int64_t requested) {
-  if (requested > 0) return requested;
-  return std::clamp(kTileBytes / static_cast<std::int64_t>(sizeof(float)) / n, kMinTileRows,
-                    kMaxTileRows);
+  const std::int64_t rows =
+      requested > 0 ? requested
+                    : std::clamp(kTileBytes / static_cast<std::int64_t>(sizeof(float)) / n,
+                                 kMinTileRows, kMaxTileRows);
+  return (rows + kGemmRows - 1) / kGemmRows * kGemmRows;
 }
 
 // Scratch of one tile's row selections.
@@ -244,8 +254,10 @@ void rank_all(const Prepared& p, std::int64_t tile_rows,
   parallel_for(n, tile_rows, [&](std::int64_t b, std::int64_t e) {
     const std::int64_t rows = e - b;
     std::vector<float> block(static_cast<std::size_t>(rows * n));
-    blas::sgemm(false, true, rows, n, d, 1.0f, p.x.data() + b * d, d, p.x.data(), d, 0.0f,
-                block.data(), n);
+    // b is a multiple of kGemmRows (tile_rows is), so these are the plan's calls.
+    for (std::int64_t g = 0; g < rows; g += kGemmRows)
+      blas::sgemm(false, true, std::min(kGemmRows, rows - g), n, d, 1.0f, p.x.data() + (b + g) * d,
+                  d, p.x.data(), d, 0.0f, block.data() + g * n, n);
     Selector sel;
     for (std::int64_t r = 0; r < rows; ++r) {
       const std::int64_t i = b + r;

@@ -30,12 +30,15 @@
 // capped at 1023.
 //
 // Memory: the N x N distance matrix is never formed. Queries are processed in tiles of
-// tile_rows rows: one single-threaded GEMM of the tile against all N embeddings, then a partial
-// selection of each row's k_i = min(N-1, max(R_i, max K)) nearest, sorted; only per-query scalars
-// survive a tile. Tiles run in parallel on oneTBB (tensor/parallel.h), so peak extra memory is
-// about (threads x tile_rows x N x 4 bytes) plus O(N). Every per-query value depends on its own
-// row only and the averages are summed in query order, so results are bitwise the same for any
-// tile size and thread count.
+// tile_rows rows (rounded up to a multiple of 32): single-threaded GEMMs of 32 query rows each
+// against all N embeddings, then a partial selection of each row's k_i = min(N-1, max(R_i,
+// max K)) nearest, sorted; only per-query scalars survive a tile. Tiles run in parallel on
+// oneTBB (tensor/parallel.h), so peak extra memory is about (threads x tile_rows x N x 4 bytes)
+// plus O(N). Every per-query value depends on its own row only, every GEMM call covers the same
+// 32 query rows whatever the tile size, and the averages are summed in query order, so results
+// are bitwise the same for any tile size and thread count on a given CPU and OpenBLAS kernel.
+// Across CPUs (or OPENBLAS_CORETYPE values) the float32 distances may differ in the last bits,
+// and so may the order of near-ties.
 #pragma once
 
 #include <cstdint>
@@ -53,8 +56,8 @@ struct RetrievalOptions {
   std::vector<std::int64_t> recall_at = {1, 2, 4, 8};
   // Mean per class, then over classes (PML's avg_of_avgs), instead of the mean over queries.
   bool per_class_average = false;
-  // Query rows per tile; 0 picks rows so one tile's distance block is about 8 MiB (16 to 1024
-  // rows). The results do not depend on it.
+  // Query rows per tile, rounded up to a multiple of 32; 0 picks rows so one tile's distance
+  // block is about 8 MiB (32 to 1024 rows). It bounds memory; the results do not depend on it.
   std::int64_t tile_rows = 0;
 };
 

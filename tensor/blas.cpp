@@ -9,6 +9,10 @@ void pin_single_thread() {
   if (openblas_get_num_threads() != 1) openblas_set_num_threads(1);
 }
 
+std::string backend() {
+  return std::string(openblas_get_config()) + ", core " + openblas_get_corename();
+}
+
 void sgemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k, float alpha,
            const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c,
            std::int64_t ldc) {

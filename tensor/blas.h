@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace minidl::blas {
 
@@ -20,5 +21,10 @@ void dgemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int6
 // reference, cannot leave minidl oversubscribed) and spreads large products over the cores itself
 // (tensor/matmul.cpp). So oneTBB is the only pool that is ever busy, as DESIGN.md requires.
 void pin_single_thread();
+
+// The BLAS in use, e.g. "OpenBLAS 0.3.21 ... core Haswell": OpenBLAS's build configuration and the
+// kernel family it chose for this CPU (OPENBLAS_CORETYPE overrides the choice). Results of float
+// GEMMs may differ in the last bits from one kernel family to another.
+std::string backend();
 
 }  // namespace minidl::blas

@@ -21,6 +21,7 @@
 // command-line mistakes exit 2.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <functional>
@@ -29,10 +30,17 @@
 #include <string>
 #include <vector>
 
+#include "tensor/blas.h"
 #include "tensor/file_util.h"
+#include "tensor/parallel.h"
 #include "tools/loss_eval.h"
 #include "tools/tour.h"
 #include "train/plot.h"
+
+// Set by tools/CMakeLists.txt: the build type and the flags that change the generated code.
+#ifndef MINIDL_BUILD_FLAGS
+#define MINIDL_BUILD_FLAGS "flags unknown"
+#endif
 
 namespace {
 
@@ -129,6 +137,19 @@ Runner add_tour(CLI::App& cmd) {
   };
 }
 
+// ---------------------------------------------------------------- minidl info
+// What a bug report or a benchmark needs to know about this build and machine.
+Runner add_info(CLI::App& cmd) {
+  return [] {
+    std::printf("minidl: C++ %ld, %s\n", static_cast<long>(__cplusplus), MINIDL_BUILD_FLAGS);
+    std::printf("BLAS: %s\n", minidl::blas::backend().c_str());
+    const char* core = std::getenv("OPENBLAS_CORETYPE");
+    std::printf("OPENBLAS_CORETYPE: %s\n", core ? core : "(unset: OpenBLAS detects the CPU)");
+    std::printf("threads: %d\n", minidl::get_num_threads());
+    return 0;
+  };
+}
+
 struct Command {
   const char* name;
   const char* help;
@@ -141,6 +162,7 @@ const Command kCommands[] = {
      add_loss},
     {"tour", "run every loss example and study, and print the table of results", add_tour},
     {"plot", "render a metric log (JSON Lines) to a PNG of the training curves", add_plot},
+    {"info", "print the build flags, the BLAS kernel in use and the thread count", add_info},
 };
 
 }  // namespace
