@@ -8,7 +8,6 @@
 //
 //   demo_mlp [--steps N] [--quick] [--out DIR] [--seed S]
 // Exits 1 if training did not lower the loss.
-#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -19,6 +18,7 @@
 #include "autograd/functional.h"
 #include "autograd/graph.h"
 #include "autograd/tape.h"
+#include "examples/common/flags.h"
 #include "tensor/ops.h"
 #include "tensor/random.h"
 
@@ -92,7 +92,7 @@ double accuracy(const Variable& logits, const Tensor& labels) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"minidl demo: an MLP on three spirals, trained by hand-written SGD"};
+  examples::Flags app{"minidl demo: an MLP on three spirals, trained by hand-written SGD"};
   int steps = 2000;
   bool quick = false;
   std::string out_dir = "out/demo_mlp";
@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
   app.add_option("--out", out_dir, "folder for the graph DOT file");
   app.add_option("--seed", seed, "seed of data and initial weights");
   app.add_option("--lr", lr, "learning rate");
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   if (quick) steps = 300;
 
   try {

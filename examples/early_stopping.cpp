@@ -13,7 +13,6 @@
 //                  [--min-delta D] [--lr LR] [--train-size N] [--data DIR]
 // Writes DIR/metrics.jsonl and DIR/curves.png. Exits 1 if the restored weights are not better on
 // the test set than the untrained ones, if their validation loss is not the best seen, or on error.
-#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -26,6 +25,7 @@
 #include "data/fashion_mnist.h"
 #include "data/loader.h"
 #include "data/transforms.h"
+#include "examples/common/flags.h"
 #include "nn/activation.h"
 #include "nn/linear.h"
 #include "nn/sequential.h"
@@ -57,7 +57,7 @@ class LastWeightsProbe : public train::Callback {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"minidl example: EarlyStopping on val_loss with restore_best_weights"};
+  examples::Flags app{"minidl example: EarlyStopping on val_loss with restore_best_weights"};
   std::int64_t epochs = 60;
   bool quick = false;
   std::string out_dir = "out/early_stopping";
@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
   app.add_option("--lr", lr, "Adam learning rate");
   app.add_option("--train-size", train_size, "training images used (train + validation split)");
   app.add_option("--data", data_dir, "Fashion-MNIST folder (default: the Debian package's)");
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // line by line into logs and pipes too
   if (quick) {
     train_size = 5000;

@@ -14,7 +14,6 @@
 //               [--weight-decay WD] [--batch B] [--augment] [--data DIR]
 // Writes DIR/metrics.jsonl (one JSON line per epoch) and DIR/curves.png. Exits 1 if the test
 // accuracy after training is not above the untrained model's, or on any error.
-#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -27,6 +26,7 @@
 #include "data/fashion_mnist.h"
 #include "data/loader.h"
 #include "data/transforms.h"
+#include "examples/common/flags.h"
 #include "nn/activation.h"
 #include "nn/batchnorm.h"
 #include "nn/conv2d.h"
@@ -44,7 +44,7 @@
 using namespace minidl;
 
 int main(int argc, char** argv) {
-  CLI::App app{"minidl example: a two-block CNN on Fashion-MNIST (AdamW, cosine lr)"};
+  examples::Flags app{"minidl example: a two-block CNN on Fashion-MNIST (AdamW, cosine lr)"};
   std::int64_t epochs = 5;
   bool quick = false, augment = false;
   std::string out_dir = "out/fashion_cnn";
@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
   app.add_flag("--augment", augment,
                "random crops (padding 2) and horizontal flips of the training images");
   app.add_option("--data", data_dir, "Fashion-MNIST folder (default: the Debian package's)");
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // line by line into logs and pipes too
   if (quick) epochs = 1;
 

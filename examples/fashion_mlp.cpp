@@ -10,7 +10,6 @@
 //               [--weight-decay WD] [--batch B] [--data DIR]
 // Writes DIR/metrics.jsonl (one JSON line per epoch) and DIR/curves.png. Exits 1 if the test
 // accuracy after training is not above the untrained model's, or on any error.
-#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -23,6 +22,7 @@
 #include "data/fashion_mnist.h"
 #include "data/loader.h"
 #include "data/transforms.h"
+#include "examples/common/flags.h"
 #include "nn/activation.h"
 #include "nn/dropout.h"
 #include "nn/linear.h"
@@ -53,7 +53,7 @@ std::pair<double, double> pixel_mean_std(const Tensor& x) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"minidl example: a 784-256-128-10 MLP on Fashion-MNIST (AdamW, cosine lr)"};
+  examples::Flags app{"minidl example: a 784-256-128-10 MLP on Fashion-MNIST (AdamW, cosine lr)"};
   std::int64_t epochs = 15;
   bool quick = false;
   std::string out_dir = "out/fashion_mlp";
@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
   app.add_option("--weight-decay", weight_decay, "AdamW decoupled weight decay (weights only)");
   app.add_option("--batch", batch, "batch size");
   app.add_option("--data", data_dir, "Fashion-MNIST folder (default: the Debian package's)");
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // line by line into logs and pipes too
   if (quick) epochs = 2;
 

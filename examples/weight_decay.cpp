@@ -17,7 +17,6 @@
 // Writes DIR/<variant>/metrics.jsonl and DIR/<variant>/curves.png for each variant. Exits 1 if a
 // variant does not beat the untrained model's test accuracy, if L1's share of near-zero weights is
 // not at least twice that of both others, or on any error.
-#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -30,6 +29,7 @@
 #include "data/fashion_mnist.h"
 #include "data/loader.h"
 #include "data/transforms.h"
+#include "examples/common/flags.h"
 #include "nn/activation.h"
 #include "nn/linear.h"
 #include "nn/sequential.h"
@@ -87,7 +87,8 @@ void count_weights(const nn::Module& model, Result& r) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"minidl example: no weight decay vs L2 vs L1 (proximal) on a Fashion-MNIST MLP"};
+  examples::Flags app{
+      "minidl example: no weight decay vs L2 vs L1 (proximal) on a Fashion-MNIST MLP"};
   std::int64_t epochs = 10;
   bool quick = false;
   std::string out_dir = "out/weight_decay";
@@ -100,10 +101,10 @@ int main(int argc, char** argv) {
   app.add_option("--seed", seed, "seed of the split, the initial weights and shuffling");
   app.add_option("--lr", lr, "Adam learning rate");
   app.add_option("--l2", l2, "coupled L2 weight_decay of the L2 variant");
-  CLI::Option* l1_opt = app.add_option(
+  examples::FlagOption* l1_opt = app.add_option(
       "--l1", l1, "l1_decay of the L1 variant (proximal: shrink lr * l1 per step; --quick: 0.2)");
   app.add_option("--data", data_dir, "Fashion-MNIST folder (default: the Debian package's)");
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // line by line into logs and pipes too
   if (quick) {
     epochs = 2;

@@ -16,6 +16,7 @@
 
 #include "data/loader.h"
 #include "examples/common/example.h"
+#include "examples/common/flags.h"
 #include "losses/classification.h"
 #include "nn/activation.h"
 #include "optim/adam.h"
@@ -56,9 +57,9 @@ Scores score(const Tensor& p, const Tensor& y) {
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "binary_cross_entropy", .epochs = 6};
-  CLI::App app{"minidl example: binary_cross_entropy, is a Fashion-MNIST image footwear?"};
+  examples::Flags app{"minidl example: binary_cross_entropy, is a Fashion-MNIST image footwear?"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     const std::int64_t epochs = opt.quick ? 2 : opt.epochs;
     const examples::Fashion f = examples::load_fashion(opt);

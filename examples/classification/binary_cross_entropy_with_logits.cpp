@@ -18,6 +18,7 @@
 #include "data/loader.h"
 #include "examples/common/example.h"
 #include "examples/common/fashion_attributes.h"
+#include "examples/common/flags.h"
 #include "losses/classification.h"
 #include "optim/adam.h"
 #include "train/fit.h"
@@ -56,9 +57,9 @@ double exact_match(const Tensor& logits, const Tensor& multi_hot) {
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "binary_cross_entropy_with_logits", .epochs = 8};
-  CLI::App app{"minidl example: binary_cross_entropy_with_logits, Fashion-MNIST attributes"};
+  examples::Flags app{"minidl example: binary_cross_entropy_with_logits, Fashion-MNIST attributes"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     const std::int64_t epochs = opt.quick ? 2 : opt.epochs;
     const examples::Fashion f = examples::load_fashion(opt);

@@ -13,6 +13,7 @@
 
 #include "data/loader.h"
 #include "examples/common/example.h"
+#include "examples/common/flags.h"
 #include "losses/classification.h"
 #include "metrics/classification.h"
 #include "optim/adam.h"
@@ -23,11 +24,11 @@ using namespace minidl;
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "cross_entropy", .epochs = 10};
   double smoothing = 0.0;
-  CLI::App app{"minidl example: cross_entropy, a softmax classifier of Fashion-MNIST"};
+  examples::Flags app{"minidl example: cross_entropy, a softmax classifier of Fashion-MNIST"};
   examples::add_standard_flags(app, opt);
   app.add_option("--label-smoothing", smoothing, "label smoothing in [0, 1]")
       ->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     const std::int64_t epochs = opt.quick ? 2 : opt.epochs;
     const examples::Fashion f = examples::load_fashion(opt);

@@ -15,6 +15,7 @@
 
 #include "data/loader.h"
 #include "examples/common/example.h"
+#include "examples/common/flags.h"
 #include "losses/classification_margin.h"
 #include "metrics/classification.h"
 #include "optim/sgd.h"
@@ -24,9 +25,10 @@ using namespace minidl;
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "multi_margin_loss", .epochs = 15};
-  CLI::App app{"minidl example: multi_margin_loss, a linear multiclass SVM on Fashion-MNIST"};
+  examples::Flags app{
+      "minidl example: multi_margin_loss, a linear multiclass SVM on Fashion-MNIST"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     const std::int64_t epochs = opt.quick ? 2 : opt.epochs;
     const examples::Fashion f = examples::load_fashion(opt);

@@ -16,6 +16,7 @@
 #include "data/loader.h"
 #include "examples/common/example.h"
 #include "examples/common/fashion_attributes.h"
+#include "examples/common/flags.h"
 #include "losses/classification_margin.h"
 #include "optim/adam.h"
 #include "train/fit.h"
@@ -24,9 +25,9 @@ using namespace minidl;
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "multilabel_soft_margin_loss", .epochs = 8};
-  CLI::App app{"minidl example: multilabel_soft_margin_loss, Fashion-MNIST attributes"};
+  examples::Flags app{"minidl example: multilabel_soft_margin_loss, Fashion-MNIST attributes"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     const std::int64_t epochs = opt.quick ? 2 : opt.epochs;
     const examples::Fashion f = examples::load_fashion(opt);

@@ -15,6 +15,7 @@
 
 #include "data/loader.h"
 #include "examples/common/example.h"
+#include "examples/common/flags.h"
 #include "losses/classification.h"
 #include "metrics/classification.h"
 #include "nn/activation.h"
@@ -38,9 +39,9 @@ double mean_true_probability(const Tensor& log_p, const Tensor& labels) {
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "nll_loss", .epochs = 10};
-  CLI::App app{"minidl example: nll_loss, a Fashion-MNIST classifier ending in log_softmax"};
+  examples::Flags app{"minidl example: nll_loss, a Fashion-MNIST classifier ending in log_softmax"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     const std::int64_t epochs = opt.quick ? 2 : opt.epochs;
     const examples::Fashion f = examples::load_fashion(opt);

@@ -15,6 +15,7 @@
 #include "data/loader.h"
 #include "examples/common/example.h"
 #include "examples/common/fashion_attributes.h"
+#include "examples/common/flags.h"
 #include "losses/classification_margin.h"
 #include "optim/sgd.h"
 #include "train/fit.h"
@@ -23,9 +24,10 @@ using namespace minidl;
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "soft_margin_loss", .epochs = 20};
-  CLI::App app{"minidl example: soft_margin_loss, logistic regression for T-shirt vs Pullover"};
+  examples::Flags app{
+      "minidl example: soft_margin_loss, logistic regression for T-shirt vs Pullover"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     const std::int64_t epochs = opt.quick ? 3 : opt.epochs;
     const examples::Fashion f = examples::load_fashion(opt, 10000, 2000);

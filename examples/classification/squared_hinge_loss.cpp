@@ -14,6 +14,7 @@
 #include "data/loader.h"
 #include "examples/common/example.h"
 #include "examples/common/fashion_attributes.h"
+#include "examples/common/flags.h"
 #include "losses/classification_margin.h"
 #include "optim/sgd.h"
 #include "train/fit.h"
@@ -22,9 +23,9 @@ using namespace minidl;
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "squared_hinge_loss", .epochs = 20};
-  CLI::App app{"minidl example: squared_hinge_loss, an L2-SVM for Pullover vs Coat"};
+  examples::Flags app{"minidl example: squared_hinge_loss, an L2-SVM for Pullover vs Coat"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     const std::int64_t epochs = opt.quick ? 3 : opt.epochs;
     const examples::Fashion f = examples::load_fashion(opt, 10000, 2000);

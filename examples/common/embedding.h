@@ -5,7 +5,7 @@
 //
 // Every metric example has the same shape:
 //   examples::ExampleOptions opt{.name = "batch_hard_triplet_loss", .epochs = 4};
-//   ... flags, CLI11_PARSE ...
+//   ... flags, MINIDL_PARSE_FLAGS ...
 //   return examples::run(opt.name, [&] {
 //     return examples::run_metric_example(opt, {.loss = "batch_hard_triplet_loss"},
 //         [](const Variable& emb, const Tensor& labels) {
@@ -33,6 +33,7 @@
 
 #include "autograd/variable.h"
 #include "examples/common/example.h"
+#include "examples/common/flags.h"
 #include "metrics/retrieval.h"
 #include "nn/sequential.h"
 #include "tensor/random.h"

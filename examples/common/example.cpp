@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/fashion_mnist.h"
+#include "examples/common/flags.h"
 #include "nn/activation.h"
 #include "nn/dropout.h"
 #include "nn/linear.h"
@@ -16,7 +17,7 @@
 
 namespace minidl::examples {
 
-void add_standard_flags(CLI::App& app, ExampleOptions& o) {
+void add_standard_flags(Flags& app, ExampleOptions& o) {
   app.add_flag("--quick", o.quick, "small data and few epochs, as CI and the tour run it");
   app.add_option("--epochs", o.epochs, "training epochs (full mode)")->capture_default_str();
   app.add_option("--steps", o.steps, "training steps, for examples that count steps");

@@ -3,9 +3,9 @@
 // Every loss example follows one shape, so the tour (`minidl tour`) can run them all:
 //   int main(int argc, char** argv) {
 //     examples::ExampleOptions opt{.name = "mse_loss", .epochs = 20};
-//     CLI::App app{"..."};
+//     examples::Flags app{"..."};  // examples/common/flags.h
 //     examples::add_standard_flags(app, opt);   // --quick --epochs --steps --out --seed --data
-//     CLI11_PARSE(app, argc, argv);
+//     MINIDL_PARSE_FLAGS(app, argc, argv);
 //     return examples::run(opt.name, [&] {
 //       ... train, measure the metric before and after ...
 //       return examples::report({.example = opt.name, .loss = "mse_loss", .family = "regression",
@@ -17,7 +17,6 @@
 // returns the exit code: 0 if the metric improved, 1 if not.
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -25,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "examples/common/flags.h"
 #include "nn/sequential.h"
 #include "tensor/random.h"
 #include "tensor/tensor.h"
@@ -42,7 +42,7 @@ struct ExampleOptions {
 };
 
 // --quick, --epochs, --steps, --out, --seed, --data. Fills out_dir with out/<name> when unset.
-void add_standard_flags(CLI::App& app, ExampleOptions& options);
+void add_standard_flags(Flags& app, ExampleOptions& options);
 
 // Fashion-MNIST flattened to [N, 784] float32, standardised with the training pixels' mean and
 // standard deviation, labels int64 [N]. Quick mode keeps the first quick_train / quick_test

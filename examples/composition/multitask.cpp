@@ -28,6 +28,7 @@
 #include "autograd/tape.h"
 #include "data/loader.h"
 #include "examples/common/example.h"
+#include "examples/common/flags.h"
 #include "losses/classification.h"
 #include "losses/composition.h"
 #include "losses/regression.h"
@@ -89,9 +90,10 @@ Scores evaluate(TwoHeads& model, const Tensor& x, const Tensor& y, const Tensor&
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "multitask", .epochs = 10};
-  CLI::App app{"minidl study: classification + regression heads + L2, composed with WeightedSum"};
+  examples::Flags app{
+      "minidl study: classification + regression heads + L2, composed with WeightedSum"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     const std::int64_t epochs = opt.quick ? 3 : opt.epochs;
     const examples::Fashion data = examples::load_fashion(opt, 5000, 2000);

@@ -20,6 +20,7 @@
 
 #include "data/loader.h"
 #include "examples/common/example.h"
+#include "examples/common/flags.h"
 #include "losses/classification.h"
 #include "losses/composition.h"
 #include "losses/regularization.h"
@@ -63,10 +64,10 @@ class TermLog : public train::Callback {
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "weighted_sum", .epochs = 10};
   double l1 = 3e-4;
-  CLI::App app{"minidl example: cross entropy + a ramped L1 penalty, each term logged"};
+  examples::Flags app{"minidl example: cross entropy + a ramped L1 penalty, each term logged"};
   examples::add_standard_flags(app, opt);
   app.add_option("--l1", l1, "final weight of the L1 penalty")->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     const std::int64_t epochs = opt.quick ? 3 : opt.epochs;
     const examples::Fashion data = examples::load_fashion(opt, 5000, 2000);

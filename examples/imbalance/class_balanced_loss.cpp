@@ -14,6 +14,7 @@
 //                       [--loss-type softmax|sigmoid|focal]
 #include <cstdio>
 
+#include "examples/common/flags.h"
 #include "examples/imbalance/imbalanced_fashion.h"
 
 using namespace minidl;
@@ -23,11 +24,11 @@ int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "class_balanced_loss", .epochs = 8};
   double beta = 0.9999;
   std::string loss_type = "softmax";
-  CLI::App app{"minidl example: class_balanced_loss on Fashion-MNIST with 3 rare classes"};
+  examples::Flags app{"minidl example: class_balanced_loss on Fashion-MNIST with 3 rare classes"};
   examples::add_standard_flags(app, opt);
   app.add_option("--beta", beta, "effective-number beta in [0, 1)")->capture_default_str();
   app.add_option("--loss-type", loss_type, "softmax | sigmoid | focal")->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     const ImbalancedFashion d = load_imbalanced_fashion(opt, 0.02, 12000, 2000);
     print_counts(d, "Fashion-MNIST, Pullover/Coat/Shirt cut to 2%");

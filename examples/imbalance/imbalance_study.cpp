@@ -35,6 +35,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "examples/common/flags.h"
 #include "examples/imbalance/imbalanced_fashion.h"
 #include "losses/classification.h"
 #include "tensor/file_util.h"
@@ -63,9 +64,9 @@ struct Row {
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "imbalance_study", .epochs = 6};
-  CLI::App app{"minidl example: imbalance study on Fashion-MNIST with 3 rare classes at 1%"};
+  examples::Flags app{"minidl example: imbalance study on Fashion-MNIST with 3 rare classes at 1%"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     const auto start = std::chrono::steady_clock::now();
     auto seconds_since = [](std::chrono::steady_clock::time_point t) {

@@ -23,6 +23,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "examples/common/flags.h"
 #include "examples/imbalance/imbalanced_fashion.h"
 #include "nn/linear.h"
 
@@ -32,13 +33,13 @@ using namespace minidl::examples::imbalance;
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "sigmoid_focal_loss", .epochs = 8};
   double alpha = 0.75, gamma = 2.0, prior = 0.0;
-  CLI::App app{"minidl example: sigmoid_focal_loss on Fashion-MNIST with 3 rare classes"};
+  examples::Flags app{"minidl example: sigmoid_focal_loss on Fashion-MNIST with 3 rare classes"};
   examples::add_standard_flags(app, opt);
   app.add_option("--alpha", alpha, "weight of the positives (< 0: none)")->capture_default_str();
   app.add_option("--gamma", gamma, "focusing exponent")->capture_default_str();
   app.add_option("--prior", prior, "output bias init -log((1 - pi) / pi); 0: default init")
       ->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     const ImbalancedFashion d = load_imbalanced_fashion(opt, 0.02, 12000, 2000);
     print_counts(d, "Fashion-MNIST, Pullover/Coat/Shirt cut to 2%");

@@ -12,6 +12,7 @@
 //   softmax_focal_loss [--quick] [--epochs N] [--out DIR] [--seed S] [--data DIR]
 #include <cstdio>
 
+#include "examples/common/flags.h"
 #include "examples/imbalance/imbalanced_fashion.h"
 
 using namespace minidl;
@@ -19,9 +20,9 @@ using namespace minidl::examples::imbalance;
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "softmax_focal_loss", .epochs = 8};
-  CLI::App app{"minidl example: softmax_focal_loss on Fashion-MNIST with 3 rare classes"};
+  examples::Flags app{"minidl example: softmax_focal_loss on Fashion-MNIST with 3 rare classes"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     const ImbalancedFashion d = load_imbalanced_fashion(opt, 0.02, 12000, 2000);
     print_counts(d, "Fashion-MNIST, Pullover/Coat/Shirt cut to 2%");

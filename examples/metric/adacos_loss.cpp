@@ -14,6 +14,7 @@
 #include <cstdio>
 
 #include "examples/common/embedding.h"
+#include "examples/common/flags.h"
 #include "examples/metric/angular_head.h"
 #include "losses/metric_angular.h"
 
@@ -21,9 +22,9 @@ using namespace minidl;
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "adacos_loss", .epochs = 4};
-  CLI::App app{"minidl example: adacos_loss, a Fashion-MNIST CNN embedding"};
+  examples::Flags app{"minidl example: adacos_loss, a Fashion-MNIST CNN embedding"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     examples::ClassWeightHead head(10, examples::kEmbeddingDim, opt.seed + 7, 1e-2);
     losses::AdaCosState state;

@@ -17,15 +17,17 @@
 #include <cstdio>
 
 #include "examples/common/embedding.h"
+#include "examples/common/flags.h"
 #include "losses/metric_angular.h"
 
 using namespace minidl;
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "adaptive_margin_triplet_loss", .epochs = 4};
-  CLI::App app{"minidl example: adaptive_margin_triplet_loss, a Fashion-MNIST CNN embedding"};
+  examples::Flags app{
+      "minidl example: adaptive_margin_triplet_loss, a Fashion-MNIST CNN embedding"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     double mean_margin = 0;
     return examples::run_metric_example(

@@ -14,15 +14,16 @@
 #include <cstdio>
 
 #include "examples/common/embedding.h"
+#include "examples/common/flags.h"
 #include "losses/metric.h"
 
 using namespace minidl;
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "batch_all_triplet_loss", .epochs = 4};
-  CLI::App app{"minidl example: batch_all_triplet_loss, a Fashion-MNIST CNN embedding"};
+  examples::Flags app{"minidl example: batch_all_triplet_loss, a Fashion-MNIST CNN embedding"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     losses::TripletDiagnostics diag;
     return examples::run_metric_example(

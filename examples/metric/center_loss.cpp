@@ -20,6 +20,7 @@
 
 #include "autograd/functional.h"
 #include "examples/common/embedding.h"
+#include "examples/common/flags.h"
 #include "losses/classification.h"
 #include "losses/metric_proxy.h"
 #include "nn/linear.h"
@@ -36,9 +37,10 @@ constexpr std::int64_t kClasses = 10;
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "center_loss", .epochs = 4};
-  CLI::App app{"minidl example: center_loss, a Fashion-MNIST CNN embedding with a softmax head"};
+  examples::Flags app{
+      "minidl example: center_loss, a Fashion-MNIST CNN embedding with a softmax head"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     Generator gen(opt.seed + 7);
     nn::Linear head(examples::kEmbeddingDim, kClasses, gen);

@@ -13,15 +13,16 @@
 
 #include "autograd/ops.h"
 #include "examples/common/embedding.h"
+#include "examples/common/flags.h"
 #include "losses/metric.h"
 
 using namespace minidl;
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "contrastive_loss", .epochs = 4};
-  CLI::App app{"minidl example: contrastive_loss, a Fashion-MNIST CNN embedding"};
+  examples::Flags app{"minidl example: contrastive_loss, a Fashion-MNIST CNN embedding"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     return examples::run_metric_example(
         opt, {.loss = "contrastive_loss", .eval_distance = metrics::RetrievalDistance::kCosine},

@@ -13,6 +13,7 @@
 //
 //   cosface_loss [--quick] [--epochs N] [--steps N] [--out DIR] [--seed S] [--data DIR]
 #include "examples/common/embedding.h"
+#include "examples/common/flags.h"
 #include "examples/metric/angular_head.h"
 #include "losses/metric_angular.h"
 
@@ -20,9 +21,9 @@ using namespace minidl;
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "cosface_loss", .epochs = 4};
-  CLI::App app{"minidl example: cosface_loss, a Fashion-MNIST CNN embedding"};
+  examples::Flags app{"minidl example: cosface_loss, a Fashion-MNIST CNN embedding"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     examples::ClassWeightHead head(10, examples::kEmbeddingDim, opt.seed + 7, 1e-2);
     return examples::run_metric_example(

@@ -26,6 +26,7 @@
 #include "autograd/ops.h"
 #include "data/m_per_class_sampler.h"
 #include "examples/common/embedding.h"
+#include "examples/common/flags.h"
 #include "losses/metric_softmax.h"
 #include "tensor/error.h"
 #include "tensor/ops.h"
@@ -118,9 +119,9 @@ int run_few_shot(const examples::ExampleOptions& o) {
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "few_shot", .epochs = 1};
-  CLI::App app{
+  examples::Flags app{
       "minidl study: few-shot transfer of a Fashion-MNIST CNN embedding to unseen classes"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] { return run_few_shot(opt); });
 }

@@ -12,15 +12,16 @@
 //   info_nce_loss [--quick] [--epochs N] [--steps N] [--out DIR] [--seed S] [--data DIR]
 #include "autograd/functional.h"
 #include "examples/common/embedding.h"
+#include "examples/common/flags.h"
 #include "losses/metric_softmax.h"
 
 using namespace minidl;
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "info_nce_loss", .epochs = 4};
-  CLI::App app{"minidl example: info_nce_loss, a Fashion-MNIST CNN embedding"};
+  examples::Flags app{"minidl example: info_nce_loss, a Fashion-MNIST CNN embedding"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     return examples::run_metric_example(
         opt, {.loss = "info_nce_loss", .eval_distance = metrics::RetrievalDistance::kCosine},

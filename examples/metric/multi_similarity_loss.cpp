@@ -10,15 +10,16 @@
 //
 //   multi_similarity_loss [--quick] [--epochs N] [--steps N] [--out DIR] [--seed S] [--data DIR]
 #include "examples/common/embedding.h"
+#include "examples/common/flags.h"
 #include "losses/metric_softmax.h"
 
 using namespace minidl;
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "multi_similarity_loss", .epochs = 4};
-  CLI::App app{"minidl example: multi_similarity_loss, a Fashion-MNIST CNN embedding"};
+  examples::Flags app{"minidl example: multi_similarity_loss, a Fashion-MNIST CNN embedding"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     return examples::run_metric_example(
         opt,

@@ -12,15 +12,16 @@
 //   npair_loss [--quick] [--epochs N] [--steps N] [--out DIR] [--seed S] [--data DIR]
 #include "autograd/functional.h"
 #include "examples/common/embedding.h"
+#include "examples/common/flags.h"
 #include "losses/metric_softmax.h"
 
 using namespace minidl;
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "npair_loss", .epochs = 4};
-  CLI::App app{"minidl example: npair_loss, a Fashion-MNIST CNN embedding"};
+  examples::Flags app{"minidl example: npair_loss, a Fashion-MNIST CNN embedding"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     return examples::run_metric_example(
         opt, {.loss = "npair_loss", .eval_distance = metrics::RetrievalDistance::kEuclidean},

@@ -12,6 +12,7 @@
 //
 //   proxy_anchor_loss [--quick] [--epochs N] [--steps N] [--out DIR] [--seed S] [--data DIR]
 #include "examples/common/embedding.h"
+#include "examples/common/flags.h"
 #include "losses/metric_proxy.h"
 #include "optim/adam.h"
 #include "tensor/random.h"
@@ -24,9 +25,10 @@ constexpr std::int64_t kClasses = 10;
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "proxy_anchor_loss", .epochs = 4};
-  CLI::App app{"minidl example: proxy_anchor_loss, a Fashion-MNIST CNN embedding with proxies"};
+  examples::Flags app{
+      "minidl example: proxy_anchor_loss, a Fashion-MNIST CNN embedding with proxies"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     Generator gen(opt.seed + 13);
     const Variable proxies(randn({kClasses, examples::kEmbeddingDim}, gen), true);

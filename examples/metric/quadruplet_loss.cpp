@@ -20,6 +20,7 @@
 #include "autograd/functional.h"
 #include "autograd/ops.h"
 #include "examples/common/embedding.h"
+#include "examples/common/flags.h"
 #include "losses/metric_proxy.h"
 #include "tensor/ops.h"
 
@@ -62,9 +63,9 @@ Quadruplets sample(const Tensor& labels, std::mt19937_64& rng) {
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "quadruplet_loss", .epochs = 4};
-  CLI::App app{"minidl example: quadruplet_loss, a Fashion-MNIST CNN embedding"};
+  examples::Flags app{"minidl example: quadruplet_loss, a Fashion-MNIST CNN embedding"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     std::int64_t last_count = 0;
     std::mt19937_64 rng(opt.seed + 3);

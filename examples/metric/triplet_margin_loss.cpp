@@ -14,15 +14,16 @@
 
 #include "autograd/ops.h"
 #include "examples/common/embedding.h"
+#include "examples/common/flags.h"
 #include "losses/metric.h"
 
 using namespace minidl;
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "triplet_margin_loss", .epochs = 4};
-  CLI::App app{"minidl example: triplet_margin_loss with semi-hard mining, Fashion-MNIST"};
+  examples::Flags app{"minidl example: triplet_margin_loss with semi-hard mining, Fashion-MNIST"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     std::int64_t mined = 0;
     return examples::run_metric_example(

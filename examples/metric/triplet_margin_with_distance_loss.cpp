@@ -10,15 +10,16 @@
 //   triplet_margin_with_distance_loss [--quick] [--epochs N] [--steps N] [--out DIR] [--seed S]
 #include "autograd/ops.h"
 #include "examples/common/embedding.h"
+#include "examples/common/flags.h"
 #include "losses/metric.h"
 
 using namespace minidl;
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "triplet_margin_with_distance_loss", .epochs = 4};
-  CLI::App app{"minidl example: triplet_margin_with_distance_loss (cosine), Fashion-MNIST"};
+  examples::Flags app{"minidl example: triplet_margin_with_distance_loss (cosine), Fashion-MNIST"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     return examples::run_metric_example(
         opt,

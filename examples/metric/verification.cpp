@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "examples/common/embedding.h"
+#include "examples/common/flags.h"
 #include "examples/common/pairs.h"
 #include "losses/metric_softmax.h"
 #include "tensor/error.h"
@@ -235,8 +236,9 @@ int run_verification(const examples::ExampleOptions& o) {
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "verification", .epochs = 3};
-  CLI::App app{"minidl study: same/different verification with a Fashion-MNIST CNN embedding"};
+  examples::Flags app{
+      "minidl study: same/different verification with a Fashion-MNIST CNN embedding"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] { return run_verification(opt); });
 }

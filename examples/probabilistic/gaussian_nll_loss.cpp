@@ -19,6 +19,7 @@
 #include "autograd/functional.h"
 #include "data/loader.h"
 #include "examples/common/example.h"
+#include "examples/common/flags.h"
 #include "losses/probabilistic.h"
 #include "optim/adam.h"
 #include "train/fit.h"
@@ -72,9 +73,10 @@ Scores score_model(nn::Module& model, const Tensor& x, const Tensor& y) {
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "gaussian_nll_loss", .epochs = 60};
-  CLI::App app{"minidl example: gaussian_nll_loss, heteroscedastic regression (mean + variance)"};
+  examples::Flags app{
+      "minidl example: gaussian_nll_loss, heteroscedastic regression (mean + variance)"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     const std::int64_t epochs = opt.quick ? 12 : opt.epochs;
     Generator gen(opt.seed);

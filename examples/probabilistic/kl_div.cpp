@@ -17,6 +17,7 @@
 #include "autograd/functional.h"
 #include "data/loader.h"
 #include "examples/common/example.h"
+#include "examples/common/flags.h"
 #include "losses/probabilistic.h"
 #include "metrics/classification.h"
 #include "optim/adam.h"
@@ -26,9 +27,10 @@ using namespace minidl;
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "kl_div", .epochs = 8};
-  CLI::App app{"minidl example: kl_div, knowledge distillation of an MLP into a small student"};
+  examples::Flags app{
+      "minidl example: kl_div, knowledge distillation of an MLP into a small student"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     constexpr double kT = 2.0;
     const examples::Fashion f = examples::load_fashion(opt, 4000, 2000);

@@ -18,6 +18,7 @@
 #include "autograd/functional.h"
 #include "data/loader.h"
 #include "examples/common/example.h"
+#include "examples/common/flags.h"
 #include "losses/probabilistic.h"
 #include "optim/adam.h"
 #include "tensor/ops.h"
@@ -76,9 +77,9 @@ double model_deviance(nn::Module& model, const Data& d) {
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "poisson_nll_loss", .epochs = 40};
-  CLI::App app{"minidl example: poisson_nll_loss, MLP regression of Poisson counts"};
+  examples::Flags app{"minidl example: poisson_nll_loss, MLP regression of Poisson counts"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     const std::int64_t epochs = opt.quick ? 6 : opt.epochs;
     Generator gen(opt.seed);

@@ -28,6 +28,7 @@
 #include "autograd/tape.h"
 #include "data/loader.h"
 #include "examples/common/example.h"
+#include "examples/common/flags.h"
 #include "losses/probabilistic.h"
 #include "optim/adam.h"
 #include "train/band_plot.h"
@@ -136,9 +137,10 @@ double mean_std(const Predictive& p, const Tensor& x, double lo, double hi) {
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "uncertainty", .epochs = 300};
-  CLI::App app{"minidl study: MC-dropout regression with gaussian_nll_loss and a gap in the data"};
+  examples::Flags app{
+      "minidl study: MC-dropout regression with gaussian_nll_loss and a gap in the data"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     const std::int64_t epochs = opt.quick ? 40 : opt.epochs;
     Generator gen(opt.seed);

@@ -17,6 +17,7 @@
 #include "autograd/functional.h"
 #include "autograd/tape.h"
 #include "examples/common/example.h"
+#include "examples/common/flags.h"
 #include "examples/common/pairs.h"
 #include "losses/ranking.h"
 #include "optim/adam.h"
@@ -49,9 +50,9 @@ double verification(nn::Module& f, const Tensor& x, const Pairs& p) {
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "hinge_embedding_loss", .epochs = 10};
-  CLI::App app{"minidl example: hinge_embedding_loss, a Fashion-MNIST embedding from pairs"};
+  examples::Flags app{"minidl example: hinge_embedding_loss, a Fashion-MNIST embedding from pairs"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     const examples::Fashion f = examples::load_fashion(opt, 5000, 2000);
     const std::int64_t epochs = opt.quick ? 2 : opt.epochs;

@@ -19,6 +19,7 @@
 #include "autograd/functional.h"
 #include "autograd/tape.h"
 #include "examples/common/example.h"
+#include "examples/common/flags.h"
 #include "losses/ranking.h"
 #include "optim/adam.h"
 #include "tensor/ops.h"
@@ -63,9 +64,10 @@ double tau(nn::Module& model, const Tensor& x, const std::vector<double>& u) {
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "margin_ranking_loss", .epochs = 30};
-  CLI::App app{"minidl example: margin_ranking_loss, a scorer learned from noisy preferences"};
+  examples::Flags app{
+      "minidl example: margin_ranking_loss, a scorer learned from noisy preferences"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     const std::int64_t epochs = opt.quick ? 4 : opt.epochs;
     const std::int64_t num_items = opt.quick ? 2000 : 10000, pairs_per_epoch = 4 * num_items;

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "examples/common/example.h"
+#include "examples/common/flags.h"
 #include "examples/common/regression_data.h"
 #include "losses/regression.h"
 
@@ -26,10 +27,11 @@ using namespace minidl;
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "huber_loss", .epochs = 40};
   double delta = 1.345 * 0.1;
-  CLI::App app{"minidl example: huber_loss, MLP regression under one-sided gross target errors"};
+  examples::Flags app{
+      "minidl example: huber_loss, MLP regression under one-sided gross target errors"};
   examples::add_standard_flags(app, opt);
   app.add_option("--delta", delta, "Huber's delta (default 1.345 x the inlier noise 0.1)");
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     Generator gen(opt.seed);
     const auto train = examples::make_outlier_regression(opt.quick ? 6000 : 20000, gen);

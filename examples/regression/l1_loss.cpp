@@ -16,6 +16,7 @@
 #include <string>
 
 #include "examples/common/example.h"
+#include "examples/common/flags.h"
 #include "examples/common/regression_data.h"
 #include "losses/regression.h"
 
@@ -23,9 +24,10 @@ using namespace minidl;
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "l1_loss", .epochs = 40};
-  CLI::App app{"minidl example: l1_loss, MLP regression under one-sided gross target errors"};
+  examples::Flags app{
+      "minidl example: l1_loss, MLP regression under one-sided gross target errors"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     Generator gen(opt.seed);
     const auto train = examples::make_outlier_regression(opt.quick ? 6000 : 20000, gen);

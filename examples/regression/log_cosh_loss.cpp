@@ -17,6 +17,7 @@
 #include <string>
 
 #include "examples/common/example.h"
+#include "examples/common/flags.h"
 #include "examples/common/regression_data.h"
 #include "losses/regression.h"
 
@@ -24,9 +25,9 @@ using namespace minidl;
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "log_cosh_loss", .epochs = 40};
-  CLI::App app{"minidl example: log_cosh_loss, MLP regression under one-sided gross errors"};
+  examples::Flags app{"minidl example: log_cosh_loss, MLP regression under one-sided gross errors"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     Generator gen(opt.seed);
     const auto train = examples::make_outlier_regression(opt.quick ? 6000 : 20000, gen);

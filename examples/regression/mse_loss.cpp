@@ -14,6 +14,7 @@
 #include "autograd/tape.h"
 #include "data/loader.h"
 #include "examples/common/example.h"
+#include "examples/common/flags.h"
 #include "losses/regression.h"
 #include "optim/adam.h"
 #include "train/fit.h"
@@ -46,9 +47,9 @@ double mae(nn::Module& model, const Tensor& x, const Tensor& y) {
 
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "mse_loss", .epochs = 40};
-  CLI::App app{"minidl example: mse_loss, MLP regression of sin(2 x1) + 0.5 x2^2 + noise"};
+  examples::Flags app{"minidl example: mse_loss, MLP regression of sin(2 x1) + 0.5 x2^2 + noise"};
   examples::add_standard_flags(app, opt);
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     const std::int64_t epochs = opt.quick ? 8 : opt.epochs;
     Generator gen(opt.seed);

@@ -20,6 +20,7 @@
 #include <string>
 
 #include "examples/common/example.h"
+#include "examples/common/flags.h"
 #include "examples/common/regression_data.h"
 #include "losses/regression.h"
 #include "tensor/ops.h"
@@ -81,11 +82,10 @@ Scores score(const Tensor& pred, const examples::RegressionSet& s, double q) {
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "quantile_loss", .epochs = 40};
   double q = 0.9;
-  CLI::App app{"minidl example: quantile_loss, the 0.9 quantile of heteroscedastic noise"};
+  examples::Flags app{"minidl example: quantile_loss, the 0.9 quantile of heteroscedastic noise"};
   examples::add_standard_flags(app, opt);
-  app.add_option("--quantile", q, "the quantile to predict, in (0, 1)")
-      ->check(CLI::Range(0.01, 0.99));
-  CLI11_PARSE(app, argc, argv);
+  app.add_option("--quantile", q, "the quantile to predict, in (0, 1)")->range(0.01, 0.99);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     Generator gen(opt.seed);
     const auto train = make_data(opt.quick ? 6000 : 20000, q, gen);

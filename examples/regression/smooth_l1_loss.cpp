@@ -19,6 +19,7 @@
 #include <string>
 
 #include "examples/common/example.h"
+#include "examples/common/flags.h"
 #include "examples/common/regression_data.h"
 #include "losses/regression.h"
 
@@ -27,10 +28,11 @@ using namespace minidl;
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "smooth_l1_loss", .epochs = 40};
   double beta = 0.1;
-  CLI::App app{"minidl example: smooth_l1_loss, MLP regression under one-sided gross errors"};
+  examples::Flags app{
+      "minidl example: smooth_l1_loss, MLP regression under one-sided gross errors"};
   examples::add_standard_flags(app, opt);
   app.add_option("--beta", beta, "width of the quadratic zone (default 0.1, the inlier noise)");
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     Generator gen(opt.seed);
     const auto train = examples::make_outlier_regression(opt.quick ? 6000 : 20000, gen);

@@ -19,6 +19,7 @@
 #include "autograd/functional.h"
 #include "data/loader.h"
 #include "examples/common/example.h"
+#include "examples/common/flags.h"
 #include "losses/classification.h"
 #include "losses/regularization.h"
 #include "metrics/classification.h"
@@ -83,10 +84,10 @@ Run train_mlp(const examples::Fashion& data, double l1, std::int64_t epochs, std
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "l1_penalty", .epochs = 10};
   double l1 = 3e-4;
-  CLI::App app{"minidl example: an L1 penalty sparsifies a Fashion-MNIST MLP"};
+  examples::Flags app{"minidl example: an L1 penalty sparsifies a Fashion-MNIST MLP"};
   examples::add_standard_flags(app, opt);
   app.add_option("--l1", l1, "penalty multiplier")->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     const std::int64_t epochs = opt.quick ? 2 : opt.epochs;
     const examples::Fashion data = examples::load_fashion(opt, 5000, 2000);

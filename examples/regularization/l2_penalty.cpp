@@ -20,6 +20,7 @@
 #include "autograd/tape.h"
 #include "data/loader.h"
 #include "examples/common/example.h"
+#include "examples/common/flags.h"
 #include "losses/classification.h"
 #include "losses/regularization.h"
 #include "metrics/classification.h"
@@ -77,11 +78,11 @@ int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "l2_penalty", .epochs = 100};
   double l2 = 1e-3;
   std::int64_t train_n = 500;
-  CLI::App app{"minidl example: an L2 penalty against overfitting 500 Fashion-MNIST images"};
+  examples::Flags app{"minidl example: an L2 penalty against overfitting 500 Fashion-MNIST images"};
   examples::add_standard_flags(app, opt);
   app.add_option("--l2", l2, "penalty multiplier")->capture_default_str();
   app.add_option("--train", train_n, "training images")->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     const std::int64_t epochs = opt.quick ? 30 : opt.epochs;
     examples::Fashion data = examples::load_fashion(opt, train_n, 2000);

@@ -13,6 +13,7 @@
 #include <cstdio>
 
 #include "examples/common/example.h"
+#include "examples/common/flags.h"
 #include "examples/robust/noisy_labels.h"
 #include "losses/classification.h"
 #include "losses/robust.h"
@@ -22,11 +23,12 @@ using namespace minidl;
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "generalized_cross_entropy", .epochs = 40};
   double noise = 0.4, q = 0.7;
-  CLI::App app{"minidl example: generalized cross entropy on Fashion-MNIST with 40% wrong labels"};
+  examples::Flags app{
+      "minidl example: generalized cross entropy on Fashion-MNIST with 40% wrong labels"};
   examples::add_standard_flags(app, opt);
   app.add_option("--noise", noise, "share of training labels flipped")->capture_default_str();
   app.add_option("--q", q, "GCE's q in (0, 1]")->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     const std::int64_t train_n = opt.quick ? 2000 : 8000;
     examples::Fashion data = examples::load_fashion(opt, train_n, 2000);

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "examples/common/example.h"
+#include "examples/common/flags.h"
 #include "examples/robust/noisy_labels.h"
 #include "losses/classification.h"
 #include "losses/robust.h"
@@ -48,10 +49,10 @@ struct Entry {
 int main(int argc, char** argv) {
   examples::ExampleOptions opt{.name = "label_noise", .epochs = 40};
   double noise = 0.3;
-  CLI::App app{"minidl study: CE vs label smoothing vs GCE vs SCE under 30% label noise"};
+  examples::Flags app{"minidl study: CE vs label smoothing vs GCE vs SCE under 30% label noise"};
   examples::add_standard_flags(app, opt);
   app.add_option("--noise", noise, "share of training labels flipped")->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     const std::int64_t train_n = opt.quick ? 2000 : 10000;
     examples::Fashion data = examples::load_fashion(opt, train_n, 2000);
