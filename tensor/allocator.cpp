@@ -17,6 +17,7 @@ constexpr std::size_t kAlign = 64;
 constexpr std::size_t kCacheMin = 1 << 16;
 // Upper bound on idle cached memory; past it, freed blocks go back to the system.
 constexpr std::size_t kCacheMax = std::size_t{1} << 30;
+constexpr std::size_t kMaxBlock = std::size_t{1} << 57;
 
 struct Cache {
   std::mutex mu;
@@ -58,6 +59,10 @@ std::size_t round_size(std::size_t n) {
 }  // namespace
 
 void* storage_alloc(std::size_t nbytes) {
+  // More than any 64-bit address space holds (57 bits with 5-level paging): refused without
+  // asking the system (a sanitizer's allocator would abort rather than fail), which also keeps
+  // round_size from wrapping around.
+  if (nbytes > kMaxBlock) throw std::bad_alloc();
   std::size_t n = round_size(nbytes == 0 ? kAlign : nbytes);
   if (n >= kCacheMin) {
     Cache& c = cache();
@@ -71,6 +76,11 @@ void* storage_alloc(std::size_t nbytes) {
     }
   }
   void* p = std::aligned_alloc(kAlign, n);
+  if (p == nullptr && storage_cached_bytes() > 0) {
+    // Idle cached blocks (up to kCacheMax) may be what stands in the way: return them, try again.
+    storage_empty_cache();
+    p = std::aligned_alloc(kAlign, n);
+  }
   if (p == nullptr) throw std::bad_alloc();
   if (n >= kHugeMin) advise_huge(p, n);
   return p;

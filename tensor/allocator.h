@@ -9,6 +9,8 @@
 
 namespace minidl {
 
+// Throws std::bad_alloc when the system cannot give nbytes, even after the cache is returned to
+// it (Tensor's constructor turns that into a minidl::Error naming the shape).
 void* storage_alloc(std::size_t nbytes);
 void storage_free(void* ptr, std::size_t nbytes);
 // Returns cached blocks to the system.

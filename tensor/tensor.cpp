@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
+#include <new>
 #include <ostream>
 
 #include "tensor/allocator.h"
@@ -51,10 +53,24 @@ std::string shape_str(const Shape& s) {
   return out + "]";
 }
 
-std::int64_t shape_numel(const Shape& s) {
+std::optional<std::int64_t> checked_numel(const Shape& s) {
+  bool zero = false;
+  for (auto d : s) {
+    if (d < 0) return std::nullopt;
+    zero = zero || d == 0;
+  }
+  // Zero first: [0, 2^62, 2^62] is empty, not an overflow.
+  if (zero) return 0;
   std::int64_t n = 1;
-  for (auto d : s) n *= d;
+  for (auto d : s)
+    if (__builtin_mul_overflow(n, d, &n)) return std::nullopt;
   return n;
+}
+
+std::int64_t shape_numel(const Shape& s, const char* op) {
+  if (const auto n = checked_numel(s)) return *n;
+  for (auto d : s) MINIDL_CHECK(d >= 0, op, ": negative dimension in shape ", shape_str(s));
+  MINIDL_FAIL(op, ": shape ", shape_str(s), " has more than 2^63-1 elements");
 }
 
 // ---- storage ----
@@ -62,11 +78,23 @@ Storage::Storage(std::size_t n) : ptr(storage_alloc(n)), nbytes(n) {}
 Storage::~Storage() { storage_free(ptr, nbytes); }
 
 // ---- Tensor ----
+// Byte sizes and byte offsets are int64 like element counts (and so fit a size_t).
+static_assert(sizeof(std::size_t) >= sizeof(std::int64_t));
+
 Tensor::Tensor(Shape shape, DType dtype) : shape_(std::move(shape)), dtype_(dtype) {
-  for (auto d : shape_)
-    MINIDL_CHECK(d >= 0, "tensor: negative dimension in shape ", shape_str(shape_));
-  numel_ = shape_numel(shape_);
-  storage_ = std::make_shared<Storage>(static_cast<std::size_t>(numel_) * dtype_size(dtype_));
+  numel_ = shape_numel(shape_, "tensor");
+  const auto es = static_cast<std::int64_t>(dtype_size(dtype_));
+  MINIDL_CHECK(numel_ <= std::numeric_limits<std::int64_t>::max() / es, "tensor: shape ",
+               shape_str(shape_), " of ", dtype_name(dtype_), " needs more than 2^63-1 bytes");
+  const auto nbytes = static_cast<std::size_t>(numel_ * es);
+  try {
+    storage_ = std::make_shared<Storage>(nbytes);
+  } catch (const std::bad_alloc&) {
+    // A size that fits the types but not the machine (storage_alloc hands back its idle cache
+    // and retries before it gives up).
+    MINIDL_FAIL("tensor: cannot allocate ", nbytes, " bytes for shape ", shape_str(shape_), " (",
+                dtype_name(dtype_), ")");
+  }
 }
 
 std::int64_t Tensor::size(std::int64_t axis) const {
@@ -124,20 +152,28 @@ Tensor Tensor::to(DType dtype) const {
 
 Tensor Tensor::reshape(Shape shape) const {
   MINIDL_CHECK(defined(), "reshape: undefined tensor");
-  std::int64_t infer = -1, known = 1;
+  std::int64_t infer = -1;
   for (std::size_t i = 0; i < shape.size(); ++i) {
     if (shape[i] == -1) {
       MINIDL_CHECK(infer < 0, "reshape: more than one -1 in ", shape_str(shape));
       infer = static_cast<std::int64_t>(i);
     } else {
       MINIDL_CHECK(shape[i] >= 0, "reshape: negative dimension in ", shape_str(shape));
-      known *= shape[i];
     }
   }
+  // The product of the given dims (the -1 counted as 1), checked: a product that wrapped around
+  // could match numel_ and turn a nonsense shape into a view.
+  const auto infer_at = static_cast<std::size_t>(infer);
+  if (infer >= 0) shape[infer_at] = 1;
+  const std::optional<std::int64_t> product = checked_numel(shape);
+  if (infer >= 0) shape[infer_at] = -1;
+  MINIDL_CHECK(product.has_value(), "reshape: cannot reshape ", shape_str(shape_), " into ",
+               shape_str(shape), ", which has more than 2^63-1 elements");
+  std::int64_t known = *product;
   if (infer >= 0) {
     MINIDL_CHECK(known != 0 && numel_ % known == 0, "reshape: cannot reshape ", shape_str(shape_),
                  " into ", shape_str(shape));
-    shape[static_cast<std::size_t>(infer)] = numel_ / known;
+    shape[infer_at] = numel_ / known;
     known = numel_;
   }
   MINIDL_CHECK(known == numel_, "reshape: cannot reshape ", shape_str(shape_), " (", numel_,
@@ -149,8 +185,10 @@ Tensor Tensor::reshape(Shape shape) const {
 
 Tensor Tensor::narrow_rows(std::int64_t start, std::int64_t length) const {
   MINIDL_CHECK(dim() >= 1, "narrow_rows: needs rank >= 1, got ", shape_str(shape_));
-  MINIDL_CHECK(start >= 0 && length >= 0 && start + length <= shape_[0], "narrow_rows: rows [",
-               start, ", ", start + length, ") out of range for shape ", shape_str(shape_));
+  // length <= rows - start, not start + length <= rows: a huge length ("to the end") would wrap.
+  MINIDL_CHECK(start >= 0 && length >= 0 && start <= shape_[0] && length <= shape_[0] - start,
+               "narrow_rows: ", length, " rows from row ", start, " out of range for shape ",
+               shape_str(shape_));
   Tensor out = *this;
   std::int64_t row = shape_[0] == 0 ? 0 : numel_ / shape_[0];
   out.offset_ += start * row;
@@ -229,6 +267,9 @@ Tensor arange(double start, double end, double step, DType dtype) {
   MINIDL_CHECK(std::isfinite(start) && std::isfinite(end), "arange: non-finite bounds ", start,
                ", ", end);
   double count = std::ceil((end - start) / step);
+  // Converting a double of 2^63 or more to int64 is undefined, so the count is checked first.
+  MINIDL_CHECK(!(count >= 9.2233720368547758e18), "arange: [", start, ", ", end, ") by step ", step,
+               " has more than 2^63-1 elements");
   std::int64_t n = count > 0 ? static_cast<std::int64_t>(count) : 0;
   Tensor t({n}, dtype);
   detail::dispatch(dtype, "arange", [&](auto tag) {
@@ -276,8 +317,8 @@ Tensor eye(std::int64_t n, std::int64_t m, DType dtype) {
 namespace {
 template <typename T>
 Tensor from_vec(const std::vector<T>& v, Shape shape) {
-  MINIDL_CHECK(shape_numel(shape) == static_cast<std::int64_t>(v.size()), "from_vector: ", v.size(),
-               " values do not fill shape ", shape_str(shape));
+  MINIDL_CHECK(shape_numel(shape, "from_vector") == static_cast<std::int64_t>(v.size()),
+               "from_vector: ", v.size(), " values do not fill shape ", shape_str(shape));
   Tensor t(std::move(shape), DTypeOf<T>::value);
   if (!v.empty()) std::memcpy(t.raw(), v.data(), v.size() * sizeof(T));
   return t;
