@@ -7,6 +7,7 @@
 #include "autograd/conv.h"
 
 #include <algorithm>
+#include <limits>
 #include <vector>
 
 #include "autograd/functional.h"
@@ -76,13 +77,21 @@ Variable conv2d(const Variable& input, const Variable& weight, const Variable& b
   }
   const Window2d win{{kh, kw}, options.stride, options.padding, options.dilation, false};
   check_window(win, "conv2d");
+  // Both fit int64 (check_window); the padded sizes saturate, as an empty input's H or W may be
+  // near 2^63 (the comparison stays exact: ekh and ekw are at most 2^63-1).
   const std::int64_t ekh = win.dilation[0] * (kh - 1) + 1, ekw = win.dilation[1] * (kw - 1) + 1;
-  const std::int64_t ph = h + 2 * win.padding[0], pw = w + 2 * win.padding[1];
+  auto padded = [](std::int64_t size, std::int64_t pad) {
+    std::int64_t p = 0;
+    return __builtin_add_overflow(size, 2 * pad, &p) ? std::numeric_limits<std::int64_t>::max() : p;
+  };
+  const std::int64_t ph = padded(h, win.padding[0]), pw = padded(w, win.padding[1]);
   MINIDL_CHECK(ekh <= ph && ekw <= pw, "conv2d: kernel ", kh, "x", kw, " (dilation ",
                win.dilation[0], "x", win.dilation[1], ") is larger than the padded input ", ph, "x",
                pw);
   const Pair out = window_out_size(win, {h, w}, "conv2d");
-  const std::int64_t l = out[0] * out[1], k = cg * kh * kw;
+  // Checked: with an empty batch or weight nothing else bounds them.
+  const std::int64_t l = shape_numel({out[0], out[1]}, "conv2d"),
+                     k = shape_numel({cg, kh, kw}, "conv2d");
 
   Variable cols = unfold2d(input, win);  // [C*kH*kW, N*L]
   Variable y = g == 1 ? matmul(reshape(weight, {o, k}), cols)
@@ -103,7 +112,9 @@ Variable max_pool2d(const Variable& input, const Pool2dOptions& options) {
   const std::int64_t n = input.size(0), c = input.size(1), h = input.size(2), w = input.size(3);
   Tensor idx = max_pool2d_indices(input.value(), win);  // [N, C, Ho, Wo]
   const Shape out = idx.shape();
-  Variable v = gather(reshape(input, {n, c, h * w}), 2, idx.reshape({n, c, out[2] * out[3]}));
+  // Checked: an empty batch does not bound H*W.
+  const std::int64_t hw = shape_numel({h, w}, "max_pool2d"), l = out[2] * out[3];
+  Variable v = gather(reshape(input, {n, c, hw}), 2, idx.reshape({n, c, l}));
   return reshape(v, out);
 }
 

@@ -16,12 +16,14 @@ std::int64_t norm_axis(std::int64_t axis, std::int64_t rank, const char* op) {
   return axis < 0 ? axis + rank : axis;
 }
 
-// Number of elements a reduction over `axes` folds together.
-std::int64_t reduced_count(const Shape& s, const Axes& axes) {
-  if (axes.empty()) return shape_numel(s);
-  std::int64_t n = 1;
+// Number of elements a reduction over `axes` folds together, as the double it divides by: the
+// reduced dims of an empty tensor may multiply past int64 ([0, 2^62, 2^62] over axes 1 and 2).
+double reduced_count(const Shape& s, const Axes& axes) {
+  if (axes.empty()) return static_cast<double>(shape_numel(s));
+  double n = 1;
   for (auto a : axes)
-    n *= s[static_cast<std::size_t>(norm_axis(a, static_cast<std::int64_t>(s.size()), "reduce"))];
+    n *= static_cast<double>(
+        s[static_cast<std::size_t>(norm_axis(a, static_cast<std::int64_t>(s.size()), "reduce"))]);
   return n;
 }
 
@@ -121,15 +123,13 @@ Variable log_sigmoid(const Variable& x) { return neg(softplus(neg(x))); }
 
 // ---- reductions
 Variable mean(const Variable& x, const Axes& axes, bool keepdim) {
-  std::int64_t n = reduced_count(x.shape(), axes);
-  return div(sum(x, axes, keepdim), static_cast<double>(n));
+  return div(sum(x, axes, keepdim), reduced_count(x.shape(), axes));
 }
 // sum((x - mean)^2) / (n - correction): two passes, stable.
 Variable var(const Variable& x, const Axes& axes, std::int64_t correction, bool keepdim) {
-  std::int64_t n = reduced_count(x.shape(), axes);
+  const double n = reduced_count(x.shape(), axes);
   Variable d = sub(x, mean(x, axes, true));
-  return div(sum(mul(d, d), axes, keepdim),
-             static_cast<double>(std::max<std::int64_t>(n - correction, 0)));
+  return div(sum(mul(d, d), axes, keepdim), std::max(n - static_cast<double>(correction), 0.0));
 }
 Variable std(const Variable& x, const Axes& axes, std::int64_t correction, bool keepdim) {
   return sqrt(var(x, axes, correction, keepdim));

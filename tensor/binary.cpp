@@ -217,6 +217,9 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
                  shape_str(b), " do not broadcast");
     out[i] = da == 1 ? db : da;
   }
+  // [2^32, 1] and [1, 2^32] are each fine; together they are not.
+  MINIDL_CHECK(checked_numel(out).has_value(), op, ": shapes ", shape_str(a), " and ", shape_str(b),
+               " broadcast to ", shape_str(out), ", which has more than 2^63-1 elements");
   return out;
 }
 
@@ -268,6 +271,8 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   const DType dt = promote(a.dtype(), b.dtype());
   Tensor out(
       broadcast_shapes(cond.shape(), broadcast_shapes(a.shape(), b.shape(), "where"), "where"), dt);
+  // Nothing to compute; the plan's products over an empty shape's other dims could overflow.
+  if (out.numel() == 0) return out;
   Tensor conv_a, conv_b;
   const Tensor& ca = a.dtype() == dt ? a : (conv_a = a.to(dt));
   const Tensor& cb = b.dtype() == dt ? b : (conv_b = b.to(dt));
@@ -306,6 +311,7 @@ Tensor masked_fill(const Tensor& x, const Tensor& mask, double value) {
                "masked_fill: mask ", shape_str(mask.shape()), " does not broadcast to x ",
                shape_str(x.shape()));
   Tensor out(x.shape(), x.dtype());
+  if (out.numel() == 0) return out;  // as in where()
   const StridedPlan p = broadcast_plan(x.shape(), {&x.shape(), &mask.shape()}, "masked_fill");
   const std::int64_t sx = p.inner_stride(0), sm = p.inner_stride(1);
   detail::dispatch(mask.dtype(), "masked_fill", [&](auto mtag) {

@@ -54,9 +54,10 @@ struct Geometry {
   std::int64_t plane() const { return h * w; }
   std::int64_t l() const { return oh * ow; }
   std::int64_t kk() const { return kh * kw; }
-  // Planes per chunk: each plane's work is about kH*kW*L elements.
+  // Planes per chunk: each plane's work is about kH*kW*L elements. Divided out one factor at a
+  // time (the same floor), since a pooling kernel may be huge and kH*kW*L pass int64.
   std::int64_t plane_grain() const {
-    return std::max<std::int64_t>(1, kGrainConv / std::max<std::int64_t>(1, kk() * l()));
+    return std::max<std::int64_t>(1, kGrainConv / kh / kw / std::max<std::int64_t>(1, l()));
   }
 };
 
@@ -230,7 +231,9 @@ std::int64_t argmax_2x2(const T* plane, std::int64_t base, std::int64_t rstep, s
 template <bool k2x2, typename T>
 void max_pool_planes(const T* x, std::int64_t* out, Geometry g, const Range* rows,
                      const Range* cols, std::int64_t b, std::int64_t e) {
-  const std::int64_t rstep = g.dh * g.w, cstep = g.dw;
+  // A second kernel row lands in the image only if dh < H + pH; otherwise rstep is never used,
+  // and dh * W (dh from the caller, unbounded) might not fit.
+  const std::int64_t rstep = g.dh < g.h + g.ph ? g.dh * g.w : 0, cstep = g.dw;
   for (std::int64_t u = b; u < e; ++u) {
     const T* plane = x + u * g.plane();
     std::int64_t* o = out + u * g.l();
@@ -258,8 +261,17 @@ Shape4 image_shape(const Tensor& x, const char* op) {
 }  // namespace
 
 std::int64_t window_count(std::int64_t in, std::int64_t kernel, std::int64_t stride,
-                          std::int64_t pad, std::int64_t dilation, bool ceil_mode) {
-  const std::int64_t span = in + 2 * pad - dilation * (kernel - 1) - 1;
+                          std::int64_t pad, std::int64_t dilation, bool ceil_mode, const char* op) {
+  // The padded input plus one stride and the window's extent must fit int64; then neither this
+  // formula nor the kernels' pixel arithmetic (positions up to the padded end) can overflow.
+  std::int64_t extent = 0, padded = 0;
+  const bool fits = !__builtin_mul_overflow(dilation, kernel - 1, &extent) &&
+                    !__builtin_mul_overflow(pad, 2, &padded) &&
+                    !__builtin_add_overflow(padded, in, &padded) &&
+                    !__builtin_add_overflow(padded, stride, &padded);
+  MINIDL_CHECK(fits, op, ": window arithmetic overflows int64: input size ", in, ", kernel ",
+               kernel, ", stride ", stride, ", padding ", pad, ", dilation ", dilation);
+  const std::int64_t span = in + 2 * pad - extent - 1;
   std::int64_t out = floor_div(span + (ceil_mode ? stride - 1 : 0), stride) + 1;
   // The last window must start inside the image or the leading padding.
   if (ceil_mode && (out - 1) * stride >= in + pad) --out;
@@ -275,13 +287,24 @@ void check_window(const Window2d& w, const char* op) {
                w.dilation[0], "x", w.dilation[1]);
   MINIDL_CHECK(w.padding[0] >= 0 && w.padding[1] >= 0, op, ": padding must be >= 0, got ",
                w.padding[0], "x", w.padding[1]);
+  // The window's extent dil (k - 1) + 1 and both paddings 2 pad must fit int64 (callers add them).
+  for (std::size_t a = 0; a < 2; ++a) {
+    std::int64_t extent = 0, pads = 0;
+    MINIDL_CHECK(!__builtin_mul_overflow(w.dilation[a], w.kernel[a] - 1, &extent) &&
+                     !__builtin_add_overflow(extent, 1, &extent) &&
+                     !__builtin_mul_overflow(w.padding[a], 2, &pads),
+                 op, ": window arithmetic overflows int64: kernel ", w.kernel[0], "x", w.kernel[1],
+                 ", dilation ", w.dilation[0], "x", w.dilation[1], ", padding ", w.padding[0], "x",
+                 w.padding[1]);
+  }
 }
 
 Pair window_out_size(const Window2d& w, Pair image, const char* op) {
   check_window(w, op);
-  const Pair out = {
-      window_count(image[0], w.kernel[0], w.stride[0], w.padding[0], w.dilation[0], w.ceil_mode),
-      window_count(image[1], w.kernel[1], w.stride[1], w.padding[1], w.dilation[1], w.ceil_mode)};
+  const Pair out = {window_count(image[0], w.kernel[0], w.stride[0], w.padding[0], w.dilation[0],
+                                 w.ceil_mode, op),
+                    window_count(image[1], w.kernel[1], w.stride[1], w.padding[1], w.dilation[1],
+                                 w.ceil_mode, op)};
   MINIDL_CHECK(out[0] >= 1 && out[1] >= 1, op, ": output size ", out[0], "x", out[1],
                " is too small: input ", image[0], "x", image[1], ", kernel ", w.kernel[0], "x",
                w.kernel[1], ", stride ", w.stride[0], "x", w.stride[1], ", padding ", w.padding[0],
@@ -292,9 +315,15 @@ Pair window_out_size(const Window2d& w, Pair image, const char* op) {
 Tensor im2col(const Tensor& x, const Window2d& w) {
   const Shape4 s = image_shape(x, "im2col");
   const Geometry g = geometry(s, w, window_out_size(w, {s[2], s[3]}, "im2col"));
+  // Padding, dilation or a large kernel make the columns far larger than x: check before sizing.
+  const auto c_kk = checked_numel({g.c, g.kh, g.kw}), n_l = checked_numel({g.n, g.oh, g.ow});
+  MINIDL_CHECK(c_kk && n_l && checked_numel({*c_kk, *n_l}), "im2col: columns [", g.c, "*", g.kh,
+               "*", g.kw, ", ", g.n, "*", g.oh, "*", g.ow, "] for input ", shape_str(x.shape()),
+               " have more than 2^63-1 elements");
+  Tensor out({*c_kk, *n_l}, x.dtype());
+  if (out.numel() == 0) return out;
   const auto rows = position_ranges(g.kh, g.sh, g.ph, g.dh, g.h, g.oh);
   const auto cols = position_ranges(g.kw, g.sw, g.pw, g.dw, g.w, g.ow);
-  Tensor out({g.c * g.kk(), g.n * g.l()}, x.dtype());
   detail::dispatch_floating(x.dtype(), "im2col", [&](auto tag) {
     using T = decltype(tag);
     const T* xp = x.data<T>();
@@ -313,14 +342,19 @@ Tensor col2im(const Tensor& cols, Pair image, const Window2d& w) {
   MINIDL_CHECK(image[0] >= 1 && image[1] >= 1, "col2im: image size must be >= 1, got ", image[0],
                "x", image[1]);
   const Pair out = window_out_size(w, image, "col2im");
-  const std::int64_t kk = w.kernel[0] * w.kernel[1], l = out[0] * out[1];
-  MINIDL_CHECK(cols.size(0) % kk == 0 && cols.size(1) % l == 0, "col2im: columns ",
-               shape_str(cols.shape()), " do not match kernel ", w.kernel[0], "x", w.kernel[1],
-               " and ", out[0], "x", out[1], " window positions (want [C*", kk, ", N*", l, "])");
+  // kH*kW and L may not fit int64 (a huge kernel, huge padding); columns cannot match them then.
+  const auto kk_fit = checked_numel({w.kernel[0], w.kernel[1]});
+  const auto l_fit = checked_numel({out[0], out[1]});
+  const std::int64_t kk = kk_fit.value_or(0), l = l_fit.value_or(0);
+  MINIDL_CHECK(kk > 0 && l > 0 && cols.size(0) % kk == 0 && cols.size(1) % l == 0,
+               "col2im: columns ", shape_str(cols.shape()), " do not match kernel ", w.kernel[0],
+               "x", w.kernel[1], " and ", out[0], "x", out[1], " window positions (want [C*", kk,
+               ", N*", l, "])");
   const Geometry g = geometry({cols.size(1) / l, cols.size(0) / kk, image[0], image[1]}, w, out);
+  Tensor res({g.n, g.c, g.h, g.w}, cols.dtype());
+  if (res.numel() == 0) return res;
   const auto rows = position_ranges(g.kh, g.sh, g.ph, g.dh, g.h, g.oh);
   const auto colr = position_ranges(g.kw, g.sw, g.pw, g.dw, g.w, g.ow);
-  Tensor res({g.n, g.c, g.h, g.w}, cols.dtype());
   detail::dispatch_floating(cols.dtype(), "col2im", [&](auto tag) {
     using T = decltype(tag);
     const T* cp = cols.data<T>();
@@ -335,6 +369,13 @@ Tensor col2im(const Tensor& cols, Pair image, const Window2d& w) {
 Tensor max_pool2d_indices(const Tensor& x, const Window2d& w) {
   const Shape4 s = image_shape(x, "max_pool2d");
   const Geometry g = geometry(s, w, window_out_size(w, {s[2], s[3]}, "max_pool2d"));
+  // Window pixels are addressed as ih * W + iw with padding included: the padded plane must fit.
+  MINIDL_CHECK(checked_numel({g.h + 2 * g.ph + g.sh, g.w + 2 * g.pw + g.sw}), "max_pool2d: input ",
+               g.h, "x", g.w, " with padding ", g.ph, "x", g.pw, " is too large to index in int64");
+  shape_numel({g.n, g.c, g.oh, g.ow}, "max_pool2d");
+  Tensor out({g.n, g.c, g.oh, g.ow}, kInt64);
+  // An empty batch of a huge image has nothing to pool (and per-position tables could not fit).
+  if (out.numel() == 0) return out;
   const auto kr = kernel_ranges(g.oh, g.kh, g.sh, g.ph, g.dh, g.h);
   const auto kc = kernel_ranges(g.ow, g.kw, g.sw, g.pw, g.dw, g.w);
   // Checked up front (not inside the parallel loop), so the error does not depend on scheduling.
@@ -346,7 +387,6 @@ Tensor max_pool2d_indices(const Tensor& x, const Window2d& w) {
                  is_row ? a : a - kr.size(), " lie entirely in padding (input ", g.h, "x", g.w,
                  ", padding ", g.ph, "x", g.pw, ", dilation ", g.dh, "x", g.dw, ")");
   }
-  Tensor out({g.n, g.c, g.oh, g.ow}, kInt64);
   detail::dispatch_floating(x.dtype(), "max_pool2d", [&](auto tag) {
     using T = decltype(tag);
     const T* xp = x.data<T>();

@@ -39,10 +39,13 @@ struct Window2d {
 
 // Window positions along one axis of size `in` (may be <= 0 when the window does not fit):
 //   floor((in + 2 pad - dil (k - 1) - 1) / stride) + 1, or ceil(...) + 1 under ceil_mode, minus one
-//   when that last window would start at or past in + pad.
+//   when that last window would start at or past in + pad. Throws naming `op` when the padded
+//   input or the window's extent does not fit int64.
 std::int64_t window_count(std::int64_t in, std::int64_t kernel, std::int64_t stride,
-                          std::int64_t pad, std::int64_t dilation, bool ceil_mode);
-// Throws naming `op` unless kernel, stride and dilation are >= 1 and padding >= 0.
+                          std::int64_t pad, std::int64_t dilation, bool ceil_mode,
+                          const char* op = "window_count");
+// Throws naming `op` unless kernel, stride and dilation are >= 1 and padding >= 0, and the window's
+// extent dilation * (kernel - 1) + 1 and 2 * padding fit int64.
 void check_window(const Window2d& w, const char* op);
 // {H_out, W_out} for an H x W image; throws naming `op` when either is < 1.
 Pair window_out_size(const Window2d& w, Pair image, const char* op);

@@ -21,7 +21,9 @@ namespace {
 
 using Strides = std::vector<std::int64_t>;
 
+// Row-major strides; all 0 for an empty shape, whose other dims may multiply past int64.
 Strides contiguous_strides(const Shape& s) {
+  if (shape_numel(s) == 0) return Strides(s.size(), 0);
   Strides st(s.size());
   std::int64_t acc = 1;
   for (std::size_t i = s.size(); i-- > 0;) {
@@ -59,7 +61,8 @@ std::int64_t real_axis(const Tensor& x, std::int64_t axis, const char* op) {
   return detail::norm_axis(axis, x.dim(), op);
 }
 
-// x viewed as [outer, n, inner] around `axis`.
+// x viewed as [outer, n, inner] around `axis`. Only for a nonempty x: an empty one's other dims
+// may multiply past int64.
 struct Split3 {
   std::int64_t outer = 1, n = 1, inner = 1;
 };
@@ -118,12 +121,12 @@ Tensor index_select(const Tensor& x, std::int64_t axis, const Tensor& index) {
   MINIDL_CHECK(index.dim() <= 1, "index_select: index must be 1-D, got shape ",
                shape_str(index.shape()));
   check_range(index, static_cast<std::int64_t>(a), x.shape()[a], "index_select");
-  const Split3 s = split3(x.shape(), a);
   const std::int64_t ni = index.numel();
   Shape shape = x.shape();
   shape[a] = ni;
   Tensor out(shape, x.dtype());
   if (out.numel() == 0) return out;
+  const Split3 s = split3(x.shape(), a);
   const std::int64_t* idx = index.data<std::int64_t>();
   const auto es = static_cast<std::int64_t>(dtype_size(x.dtype()));
   const char* src = static_cast<const char*>(x.raw());
@@ -154,9 +157,9 @@ Tensor index_add(const Tensor& x, std::int64_t axis, const Tensor& index, const 
                index.numel(), " indices on axis ", a, ")");
   check_range(index, static_cast<std::int64_t>(a), x.shape()[a], "index_add");
   Tensor out = x.clone();
-  const Split3 s = split3(x.shape(), a);
   const std::int64_t ni = index.numel();
-  if (out.numel() == 0 || ni == 0 || s.inner == 0) return out;
+  if (out.numel() == 0 || ni == 0) return out;
+  const Split3 s = split3(x.shape(), a);
   const std::int64_t* idx = index.data<std::int64_t>();
   detail::dispatch(x.dtype(), "index_add", [&](auto tag) {
     using T = decltype(tag);
@@ -287,6 +290,7 @@ Tensor one_hot(const Tensor& labels, std::int64_t num_classes) {
                  num_classes, ") for num_classes ", num_classes);
   Shape shape = labels.shape();
   shape.push_back(num_classes);
+  shape_numel(shape, "one_hot");
   Tensor out = zeros(shape, kInt64);
   std::int64_t* op = out.data<std::int64_t>();
   for (std::int64_t i = 0; i < labels.numel(); ++i) op[i * num_classes + lp[i]] = 1;

@@ -24,46 +24,53 @@
 namespace minidl {
 namespace {
 
-// Element offsets of each output batch item's a and b matrices under NumPy batch broadcasting.
+// Right-aligned batch size of s at axis i of an nd-axis batch shape; 1 where s has fewer axes.
+std::int64_t aligned(const Shape& s, std::size_t nd, std::size_t i) {
+  const std::size_t lead = nd - s.size();
+  return i < lead ? std::int64_t{1} : s[i - lead];
+}
+
+// The output's batch shape under NumPy batch broadcasting.
+Shape batch_shape(const Shape& a_batch, const Shape& b_batch, const Tensor& a, const Tensor& b) {
+  const std::size_t nd = std::max(a_batch.size(), b_batch.size());
+  Shape out(nd, 1);
+  for (std::size_t i = 0; i < nd; ++i) {
+    const std::int64_t x = aligned(a_batch, nd, i), y = aligned(b_batch, nd, i);
+    MINIDL_CHECK(x == y || x == 1 || y == 1, "matmul: batch dims do not broadcast, a ",
+                 shape_str(a.shape()), " vs b ", shape_str(b.shape()));
+    out[i] = x == 1 ? y : x;
+  }
+  return out;
+}
+
+// Element offsets of each output batch item's a and b matrices. Built only for a nonempty output
+// with k > 0, so a and b are nonempty and every product here stays within their sizes.
 struct BatchPlan {
-  Shape out_batch;
   std::vector<std::int64_t> a_off, b_off;
 };
 
-BatchPlan plan_batches(const Shape& a_batch, const Shape& b_batch, std::int64_t a_mat,
-                       std::int64_t b_mat, const Tensor& a, const Tensor& b) {
+BatchPlan plan_batches(const Shape& out_batch, const Shape& a_batch, const Shape& b_batch,
+                       std::int64_t a_mat, std::int64_t b_mat) {
   BatchPlan p;
-  const std::size_t nd = std::max(a_batch.size(), b_batch.size());
-  p.out_batch.assign(nd, 1);
-  // Right-aligned batch sizes; 1 where an operand has fewer axes.
-  auto aligned = [nd](const Shape& s, std::size_t i) {
-    const std::size_t lead = nd - s.size();
-    return i < lead ? std::int64_t{1} : s[i - lead];
-  };
-  for (std::size_t i = 0; i < nd; ++i) {
-    const std::int64_t x = aligned(a_batch, i), y = aligned(b_batch, i);
-    MINIDL_CHECK(x == y || x == 1 || y == 1, "matmul: batch dims do not broadcast, a ",
-                 shape_str(a.shape()), " vs b ", shape_str(b.shape()));
-    p.out_batch[i] = x == 1 ? y : x;
-  }
+  const std::size_t nd = out_batch.size();
   // Strides (in elements) of each operand's batch axes, 0 where broadcast.
   std::vector<std::int64_t> as(nd, 0), bs(nd, 0);
   std::int64_t sa = a_mat, sb = b_mat;
   for (std::size_t i = nd; i-- > 0;) {
-    const std::int64_t x = aligned(a_batch, i), y = aligned(b_batch, i);
+    const std::int64_t x = aligned(a_batch, nd, i), y = aligned(b_batch, nd, i);
     as[i] = x == 1 ? 0 : sa;
     bs[i] = y == 1 ? 0 : sb;
     sa *= x;
     sb *= y;
   }
-  const std::int64_t count = shape_numel(p.out_batch);
+  const std::int64_t count = shape_numel(out_batch);
   p.a_off.resize(static_cast<std::size_t>(count));
   p.b_off.resize(static_cast<std::size_t>(count));
   for (std::int64_t f = 0; f < count; ++f) {
     std::int64_t rest = f, ao = 0, bo = 0;
     for (std::size_t i = nd; i-- > 0;) {
-      const std::int64_t m = rest % p.out_batch[i];
-      rest /= p.out_batch[i];
+      const std::int64_t m = rest % out_batch[i];
+      rest /= out_batch[i];
       ao += m * as[i];
       bo += m * bs[i];
     }
@@ -133,7 +140,8 @@ void gemm_split_k(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t
 template <typename T>
 void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const T* a,
           std::int64_t lda, const T* b, std::int64_t ldb, T* c) {
-  if (m * n * k < kGemmSplitMacs) {
+  // m * n * k < kGemmSplitMacs, written so the three-way product cannot overflow (k >= 1).
+  if (m * n <= (kGemmSplitMacs - 1) / k) {
     gemm1(ta, tb, m, n, k, a, lda, b, ldb, c, n);
     return;
   }
@@ -204,14 +212,19 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool trans_a, bool trans_b) {
   const std::int64_t k = ka;
 
   const Shape a_batch(as.begin(), as.end() - 2), b_batch(bs.begin(), bs.end() - 2);
-  const BatchPlan plan = plan_batches(a_batch, b_batch, ar * ac, br * bc, a, b);
-  Shape out_shape = plan.out_batch;
+  const Shape out_batch = batch_shape(a_batch, b_batch, a, b);
+  Shape out_shape = out_batch;
   if (!a_vec) out_shape.push_back(m);
   if (!b_vec) out_shape.push_back(n);
-  const auto batches = static_cast<std::int64_t>(plan.a_off.size());
-
-  if (batches * m * n == 0) return Tensor(out_shape, a.dtype());
+  // a [2^32, 1] times b [1, 2^32], or batch axes broadcast against each other, can overflow.
+  const std::optional<std::int64_t> out_numel = checked_numel(out_shape);
+  MINIDL_CHECK(out_numel.has_value(), "matmul: a ", shape_str(a.shape()), " times b ",
+               shape_str(b.shape()), " gives shape ", shape_str(out_shape),
+               ", which has more than 2^63-1 elements");
+  if (*out_numel == 0) return Tensor(out_shape, a.dtype());
   if (k == 0) return zeros(out_shape, a.dtype());
+  const BatchPlan plan = plan_batches(out_batch, a_batch, b_batch, ar * ac, br * bc);
+  const auto batches = static_cast<std::int64_t>(plan.a_off.size());
   Tensor out(out_shape, a.dtype());  // uninitialised: every GEMM runs with beta = 0
   const std::int64_t lda = ac, ldb = bc;
 

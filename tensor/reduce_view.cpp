@@ -4,11 +4,25 @@
 #include "tensor/reduce_view.h"
 
 #include <cstring>
+#include <limits>
 
 #include "tensor/dispatch.h"
 #include "tensor/loops.h"
 
 namespace minidl::detail {
+namespace {
+
+// outer, r or inner times one more dim. The dims of an empty tensor may multiply past int64
+// ([0, 2^62, 2^62] is a valid shape), so a product that would overflow saturates at 2^63-1 and a
+// 0 dim makes it 0. Only an empty tensor can saturate a group, and then no kernel reads anything:
+// the output outer * inner is either empty or too large, and its allocation refuses it first.
+std::int64_t group_mul(std::int64_t group, std::int64_t dim) {
+  std::int64_t p = 0;
+  if (group == 0 || dim == 0) return 0;
+  return __builtin_mul_overflow(group, dim, &p) ? std::numeric_limits<std::int64_t>::max() : p;
+}
+
+}  // namespace
 
 Tensor permute_copy(const Tensor& x, const std::vector<std::int64_t>& order) {
   const auto d = static_cast<std::size_t>(x.dim());
@@ -90,8 +104,8 @@ ReduceView reduce_view(const Tensor& x, const Axes& axes, bool keepdim, const ch
   }
   if (adjacent) {
     for (std::int64_t i = 0; i < d; ++i) {
-      const std::int64_t s = shape[static_cast<std::size_t>(i)];
-      (i < first ? v.outer : i <= last ? v.r : v.inner) *= s;
+      std::int64_t& g = i < first ? v.outer : i <= last ? v.r : v.inner;
+      g = group_mul(g, shape[static_cast<std::size_t>(i)]);
     }
     return v;
   }
@@ -99,13 +113,14 @@ ReduceView reduce_view(const Tensor& x, const Axes& axes, bool keepdim, const ch
   for (std::int64_t i = 0; i < d; ++i)
     if (!red[i]) {
       order.push_back(i);
-      v.outer *= shape[static_cast<std::size_t>(i)];
+      v.outer = group_mul(v.outer, shape[static_cast<std::size_t>(i)]);
     }
   for (std::int64_t i = 0; i < d; ++i)
     if (red[i]) {
       order.push_back(i);
-      v.r *= shape[static_cast<std::size_t>(i)];
+      v.r = group_mul(v.r, shape[static_cast<std::size_t>(i)]);
     }
+  if (x.numel() == 0) return v;  // nothing to read, so nothing to bring together
   v.permuted = permute_copy(x, order);
   v.data = v.permuted.raw();
   return v;
@@ -116,8 +131,8 @@ AxisView axis_view(const Tensor& x, std::int64_t axis, const char* op) {
   AxisView v;
   v.axis = norm_axis(axis, x.dim(), op);
   for (std::int64_t i = 0; i < x.dim(); ++i) {
-    const std::int64_t s = x.shape()[static_cast<std::size_t>(i)];
-    (i < v.axis ? v.outer : i == v.axis ? v.r : v.inner) *= s;
+    std::int64_t& g = i < v.axis ? v.outer : i == v.axis ? v.r : v.inner;
+    g = group_mul(g, x.shape()[static_cast<std::size_t>(i)]);
   }
   return v;
 }

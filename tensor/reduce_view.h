@@ -1,7 +1,8 @@
 // Internal to tensor/ reduction kernels: every reduction sees its input as a 3-d block
 // [outer, r, inner], r being the product of the reduced axes. When the reduced axes are not
 // adjacent (ignoring size-1 axes), the input is first copied with the kept axes in front, so the
-// kernels only ever handle one contiguous layout.
+// kernels only ever handle one contiguous layout. For an empty x, whose other dims may multiply
+// past int64, a group saturates at 2^63-1 (no kernel reads such a view; reduce_view.cpp).
 #pragma once
 
 #include <cstdint>

@@ -25,7 +25,10 @@ using Strides = std::vector<std::int64_t>;
 // and measured faster than 16 or 32 on power-of-two strides (fewer L1 set conflicts).
 constexpr std::int64_t kTile = 8;
 
+// Row-major strides. An empty shape's other dims may multiply past int64 ([0, 2^62, 2^62] is a
+// valid empty tensor), and its strides address nothing, so they are all 0.
 Strides contiguous_strides(const Shape& s) {
+  if (shape_numel(s) == 0) return Strides(s.size(), 0);
   Strides st(s.size());
   std::int64_t acc = 1;
   for (std::size_t i = s.size(); i-- > 0;) {
@@ -283,6 +286,7 @@ Tensor broadcast_to(const Tensor& x, const Shape& target) {
                  "broadcast_to: cannot broadcast ", shape_str(x.shape()), " to ", shape_str(shape));
     ss[oi] = x.shape()[xi] == 1 ? 0 : xs[xi];
   }
+  shape_numel(shape, "broadcast_to");  // names the op before the output's own check would
   return gather_view(x, shape, 0, ss);
 }
 
@@ -295,8 +299,10 @@ Tensor slice(const Tensor& x, std::int64_t axis, std::int64_t start, std::int64_
   auto clampi = [n](std::int64_t i) { return std::clamp<std::int64_t>(i < 0 ? i + n : i, 0, n); };
   start = clampi(start);
   end = clampi(end);
+  // A step past the axis picks one element at most; capping it keeps step * stride in range.
+  step = std::min(step, std::max<std::int64_t>(n, 1));
   Shape shape = x.shape();
-  shape[a] = end > start ? (end - start + step - 1) / step : 0;
+  shape[a] = end > start ? (end - start - 1) / step + 1 : 0;
   Strides ss = contiguous_strides(x.shape());
   const std::int64_t offset = shape[a] > 0 ? start * ss[a] : 0;
   ss[a] *= step;
@@ -308,10 +314,13 @@ Tensor narrow(const Tensor& x, std::int64_t axis, std::int64_t start, std::int64
   const auto a = static_cast<std::size_t>(real_axis(x, axis, "narrow"));
   const std::int64_t n = x.shape()[a];
   if (start < 0) start += n;
-  MINIDL_CHECK(start >= 0 && length >= 0 && start + length <= n, "narrow: [", start, ", ",
-               start + length, ") out of range for axis ", axis, " of size ", n, " in ",
-               shape_str(x.shape()));
-  return slice(x, static_cast<std::int64_t>(a), start, start + length, 1);
+  // A huge length ("to the end") must not wrap start + length around to something small.
+  std::int64_t end = 0;
+  const bool end_fits = !__builtin_add_overflow(start, length, &end);
+  MINIDL_CHECK(start >= 0 && length >= 0 && end_fits && end <= n, "narrow: [", start, ", ",
+               end_fits ? std::to_string(end) : detail::concat(start, "+", length),
+               ") out of range for axis ", axis, " of size ", n, " in ", shape_str(x.shape()));
+  return slice(x, static_cast<std::int64_t>(a), start, end, 1);
 }
 
 Tensor concat(const std::vector<Tensor>& xs, std::int64_t axis) {
@@ -330,8 +339,11 @@ Tensor concat(const std::vector<Tensor>& xs, std::int64_t axis) {
       ok = d == a || t.shape()[d] == first.shape()[d];
     MINIDL_CHECK(ok, "concat: shapes differ off axis ", axis, ", ", shape_str(first.shape()),
                  " at 0 vs ", shape_str(t.shape()), " at ", i);
-    shape[a] += t.shape()[a];
+    MINIDL_CHECK(!__builtin_add_overflow(shape[a], t.shape()[a], &shape[a]),
+                 "concat: sizes along axis ", axis, " add up past 2^63-1 at input ", i, " (",
+                 shape_str(t.shape()), ")");
   }
+  shape_numel(shape, "concat");
   Tensor out(shape, first.dtype());
   if (out.numel() == 0) return out;
   // Each input is a [outer, rows_i] matrix; out is [outer, sum rows_i].
@@ -370,7 +382,11 @@ std::vector<Tensor> split(const Tensor& x, std::int64_t size, std::int64_t axis)
   const std::int64_t n = x.size(a);
   std::vector<Tensor> out;
   if (n == 0) out.push_back(x.clone());  // like torch.split: one empty piece
-  for (std::int64_t s = 0; s < n; s += size) out.push_back(narrow(x, a, s, std::min(size, n - s)));
+  for (std::int64_t s = 0; s < n;) {
+    const std::int64_t len = std::min(size, n - s);  // s += size could wrap for a huge size
+    out.push_back(narrow(x, a, s, len));
+    s += len;
+  }
   return out;
 }
 
@@ -384,7 +400,7 @@ std::vector<Tensor> chunk(const Tensor& x, std::int64_t n, std::int64_t axis) {
     for (std::int64_t i = 0; i < n; ++i) out.push_back(x.clone());
     return out;
   }
-  return split(x, (len + n - 1) / n, a);
+  return split(x, len / n + (len % n != 0), a);  // ceil(len / n); len + n - 1 could wrap
 }
 
 Tensor flip(const Tensor& x, const Axes& axes) {
@@ -414,8 +430,13 @@ Tensor pad(const Tensor& x, const std::vector<std::int64_t>& pads, double value)
     MINIDL_CHECK(pads[2 * k] >= 0 && pads[2 * k + 1] >= 0, "pad: negative pad (", pads[2 * k], ", ",
                  pads[2 * k + 1], ") for axis ", d, "; pads must be >= 0");
     before[d] = pads[2 * k];
-    shape[d] += pads[2 * k] + pads[2 * k + 1];
+    std::int64_t grow = 0;
+    MINIDL_CHECK(!__builtin_add_overflow(pads[2 * k], pads[2 * k + 1], &grow) &&
+                     !__builtin_add_overflow(shape[d], grow, &shape[d]),
+                 "pad: pads (", pads[2 * k], ", ", pads[2 * k + 1], ") make axis ", d, " of ",
+                 shape_str(x.shape()), " longer than 2^63-1");
   }
+  shape_numel(shape, "pad");
   Tensor out(shape, x.dtype());
   out.fill_(value);
   if (x.numel() == 0) return out;
