@@ -79,13 +79,13 @@ Tensor parse_tensor(const LossInfo& loss, const losses::InputSpec& spec, const j
   const json& shape_j = v.at("shape");
   MINIDL_CHECK(shape_j.is_array(), where, ": shape must be a list of sizes");
   Shape shape;
-  std::int64_t n = 1;
   for (const json& s : shape_j) {
     MINIDL_CHECK(s.is_number_integer() && s.get<std::int64_t>() >= 0, where,
                  ": shape must hold non-negative integers, got ", shape_j.dump());
     shape.push_back(s.get<std::int64_t>());
-    n *= shape.back();
   }
+  // Checked: [4294967296, 4294967296] must not wrap around to 0 and pass as empty.
+  const std::int64_t n = shape_numel(shape, where.c_str());
   const std::string dtype = v.value("dtype", std::string("float64"));
   MINIDL_CHECK(dtype == "float64" || dtype == "int64", where,
                ": dtype must be \"float64\" or \"int64\", got \"", dtype, "\"");

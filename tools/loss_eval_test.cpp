@@ -135,6 +135,22 @@ TEST_CASE("loss eval: every bad case is a one-line error naming the problem") {
              "dtype must be \"float64\" or \"int64\"");
 }
 
+TEST_CASE("loss eval: a shape whose element count overflows is an error naming it") {
+  // 2^32 * 2^32 used to wrap around to 0 and pass as an empty tensor with data [].
+  const json good = {{"input", tensor({1, 2}, {2})}, {"target", tensor({0.5, 4}, {2})}};
+  json huge = good;
+  huge["input"] = tensor({}, {4294967296, 4294967296});
+  CHECK_THROWS_WITH_AS(loss_eval(json({{"loss", "mse_loss"}, {"inputs", huge}}).dump()),
+                       "mse_loss: input 'input': shape [4294967296,4294967296] has more than "
+                       "2^63-1 elements",
+                       Error);
+  // A 0 dim makes the shape empty whatever the others are: it parses, and the loss objects.
+  huge["input"] = tensor({}, {0, 4294967296, 4294967296});
+  huge["target"] = tensor({}, {0, 4294967296, 4294967296});
+  CHECK_THROWS_WITH_AS(loss_eval(json({{"loss", "mse_loss"}, {"inputs", huge}}).dump()),
+                       "mse_loss: input is empty, shape [0,4294967296,4294967296]", Error);
+}
+
 TEST_CASE("losses table: text and JSON list every row") {
   const json table = json::parse(losses_table_json());
   CHECK(table.size() == losses::registry().size());
