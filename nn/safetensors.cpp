@@ -88,20 +88,29 @@ Entry parse_entry(const Reader& r, const std::string& name, const json& info,
   else
     r.fail(where + ": unknown dtype \"" + ds + "\"");
 
-  // The element count is bounded by the buffer as it is built, so it cannot overflow.
   const json& js = info.at("shape");
   r.check(js.is_array(), where + ": shape must be an array, got " + js.dump());
-  const std::uint64_t elem = dtype_size(e.dtype);
-  std::uint64_t numel = 1;
+  bool empty = false;
   for (const json& d : js) {
     r.check(d.is_number_unsigned() || (d.is_number_integer() && d.get<std::int64_t>() >= 0),
             where + ": shape " + js.dump() + " must hold non-negative integers");
-    auto n = d.get<std::uint64_t>();
-    r.check(n == 0 || numel <= buffer_size / elem / n,
-            where + ": shape " + js.dump() + " needs more bytes than the data buffer holds (" +
-                std::to_string(buffer_size) + ")");
-    numel *= n;
+    const auto n = d.get<std::uint64_t>();
+    r.check(n <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()),
+            where + ": shape dim " + std::to_string(n) + " is more than 2^63-1");
     e.shape.push_back(static_cast<std::int64_t>(n));
+    empty = empty || n == 0;
+  }
+  // A 0 dim anywhere makes the tensor empty whatever the other dims are (as in PyTorch; such a
+  // tensor is accepted when its data_offsets span 0 bytes). Otherwise the element count is
+  // bounded by the buffer as it is built, so it cannot overflow.
+  const std::uint64_t elem = dtype_size(e.dtype);
+  std::uint64_t numel = empty ? 0 : 1;
+  for (std::size_t i = 0; !empty && i < e.shape.size(); ++i) {
+    const auto n = static_cast<std::uint64_t>(e.shape[i]);
+    r.check(numel <= buffer_size / elem / n, where + ": shape " + shape_str(e.shape) +
+                                                 " needs more bytes than the data buffer holds (" +
+                                                 std::to_string(buffer_size) + ")");
+    numel *= n;
   }
 
   const json& jo = info.at("data_offsets");

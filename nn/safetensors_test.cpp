@@ -201,6 +201,31 @@ TEST_CASE("safetensors: bad offsets, dtypes, shapes and entries are clear errors
   CHECK(ok.tensors.at("b").item() == 0.0);
 }
 
+TEST_CASE("safetensors: shapes that overflow are errors; a 0 dim with huge others is empty") {
+  std::string data(16, '\0');
+  auto err = [&](const std::string& header) { return error_of(make_file(header, data)); };
+  // 2^32 x 2^32 wraps around to 0 elements in 64-bit arithmetic.
+  CHECK(err(R"({"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,0]}})") ==
+        "safetensors: 'bad.safetensors': tensor 'a': shape [4294967296,4294967296] needs more "
+        "bytes than the data buffer holds (16)");
+  // A dim past 2^63-1 cannot be a tensor dim, even beside a 0.
+  CHECK(err(R"({"a":{"dtype":"F32","shape":[0,9223372036854775808],"data_offsets":[0,0]}})") ==
+        "safetensors: 'bad.safetensors': tensor 'a': shape dim 9223372036854775808 is more than "
+        "2^63-1");
+  // Empty whatever the order of the dims, but only with an empty byte range.
+  for (const char* shape : {"[0,4611686018427387904,4611686018427387904]",
+                            "[4611686018427387904,4611686018427387904,0]"}) {
+    CAPTURE(shape);
+    const std::string entry = std::string(R"({"e":{"dtype":"F64","shape":)") + shape;
+    const SafetensorsContents ok =
+        decode_safetensors(make_file(entry + R"(,"data_offsets":[8,8]}})", data));
+    CHECK(ok.tensors.at("e").numel() == 0);
+    CHECK(ok.tensors.at("e").dim() == 3);
+    CHECK(err(entry + R"(,"data_offsets":[0,8]}})").find("span 8 bytes but F64") !=
+          std::string::npos);
+  }
+}
+
 TEST_CASE("safetensors: save_weights and load_weights restore a model") {
   TempDir dir;
   std::string path = dir.file("model.safetensors");
