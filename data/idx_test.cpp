@@ -174,6 +174,38 @@ TEST_CASE("idx: corrupt headers give errors naming the file and the problem") {
                   "corrupt header");
 }
 
+TEST_CASE("idx: dims whose product overflows are refused on the plain, gzip and byte paths") {
+  TempDir dir;
+  // magic, then dims of 4 bytes each, big-endian.
+  auto header = [](char type, std::initializer_list<std::uint32_t> dims) {
+    std::string h = {'\0', '\0', type, static_cast<char>(dims.size())};
+    for (std::uint32_t d : dims)
+      for (int shift : {24, 16, 8, 0}) h += static_cast<char>((d >> shift) & 0xff);
+    return h;
+  };
+  // 65536^4 = 2^64 wraps around to 0 in 64-bit arithmetic, which "matches" an empty payload.
+  const std::string wraps = header('\x08', {65536, 65536, 65536, 65536});
+  // 2^61 doubles: the element count fits int64, the byte count (2^64) does not.
+  const std::string bytes_wrap = header('\x0e', {65536, 1u << 31, 16384});
+  for (bool gz : {false, true}) {
+    CAPTURE(gz);
+    const std::string path = dir.file(gz ? "o.idx.gz" : "o.idx");
+    write_bytes(path, gz ? gzip(wraps) : wraps);
+    CHECK_ERROR_HAS(read_idx(path), path.c_str(), "dims [65536,65536,65536,65536]",
+                    "more than 2^48 bytes of ubyte data");
+    CHECK_ERROR_HAS(read_idx_bytes(path), path.c_str(), "dims [65536,65536,65536,65536]",
+                    "more than 2^48 bytes");
+    write_bytes(path, gz ? gzip(bytes_wrap) : bytes_wrap);
+    CHECK_ERROR_HAS(read_idx(path, {.dtype = kFloat64}), path.c_str(),
+                    "dims [65536,2147483648,16384]", "more than 2^48 bytes of double data");
+    // A 0 dim makes the file empty whatever the other dims are.
+    const std::string empty = header('\x08', {65536, 0, 65536, 65536, 65536});
+    write_bytes(path, gz ? gzip(empty) : empty);
+    CHECK(read_idx(path).shape() == Shape{65536, 0, 65536, 65536, 65536});
+    CHECK(read_idx_bytes(path).data.empty());
+  }
+}
+
 TEST_CASE("idx: truncated data, a dims product mismatch and trailing bytes are errors") {
   TempDir dir;
   const std::string path = dir.file("x.idx");
