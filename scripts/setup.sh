@@ -4,9 +4,14 @@
 #   1. Installs the Debian 12 packages minidl needs, only those missing (one apt-get update first,
 #      and none at all when everything is present). Needs root or sudo only when installing.
 #   2. Configures (first time only) and builds the optimised build in build/ with -j2; every
-#      executable lands in build/bin/. A no-change run is a quick up-to-date check.
+#      executable lands in build/bin/. A no-change run is a quick up-to-date check. Compiles go
+#      through ccache, so a second clone or a rebuilt build/ on the same machine reuses objects.
 #
-# Environment: MINIDL_JOBS overrides the build parallelism (default 2).
+#   scripts/setup.sh                 everything (libraries, tools, examples, tests, benches)
+#   scripts/setup.sh --target tour   only what `minidl tour` runs (scripts/main uses this)
+#
+# Environment: MINIDL_JOBS overrides the build parallelism (default 2); CCACHE_DISABLE=1 turns
+# ccache off for one run (e.g. to time a cold build).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,10 +34,25 @@ PACKAGES=(
   dataset-fashion-mnist # real data for examples (/usr/share/datasets/fashion-mnist/)
   graphviz              # dot, to render the graphs the tape exports
   clang-format          # style check in .ci/run
+  ccache                # compiler cache: rebuilds and fresh clones reuse unchanged objects
 )
 JOBS="${MINIDL_JOBS:-2}"
 BUILD_DIR="$ROOT/build"
 BUILD_TYPE=Release
+TARGETS=()
+while (($# > 0)); do
+  case "$1" in
+    --target)
+      [[ $# -ge 2 ]] || { echo "setup: --target needs a target name" >&2; exit 2; }
+      TARGETS+=(--target "$2")
+      shift 2
+      ;;
+    *)
+      echo "setup: unknown argument '$1' (usage: scripts/setup.sh [--target NAME]...)" >&2
+      exit 2
+      ;;
+  esac
+done
 
 say() { printf 'setup: %s\n' "$*"; }
 die() {
@@ -77,11 +97,18 @@ fi
 if [[ "$cached_type" != "$BUILD_TYPE" ]] ||
   { [[ ! -f "$BUILD_DIR/Makefile" ]] && [[ ! -f "$BUILD_DIR/build.ninja" ]]; }; then
   say "configuring $BUILD_TYPE build in build/"
-  cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE="$BUILD_TYPE" ||
+  launcher=()
+  if command -v ccache >/dev/null 2>&1; then
+    launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  fi
+  cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE="$BUILD_TYPE" "${launcher[@]}" ||
     die "CMake configure failed (see the messages above)"
 fi
+# Paths under the repository are hashed relative to it, so two clones share ccache entries.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$ROOT}"
 
 # ---- 3. build
-say "building build/ with -j$JOBS"
-cmake --build "$BUILD_DIR" -j "$JOBS" || die "build failed (see the compiler errors above)"
+say "building build/ with -j$JOBS${TARGETS:+ (${TARGETS[*]})}"
+cmake --build "$BUILD_DIR" -j "$JOBS" "${TARGETS[@]}" ||
+  die "build failed (see the compiler errors above)"
 say "build ok; executables are in build/bin/"
