@@ -106,5 +106,6 @@ std::vector<LossInfo> metric_losses();          // losses/metric/registry.cpp
 std::vector<LossInfo> metric_proxy_losses();    // losses/metric/registry_proxy.cpp
 std::vector<LossInfo> metric_softmax_losses();  // losses/metric/registry_softmax.cpp
 std::vector<LossInfo> metric_angular_losses();  // losses/metric/registry_angular.cpp
+std::vector<LossInfo> policy_gradient_losses();
 
 }  // namespace minidl::losses

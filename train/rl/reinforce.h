@@ -1,0 +1,69 @@
+// REINFORCE (layer 4, train/rl/): Monte-Carlo policy gradient with reward-to-go and normalised
+// returns, one update per episode (Williams 1992), with the defaults of pytorch/examples'
+// reinforcement_learning/reinforce.py as issue 11's reference uses them.
+//
+//   for each episode: roll out a_t ~ softmax(pi(s_t)) until terminated or truncated
+//     G_t = sum_k gamma^k r_{t+k}  (discounted_returns),  G <- (G - mean) / (std + eps)
+//     L = reinforce_loss(pi(s_0..T-1), a, G, entropy_coef);  one Adam step
+//   stop when the mean length of the last `window` episodes reaches `solved_length`
+//
+// Defaults and their sources: policy obs-128-A with ReLU, Adam(lr 1e-2), gamma 0.99, eps =
+// float32 machine epsilon (pytorch/examples; its dropout 0.6 is left out, as in the issue's
+// reference); solved at a mean length >= 475 over 100 episodes (CartPole-v1's reward
+// threshold). One difference on purpose: the reference sums -log pi G over the episode, the
+// loss here takes the mean (reinforce_loss); Adam's update is invariant to that scale (up to its
+// eps), and the mean keeps the loss readable across episode lengths.
+//
+// The rollout runs the policy without recording (NoGradGuard) on one observation per step; the
+// update re-runs it on the episode's T observations in one batch with the tape on. That gives the
+// same gradient as recording every step and costs one [T, obs] forward instead of T graphs.
+// A seed fixes everything: the policy's init and the action samples draw from Generator(seed)
+// (as torch.manual_seed does for both), the environment is reset with `seed` once and then goes
+// on with its own stream. Same seed and thread count -> the same bits (tested).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nn/sequential.h"
+#include "train/callbacks.h"
+
+namespace minidl::train::rl {
+
+struct ReinforceOptions {
+  std::string env = "CartPole-v1";
+  std::vector<std::int64_t> hidden = {128};
+  double lr = 1e-2;
+  double gamma = 0.99;
+  double eps = 1.1920928955078125e-07;  // float32 epsilon, torch.finfo(torch.float32).eps
+  double entropy_coef = 0.0;
+  std::int64_t max_episodes = 3000;
+  std::int64_t window = 100;     // episodes in the solved criterion and in the logged averages
+  double solved_length = 475.0;  // <= 0: never stop early
+  std::int64_t log_every = 10;   // episodes per log row
+  std::uint64_t seed = 0;
+  std::string log_path = "";  // JSON Lines with Spinning Up's keys ("" = none)
+  // Called with each log row (Epoch, AverageEpRet, StdEpRet, MaxEpRet, MinEpRet, EpLen,
+  // TotalEnvInteracts, LossPi, Entropy, Time); e.g. a progress line.
+  std::function<void(const Logs&)> on_log = nullptr;
+};
+
+struct ReinforceResult {
+  std::vector<double> returns;  // one per episode
+  std::vector<std::int64_t> lengths;
+  std::int64_t solved_at = -1;  // episodes run when the criterion was met, -1 if never
+  std::int64_t total_steps = 0;
+  double seconds = 0;
+  std::shared_ptr<nn::Sequential> policy;
+  std::vector<Logs> log;
+};
+
+ReinforceResult reinforce(const ReinforceOptions& options);
+
+// Mean of the last n values of v (all of them if fewer).
+double tail_mean(const std::vector<double>& v, std::int64_t n);
+
+}  // namespace minidl::train::rl
