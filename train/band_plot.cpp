@@ -153,9 +153,9 @@ bool render(const std::vector<double>& px, const std::vector<double>& py, const 
     labels[count++] = label;
   };
   entry(PL_LEGEND_COLOR_BOX, kFill, 1, o.band_label.c_str());
-  entry(PL_LEGEND_LINE, kMean, 1, "predictive mean");
+  entry(PL_LEGEND_LINE, kMean, 1, o.mean_label.c_str());
   if (!px.empty()) entry(PL_LEGEND_SYMBOL, kPoints, 1, "training data");
-  if (!b.truth.empty()) entry(PL_LEGEND_LINE, kTruth, 2, "true function");
+  if (!b.truth.empty()) entry(PL_LEGEND_LINE, kTruth, 2, o.truth_label.c_str());
   PLFLT legend_w = 0, legend_h = 0;
   pllegend(&legend_w, &legend_h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
            PL_POSITION_TOP | PL_POSITION_LEFT | PL_POSITION_INSIDE | PL_POSITION_VIEWPORT, 0.02,

@@ -24,6 +24,8 @@ struct BandPlotOptions {
   std::string xlabel = "x";
   std::string ylabel = "y";
   std::string band_label = "mean +- 2 std";
+  std::string mean_label = "predictive mean";
+  std::string truth_label = "true function";
 };
 
 // points_x / points_y: the data (same length, may be empty). Throws minidl::Error "band_plot: ..."
