@@ -113,9 +113,11 @@ ReinforceResult reinforce(const ReinforceOptions& o) {
         minidl::rl::discounted_returns(from_vector(rew_buf), from_vector(dones), o.gamma), o.eps);
     const Variable states(from_vector(obs_buf, {t_len, obs_dim}));
     const Variable logits = res.policy->forward(states);
+    // The reference sums over the episode: T times the mean that reinforce_loss takes.
     const Variable loss =
         losses::reinforce_loss(logits, Variable(from_vector(act_buf)),
-                               Variable(returns.to(kFloat32)), {.entropy_coef = o.entropy_coef});
+                               Variable(returns.to(kFloat32)), {.entropy_coef = o.entropy_coef}) *
+        static_cast<double>(t_len);
     adam.zero_grad();
     backward(loss);
     adam.step();
