@@ -78,6 +78,11 @@ TEST_CASE("cartpole: reset draws U(-0.05, 0.05) from the seed; actions are check
   Generator env_stream = detail::env_generator(7);
   CHECK(oa.at(0) == static_cast<float>(detail::uniform(env_stream, -0.05, 0.05)));
   CHECK(a.observation_space().repr().rfind("Box(", 0) == 0);
+  CHECK(a.observation_space().contains(oa));
+  CHECK(!a.observation_space().contains(from_vector(std::vector<float>{0, 0, 1, 0})));  // > 24 deg
+  CHECK(a.action_space().contains(scalar_tensor(1, kInt64)));
+  CHECK(!a.action_space().contains(scalar_tensor(2, kInt64)));
+  CHECK(!a.action_space().contains(scalar_tensor(0.5, kFloat64)));
   CHECK_THROWS_WITH_AS(a.step(std::int64_t{2}), doctest::Contains("action 2 is not in Discrete(2)"),
                        Error);
   CHECK_THROWS_WITH_AS(a.step(from_vector(std::vector<double>{0.5})),
