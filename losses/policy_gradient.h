@@ -2,7 +2,7 @@
 // gradient estimators. Each is defined in losses/policy_gradient/<name>.cpp with its formula
 // block; the distributions they use (categorical over logits, diagonal Gaussian) are written
 // here with autograd ops because losses/ sits below rl/ (rl/distributions.h holds the same
-// formulas for sampling policies, and its tests compare the two).
+// formulas for sampling policies; both are checked against torch.distributions).
 //
 // Shapes: N samples (time steps), A discrete actions, D action dimensions.
 // Advantages, old log-probabilities, old values and returns are treated as constants: the
