@@ -29,12 +29,12 @@ Tensor discounted_returns(const Tensor& rewards, const Tensor& dones, double gam
                           const Tensor& last_value = {});
 
 struct GaeInputs {
-  Tensor rewards;      // [T] or [T, N]
-  Tensor values;       // V(s_t), same shape
-  Tensor terminated;   // 0/1, same shape
-  Tensor truncated;    // 0/1, same shape; undefined = no truncation
-  Tensor next_values;  // same shape, read only where truncated (undefined if no truncation)
-  Tensor last_value;   // [N] or scalar: V(s_T) of the observation after the buffer
+  Tensor rewards;           // [T] or [T, N]
+  Tensor values;            // V(s_t), same shape
+  Tensor terminated;        // 0/1, same shape
+  Tensor truncated = {};    // 0/1, same shape; undefined = no truncation
+  Tensor next_values = {};  // same shape, read only where truncated (undefined if no truncation)
+  Tensor last_value;        // [N] or scalar: V(s_T) of the observation after the buffer
 };
 struct GaeResult {
   Tensor advantages, returns;  // float64, the rewards' shape
