@@ -103,6 +103,104 @@ Variable conv2d(const Variable& input, const Variable& weight, const Variable& b
   return reshape(y, {n, o, out[0], out[1]});
 }
 
+// conv_transpose2d: the adjoint of conv2d in its input. With the same window (kernel, stride,
+// padding, dilation) read backwards, every input pixel x[n, c, i, j] scatters its products with
+// the kernel onto the output:
+//   out[n, o, i*s_h - p_h + kh*d_h, j*s_w - p_w + kw*d_w] += w[c, o', kh, kw] x[n, c, i, j]
+//   with o = g O/G + o' for c in group g (positions in the padding are dropped), plus bias[o].
+// So it is conv2d's backward to the input written forwards: one GEMM
+//   cols = W^T [O*kH*kW, C] x X [C, N*H*W]   (groups: W [G, C/G, O/G*kH*kW] batched, transposed)
+// and fold2d(cols) onto the output, where the input positions are fold2d's windows: with
+// output_padding < stride exactly H x W windows fit it. output_padding extends the output at the
+// bottom / right into what would otherwise be cropped as padding (or, past the last pixel any
+// window reaches, adds zeros). PyTorch requires output_padding < stride or < dilation, so that it
+// stays an ambiguity of the size and not a new output; we check the same. The size without
+// output_padding must be >= 1 here (PyTorch only needs the full size to be).
+// Backward (from the primitives): dX = W cols-grad = conv2d(dY) in effect (unfold2d, then one
+// GEMM), dW = X dcols^T, db = sums of dY over N, H, W; all differentiable again.
+Variable conv_transpose2d(const Variable& input, const Variable& weight, const Variable& bias,
+                          const ConvTranspose2dOptions& options) {
+  const char* op = "conv_transpose2d";
+  check_image(input, op);
+  MINIDL_CHECK(weight.defined() && weight.dim() == 4, op,
+               ": weight must be [C_in, C_out / groups, kH, kW], got shape ",
+               weight.defined() ? shape_str(weight.shape()) : std::string("undefined"));
+  MINIDL_CHECK(weight.dtype() == input.dtype(), op, ": dtype mismatch, input ",
+               dtype_name(input.dtype()), " vs weight ", dtype_name(weight.dtype()));
+  const std::int64_t n = input.size(0), c = input.size(1), h = input.size(2), w = input.size(3);
+  const std::int64_t og = weight.size(1), kh = weight.size(2), kw = weight.size(3),
+                     g = options.groups;
+  MINIDL_CHECK(g >= 1, op, ": groups must be >= 1, got ", g);
+  MINIDL_CHECK(weight.size(0) == c, op, ": input has ", c, " channels but weight expects ",
+               weight.size(0), " (weight ", shape_str(weight.shape()), ")");
+  MINIDL_CHECK(c % g == 0, op, ": input channels ", c, " not divisible by groups ", g);
+  const std::int64_t o = shape_numel({og, g}, op);
+  if (bias.defined()) {
+    MINIDL_CHECK(bias.shape() == Shape{o}, op, ": bias shape ", shape_str(bias.shape()),
+                 " does not match ", o, " output channels");
+    MINIDL_CHECK(bias.dtype() == input.dtype(), op, ": dtype mismatch, input ",
+                 dtype_name(input.dtype()), " vs bias ", dtype_name(bias.dtype()));
+  }
+  const Window2d win{{kh, kw}, options.stride, options.padding, options.dilation, false};
+  check_window(win, op);
+  const Pair& opad = options.output_padding;
+  for (std::size_t a = 0; a < 2; ++a)
+    MINIDL_CHECK(opad[a] >= 0 && (opad[a] < win.stride[a] || opad[a] < win.dilation[a]), op,
+                 ": output_padding ", opad[0], "x", opad[1],
+                 " must be non-negative and smaller than either stride ", win.stride[0], "x",
+                 win.stride[1], " or dilation ", win.dilation[0], "x", win.dilation[1]);
+  // (in - 1) s - 2 p + d (k - 1) + 1, checked for overflow: every factor is user-given.
+  auto base_size = [&](std::size_t a, std::int64_t in) {
+    std::int64_t span = 0, ext = 0, out = 0;
+    const bool bad = __builtin_mul_overflow(in - 1, win.stride[a], &span) ||
+                     __builtin_mul_overflow(win.dilation[a], win.kernel[a] - 1, &ext) ||
+                     __builtin_add_overflow(span, ext + 1, &out) ||
+                     __builtin_sub_overflow(out, 2 * win.padding[a], &out);
+    MINIDL_CHECK(!bad, op, ": output size overflows int64 (input ", h, "x", w, ")");
+    return out;
+  };
+  MINIDL_CHECK(h >= 1 && w >= 1, op, ": input must have H, W >= 1, got ", h, "x", w);
+  const Pair base = {base_size(0, h), base_size(1, w)};
+  MINIDL_CHECK(base[0] >= 1 && base[1] >= 1, op, ": output size ", base[0] + opad[0], "x",
+               base[1] + opad[1], " is too small: input ", h, "x", w, ", kernel ", kh, "x", kw,
+               ", stride ", win.stride[0], "x", win.stride[1], ", padding ", win.padding[0], "x",
+               win.padding[1], ", dilation ", win.dilation[0], "x", win.dilation[1]);
+  const std::int64_t l = shape_numel({h, w}, op), k = shape_numel({og, kh, kw}, op);
+
+  Variable x = reshape(input, {n, c, l});
+  if (n > 1) x = permute(x, {1, 0, 2});  // [C, N, L]; with one sample already in that order
+  Variable cols =
+      g == 1 ? matmul(reshape(weight, {c, k}), reshape(x, {c, n * l}), true, false)
+             : matmul(reshape(weight, {g, c / g, k}), reshape(x, {g, c / g, n * l}), true, false);
+  cols = reshape(cols, {o * kh * kw, n * l});
+  Pair out = {0, 0};
+  MINIDL_CHECK(!__builtin_add_overflow(base[0], opad[0], &out[0]) &&
+                   !__builtin_add_overflow(base[1], opad[1], &out[1]),
+               op, ": output size overflows int64 (input ", h, "x", w, ")");
+  Variable y;
+  if (opad[0] < win.stride[0] && opad[1] < win.stride[1]) {
+    // Exactly H x W windows fit the output with the conv's own padding: fold straight onto it.
+    y = fold2d(cols, out, win);
+  } else {
+    // output_padding >= stride (allowed below the dilation) would fit more windows than H: fold
+    // onto the whole unpadded canvas (in - 1) s + d (k - 1) + 1 instead, then keep rows
+    // [p, p + out), zeros past the canvas.
+    Window2d bare = win;
+    bare.padding = {0, 0};
+    const Pair canvas = {base[0] + 2 * win.padding[0], base[1] + 2 * win.padding[1]};
+    y = fold2d(cols, canvas, bare);
+    Pair extra = {0, 0};
+    for (std::size_t a = 0; a < 2; ++a) {
+      const std::int64_t p = win.padding[a], end = std::min(canvas[a], p + out[a]);
+      if (p != 0 || end != canvas[a]) y = slice(y, 2 + static_cast<std::int64_t>(a), p, end);
+      extra[a] = out[a] - (end - p);
+    }
+    if (extra[0] != 0 || extra[1] != 0) y = pad(y, {0, extra[1], 0, extra[0]});
+  }
+  if (bias.defined()) y = add(y, reshape(bias, {1, o, 1, 1}));
+  return y;
+}
+
 // max_pool2d: out[n, c, i, j] = max over the window of x (padding -inf), taken as
 //   idx = argmax positions (flat ih*W + iw, first maximum; tensor/conv.h), then
 //   out = gather(x viewed as [N, C, H*W], axis 2, idx)

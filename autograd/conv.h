@@ -29,6 +29,24 @@ struct Conv2dOptions {
 Variable conv2d(const Variable& input, const Variable& weight, const Variable& bias = Variable(),
                 const Conv2dOptions& options = {});
 
+struct ConvTranspose2dOptions {
+  Pair stride = {1, 1};
+  Pair padding = {0, 0};
+  // Extra rows / columns at the bottom / right of the output (each < stride or < dilation), to
+  // pick among the input sizes a strided conv2d maps to the same output size.
+  Pair output_padding = {0, 0};
+  Pair dilation = {1, 1};
+  std::int64_t groups = 1;
+};
+
+// The transposed convolution (the gradient of conv2d with respect to its input), as
+// torch.nn.functional.conv_transpose2d: input [N, C_in, H, W], weight [C_in, C_out / groups, kH,
+// kW], bias [C_out] or undefined; output [N, C_out, H_out, W_out] with
+//   H_out = (H - 1) stride_h - 2 pad_h + dil_h (kH - 1) + output_padding_h + 1   (likewise W).
+Variable conv_transpose2d(const Variable& input, const Variable& weight,
+                          const Variable& bias = Variable(),
+                          const ConvTranspose2dOptions& options = {});
+
 struct Pool2dOptions {
   Pair kernel_size = {2, 2};
   Pair stride = {0, 0};  // {0, 0} means stride = kernel_size (PyTorch's default)

@@ -22,6 +22,7 @@
 #include "nn/activation.h"
 #include "nn/batchnorm.h"
 #include "nn/conv2d.h"
+#include "nn/conv_transpose2d.h"
 #include "nn/embedding.h"
 #include "nn/flatten.h"
 #include "nn/layernorm.h"
@@ -76,6 +77,16 @@ std::shared_ptr<Module> build(const json& s, Generator& gen) {
                                                   .dilation = size2(s.at("dilation")),
                                                   .groups = s.at("groups").get<std::int64_t>(),
                                                   .bias = s.at("bias").get<bool>()});
+  if (type == "ConvTranspose2d")
+    return std::make_shared<ConvTranspose2d>(
+        s.at("in_channels").get<std::int64_t>(), s.at("out_channels").get<std::int64_t>(),
+        size2(s.at("kernel_size")), gen,
+        ConvTranspose2dOptions{.stride = size2(s.at("stride")),
+                               .padding = size2(s.at("padding")),
+                               .output_padding = size2(s.at("output_padding")),
+                               .groups = s.at("groups").get<std::int64_t>(),
+                               .bias = s.at("bias").get<bool>(),
+                               .dilation = size2(s.at("dilation"))});
   if (type == "MaxPool2d")
     return std::make_shared<MaxPool2d>(
         size2(s.at("kernel_size")), MaxPool2dOptions{.stride = size2(s.at("stride")),
@@ -204,6 +215,9 @@ TEST_CASE("nn reference: every layer matches PyTorch") {
                         "ReLU",    "LeakyReLU",   "ELU",         "GELU",       "SiLU",
                         "Sigmoid", "Tanh",        "Softmax",     "LogSoftmax", "Sequential",
                         "Identity"})
+    CHECK_MESSAGE(types.count(t) == 1, "no fixture case for ", t);
+  // The layers GAN generators need.
+  for (const char* t : {"ConvTranspose2d"})
     CHECK_MESSAGE(types.count(t) == 1, "no fixture case for ", t);
 }
 
