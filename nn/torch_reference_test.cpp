@@ -10,6 +10,7 @@
 // backward, the state afterwards, and the eval output.
 #include <doctest/doctest.h>
 
+#include <array>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -29,6 +30,7 @@
 #include "nn/linear.h"
 #include "nn/pooling.h"
 #include "nn/sequential.h"
+#include "nn/upsample.h"
 #include "tests/test_util.h"
 
 namespace minidl::nn {
@@ -87,6 +89,21 @@ std::shared_ptr<Module> build(const json& s, Generator& gen) {
                                .groups = s.at("groups").get<std::int64_t>(),
                                .bias = s.at("bias").get<bool>(),
                                .dilation = size2(s.at("dilation"))});
+  if (type == "Upsample") {
+    UpsampleOptions o;
+    if (!s.at("size").is_null()) {
+      const Size2 v = size2(s.at("size"));
+      o.size = std::array<std::int64_t, 2>{v.h, v.w};
+    }
+    if (!s.at("scale_factor").is_null()) {
+      auto v = s.at("scale_factor").get<std::vector<double>>();
+      if (v.size() != 2) throw std::runtime_error("bad fixture: scale_factor " + s.dump());
+      o.scale_factor = std::array<double, 2>{v[0], v[1]};
+    }
+    o.mode = upsample_mode_from_name(s.at("mode").get<std::string>());
+    if (!s.at("align_corners").is_null()) o.align_corners = s.at("align_corners").get<bool>();
+    return std::make_shared<Upsample>(o);
+  }
   if (type == "MaxPool2d")
     return std::make_shared<MaxPool2d>(
         size2(s.at("kernel_size")), MaxPool2dOptions{.stride = size2(s.at("stride")),
@@ -217,7 +234,7 @@ TEST_CASE("nn reference: every layer matches PyTorch") {
                         "Identity"})
     CHECK_MESSAGE(types.count(t) == 1, "no fixture case for ", t);
   // The layers GAN generators need.
-  for (const char* t : {"ConvTranspose2d"})
+  for (const char* t : {"ConvTranspose2d", "Upsample"})
     CHECK_MESSAGE(types.count(t) == 1, "no fixture case for ", t);
 }
 
