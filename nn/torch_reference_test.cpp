@@ -30,6 +30,7 @@
 #include "nn/linear.h"
 #include "nn/pooling.h"
 #include "nn/sequential.h"
+#include "nn/spectral_norm.h"
 #include "nn/upsample.h"
 #include "tests/test_util.h"
 
@@ -104,6 +105,12 @@ std::shared_ptr<Module> build(const json& s, Generator& gen) {
     if (!s.at("align_corners").is_null()) o.align_corners = s.at("align_corners").get<bool>();
     return std::make_shared<Upsample>(o);
   }
+  if (type == "SpectralNorm")
+    return std::make_shared<SpectralNorm>(
+        build(s.at("module"), gen), gen,
+        SpectralNormOptions{.n_power_iterations = s.at("n_power_iterations").get<std::int64_t>(),
+                            .eps = s.at("eps").get<double>(),
+                            .dim = s.at("dim").get<std::int64_t>()});
   if (type == "MaxPool2d")
     return std::make_shared<MaxPool2d>(
         size2(s.at("kernel_size")), MaxPool2dOptions{.stride = size2(s.at("stride")),
@@ -234,7 +241,7 @@ TEST_CASE("nn reference: every layer matches PyTorch") {
                         "Identity"})
     CHECK_MESSAGE(types.count(t) == 1, "no fixture case for ", t);
   // The layers GAN generators need.
-  for (const char* t : {"ConvTranspose2d", "Upsample"})
+  for (const char* t : {"ConvTranspose2d", "Upsample", "SpectralNorm"})
     CHECK_MESSAGE(types.count(t) == 1, "no fixture case for ", t);
 }
 
