@@ -54,6 +54,18 @@ TEST_CASE("spectral norm: PyTorch's names, alone and inside a Sequential") {
   CHECK(state.size() == 8);
 }
 
+TEST_CASE("spectral norm: summary shows the wrapper as one layer with its parameters") {
+  Generator gen(6);
+  Sequential d(std::make_shared<SpectralNorm>(std::make_shared<Linear>(2, 8, gen), gen),
+               std::make_shared<SpectralNorm>(std::make_shared<Linear>(8, 1, gen), gen));
+  const std::string s = d.summary({4, 2});
+  CHECK_MESSAGE(s.find("0 (SpectralNorm)") != std::string::npos, s);
+  CHECK_MESSAGE(s.find("[4, 8]") != std::string::npos, s);
+  CHECK_MESSAGE(s.find("Total params: 33") != std::string::npos, s);
+  // u and v are buffers: 8 + 2 and 1 + 8 values.
+  CHECK_MESSAGE(s.find("Buffers: 19 values") != std::string::npos, s);
+}
+
 TEST_CASE("spectral norm: training forwards converge to sigma_max; eval leaves u and v") {
   Generator gen(2);
   // Orthogonal rows of norms 3, 2 and 1: the singular values are exactly 3, 2, 1.
