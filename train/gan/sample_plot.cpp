@@ -1,0 +1,203 @@
+#include "train/gan/sample_plot.h"
+
+#include <plplot.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <csetjmp>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+
+#include "tensor/error.h"
+
+namespace minidl::train::gan {
+namespace {
+
+// cmap0 slots: background, ink, real samples, generated samples, mode centres, frame grid.
+enum Color : PLINT { kBackground = 0, kInk, kReal, kFake, kCentre, kGrid };
+
+// PLplot calls exit() on a fatal error unless its exit handler never returns: the handler jumps
+// back to render(), which reports the error (the pattern of train/plot.cpp and band_plot.cpp).
+std::mutex g_mutex;
+std::jmp_buf g_jump;
+char g_error[512];
+
+int on_exit_handler(PLCHAR_VECTOR message) {
+  std::snprintf(g_error, sizeof g_error, "%s", message ? message : "fatal PLplot error");
+  std::longjmp(g_jump, 1);
+}
+void on_abort_handler(PLCHAR_VECTOR message) {
+  if (g_error[0] == '\0') std::snprintf(g_error, sizeof g_error, "%s", message ? message : "?");
+}
+
+// A panel's data as plain arrays (PLplot wants PLFLT, and nothing with a destructor may be
+// built between setjmp and the PLplot calls).
+struct PanelData {
+  std::vector<PLFLT> rx, ry, fx, fy, cx, cy, field;
+  std::vector<const PLFLT*> field_rows;  // PLplot's matrix: field_rows[j] = column j (x)
+  PLINT nx = 0, ny = 0;
+  PLFLT fmin = 0, fmax = 0;
+  std::string title;
+};
+
+void points(const Tensor& t, std::vector<PLFLT>& x, std::vector<PLFLT>& y, const char* what) {
+  if (!t.defined()) return;
+  MINIDL_CHECK(t.dim() == 2 && t.shape()[1] == 2, "plot_samples: ", what, " must be [N, 2], got ",
+               shape_str(t.shape()));
+  const Tensor d = t.to(kFloat64);
+  const double* p = d.data<double>();
+  for (std::int64_t i = 0; i < d.shape()[0]; ++i) {
+    if (!std::isfinite(p[2 * i]) || !std::isfinite(p[2 * i + 1])) continue;  // a diverged G
+    x.push_back(p[2 * i]);
+    y.push_back(p[2 * i + 1]);
+  }
+}
+
+PanelData panel_data(const Panel& p) {
+  PanelData d;
+  d.title = p.title;
+  points(p.real, d.rx, d.ry, "real");
+  points(p.fake, d.fx, d.fy, "fake");
+  points(p.centres, d.cx, d.cy, "centres");
+  if (p.critic.defined()) {
+    MINIDL_CHECK(p.critic.dim() == 2 && p.critic.shape()[0] >= 2 && p.critic.shape()[1] >= 2,
+                 "plot_samples: critic must be [ny, nx] with both >= 2, got ",
+                 shape_str(p.critic.shape()));
+    const Tensor c = p.critic.to(kFloat64);
+    d.ny = static_cast<PLINT>(c.shape()[0]);
+    d.nx = static_cast<PLINT>(c.shape()[1]);
+    const double* v = c.data<double>();
+    // PLplot indexes a[x][y]: transpose the row-major [ny, nx] field.
+    d.field.resize(static_cast<std::size_t>(d.nx * d.ny));
+    for (PLINT j = 0; j < d.nx; ++j)
+      for (PLINT i = 0; i < d.ny; ++i) d.field[j * d.ny + i] = v[i * d.nx + j];
+    for (PLINT j = 0; j < d.nx; ++j) d.field_rows.push_back(d.field.data() + j * d.ny);
+    const auto [lo, hi] = std::minmax_element(d.field.begin(), d.field.end());
+    d.fmin = *lo;
+    d.fmax = *hi > *lo ? *hi : *lo + 1;
+    MINIDL_CHECK(std::isfinite(d.fmin) && std::isfinite(d.fmax),
+                 "plot_samples: the critic field is not finite");
+  }
+  return d;
+}
+
+bool render(const std::vector<PanelData>& panels, const SamplePlotOptions& o, PLINT rows,
+            std::vector<PLFLT>& levels, const char* path) {
+  g_error[0] = '\0';
+  PLINT previous = 0, stream = 0;
+  plgstrm(&previous);
+  plsexit(on_exit_handler);
+  plsabort(on_abort_handler);
+  if (setjmp(g_jump) != 0) {
+    plsexit(nullptr);
+    plsabort(nullptr);
+    plsstrm(previous);
+    return false;
+  }
+  plmkstrm(&stream);
+  plsdev("pngcairo");
+  plsfnam(path);
+  const PLINT title_px = o.title.empty() ? 0 : 40;
+  plspage(0, 0, o.columns * o.panel_pixels, rows * o.panel_pixels + title_px, 0, 0);
+  const PLINT r[6] = {255, 25, 150, 200, 20, 230}, g[6] = {255, 25, 200, 40, 20, 230},
+              b[6] = {255, 25, 150, 40, 20, 230};
+  plscmap0(r, g, b, 6);
+  // cmap1 for the critic field: blue (low) through white to orange (high).
+  PLFLT pos[3] = {0, 0.5, 1}, c1r[3] = {0.55, 1, 1}, c1g[3] = {0.7, 1, 0.8}, c1b[3] = {1, 1, 0.55};
+  plscmap1l(1, 3, pos, c1r, c1g, c1b, nullptr);
+  plinit();
+  pladv(0);  // one page; the panels are viewports on it
+  const PLFLT top = 1.0 - static_cast<PLFLT>(title_px) / (rows * o.panel_pixels + title_px);
+  for (std::size_t k = 0; k < panels.size(); ++k) {
+    const PanelData& p = panels[k];
+    const PLFLT col = static_cast<PLFLT>(k % o.columns), row = static_cast<PLFLT>(k / o.columns);
+    const PLFLT w = 1.0 / o.columns, h = top / rows;
+    plvpor(col * w + 0.08 * w, (col + 1) * w - 0.03 * w, top - (row + 1) * h + 0.08 * h,
+           top - row * h - 0.09 * h);
+    plwind(o.xmin, o.xmax, o.ymin, o.ymax);
+    if (!p.field.empty()) {
+      for (std::size_t i = 0; i < levels.size(); ++i)
+        levels[i] = p.fmin + (p.fmax - p.fmin) * static_cast<PLFLT>(i) / (levels.size() - 1);
+      plshades(p.field_rows.data(), p.nx, p.ny, nullptr, o.xmin, o.xmax, o.ymin, o.ymax,
+               levels.data(), static_cast<PLINT>(levels.size()), 1, 0, 0, plfill, 1, nullptr,
+               nullptr);
+    }
+    plcol0(kGrid);
+    plbox("g", 1, 0, "g", 1, 0);
+    plschr(0, 0.3);
+    plcol0(kReal);
+    if (!p.rx.empty())
+      plstring(static_cast<PLINT>(p.rx.size()), p.rx.data(), p.ry.data(), "\u25CF");
+    plschr(0, 0.5);
+    plcol0(kFake);
+    if (!p.fx.empty())
+      plstring(static_cast<PLINT>(p.fx.size()), p.fx.data(), p.fy.data(), "\u25CF");
+    plschr(0, 1.0);
+    plcol0(kCentre);
+    if (!p.cx.empty()) plstring(static_cast<PLINT>(p.cx.size()), p.cx.data(), p.cy.data(), "+");
+    plcol0(kInk);
+    plschr(0, 0.8);
+    plbox("bcnst", 1, 0, "bcnstv", 1, 0);
+    plmtex("t", 0.8, 0.5, 0.5, p.title.c_str());
+  }
+  if (!o.title.empty()) {
+    plvpor(0, 1, top, 1);
+    plwind(0, 1, 0, 1);
+    plschr(0, 1.1);
+    plptex(0.5, 0.4, 1, 0, 0.5, o.title.c_str());
+  }
+  plend1();
+  plsexit(nullptr);
+  plsabort(nullptr);
+  plsstrm(previous);
+  return g_error[0] == '\0';
+}
+
+}  // namespace
+
+Tensor critic_grid(const SamplePlotOptions& o, int nx, int ny) {
+  MINIDL_CHECK(nx >= 2 && ny >= 2, "critic_grid: need nx, ny >= 2, got ", nx, ", ", ny);
+  std::vector<float> v;
+  for (int i = 0; i < ny; ++i)
+    for (int j = 0; j < nx; ++j) {
+      v.push_back(static_cast<float>(o.xmin + (o.xmax - o.xmin) * j / (nx - 1)));
+      v.push_back(static_cast<float>(o.ymin + (o.ymax - o.ymin) * i / (ny - 1)));
+    }
+  return from_vector(v, {static_cast<std::int64_t>(nx) * ny, 2});
+}
+
+void plot_samples(const std::vector<Panel>& panels, const std::string& png_path,
+                  const SamplePlotOptions& o) {
+  MINIDL_CHECK(!png_path.empty(), "plot_samples: the output path is empty");
+  MINIDL_CHECK(!panels.empty(), "plot_samples: no panels");
+  MINIDL_CHECK(o.columns >= 1 && o.panel_pixels >= 100 && o.panel_pixels <= 4000,
+               "plot_samples: columns must be >= 1 and panel_pixels in [100, 4000], got ",
+               o.columns, ", ", o.panel_pixels);
+  MINIDL_CHECK(o.xmax > o.xmin && o.ymax > o.ymin, "plot_samples: empty window");
+  std::vector<PanelData> data;
+  for (const Panel& p : panels) data.push_back(panel_data(p));
+  const PLINT rows = static_cast<PLINT>((panels.size() + o.columns - 1) / o.columns);
+  std::vector<PLFLT> levels(16);
+  std::lock_guard<std::mutex> lock(g_mutex);
+  // PLplot prompts on stdin when it cannot open its output file, so the temporary file is
+  // created here first; the rename makes the PNG appear whole.
+  const std::string tmp = png_path + ".tmp." + std::to_string(::getpid()) + ".png";
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  MINIDL_CHECK(f != nullptr, "plot_samples: cannot write ", tmp, " (for ", png_path, ")");
+  std::fclose(f);
+  const bool ok = render(data, o, rows, levels, tmp.c_str());
+  std::error_code ec;
+  if (!ok) {
+    std::filesystem::remove(tmp, ec);
+    MINIDL_FAIL("plot_samples: PLplot failed writing ", png_path, ": ", g_error);
+  }
+  std::filesystem::rename(tmp, png_path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp);
+    MINIDL_FAIL("plot_samples: cannot rename ", tmp, " to ", png_path, ": ", ec.message());
+  }
+}
+
+}  // namespace minidl::train::gan

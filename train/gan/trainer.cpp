@@ -1,0 +1,359 @@
+// The GAN trainer's loop and checkpoints; the algorithm is written out in trainer.h.
+#include "train/gan/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+
+#include "autograd/functional.h"
+#include "autograd/tape.h"
+#include "nn/safetensors.h"
+#include "optim/clip.h"
+#include "tensor/ops.h"
+#include "tensor/random.h"
+#include "train/metric_log.h"
+#include "train/progress.h"
+
+namespace minidl::train::gan {
+namespace {
+
+constexpr const char* kFormat = "minidl-gan-checkpoint";
+constexpr const char* kVersion = "1";
+constexpr double kNoClip = std::numeric_limits<double>::infinity();
+
+// Turns requires_grad off on every parameter of a module for a scope and restores each flag, so
+// the generator's backward computes no gradient for the discriminator's weights.
+class Freeze {
+ public:
+  explicit Freeze(nn::Module& m) : params_(m.parameters()) {
+    for (Variable& p : params_) {
+      flags_.push_back(p.requires_grad());
+      p.set_requires_grad(false);
+    }
+  }
+  ~Freeze() {
+    for (std::size_t i = 0; i < params_.size(); ++i) params_[i].set_requires_grad(flags_[i]);
+  }
+  Freeze(const Freeze&) = delete;
+  Freeze& operator=(const Freeze&) = delete;
+
+ private:
+  std::vector<Variable> params_;
+  std::vector<bool> flags_;
+};
+
+void put(nn::StateDict& out, const std::string& prefix, const nn::StateDict& part) {
+  for (const auto& [k, v] : part) out[prefix + k] = v;
+}
+
+DType param_dtype(const nn::Module& m) {
+  const std::vector<Variable> ps = m.parameters();
+  return ps.empty() ? kFloat32 : ps.front().dtype();
+}
+
+}  // namespace
+
+std::vector<double> GanHistory::series(const std::string& key) const {
+  std::vector<double> out;
+  for (const Logs& row : rows) {
+    auto it = row.find(key);
+    out.push_back(it == row.end() ? std::nan("") : it->second);
+  }
+  return out;
+}
+
+GanTrainer::GanTrainer(nn::Module& generator, nn::Module& discriminator,
+                       optim::Optimizer& g_optimizer, optim::Optimizer& d_optimizer,
+                       RealSampler sample_real, const GanOptions& options)
+    : g_(generator),
+      d_(discriminator),
+      g_opt_(g_optimizer),
+      d_opt_(d_optimizer),
+      sample_real_(std::move(sample_real)),
+      options_(options),
+      rng_(options.seed) {
+  const GanOptions& o = options_;
+  MINIDL_CHECK(static_cast<bool>(sample_real_), "gan: no real sampler given");
+  MINIDL_CHECK(
+      o.steps >= 0 && o.batch_size >= 1 && o.noise_dim >= 1 && o.n_critic >= 1 && o.log_every >= 1,
+      "gan: need steps >= 0, batch_size, noise_dim, n_critic and log_every >= 1, got ", o.steps,
+      ", ", o.batch_size, ", ", o.noise_dim, ", ", o.n_critic, ", ", o.log_every);
+  MINIDL_CHECK(o.clip_value >= 0 && o.gp_lambda >= 0 && o.r1_gamma >= 0, "gan: clip_value (",
+               o.clip_value, "), gp_lambda (", o.gp_lambda, ") and r1_gamma (", o.r1_gamma,
+               ") must be >= 0");
+  MINIDL_CHECK(o.ema_decay >= 0 && o.ema_decay < 1, "gan: ema_decay must be in [0, 1), got ",
+               o.ema_decay);
+  MINIDL_CHECK(o.checkpoint_every >= 0 && o.checkpoint_every % o.log_every == 0,
+               "gan: ", "checkpoint_every (", o.checkpoint_every,
+               ") must be a multiple of log_every (", o.log_every, ")");
+  // The objectives' usual regularisers when none is set: WGAN's clip and WGAN-GP's lambda.
+  if (o.objective == Objective::kWgan && o.clip_value == 0) options_.clip_value = 0.01;
+  if (o.objective == Objective::kWganGp && o.gp_lambda == 0) options_.gp_lambda = 10.0;
+  if (options_.ema_decay > 0)
+    for (const auto& [name, p] : g_.named_parameters()) ema_[name] = p.value().clone();
+}
+
+Tensor GanTrainer::noise(std::int64_t n, Generator& gen) const {
+  return randn({n, options_.noise_dim}, gen, param_dtype(g_));
+}
+
+Tensor GanTrainer::generate(const Tensor& z) {
+  NoGradGuard no_grad;
+  const bool was_training = g_.is_training();
+  g_.eval();
+  Tensor out;
+  if (ema_.empty()) {
+    out = g_(Variable(z)).value();
+  } else {
+    const nn::StateDict live = g_.state_dict();
+    g_.load_state_dict(ema_, /*strict=*/false);
+    try {
+      out = g_(Variable(z)).value();
+    } catch (...) {
+      g_.load_state_dict(live);
+      g_.train(was_training);
+      throw;
+    }
+    g_.load_state_dict(live);
+  }
+  g_.train(was_training);
+  return out;
+}
+
+Tensor GanTrainer::discriminate(const Tensor& x) {
+  NoGradGuard no_grad;
+  const bool was_training = d_.is_training();
+  d_.eval();
+  Tensor out = d_(Variable(x)).value();
+  d_.train(was_training);
+  return out;
+}
+
+// One discriminator step; adds its values to acc and returns L_D.
+double GanTrainer::discriminator_step(Logs& acc) {
+  const std::int64_t b = options_.batch_size;
+  const Variable real(sample_real_(b, rng_));
+  Variable fake;
+  {
+    NoGradGuard no_grad;  // the fakes are constants for D's step: no tape through G
+    fake = Variable(g_(Variable(noise(b, rng_))).value());
+  }
+  d_.zero_grad();
+  const Variable d_real = d_(real), d_fake = d_(fake);
+  Variable loss = discriminator_loss(options_.objective, d_real, d_fake, options_.lsgan);
+  const double d_loss = loss.item();
+  const losses::Critic critic = [this](const Variable& x) { return d_(x); };
+  double penalty = 0;
+  if (options_.gp_lambda > 0) {
+    const Variable gp = losses::wgan_gradient_penalty(critic, real, fake, rng_);
+    penalty += gp.item();
+    loss = loss + gp * options_.gp_lambda;
+  }
+  if (options_.r1_gamma > 0) {
+    const Variable r1 = losses::r1_penalty(critic, real);
+    penalty += r1.item();
+    loss = loss + r1 * (options_.r1_gamma / 2);
+  }
+  backward(loss);
+  acc["d_grad_norm"] += optim::clip_grad_norm_(d_.parameters(), kNoClip);
+  d_opt_.step();
+  if (options_.d_scheduler) options_.d_scheduler->step();
+  if (options_.clip_value > 0) {
+    const double c = options_.clip_value;
+    for (Variable& p : d_.parameters()) p.value().copy_(clamp(p.value(), -c, c));
+  }
+  const double mr = mean(d_real.value()).item(), mf = mean(d_fake.value()).item();
+  acc["d_loss"] += d_loss;
+  acc["penalty"] += penalty;
+  acc["d_real"] += mr;
+  acc["d_fake"] += mf;
+  acc["wasserstein"] += mr - mf;
+  return d_loss;
+}
+
+void GanTrainer::generator_step(Logs& acc) {
+  const std::int64_t b = options_.batch_size;
+  g_.zero_grad();
+  Variable loss;
+  {
+    Freeze frozen(d_);
+    const Variable fake = g_(Variable(noise(b, rng_)));
+    const Variable d_fake = d_(fake);
+    // Only the relativistic objective looks at D(real) in G's loss; the others skip the draw.
+    const Variable d_real = options_.objective == Objective::kRelativistic
+                                ? d_(Variable(sample_real_(b, rng_)))
+                                : d_fake;
+    loss = generator_loss(options_.objective, d_real, d_fake, options_.lsgan);
+    backward(loss);
+  }
+  acc["g_loss"] = loss.item();
+  acc["g_grad_norm"] = optim::clip_grad_norm_(g_.parameters(), kNoClip);
+  g_opt_.step();
+  if (options_.g_scheduler) options_.g_scheduler->step();
+  if (options_.ema_decay > 0) update_ema();
+}
+
+void GanTrainer::update_ema() {
+  const double d = options_.ema_decay;
+  for (const auto& [name, p] : g_.named_parameters()) {
+    Tensor& e = ema_.at(name);
+    mul_(e, d);
+    add_(e, p.value(), 1.0 - d);
+  }
+}
+
+Logs GanTrainer::step() {
+  g_.train();
+  d_.train();
+  Logs acc;
+  for (std::int64_t k = 0; k < options_.n_critic; ++k) discriminator_step(acc);
+  for (auto& [key, v] : acc) v /= static_cast<double>(options_.n_critic);
+  generator_step(acc);
+  ++steps_done_;
+  return acc;
+}
+
+GanHistory GanTrainer::train() {
+  if (!options_.resume_from.empty()) load_checkpoint(options_.resume_from);
+  GanHistory history;
+  Progress progress(
+      {.verbose = options_.verbose, .out = options_.progress_out, .tty = options_.progress_tty});
+  std::vector<Logs> rows;  // the whole log file (rows before a resume kept)
+  if (!options_.log_path.empty() && steps_done_ > 0 && std::filesystem::exists(options_.log_path)) {
+    for (const Logs& r : read_metric_log(options_.log_path))
+      if (r.count("step") && r.at("step") <= static_cast<double>(steps_done_)) rows.push_back(r);
+  }
+  const std::int64_t total_rows = (options_.steps + options_.log_every - 1) / options_.log_every;
+  while (steps_done_ < options_.steps && !history.stopped) {
+    const std::int64_t row_index = steps_done_ / options_.log_every;
+    const std::int64_t n = std::min(options_.log_every, options_.steps - steps_done_);
+    progress.begin_epoch(row_index, total_rows, n);
+    const auto start = std::chrono::steady_clock::now();
+    Logs sum;
+    std::int64_t done = 0;
+    for (; done < n; ++done) {
+      const Logs s = step();
+      for (const auto& [k, v] : s) sum[k] += v;
+      for (const char* key : {"d_loss", "g_loss"}) {
+        if (!std::isfinite(s.at(key)) && !history.stopped) {
+          history.stopped = true;
+          const double v = s.at(key);
+          history.stop_reason = "gan: " + std::string(key) + " is " +
+                                (std::isnan(v) ? std::string("nan") : std::to_string(v)) +
+                                " at step " + std::to_string(steps_done_) +
+                                ", training stopped (TerminateOnNaN)";
+        }
+      }
+      if (history.stopped) {
+        ++done;
+        break;
+      }
+      progress.batch(done, sum["g_loss"] / static_cast<double>(done + 1));
+    }
+    Logs row;
+    for (const auto& [k, v] : sum) row[k] = v / static_cast<double>(done);
+    row["epoch"] = static_cast<double>(row_index);
+    row["step"] = static_cast<double>(steps_done_);
+    row["loss"] = row["g_loss"];
+    row["seconds"] =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    progress.end_epoch(row);
+    rows.push_back(row);
+    history.rows.push_back(row);
+    if (!options_.log_path.empty()) write_metric_log(options_.log_path, rows);
+    if (history.stopped) {
+      progress.message(history.stop_reason);
+      break;
+    }
+    if (!options_.checkpoint_path.empty() && options_.checkpoint_every > 0 &&
+        steps_done_ % options_.checkpoint_every == 0)
+      save_checkpoint(options_.checkpoint_path);
+    if (options_.on_log && !options_.on_log(*this, row)) {
+      history.stopped = true;
+      history.stop_reason = "gan: stopped by on_log at step " + std::to_string(steps_done_);
+    }
+  }
+  return history;
+}
+
+void GanTrainer::save_checkpoint(const std::string& path) const {
+  nn::StateDict all;
+  all["train.step"] = optim::int_entry(steps_done_);
+  all["train.rng"] = from_vector(std::vector<std::int64_t>{
+      static_cast<std::int64_t>(rng_.seed()), static_cast<std::int64_t>(rng_.offset())});
+  put(all, "generator.", g_.state_dict());
+  put(all, "discriminator.", d_.state_dict());
+  put(all, "generator_rng.", g_.generator_states());
+  put(all, "discriminator_rng.", d_.generator_states());
+  put(all, "g_optimizer.", g_opt_.state_dict());
+  put(all, "d_optimizer.", d_opt_.state_dict());
+  if (options_.g_scheduler) put(all, "g_scheduler.", options_.g_scheduler->state_dict());
+  if (options_.d_scheduler) put(all, "d_scheduler.", options_.d_scheduler->state_dict());
+  put(all, "ema.", ema_);
+  nn::save_safetensors(
+      path, all,
+      {{"format", kFormat}, {"version", kVersion}, {"step", std::to_string(steps_done_)}});
+}
+
+void GanTrainer::load_checkpoint(const std::string& path) {
+  nn::SafetensorsContents c = nn::load_safetensors(path);
+  auto fmt = c.metadata.find("format");
+  auto ver = c.metadata.find("version");
+  MINIDL_CHECK(fmt != c.metadata.end() && fmt->second == kFormat && ver != c.metadata.end() &&
+                   ver->second == kVersion,
+               "gan: load_checkpoint: '", path, "' is not a minidl GAN checkpoint (version ",
+               kVersion, ")");
+  const nn::StateDict& all = c.tensors;
+  // Everything loadable, so that a failed load changes nothing.
+  const nn::StateDict g_old = g_.state_dict(), d_old = d_.state_dict(), ema_old = ema_;
+  const nn::StateDict g_rng_old = g_.generator_states(), d_rng_old = d_.generator_states();
+  const optim::StateDict go_old = g_opt_.state_dict(), do_old = d_opt_.state_dict();
+  const optim::StateDict gs_old =
+      options_.g_scheduler ? options_.g_scheduler->state_dict() : optim::StateDict{};
+  const optim::StateDict ds_old =
+      options_.d_scheduler ? options_.d_scheduler->state_dict() : optim::StateDict{};
+  try {
+    const std::string who = "gan checkpoint";
+    const std::int64_t step = optim::read_int(all, "train.step", who);
+    auto rng = all.find("train.rng");
+    MINIDL_CHECK(rng != all.end() && rng->second.dtype() == kInt64 && rng->second.numel() == 2,
+                 "train.rng must be int64 [2]");
+    g_.load_state_dict(optim::strip_prefix(all, "generator."));
+    d_.load_state_dict(optim::strip_prefix(all, "discriminator."));
+    g_.load_generator_states(optim::strip_prefix(all, "generator_rng."));
+    d_.load_generator_states(optim::strip_prefix(all, "discriminator_rng."));
+    g_opt_.load_state_dict(optim::strip_prefix(all, "g_optimizer."));
+    d_opt_.load_state_dict(optim::strip_prefix(all, "d_optimizer."));
+    if (options_.g_scheduler)
+      options_.g_scheduler->load_state_dict(optim::strip_prefix(all, "g_scheduler."));
+    if (options_.d_scheduler)
+      options_.d_scheduler->load_state_dict(optim::strip_prefix(all, "d_scheduler."));
+    nn::StateDict ema = optim::strip_prefix(all, "ema.");
+    MINIDL_CHECK(ema.size() == ema_.size(), "the EMA has ", ema.size(), " tensors, this run ",
+                 ema_.size(), " (is ema_decay the same?)");
+    for (auto& [k, v] : ema_) {
+      auto it = ema.find(k);
+      MINIDL_CHECK(
+          it != ema.end() && it->second.shape() == v.shape() && it->second.dtype() == v.dtype(),
+          "ema.", k, " missing or of another shape or dtype");
+    }
+    ema_ = std::move(ema);
+    const auto* r = rng->second.data<std::int64_t>();
+    rng_.set_state(static_cast<std::uint64_t>(r[0]), static_cast<std::uint64_t>(r[1]));
+    steps_done_ = step;
+  } catch (const std::exception& e) {
+    g_.load_state_dict(g_old);
+    d_.load_state_dict(d_old);
+    g_.load_generator_states(g_rng_old);
+    d_.load_generator_states(d_rng_old);
+    g_opt_.load_state_dict(go_old);
+    d_opt_.load_state_dict(do_old);
+    if (options_.g_scheduler) options_.g_scheduler->load_state_dict(gs_old);
+    if (options_.d_scheduler) options_.d_scheduler->load_state_dict(ds_old);
+    ema_ = ema_old;
+    MINIDL_FAIL("gan: load_checkpoint: '", path, "': ", e.what());
+  }
+}
+
+}  // namespace minidl::train::gan

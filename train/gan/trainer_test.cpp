@@ -1,0 +1,226 @@
+#include "train/gan/trainer.h"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <memory>
+#include <sstream>
+
+#include "autograd/functional.h"
+#include "autograd/tape.h"
+#include "losses/gan.h"
+#include "nn/gradcheck_module.h"
+#include "optim/adam.h"
+#include "optim/schedule.h"
+#include "tensor/error.h"
+#include "tests/test_util.h"
+#include "train/metric_log.h"
+#include "train/train_test_util.h"
+
+namespace minidl::train::gan {
+namespace {
+
+using test_support::TempDir;
+
+std::shared_ptr<nn::Sequential> mlp(std::int64_t in, std::int64_t out, std::uint64_t seed) {
+  Generator gen(seed);
+  return std::make_shared<nn::Sequential>(
+      std::make_shared<nn::Linear>(in, 16, gen), std::make_shared<nn::Tanh>(),
+      std::make_shared<nn::Linear>(16, 16, gen), std::make_shared<nn::ReLU>(),
+      std::make_shared<nn::Linear>(16, out, gen));
+}
+
+// Points on the unit circle, drawn from the trainer's generator.
+Tensor ring(std::int64_t n, Generator& gen) {
+  const Tensor angle = rand({n}, gen, kFloat32, 0.0, 6.283185307179586);
+  return stack({cos(angle), sin(angle)}, 1);
+}
+
+// Two players, their optimizers and a trainer; built the same way twice for the resume test.
+struct Setup {
+  std::shared_ptr<nn::Sequential> g = mlp(2, 2, 1), d = mlp(2, 1, 2);
+  optim::Adam g_opt{g->parameters(), {.lr = 1e-3, .betas = {0.5, 0.999}}};
+  optim::Adam d_opt{d->parameters(), {.lr = 1e-3, .betas = {0.5, 0.999}}};
+  optim::StepLR g_sched{g_opt, {.step_size = 2, .gamma = 0.5}};
+  GanTrainer trainer;
+  explicit Setup(GanOptions o)
+      : trainer(*g, *d, g_opt, d_opt, ring, with_schedule(std::move(o), &g_sched)) {}
+  static GanOptions with_schedule(GanOptions o, optim::LRScheduler* s) {
+    o.g_scheduler = s;
+    return o;
+  }
+};
+
+GanOptions base_options() {
+  return {.objective = Objective::kWganGp,
+          .steps = 6,
+          .batch_size = 16,
+          .n_critic = 2,
+          .r1_gamma = 0.5,
+          .ema_decay = 0.9,
+          .seed = 5,
+          .log_every = 3,
+          .verbose = 0};
+}
+
+void check_same(const nn::StateDict& a, const nn::StateDict& b) {
+  REQUIRE(a.size() == b.size());
+  for (const auto& [k, v] : a) {
+    CAPTURE(k);
+    CHECK(testing::bitwise_equal(v, b.at(k)));
+  }
+}
+
+TEST_CASE("gan trainer: a resumed run gives the same bits as a straight one") {
+  TempDir dir;
+  Setup straight(base_options());
+  straight.trainer.train();
+  CHECK(straight.trainer.steps_done() == 6);
+
+  GanOptions half = base_options();
+  half.steps = 3;
+  half.checkpoint_path = dir.file("gan.safetensors");
+  half.checkpoint_every = 3;
+  half.log_path = dir.file("log.jsonl");
+  Setup first(half);
+  first.trainer.train();
+
+  GanOptions rest = base_options();
+  rest.resume_from = dir.file("gan.safetensors");
+  rest.log_path = dir.file("log.jsonl");
+  Setup second(rest);
+  second.trainer.train();
+  CHECK(second.trainer.steps_done() == 6);
+  check_same(straight.g->state_dict(), second.g->state_dict());
+  check_same(straight.d->state_dict(), second.d->state_dict());
+  check_same(straight.trainer.ema(), second.trainer.ema());
+  check_same(straight.g_opt.state_dict(), second.g_opt.state_dict());
+  check_same(straight.d_opt.state_dict(), second.d_opt.state_dict());
+  CHECK(straight.g_sched.state_dict().size() == second.g_sched.state_dict().size());
+  CHECK(straight.trainer.rng().offset() == second.trainer.rng().offset());
+  // The log holds both halves' rows.
+  const std::vector<Logs> rows = read_metric_log(dir.file("log.jsonl"));
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].at("step") == 3);
+  CHECK(rows[1].at("step") == 6);
+  for (const char* key : {"d_loss", "g_loss", "wasserstein", "penalty", "d_grad_norm",
+                          "g_grad_norm", "d_real", "d_fake", "seconds"})
+    CHECK(rows[1].count(key) == 1);
+  CHECK(rows[1].at("penalty") > 0);
+}
+
+TEST_CASE("gan trainer: loading a checkpoint of another shape changes nothing and names it") {
+  TempDir dir;
+  Setup a(base_options());
+  a.trainer.step();
+  a.trainer.save_checkpoint(dir.file("a.safetensors"));
+  GanOptions o = base_options();
+  o.ema_decay = 0;  // the checkpoint has an EMA, this run none
+  Setup b(o);
+  const nn::StateDict before = b.g->state_dict();
+  CHECK_THROWS_WITH_AS(b.trainer.load_checkpoint(dir.file("a.safetensors")),
+                       doctest::Contains("a.safetensors': the EMA has"), Error);
+  check_same(before, b.g->state_dict());
+  CHECK(b.trainer.steps_done() == 0);
+}
+
+TEST_CASE("gan trainer: a NaN loss stops training with a message") {
+  GanOptions o = base_options();
+  o.steps = 50;
+  o.verbose = 2;
+  std::ostringstream out;
+  o.progress_out = &out;
+  Setup s(o);
+  GanTrainer nan_trainer(
+      *s.g, *s.d, s.g_opt, s.d_opt,
+      [](std::int64_t n, Generator&) {
+        return full({n, 2}, NAN);
+      },
+      o);
+  const GanHistory h = nan_trainer.train();
+  CHECK(h.stopped);
+  CHECK(nan_trainer.steps_done() == 1);
+  CHECK(h.stop_reason.find("d_loss is nan at step 1") != std::string::npos);
+  CHECK(h.stop_reason.find("TerminateOnNaN") != std::string::npos);
+  CHECK(out.str().find("TerminateOnNaN") != std::string::npos);
+}
+
+TEST_CASE("gan trainer: WGAN clips the critic's weights; D stays trainable after G's step") {
+  GanOptions o = base_options();
+  o.objective = Objective::kWgan;  // clip_value 0.01 by default
+  o.r1_gamma = 0;
+  Setup s(o);
+  s.trainer.step();
+  for (const Variable& p : s.d->parameters()) {
+    CHECK(p.requires_grad());
+    const Tensor v = p.value();
+    CHECK(amax(abs(v)).item() <= 0.01f);
+  }
+}
+
+TEST_CASE("gan trainer: every objective takes a step with finite logs") {
+  for (Objective obj : all_objectives()) {
+    CAPTURE(objective_name(obj));
+    GanOptions o = base_options();
+    o.objective = obj;
+    Setup s(o);
+    const Logs l = s.trainer.step();
+    for (const auto& [k, v] : l) {
+      CAPTURE(k);
+      CHECK(std::isfinite(v));
+    }
+    CHECK(parse_objective(objective_name(obj)) == obj);
+  }
+  CHECK_THROWS_WITH_AS(parse_objective("wgan-gp"), doctest::Contains("unknown objective"), Error);
+}
+
+TEST_CASE("gan trainer: EMA samples differ from the live generator's, without EMA they match") {
+  Setup with(base_options());
+  with.trainer.step();
+  with.trainer.step();
+  const Tensor z = with.trainer.noise(4, with.trainer.rng());
+  Tensor live;
+  {
+    NoGradGuard ng;
+    live = (*with.g)(Variable(z)).value();
+  }
+  CHECK(!testing::bitwise_equal(with.trainer.generate(z), live));
+  GanOptions o = base_options();
+  o.ema_decay = 0;
+  Setup without(o);
+  without.trainer.step();
+  {
+    NoGradGuard ng;
+    live = (*without.g)(Variable(z)).value();
+  }
+  CHECK(testing::bitwise_equal(without.trainer.generate(z), live));
+}
+
+// The penalties of a module critic, as a module, so gradcheck_module checks the second-order
+// gradient every critic weight receives.
+class PenaltyOf : public nn::Module {
+ public:
+  PenaltyOf(std::shared_ptr<nn::Module> critic, bool r1)
+      : critic_(register_module("critic", std::move(critic))), r1_(r1) {}
+  Variable forward(const Variable& x) override {
+    const losses::Critic c = [this](const Variable& v) { return (*critic_)(v); };
+    return r1_ ? losses::r1_penalty(c, x) : losses::wgan_gradient_penalty_at(c, x);
+  }
+
+ private:
+  std::shared_ptr<nn::Module> critic_;
+  bool r1_;
+};
+
+TEST_CASE("gan penalties: a module critic's weights get the true second-order gradient") {
+  for (bool r1 : {false, true}) {
+    auto critic = mlp(2, 1, 9);
+    critic->to(kFloat64);
+    PenaltyOf penalty(critic, r1);
+    Generator gen(4);
+    CHECK(nn::gradcheck_module(penalty, Variable(randn({5, 2}, gen, kFloat64))));
+  }
+}
+
+}  // namespace
+}  // namespace minidl::train::gan
