@@ -102,10 +102,11 @@ std::vector<LossInfo> ranking_losses();
 std::vector<LossInfo> robust_losses();
 std::vector<LossInfo> regularization_losses();
 std::vector<LossInfo> composition_losses();
-std::vector<LossInfo> metric_losses();          // losses/metric/registry.cpp
-std::vector<LossInfo> metric_proxy_losses();    // losses/metric/registry_proxy.cpp
-std::vector<LossInfo> metric_softmax_losses();  // losses/metric/registry_softmax.cpp
-std::vector<LossInfo> metric_angular_losses();  // losses/metric/registry_angular.cpp
-std::vector<LossInfo> policy_gradient_losses();
+std::vector<LossInfo> metric_losses();           // losses/metric/registry.cpp
+std::vector<LossInfo> metric_proxy_losses();     // losses/metric/registry_proxy.cpp
+std::vector<LossInfo> metric_softmax_losses();   // losses/metric/registry_softmax.cpp
+std::vector<LossInfo> metric_angular_losses();   // losses/metric/registry_angular.cpp
+std::vector<LossInfo> policy_gradient_losses();  // losses/policy_gradient/registry.cpp
+std::vector<LossInfo> gan_losses();              // losses/gan/registry.cpp
 
 }  // namespace minidl::losses
