@@ -1,0 +1,99 @@
+#!/usr/bin/python3
+"""PyTorch's side of bench_gan (bench/gan_bench.cpp): the reference work of issue 10, run by
+PyTorch 1.13 on the CPU.
+
+The non-saturating GAN on the 8-Gaussian ring (radius 2, std 0.02): G and D both MLPs
+2-128-128-{2,1} with ReLU (PyTorch's default init), noise z ~ N(0, I_2), batch 256,
+Adam(1e-3, betas (0.5, 0.999)) for both players, one D step then one G step per iteration:
+  D: softplus(-D(x)).mean() + softplus(D(G(z).detach())).mean()
+  G: softplus(-D(G(z))).mean()
+(softplus(x) = -logsigmoid(-x), BigGAN-PyTorch's form, as minidl's losses.)
+
+  torch_gan.py --iters K --reps R [--threads T] [--seed S] [--measure]
+prints one JSON line {"ms_per_iter": [R medians...], "modes": m, "high_quality": h}: each rep
+times K iterations (after 20 warm-up iterations); with --measure it then evaluates 2000 samples
+(modes covered: >= 1% of them within 0.1 of a centre; high quality: within 0.1 of some centre).
+"""
+import argparse
+import json
+import math
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def ring_centres():
+    a = torch.arange(8, dtype=torch.float32) * (2 * math.pi / 8)
+    return torch.stack([2 * torch.cos(a), 2 * torch.sin(a)], 1)
+
+
+CENTRES = ring_centres()
+
+
+def sample_ring(n):
+    k = torch.randint(0, 8, (n,))
+    return CENTRES[k] + 0.02 * torch.randn(n, 2)
+
+
+def mlp(out):
+    return nn.Sequential(nn.Linear(2, 128), nn.ReLU(), nn.Linear(128, 128), nn.ReLU(),
+                         nn.Linear(128, out))
+
+
+def sp(x):
+    return -F.logsigmoid(-x)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--iters", type=int, default=500)
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--measure", action="store_true")
+    a = ap.parse_args()
+    if a.threads > 0:
+        torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    G, D = mlp(2), mlp(1)
+    g_opt = torch.optim.Adam(G.parameters(), lr=1e-3, betas=(0.5, 0.999))
+    d_opt = torch.optim.Adam(D.parameters(), lr=1e-3, betas=(0.5, 0.999))
+    B = 256
+
+    def iteration():
+        x = sample_ring(B)
+        fake = G(torch.randn(B, 2)).detach()
+        d_loss = sp(-D(x)).mean() + sp(D(fake)).mean()
+        d_opt.zero_grad(set_to_none=True)
+        d_loss.backward()
+        d_opt.step()
+        g_loss = sp(-D(G(torch.randn(B, 2)))).mean()
+        g_opt.zero_grad(set_to_none=True)
+        g_loss.backward()
+        g_opt.step()
+
+    for _ in range(20):
+        iteration()
+    times = []
+    for _ in range(a.reps):
+        t = time.perf_counter()
+        for _ in range(a.iters):
+            iteration()
+        times.append(1000 * (time.perf_counter() - t) / a.iters)
+    out = {"ms_per_iter": times}
+    if a.measure:
+        with torch.no_grad():
+            s = G(torch.randn(2000, 2))
+        d = torch.cdist(s, CENTRES)
+        best, k = d.min(1)
+        good = best <= 0.1
+        counts = torch.bincount(k[good], minlength=8)
+        out["modes"] = int((counts >= 20).sum())
+        out["high_quality"] = float(good.double().mean())
+    print(json.dumps(out), flush=True)
+
+
+if __name__ == "__main__":
+    main()
