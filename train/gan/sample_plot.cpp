@@ -99,8 +99,9 @@ bool render(const std::vector<PanelData>& panels, const SamplePlotOptions& o, PL
   plmkstrm(&stream);
   plsdev("pngcairo");
   plsfnam(path);
-  const PLINT title_px = o.title.empty() ? 0 : 40;
-  plspage(0, 0, o.columns * o.panel_pixels, rows * o.panel_pixels + title_px, 0, 0);
+  plspage(0, 0, o.columns * o.panel_pixels, rows * o.panel_pixels, 0, 0);
+  // One subpage per panel: PLplot then scales text and symbols to the panel, not the page.
+  plssub(o.columns, rows);
   const PLINT r[6] = {255, 25, 150, 200, 20, 230}, g[6] = {255, 25, 200, 40, 20, 230},
               b[6] = {255, 25, 150, 40, 20, 230};
   plscmap0(r, g, b, 6);
@@ -108,14 +109,12 @@ bool render(const std::vector<PanelData>& panels, const SamplePlotOptions& o, PL
   PLFLT pos[3] = {0, 0.5, 1}, c1r[3] = {0.55, 1, 1}, c1g[3] = {0.7, 1, 0.8}, c1b[3] = {1, 1, 0.55};
   plscmap1l(1, 3, pos, c1r, c1g, c1b, nullptr);
   plinit();
-  pladv(0);  // one page; the panels are viewports on it
-  const PLFLT top = 1.0 - static_cast<PLFLT>(title_px) / (rows * o.panel_pixels + title_px);
+  // Symbols keep their page-relative size on a subpage: shrink the dots as panels multiply.
+  const PLFLT dot = 1.0 / std::sqrt(static_cast<PLFLT>(o.columns * rows));
   for (std::size_t k = 0; k < panels.size(); ++k) {
     const PanelData& p = panels[k];
-    const PLFLT col = static_cast<PLFLT>(k % o.columns), row = static_cast<PLFLT>(k / o.columns);
-    const PLFLT w = 1.0 / o.columns, h = top / rows;
-    plvpor(col * w + 0.08 * w, (col + 1) * w - 0.03 * w, top - (row + 1) * h + 0.08 * h,
-           top - row * h - 0.09 * h);
+    pladv(static_cast<PLINT>(k) + 1);
+    plvpor(0.1, 0.96, 0.08, o.title.empty() ? 0.92 : 0.8);
     plwind(o.xmin, o.xmax, o.ymin, o.ymax);
     if (!p.field.empty()) {
       for (std::size_t i = 0; i < levels.size(); ++i)
@@ -126,11 +125,11 @@ bool render(const std::vector<PanelData>& panels, const SamplePlotOptions& o, PL
     }
     plcol0(kGrid);
     plbox("g", 1, 0, "g", 1, 0);
-    plschr(0, 0.3);
+    plschr(0, 0.3 * dot);
     plcol0(kReal);
     if (!p.rx.empty())
       plstring(static_cast<PLINT>(p.rx.size()), p.rx.data(), p.ry.data(), "\u25CF");
-    plschr(0, 0.5);
+    plschr(0, 0.5 * dot);
     plcol0(kFake);
     if (!p.fx.empty())
       plstring(static_cast<PLINT>(p.fx.size()), p.fx.data(), p.fy.data(), "\u25CF");
@@ -141,12 +140,7 @@ bool render(const std::vector<PanelData>& panels, const SamplePlotOptions& o, PL
     plschr(0, 0.8);
     plbox("bcnst", 1, 0, "bcnstv", 1, 0);
     plmtex("t", 0.8, 0.5, 0.5, p.title.c_str());
-  }
-  if (!o.title.empty()) {
-    plvpor(0, 1, top, 1);
-    plwind(0, 1, 0, 1);
-    plschr(0, 1.1);
-    plptex(0.5, 0.4, 1, 0, 0.5, o.title.c_str());
+    if (k == 0 && !o.title.empty()) plmtex("t", 2.2, 0.0, 0.0, o.title.c_str());
   }
   plend1();
   plsexit(nullptr);

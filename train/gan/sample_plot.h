@@ -1,6 +1,7 @@
 // Pictures of a 2-D GAN (layer 4): generated samples over the real distribution, optionally over
 // the critic's values (the WGAN critic's contour), drawn with PLplot's pngcairo device like the
-// other plots of train/ (train/plot.h). One panel per Panel, in a grid; the PNG is written
+// other plots of train/ (train/plot.h). One panel per Panel, in a grid (PLplot subpages; the
+// overall title goes above the first panel); the PNG is written
 // atomically (temp file + rename).
 #pragma once
 
