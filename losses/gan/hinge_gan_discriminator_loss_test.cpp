@@ -14,8 +14,6 @@ namespace minidl::losses {
 namespace {
 
 Variable leaf(std::vector<double> v, Shape shape) { return Variable(from_vector(v, shape), true); }
-double sp(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::abs(x))); }
-double sigm(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
 TEST_CASE("hinge_gan_discriminator_loss: known value, margins and kinks") {
   // reals: 1 - 0.5 = 0.5 active, 2 beyond the margin, 1 on the kink (0, subgradient 0).

@@ -14,8 +14,6 @@ namespace minidl::losses {
 namespace {
 
 Variable leaf(std::vector<double> v, Shape shape) { return Variable(from_vector(v, shape), true); }
-double sp(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::abs(x))); }
-double sigm(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
 TEST_CASE("hinge_gan_generator_loss: known value and gradient, no hinge on this side") {
   const Variable f = leaf({-5.0, 0.0, 3.0}, {3});

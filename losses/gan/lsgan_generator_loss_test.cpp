@@ -14,8 +14,6 @@ namespace minidl::losses {
 namespace {
 
 Variable leaf(std::vector<double> v, Shape shape) { return Variable(from_vector(v, shape), true); }
-double sp(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::abs(x))); }
-double sigm(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
 TEST_CASE("lsgan_generator_loss: known value and gradient") {
   const Variable f = leaf({1.0, 3.0, -1.0}, {3});

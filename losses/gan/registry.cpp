@@ -34,6 +34,7 @@ std::vector<LossInfo> gan_losses() {
        .formula = "mean softplus(-d_real) + mean softplus(d_fake)",
        .reference = "Goodfellow et al. 2014",
        .inputs = {d_real, d_fake},
+       .params = {},
        .evaluate =
            [](const EvalArgs& a) {
              return gan_discriminator_minimax_loss(a.input("d_real"), a.input("d_fake"));
@@ -43,6 +44,7 @@ std::vector<LossInfo> gan_losses() {
        .formula = "-mean softplus(d_fake)  (min log(1 - D(G(z))))",
        .reference = "Goodfellow et al. 2014 (minimax)",
        .inputs = {d_fake},
+       .params = {},
        .evaluate =
            [](const EvalArgs& a) { return gan_generator_saturating_loss(a.input("d_fake")); }},
       {.name = "gan_generator_nonsaturating_loss",
@@ -50,6 +52,7 @@ std::vector<LossInfo> gan_losses() {
        .formula = "mean softplus(-d_fake)  (min -log D(G(z)))",
        .reference = "Goodfellow et al. 2014 (non-saturating)",
        .inputs = {d_fake},
+       .params = {},
        .evaluate =
            [](const EvalArgs& a) { return gan_generator_nonsaturating_loss(a.input("d_fake")); }},
       {.name = "wgan_critic_loss",
@@ -57,6 +60,7 @@ std::vector<LossInfo> gan_losses() {
        .formula = "mean d_fake - mean d_real",
        .reference = "Arjovsky et al. 2017 (WGAN)",
        .inputs = {d_real, d_fake},
+       .params = {},
        .evaluate =
            [](const EvalArgs& a) {
              return wgan_critic_loss(a.input("d_real"), a.input("d_fake"));
@@ -66,12 +70,14 @@ std::vector<LossInfo> gan_losses() {
        .formula = "-mean d_fake",
        .reference = "Arjovsky et al. 2017 (WGAN)",
        .inputs = {d_fake},
+       .params = {},
        .evaluate = [](const EvalArgs& a) { return wgan_generator_loss(a.input("d_fake")); }},
       {.name = "hinge_gan_discriminator_loss",
        .family = "gan",
        .formula = "mean relu(1 - d_real) + mean relu(1 + d_fake)",
        .reference = "Miyato et al. 2018 (SNGAN), BigGAN-PyTorch loss_hinge_dis",
        .inputs = {d_real, d_fake},
+       .params = {},
        .evaluate =
            [](const EvalArgs& a) {
              return hinge_gan_discriminator_loss(a.input("d_real"), a.input("d_fake"));
@@ -81,6 +87,7 @@ std::vector<LossInfo> gan_losses() {
        .formula = "-mean d_fake",
        .reference = "Miyato et al. 2018 (SNGAN), BigGAN-PyTorch loss_hinge_gen",
        .inputs = {d_fake},
+       .params = {},
        .evaluate = [](const EvalArgs& a) { return hinge_gan_generator_loss(a.input("d_fake")); }},
       {.name = "lsgan_discriminator_loss",
        .family = "gan",
@@ -107,6 +114,7 @@ std::vector<LossInfo> gan_losses() {
        .formula = "mean softplus(-(d_real - mean d_fake)) + mean softplus(d_fake - mean d_real)",
        .reference = "Jolicoeur-Martineau 2018 (RaSGAN)",
        .inputs = {d_real, d_fake},
+       .params = {},
        .evaluate =
            [](const EvalArgs& a) {
              return relativistic_average_discriminator_loss(a.input("d_real"), a.input("d_fake"));
@@ -116,6 +124,7 @@ std::vector<LossInfo> gan_losses() {
        .formula = "mean softplus(-(d_fake - mean d_real)) + mean softplus(d_real - mean d_fake)",
        .reference = "Jolicoeur-Martineau 2018 (RaSGAN)",
        .inputs = {d_real, d_fake},
+       .params = {},
        .evaluate =
            [](const EvalArgs& a) {
              return relativistic_average_generator_loss(a.input("d_real"), a.input("d_fake"));
@@ -125,6 +134,7 @@ std::vector<LossInfo> gan_losses() {
        .formula = "mean_i (||grad_x D(x_hat_i)||_2 - 1)^2, x_hat = eps x_real + (1 - eps) x_fake",
        .reference = "Gulrajani et al. 2017 (WGAN-GP); eval: probe critic tanh(x W1) w2",
        .inputs = probe,
+       .params = {},
        .evaluate =
            [probe_fn](const EvalArgs& a) {
              return wgan_gradient_penalty_at(probe_fn(a), a.input("x_hat"));
@@ -134,6 +144,7 @@ std::vector<LossInfo> gan_losses() {
        .formula = "mean_i ||grad_x D(x_real_i)||_2^2  (times gamma / 2 by the caller)",
        .reference = "Mescheder et al. 2018 (R1); eval: probe critic tanh(x W1) w2",
        .inputs = probe,
+       .params = {},
        .evaluate =
            [probe_fn](const EvalArgs& a) { return r1_penalty(probe_fn(a), a.input("x_hat")); }},
   };

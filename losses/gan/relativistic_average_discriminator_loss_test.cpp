@@ -15,7 +15,6 @@ namespace {
 
 Variable leaf(std::vector<double> v, Shape shape) { return Variable(from_vector(v, shape), true); }
 double sp(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::abs(x))); }
-double sigm(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
 TEST_CASE("relativistic_average_discriminator_loss: known value, batches of different sizes") {
   const Variable r = leaf({1.0, 3.0}, {2}), f = leaf({0.0, -3.0, 0.0}, {3});

@@ -13,7 +13,7 @@
 namespace minidl::train::gan {
 
 struct Panel {
-  Tensor real;          // [N, 2] real samples (light dots), may be undefined
+  Tensor real = {};     // [N, 2] real samples (light dots), may be undefined
   Tensor fake;          // [M, 2] generated samples (dark dots)
   Tensor centres = {};  // [K, 2] mode centres (crosses), may be undefined
   std::string title = "";
