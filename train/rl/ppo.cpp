@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <nlohmann/json.hpp>
 
 #include "autograd/functional.h"
 #include "autograd/tape.h"
@@ -20,6 +19,7 @@
 #include "tensor/error.h"
 #include "tensor/file_util.h"
 #include "tensor/ops.h"
+#include "train/rl/log_util.h"
 
 namespace minidl::train::rl {
 namespace {
@@ -36,23 +36,6 @@ std::shared_ptr<nn::Sequential> tanh_mlp(std::int64_t in, const std::vector<std:
   }
   model->add(std::make_shared<nn::Linear>(in, out, gen));
   return model;
-}
-
-std::string log_text(const std::vector<Logs>& rows) {
-  std::string out;
-  for (const Logs& row : rows) {
-    nlohmann::json j = nlohmann::json::object();
-    for (const auto& [k, v] : row) {
-      if (!std::isfinite(v))
-        j[k] = nullptr;
-      else if (k == "Epoch" || k == "TotalEnvInteracts")
-        j[k] = static_cast<std::int64_t>(v);
-      else
-        j[k] = v;
-    }
-    out += j.dump() + "\n";
-  }
-  return out;
 }
 
 Tensor values_of(nn::Module& critic, const Tensor& obs) {
@@ -243,7 +226,7 @@ PpoResult ppo(const PpoOptions& o) {
              {"ExplainedVar", explained},
              {"Time", std::chrono::duration<double>(Clock::now() - start).count()}};
     res.log.push_back(row);
-    if (!o.log_path.empty()) write_file_atomic(o.log_path, log_text(res.log));
+    if (!o.log_path.empty()) write_file_atomic(o.log_path, spinning_up_jsonl(res.log));
     if (o.on_log) o.on_log(row);
   }
   res.seconds = std::chrono::duration<double>(Clock::now() - start).count();

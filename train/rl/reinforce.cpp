@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <nlohmann/json.hpp>
 
 #include "autograd/functional.h"
 #include "autograd/tape.h"
@@ -17,6 +16,7 @@
 #include "rl/returns.h"
 #include "tensor/error.h"
 #include "tensor/file_util.h"
+#include "train/rl/log_util.h"
 
 namespace minidl::train::rl {
 namespace {
@@ -35,23 +35,6 @@ std::shared_ptr<nn::Sequential> make_policy(std::int64_t obs,
   }
   model->add(std::make_shared<nn::Linear>(in, actions, gen));
   return model;
-}
-
-std::string log_text(const std::vector<Logs>& rows) {
-  std::string out;
-  for (const Logs& row : rows) {
-    nlohmann::json j = nlohmann::json::object();
-    for (const auto& [k, v] : row) {
-      if (!std::isfinite(v))
-        j[k] = nullptr;
-      else if (k == "Epoch" || k == "TotalEnvInteracts")
-        j[k] = static_cast<std::int64_t>(v);
-      else
-        j[k] = v;
-    }
-    out += j.dump() + "\n";
-  }
-  return out;
 }
 
 }  // namespace
@@ -156,7 +139,7 @@ ReinforceResult reinforce(const ReinforceOptions& o) {
       loss_sum = entropy_sum = 0;
       updates = 0;
       res.log.push_back(row);
-      if (!o.log_path.empty()) write_file_atomic(o.log_path, log_text(res.log));
+      if (!o.log_path.empty()) write_file_atomic(o.log_path, spinning_up_jsonl(res.log));
       if (o.on_log) o.on_log(row);
     }
     if (solved) {
