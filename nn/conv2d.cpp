@@ -32,20 +32,25 @@ Conv2d::Conv2d(std::int64_t in_channels, std::int64_t out_channels, Size2 kernel
 }
 
 Variable Conv2d::forward(const Variable& input) {
-  MINIDL_CHECK(input.dim() == 4, "Conv2d: needs an input of shape [N, C, H, W], got ",
-               shape_str(input.shape()));
-  MINIDL_CHECK(input.size(1) == in_channels_, "Conv2d: input has ", input.size(1),
-               " channels but the layer expects ", in_channels_, " (input ",
-               shape_str(input.shape()), ")");
-  MINIDL_CHECK(input.dtype() == weight_->dtype(), "Conv2d: input is ", dtype_name(input.dtype()),
-               " but the weights are ", dtype_name(weight_->dtype()),
-               " (convert the input, or the model with to())");
+  check_conv_input("Conv2d", input, in_channels_, *weight_);
   minidl::Conv2dOptions o;
   o.stride = options_.stride.pair();
   o.padding = options_.padding.pair();
   o.dilation = options_.dilation.pair();
   o.groups = options_.groups;
   return conv2d(input, *weight_, bias_ ? *bias_ : Variable(), o);
+}
+
+void check_conv_input(const char* layer, const Variable& input, std::int64_t in_channels,
+                      const Variable& weight) {
+  MINIDL_CHECK(input.dim() == 4, layer, ": needs an input of shape [N, C, H, W], got ",
+               shape_str(input.shape()));
+  MINIDL_CHECK(input.size(1) == in_channels, layer, ": input has ", input.size(1),
+               " channels but the layer expects ", in_channels, " (input ",
+               shape_str(input.shape()), ")");
+  MINIDL_CHECK(input.dtype() == weight.dtype(), layer, ": input is ", dtype_name(input.dtype()),
+               " but the weights are ", dtype_name(weight.dtype()),
+               " (convert the input, or the model with to())");
 }
 
 std::string Conv2d::extra_repr() const {

@@ -52,4 +52,9 @@ class Conv2d : public Module {
   Variable* bias_ = nullptr;
 };
 
+// The checks every convolution layer makes on its input: [N, C, H, W] with C == in_channels and the
+// weights' dtype; errors name the layer ("Conv2d", "ConvTranspose2d").
+void check_conv_input(const char* layer, const Variable& input, std::int64_t in_channels,
+                      const Variable& weight);
+
 }  // namespace minidl::nn

@@ -1,6 +1,7 @@
 #include "nn/conv_transpose2d.h"
 
 #include "autograd/conv.h"
+#include "nn/conv2d.h"
 #include "nn/init.h"
 
 namespace minidl::nn {
@@ -40,14 +41,7 @@ ConvTranspose2d::ConvTranspose2d(std::int64_t in_channels, std::int64_t out_chan
 }
 
 Variable ConvTranspose2d::forward(const Variable& input) {
-  MINIDL_CHECK(input.dim() == 4, "ConvTranspose2d: needs an input of shape [N, C, H, W], got ",
-               shape_str(input.shape()));
-  MINIDL_CHECK(input.size(1) == in_channels_, "ConvTranspose2d: input has ", input.size(1),
-               " channels but the layer expects ", in_channels_, " (input ",
-               shape_str(input.shape()), ")");
-  MINIDL_CHECK(input.dtype() == weight_->dtype(), "ConvTranspose2d: input is ",
-               dtype_name(input.dtype()), " but the weights are ", dtype_name(weight_->dtype()),
-               " (convert the input, or the model with to())");
+  check_conv_input("ConvTranspose2d", input, in_channels_, *weight_);
   minidl::ConvTranspose2dOptions o;
   o.stride = options_.stride.pair();
   o.padding = options_.padding.pair();
