@@ -98,8 +98,11 @@ int main(int argc, char** argv) {
   std::string out_dir = "out/demo_mlp";
   std::uint64_t seed = 0;
   double lr = 0.5;
-  app.add_option("--steps", steps, "training steps (full-batch SGD)");
-  app.add_flag("--quick", quick, "a short run (300 steps), as CI runs it");
+  examples::FlagOption* budget_opt =
+      app.add_option("--steps", steps, "training steps (full-batch SGD)");
+  examples::FlagOption* quick_opt =
+      app.add_flag("--quick", quick, "a short run (300 steps), as CI runs it");
+  budget_opt->excludes(quick_opt);  // quick mode fixes its own budget
   app.add_option("--out", out_dir, "folder for the graph DOT file");
   app.add_option("--seed", seed, "seed of data and initial weights");
   app.add_option("--lr", lr, "learning rate");

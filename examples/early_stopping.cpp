@@ -143,21 +143,21 @@ int main(int argc, char** argv) {
                                    .plot_path = png_path});
 
     const std::vector<double> val_loss = h.val_loss();
-    const std::int64_t best = stop->best_epoch();  // 0-based
+    const std::int64_t best = stop->best_epoch();  // numbered from 1, as everywhere
     const std::int64_t last = h.epoch.back();
     std::printf("\nval_loss per epoch:");
     for (std::size_t i = 0; i < val_loss.size(); ++i)
-      std::printf("%s %lld:%.4f%s", i % 8 == 0 ? "\n " : "", static_cast<long long>(h.epoch[i] + 1),
+      std::printf("%s %lld:%.4f%s", i % 8 == 0 ? "\n " : "", static_cast<long long>(h.epoch[i]),
                   val_loss[i], h.epoch[i] == best ? "*" : "");
     std::printf("   (* best)\n");
-    std::printf("best epoch: %lld with val_loss %.4f\n", static_cast<long long>(best + 1),
+    std::printf("best epoch: %lld with val_loss %.4f\n", static_cast<long long>(best),
                 *stop->best());
     if (h.stopped) {
       std::printf(
           "stopped after epoch %lld of at most %lld: val_loss had not improved on %.4f "
           "(epoch %lld) by more than min_delta %g for %lld epochs (patience %lld)\n",
-          static_cast<long long>(stop->stopped_epoch() + 1), static_cast<long long>(epochs),
-          *stop->best(), static_cast<long long>(best + 1), min_delta,
+          static_cast<long long>(stop->stopped_epoch()), static_cast<long long>(epochs),
+          *stop->best(), static_cast<long long>(best), min_delta,
           static_cast<long long>(stop->wait()), static_cast<long long>(patience));
     } else {
       std::printf(
@@ -169,11 +169,11 @@ int main(int argc, char** argv) {
     const double after = train::evaluate(*model, val_loader).at("loss");
     const double best_seen = *std::min_element(val_loss.begin(), val_loss.end());
     std::printf("validation loss with the last epoch's weights (epoch %lld): %.4f\n",
-                static_cast<long long>(last + 1), probe->val_loss());
+                static_cast<long long>(last), probe->val_loss());
     std::printf(
         "validation loss after restoring the best weights (%s):    %.4f (logged at "
         "epoch %lld: %.4f; lowest in the log %.4f)\n",
-        stop->restored() ? "restored" : "NOT restored", after, static_cast<long long>(best + 1),
+        stop->restored() ? "restored" : "NOT restored", after, static_cast<long long>(best),
         *stop->best(), best_seen);
     train::Logs test = train::evaluate(*model, test_loader);
     std::printf(

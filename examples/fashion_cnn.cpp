@@ -52,8 +52,11 @@ int main(int argc, char** argv) {
   double lr = 2e-3, dropout = 0.3, weight_decay = 0.05;
   std::int64_t batch = 128;
   std::string data_dir;
-  app.add_option("--epochs", epochs, "training epochs (full mode)");
-  app.add_flag("--quick", quick, "2k train / 1k test samples and 1 epoch, as CI runs it");
+  examples::FlagOption* budget_opt =
+      app.add_option("--epochs", epochs, "training epochs (full mode)");
+  examples::FlagOption* quick_opt =
+      app.add_flag("--quick", quick, "2k train / 1k test samples and 1 epoch, as CI runs it");
+  budget_opt->excludes(quick_opt);  // quick mode fixes its own budget
   app.add_option("--out", out_dir, "folder for metrics.jsonl and curves.png");
   app.add_option("--seed", seed,
                  "seed of the split, the weights, dropout, shuffling, augmentation");

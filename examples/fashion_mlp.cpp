@@ -61,8 +61,11 @@ int main(int argc, char** argv) {
   double lr = 1e-3, dropout = 0.2, weight_decay = 0.05;
   std::int64_t batch = 128;
   std::string data_dir;
-  app.add_option("--epochs", epochs, "training epochs (full mode)");
-  app.add_flag("--quick", quick, "5k train / 2k test samples and 2 epochs, as CI runs it");
+  examples::FlagOption* budget_opt =
+      app.add_option("--epochs", epochs, "training epochs (full mode)");
+  examples::FlagOption* quick_opt =
+      app.add_flag("--quick", quick, "5k train / 2k test samples and 2 epochs, as CI runs it");
+  budget_opt->excludes(quick_opt);  // quick mode fixes its own budget
   app.add_option("--out", out_dir, "folder for metrics.jsonl and curves.png");
   app.add_option("--seed", seed, "seed of the split, the initial weights, dropout and shuffling");
   app.add_option("--lr", lr, "peak learning rate (cosine-annealed to 0 over the epochs)");

@@ -95,8 +95,11 @@ int main(int argc, char** argv) {
   std::uint64_t seed = 0;
   double lr = 1e-3, l2 = 1e-4, l1 = 0.05;
   std::string data_dir;
-  app.add_option("--epochs", epochs, "training epochs of each variant");
-  app.add_flag("--quick", quick, "5k train / 2k test samples and 2 epochs, as CI runs it");
+  examples::FlagOption* budget_opt =
+      app.add_option("--epochs", epochs, "training epochs of each variant");
+  examples::FlagOption* quick_opt =
+      app.add_flag("--quick", quick, "5k train / 2k test samples and 2 epochs, as CI runs it");
+  budget_opt->excludes(quick_opt);  // quick mode fixes its own budget
   app.add_option("--out", out_dir, "folder for each variant's metrics.jsonl and curves.png");
   app.add_option("--seed", seed, "seed of the split, the initial weights and shuffling");
   app.add_option("--lr", lr, "Adam learning rate");

@@ -4,6 +4,7 @@
 
 #include "autograd/functional.h"
 #include "tensor/ops.h"
+#include "tensor/random.h"
 
 namespace minidl::nn {
 
@@ -13,6 +14,8 @@ Dropout::Dropout(double p, std::uint64_t seed) : Module("Dropout"), p_(p), gen_(
 }
 
 Dropout::Dropout(double p, Generator& gen) : Dropout(p, gen.next_u64()) {}
+
+Dropout::Dropout(double p) : Dropout(p, next_default_seed()) {}
 
 Variable Dropout::forward(const Variable& input) {
   if (!is_training() || p_ == 0.0) return input;

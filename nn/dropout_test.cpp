@@ -7,7 +7,9 @@
 #include "autograd/functional.h"
 #include "autograd/gradcheck.h"
 #include "autograd/tape.h"
+#include "nn/sequential.h"
 #include "tensor/ops.h"
+#include "tensor/random.h"
 #include "tests/test_util.h"
 
 namespace minidl::nn {
@@ -52,6 +54,29 @@ TEST_CASE("dropout: masks are reproducible from the seed and differ across seeds
   Dropout d1(0.5, g1), d2(0.5, g1), e1(0.5, g2);
   CHECK(d1.generator().seed() != d2.generator().seed());
   CHECK(d1.generator().seed() == e1.generator().seed());
+}
+
+TEST_CASE(
+    "dropout: layers built without a seed get their own streams, reproducible by manual_seed") {
+  Variable x(ones({256}));
+  manual_seed(11);
+  auto model = std::make_shared<Sequential>();
+  model->add(std::make_shared<Dropout>(0.5));
+  model->add(std::make_shared<Dropout>(0.5));
+  auto& first = static_cast<Dropout&>(*model->children()[0]);
+  auto& second = static_cast<Dropout&>(*model->children()[1]);
+  CHECK(first.generator().seed() != second.generator().seed());
+  const Tensor m1 = first(x).value(), m2 = second(x).value();
+  CHECK_FALSE(testing::bitwise_equal(m1, m2));
+  // The same program again: the same streams.
+  manual_seed(11);
+  Dropout again1(0.5), again2(0.5);
+  CHECK(testing::bitwise_equal(again1(x).value(), m1));
+  CHECK(testing::bitwise_equal(again2(x).value(), m2));
+  // Another seed: other streams.
+  manual_seed(12);
+  Dropout other(0.5);
+  CHECK_FALSE(testing::bitwise_equal(other(x).value(), m1));
 }
 
 TEST_CASE("dropout: the gradient is the scaled mask; gradcheck with a fixed mask") {

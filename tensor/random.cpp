@@ -1,5 +1,6 @@
 #include "tensor/random.h"
 
+#include <atomic>
 #include <cmath>
 #include <numbers>
 
@@ -54,6 +55,22 @@ void fill_counters(T* out, std::int64_t n, F f) {
 std::uint64_t philox_u64(std::uint64_t seed, std::uint64_t counter) {
   U32x4 r = philox(seed, counter);
   return (static_cast<std::uint64_t>(r.v[0]) << 32) | r.v[1];
+}
+
+namespace {
+// Atomics so concurrent draws never return one seed twice; manual_seed itself is meant for the
+// start of a program (a draw racing with it may see the old seed or the old index).
+std::atomic<std::uint64_t> default_seed{0};
+std::atomic<std::uint64_t> default_draws{0};
+}  // namespace
+
+void manual_seed(std::uint64_t seed) {
+  default_seed.store(seed);
+  default_draws.store(0);
+}
+
+std::uint64_t next_default_seed() {
+  return philox_u64(default_seed.load(), default_draws.fetch_add(1));
 }
 
 double Generator::uniform() { return to_unit(philox_u64(seed_, reserve(1))); }

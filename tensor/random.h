@@ -38,6 +38,15 @@ class Generator {
 // 64 random bits for counter c under seed.
 std::uint64_t philox_u64(std::uint64_t seed, std::uint64_t counter);
 
+// The process-wide seed sequence for layers built without a Generator or seed (e.g.
+// nn::Dropout(0.5)), as torch.manual_seed seeds PyTorch's default generator: draw i is
+// philox_u64(seed, i), so every such layer gets its own stream, and a program that calls
+// manual_seed(s) before building its model gets the same streams on every run (construction
+// order is the program's). The default seed is 0. Thread-safe (atomic), but layers built
+// concurrently on several threads get their seeds in an unspecified order.
+void manual_seed(std::uint64_t seed);
+std::uint64_t next_default_seed();
+
 // U[low, high)
 Tensor rand(const Shape& shape, Generator& gen, DType dtype = kFloat32, double low = 0.0,
             double high = 1.0);

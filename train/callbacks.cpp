@@ -82,7 +82,7 @@ void EarlyStopping::on_epoch_end(TrainContext& ctx, std::int64_t epoch, const Lo
     }
     return;
   }
-  if (epoch < options_.start_from_epoch) return;
+  if (epoch <= options_.start_from_epoch) return;
   const double current = it->second;
   if (options_.restore_best_weights && best_weights_.empty()) {
     best_weights_ = ctx.model.state_dict();
@@ -97,7 +97,7 @@ void EarlyStopping::on_epoch_end(TrainContext& ctx, std::int64_t epoch, const Lo
     if (!options_.baseline || is_improvement(current, options_.baseline)) wait_ = 0;
     return;
   }
-  if (wait_ >= options_.patience && epoch > 0) {
+  if (wait_ >= options_.patience && epoch > 1) {
     stopped_epoch_ = epoch;
     ctx.stop_training = true;
   }
@@ -105,17 +105,17 @@ void EarlyStopping::on_epoch_end(TrainContext& ctx, std::int64_t epoch, const Lo
 
 void EarlyStopping::on_train_end(TrainContext& ctx, const Logs& logs) {
   if (stopped_epoch_ > 0 && options_.verbose) {
-    ctx.print("EarlyStopping: stopped after epoch " + std::to_string(stopped_epoch_ + 1) + ": " +
+    ctx.print("EarlyStopping: stopped after epoch " + std::to_string(stopped_epoch_) + ": " +
               options_.monitor + " did not improve for " + std::to_string(wait_) +
               " epochs (best " + (best_ ? fmt(*best_) : std::string("none")) + " at epoch " +
-              std::to_string(best_epoch_ + 1) + ")");
+              std::to_string(best_epoch_) + ")");
   }
   if (options_.restore_best_weights && !best_weights_.empty()) {
     ctx.model.load_state_dict(best_weights_);
     restored_ = true;
     if (options_.verbose)
       ctx.print("EarlyStopping: restored the weights from the end of the best epoch, " +
-                std::to_string(best_epoch_ + 1));
+                std::to_string(best_epoch_));
   }
 }
 

@@ -2,7 +2,7 @@
 //
 // fit() calls, in this order:
 //   on_train_begin(ctx)
-//   for each epoch e (0-based):  on_epoch_begin(ctx, e)
+//   for each epoch e (numbered from 1):  on_epoch_begin(ctx, e)
 //                                on_batch_end(ctx, b, {"loss": batch loss})   per training batch
 //                                on_epoch_end(ctx, e, logs)   after validation and the scheduler
 //   on_train_end(ctx, last logs)
@@ -84,13 +84,13 @@ Mode resolve_mode(const std::string& who, const std::string& monitor, Mode mode)
 // Let better(a, b) = a + min_delta < b (min mode) or a - min_delta > b (max mode), min_delta taken
 // as |min_delta|, and better(a, none) = true. At the end of each epoch e whose logs hold the
 // monitor (an epoch without it is skipped: Keras warns, this prints one message via ctx.print):
-//   if e < start_from_epoch:               nothing (warm-up)
+//   if e <= start_from_epoch:              nothing (warm-up: Keras' e < start with 0-based e)
 //   if restoring and no snapshot yet:      snapshot the weights, best_epoch = e
 //   wait += 1
 //   if better(current, best):              best = current, best_epoch = e, snapshot if restoring;
 //                                          wait = 0 only if also better(current, baseline) (or no
 //                                          baseline); the stop test is skipped this epoch
-//   else if wait >= patience and e > 0:    stopped_epoch = e, ctx.stop_training = true
+//   else if wait >= patience and e > 1:    stopped_epoch = e, ctx.stop_training = true
 // on_train_end: with restore_best_weights and a snapshot, the weights are set back to the best
 // epoch's, whether or not this callback stopped training (Keras 3; Keras 2 restored only when it
 // had stopped the run, keras #12511).
@@ -99,9 +99,11 @@ Mode resolve_mode(const std::string& who, const std::string& monitor, Mode mode)
 //   - a baseline never beaten: best still tracks the best value (and the snapshot), but wait is
 //     never reset, so the first epoch that does not improve on best once wait >= patience stops
 //     training (an epoch that improves never stops it, since it skips the stop test);
-//   - patience 0: the first epoch after e = 0 that does not improve stops training;
+//   - patience 0: the first epoch after epoch 1 that does not improve stops training;
 //   - a NaN monitor value never improves (but a NaN first value becomes best, as in Keras);
-//   - stopped_epoch stays 0 when training was not stopped; best_epoch is 0-based.
+//   - stopped_epoch stays 0 when training was not stopped; epochs are numbered from 1 as in
+//     fit() (Keras' callbacks get 0-based indexes and print them plus 1: here one number
+//     serves both), so best_epoch 0 means none yet.
 // The weights snapshot is the model's state_dict (parameters and buffers: Keras' get_weights()).
 struct EarlyStoppingOptions {
   std::string monitor = "val_loss";

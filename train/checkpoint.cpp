@@ -139,7 +139,7 @@ Checkpoint::Checkpoint(const CheckpointOptions& options) : options_(options), mo
 
 void Checkpoint::on_train_begin(TrainContext& ctx) {
   best_.reset();
-  best_epoch_ = -1;
+  best_epoch_ = 0;
 }
 
 void Checkpoint::on_epoch_end(TrainContext& ctx, std::int64_t epoch, const Logs& logs) {
@@ -151,11 +151,11 @@ void Checkpoint::on_epoch_end(TrainContext& ctx, std::int64_t epoch, const Logs&
       if (better) {
         best_ = v;
         best_epoch_ = epoch;
-        save_checkpoint(options_.best_path, train_state(ctx), epoch + 1);
+        save_checkpoint(options_.best_path, train_state(ctx), epoch);
       }
     }
   }
-  if (!options_.last_path.empty()) save_checkpoint(options_.last_path, train_state(ctx), epoch + 1);
+  if (!options_.last_path.empty()) save_checkpoint(options_.last_path, train_state(ctx), epoch);
 }
 
 optim::StateDict Checkpoint::state_dict() const {

@@ -2,7 +2,7 @@
 // written atomically (temp file + rename, so a crash never leaves half a checkpoint).
 //
 // Keys (safetensors tensors; nn/safetensors.h for the format):
-//   train.epoch            int64 [1]  epochs completed (the next epoch to run, 0-based)
+//   train.epoch            int64 [1]  epochs completed (a resumed run starts at this + 1)
 //   model.<name>           the model's state_dict: parameters and buffers, PyTorch names
 //   generator.<name>       int64 [2]  {seed, offset} of each module generator (Dropout's masks)
 //   optimizer.<key>        Optimizer::state_dict (moments, step counts, current lrs)
@@ -70,13 +70,13 @@ class Checkpoint : public Callback {
   void load_state_dict(const optim::StateDict& state) override;
 
   std::optional<double> best() const { return best_; }
-  std::int64_t best_epoch() const { return best_epoch_; }  // -1 before the first best save
+  std::int64_t best_epoch() const { return best_epoch_; }  // from 1; 0 before the first best save
 
  private:
   CheckpointOptions options_;
   Mode mode_;
   std::optional<double> best_;
-  std::int64_t best_epoch_ = -1;
+  std::int64_t best_epoch_ = 0;
 };
 
 }  // namespace minidl::train

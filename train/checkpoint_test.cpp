@@ -57,7 +57,7 @@ TEST_CASE("checkpoint: round trip of model, generators, optimizer, scheduler and
   EarlyStopping es({.patience = 4});
   TrainContext ctx{*model};
   es.on_train_begin(ctx);
-  es.on_epoch_end(ctx, 0, {{"val_loss", 0.75}});
+  es.on_epoch_end(ctx, 1, {{"val_loss", 0.75}});
   one_step(*model, opt, 7);
   sched.step();
   save_checkpoint(dir.file("c.safetensors"), {*model, &opt, &sched, nullptr, {&es}}, 5);
@@ -164,12 +164,12 @@ TEST_CASE("checkpoint: the callback writes last every epoch and best on improvem
   ctx.callbacks = {&cp};
   cp.on_train_begin(ctx);
   const std::vector<double> acc = {0.5, 0.7, 0.6, 0.7};  // 0.7 again is not better
-  for (std::int64_t e = 0; e < 4; ++e) {
-    cp.on_epoch_end(ctx, e, {{"val_accuracy", acc[static_cast<std::size_t>(e)]}});
-    CHECK(checkpoint_epoch(dir.file("last.safetensors")) == e + 1);
+  for (std::int64_t e = 1; e <= 4; ++e) {  // epochs numbered from 1, as fit() calls it
+    cp.on_epoch_end(ctx, e, {{"val_accuracy", acc[static_cast<std::size_t>(e - 1)]}});
+    CHECK(checkpoint_epoch(dir.file("last.safetensors")) == e);
   }
   CHECK(checkpoint_epoch(dir.file("best.safetensors")) == 2);
   CHECK(cp.best() == 0.7);
-  CHECK(cp.best_epoch() == 1);
+  CHECK(cp.best_epoch() == 2);
   CHECK_THROWS_WITH(Checkpoint({}), doctest::Contains("set last_path, best_path or both"));
 }

@@ -37,7 +37,7 @@ Outcome run(const EarlyStoppingOptions& options, const std::vector<double>& valu
   for (std::size_t e = 0; e < values.size(); ++e) {
     model.weight().value().fill_(static_cast<double>(e));
     logs = {{options.monitor, values[e]}};
-    es.on_epoch_end(ctx, static_cast<std::int64_t>(e), logs);
+    es.on_epoch_end(ctx, static_cast<std::int64_t>(e) + 1, logs);  // epochs are numbered from 1
     if (ctx.stop_training) {
       out.stop_at = static_cast<std::int64_t>(e);
       break;
@@ -158,9 +158,10 @@ TEST_CASE("early_stopping: Keras 3 semantics, edge cases table") {
     CAPTURE(row.name);
     Outcome out = run(row.options, row.values);
     CHECK(out.stop_at == row.stop_at);
-    // Keras' stopped_epoch: the epoch that stopped training, 0 when it ran to the end.
-    CHECK(out.stopped_epoch == (row.stop_at == kNever ? 0 : row.stop_at));
-    CHECK(out.best_epoch == row.best_epoch);
+    // Keras' stopped_epoch: the epoch that stopped training, 0 when it ran to the end. The table
+    // holds 0-based indexes e (the weight value); the callback numbers epochs e + 1.
+    CHECK(out.stopped_epoch == (row.stop_at == kNever ? 0 : row.stop_at + 1));
+    CHECK(out.best_epoch == row.best_epoch + 1);
     CHECK(out.weight == row.weight);
     CHECK(out.restored == row.options.restore_best_weights);
   }
@@ -184,7 +185,7 @@ TEST_CASE("early_stopping: a missing monitor skips the epoch with one message") 
   ctx.message = [&](const std::string& m) { messages.push_back(m); };
   EarlyStopping es({.patience = 0});
   es.on_train_begin(ctx);
-  for (std::int64_t e = 0; e < 3; ++e) es.on_epoch_end(ctx, e, {{"loss", 1.0}});
+  for (std::int64_t e = 1; e <= 3; ++e) es.on_epoch_end(ctx, e, {{"loss", 1.0}});
   CHECK_FALSE(ctx.stop_training);
   CHECK(es.wait() == 0);
   REQUIRE(messages.size() == 1);
@@ -198,18 +199,18 @@ TEST_CASE("early_stopping: on_train_begin resets, state_dict round-trips") {
   TrainContext ctx{model};
   EarlyStopping es({.patience = 3, .restore_best_weights = true});
   es.on_train_begin(ctx);
-  for (std::int64_t e = 0; e < 3; ++e) {
+  for (std::int64_t e = 1; e <= 3; ++e) {
     model.weight().value().fill_(static_cast<double>(e));
-    es.on_epoch_end(ctx, e, {{"val_loss", e == 1 ? 0.5 : 1.0}});
+    es.on_epoch_end(ctx, e, {{"val_loss", e == 2 ? 0.5 : 1.0}});
   }
   CHECK(es.wait() == 1);
   EarlyStopping copy({.patience = 3, .restore_best_weights = true});
   copy.load_state_dict(es.state_dict());
   CHECK(copy.wait() == 1);
-  CHECK(copy.best_epoch() == 1);
+  CHECK(copy.best_epoch() == 2);
   CHECK(copy.best() == 0.5);
   copy.on_train_end(ctx, {});
-  CHECK(model.weight().value().item() == 1.0);  // the loaded snapshot came back
+  CHECK(model.weight().value().item() == 2.0);  // the loaded snapshot came back
   es.on_train_begin(ctx);
   CHECK(es.wait() == 0);
   CHECK_FALSE(es.best().has_value());

@@ -149,6 +149,12 @@ Logs train_one_epoch(nn::Module& model, optim::Optimizer& optimizer, const data:
 
 Variable cross_entropy(const Variable& logits, const Tensor& labels) {
   MINIDL_CHECK(labels.defined(), "cross_entropy: labels are undefined");
+  MINIDL_CHECK(logits.dim() != 2 || logits.shape()[1] != 1,
+               "train::cross_entropy (fit's default loss_fn): the model's output has one column ",
+               shape_str(logits.shape()),
+               " and cross entropy over one class is 0 for every input; "
+               "set FitOptions::loss_fn for this model (e.g. losses::mse_loss for regression, "
+               "losses::binary_cross_entropy_with_logits for one logit)");
   return losses::cross_entropy(logits, Variable(labels));
 }
 
@@ -242,13 +248,16 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, const data::DataLoad
   History history;
   history.initial_epoch = ctx.initial_epoch;
   Logs logs;
-  for (std::int64_t epoch = ctx.initial_epoch; epoch < options.epochs; ++epoch) {
+  // Epochs are numbered from 1 wherever a user sees one (callbacks, History, the JSON log, the
+  // plot, messages): epoch e is the e-th, and after it e epochs are done. The data order of epoch
+  // e is the loader's epoch(e - 1), its 0-based index.
+  for (std::int64_t epoch = ctx.initial_epoch + 1; epoch <= options.epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
     for (Callback* cb : ordered) cb->on_epoch_begin(ctx, epoch);
     model.train();
     progress.begin_epoch(epoch, options.epochs, train_loader.num_batches());
     const double lr = optimizer.lr(0);
-    logs = train_one_epoch(model, optimizer, train_loader, epoch, options, ctx, progress);
+    logs = train_one_epoch(model, optimizer, train_loader, epoch - 1, options, ctx, progress);
     if (options.val_loader) {
       for (const auto& [k, v] :
            evaluate(model, *options.val_loader, options.loss_fn, options.metrics))
@@ -277,7 +286,7 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, const data::DataLoad
       if (has_finite_loss(rows)) plot_curves(rows, options.plot_path);  // not while all NaN
     }
     if (ctx.stop_training) {
-      history.stopped = epoch + 1 < options.epochs;
+      history.stopped = epoch < options.epochs;
       break;
     }
   }

@@ -11,8 +11,9 @@
 //                                 .callbacks = {stop}, .log_path = "out/log.jsonl",
 //                                 .plot_path = "out/curves.png"});
 //
-// Each epoch e (0-based, from initial_epoch to epochs - 1):
-//   model.train(); for each batch of train_loader.epoch(e):
+// Each epoch e, numbered from 1 (from initial_epoch + 1 to epochs; the same number in callbacks,
+// History, the JSON log, the plot and every message):
+//   model.train(); for each batch of train_loader.epoch(e - 1) (the loader's 0-based index):
 //     zero_grad; output = model(inputs); loss = loss_fn(output, targets); backward(loss);
 //     clip (optional); optimizer.step(); scheduler.step() (per-batch schedules)
 //   validation (model.eval(), NoGradGuard) when val_loader is set
@@ -32,6 +33,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "data/loader.h"
@@ -40,19 +42,51 @@
 
 namespace minidl::train {
 
-// loss = loss_fn(model output, batch targets); a scalar Variable.
-using LossFn = std::function<Variable(const Variable& output, const Tensor& target)>;
+// loss = loss_fn(model output, batch targets); a scalar Variable. Built from any of
+//   - a callable (const Variable& output, const Tensor& target) -> Variable;
+//   - a callable (const Variable& output, const Variable& target) -> Variable, the target
+//     wrapped as a constant Variable, so a loss lambda needs no adapter;
+//   - a loss function of losses/ with an options struct as its third parameter, e.g.
+//     `.loss_fn = losses::mse_loss` (its default options; capture other options in a lambda).
+class LossFn {
+ public:
+  LossFn() = default;
+  template <class F>
+  requires std::is_invocable_r_v<Variable, const F&, const Variable&, const Tensor&> LossFn(F f)
+      : fn_(std::move(f)) {}  // NOLINT(google-explicit-constructor): as std::function
+  template <class F>
+  requires(!std::is_invocable_v<const F&, const Variable&, const Tensor&> &&
+           std::is_invocable_r_v<Variable, const F&, const Variable&, const Variable&>)
+      LossFn(F f)  // NOLINT(google-explicit-constructor)
+      : fn_([f = std::move(f)](const Variable& out, const Tensor& t) {
+          return f(out, Variable(t));
+        }) {}
+  template <class Options>
+  LossFn(Variable (*f)(const Variable&, const Variable&, const Options&))  // NOLINT
+      : fn_([f](const Variable& out, const Tensor& t) { return f(out, Variable(t), Options{}); }) {}
+
+  Variable operator()(const Variable& output, const Tensor& target) const {
+    return fn_(output, target);
+  }
+  explicit operator bool() const { return static_cast<bool>(fn_); }
+
+ private:
+  std::function<Variable(const Variable&, const Tensor&)> fn_;
+};
 
 // The default loss: mean cross entropy of logits [N, C] against int64 labels [N],
 //   -(1/N) sum_i log_softmax(z_i)[y_i],
 // a thin adapter over losses::cross_entropy (losses/classification.h) with PyTorch's defaults.
-// For class weights, ignore_index or label smoothing, call that from a LossFn.
+// For class weights, ignore_index or label smoothing, call that from a LossFn. Outputs with one
+// column are an error, not a loss of 0: cross entropy over one class is log(1) = 0 for every
+// input, so a regressor trained with this default would silently learn nothing (set
+// FitOptions::loss_fn, e.g. losses::mse_loss or losses::binary_cross_entropy_with_logits).
 Variable cross_entropy(const Variable& logits, const Tensor& labels);
 
 enum class ScheduleStep { kEpoch, kBatch };
 
 struct FitOptions {
-  std::int64_t epochs = 1;  // the last epoch index + 1 (Keras' epochs; see initial_epoch)
+  std::int64_t epochs = 1;  // the number of the last epoch (Keras' epochs; see initial_epoch)
   const data::DataLoader* val_loader = nullptr;
   LossFn loss_fn = cross_entropy;
   std::vector<std::string> metrics = {"accuracy"};
@@ -68,14 +102,15 @@ struct FitOptions {
   // Resume: load this checkpoint (train/checkpoint.h) into the model, optimizer, scheduler,
   // plateau, generators and callbacks, and continue at the epoch it was saved after.
   std::string resume_from = "";
-  std::int64_t initial_epoch = 0;        // first epoch without a checkpoint (Keras' initial_epoch)
-  int verbose = 1;                       // 0 silent, 1 progress bar on a terminal, 2 plain lines
+  std::int64_t initial_epoch =
+      0;            // epochs already done without a checkpoint (Keras' initial_epoch)
+  int verbose = 1;  // 0 silent, 1 progress bar on a terminal, 2 plain lines
   std::ostream* progress_out = nullptr;  // default std::cout
   int progress_tty = -1;                 // -1 detect (isatty), 0 plain lines, 1 bar
 };
 
 struct History {
-  std::vector<std::int64_t> epoch;  // 0-based index of each epoch run by this fit()
+  std::vector<std::int64_t> epoch;  // the number (from 1) of each epoch run by this fit()
   std::vector<Logs> logs;           // its logs
   std::int64_t initial_epoch = 0;
   bool stopped = false;  // a callback stopped training before `epochs`

@@ -8,7 +8,9 @@
 #include <sstream>
 
 #include "autograd/functional.h"
+#include "losses/regression.h"
 #include "metrics/classification.h"
+#include "nn/linear.h"
 #include "optim/schedule.h"
 #include "optim/sgd.h"
 #include "tensor/ops.h"
@@ -41,7 +43,7 @@ TEST_CASE("fit: a tiny separable problem is learned and the loss goes down") {
   CHECK(h.val_loss().back() < h.val_loss().front());
   CHECK(h.val_accuracy().back() >= 0.95);
   CHECK(h.series("val_macro_f1").back() >= 0.95);
-  CHECK(h.epoch == std::vector<std::int64_t>{0, 1, 2, 3, 4, 5, 6, 7});
+  CHECK(h.epoch == std::vector<std::int64_t>{1, 2, 3, 4, 5, 6, 7, 8});
   CHECK_FALSE(h.stopped);
   CHECK(model->is_training());
 
@@ -116,8 +118,8 @@ TEST_CASE("fit: early stopping, TerminateOnNaN and schedules through the loop") 
         EarlyStoppingOptions{.monitor = "loss", .patience = 2, .restore_best_weights = true});
     History h = fit(*model, opt, train, {.epochs = 10, .callbacks = {es}, .verbose = 0});
     CHECK(h.logs.size() == 3);
-    CHECK(es->stopped_epoch() == 2);
-    CHECK(es->best_epoch() == 0);
+    CHECK(es->stopped_epoch() == 3);  // epochs are numbered from 1 everywhere
+    CHECK(es->best_epoch() == 1);
     CHECK(es->restored());
   }
   SUBCASE("a per-batch scheduler steps once per batch, a per-epoch one once per epoch") {
@@ -156,4 +158,30 @@ TEST_CASE("fit: a regression model with its own loss and no metrics; bad options
                          .metrics = {},
                          .verbose = 0}),
                     doctest::Contains("loss_fn must return a scalar, got shape [8,1]"));
+}
+
+TEST_CASE("fit: the default cross entropy refuses a one-column output instead of a loss of 0") {
+  // A regressor [N, 1] against float targets [N, 1]: cross entropy over one class is log 1 = 0
+  // for every input, so fit() with the default loss would report 0 and learn nothing.
+  Generator gen(4);
+  nn::Linear model(2, 1, gen);
+  Tensor x = randn({16, 2}, gen), y = randn({16, 1}, gen);
+  data::DataLoader train(x, y, {.batch_size = 8});
+  optim::SGD opt(model.parameters(), {.lr = 0.1});
+  CHECK_THROWS_WITH_AS(fit(model, opt, train, {.metrics = {}, .verbose = 0}),
+                       doctest::Contains("set FitOptions::loss_fn"), Error);
+  CHECK_THROWS_WITH_AS(fit(model, opt, train, {.metrics = {}, .verbose = 0}),
+                       doctest::Contains("one column [8,1]"), Error);
+
+  // A loss of losses/ plugs in by name (its default options), or as a (Variable, Variable) lambda.
+  History h = fit(model, opt, train,
+                  {.epochs = 5, .loss_fn = losses::mse_loss, .metrics = {}, .verbose = 0});
+  CHECK(h.loss().front() > 0);
+  CHECK(h.loss().back() < h.loss().front());
+  LossFn lambda = [](const Variable& out, const Variable& target) {
+    return losses::mse_loss(out, target);
+  };
+  Logs a = evaluate(model, train, lambda, {}), b = evaluate(model, train, losses::mse_loss, {});
+  CHECK(a.at("loss") == b.at("loss"));
+  CHECK(a.at("loss") > 0);
 }

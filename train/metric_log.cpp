@@ -75,7 +75,7 @@ void MetricLog::on_train_begin(TrainContext& ctx) {
   if (ctx.initial_epoch > 0 && std::filesystem::exists(path_)) {
     for (Logs& row : read_metric_log(path_)) {
       auto it = row.find("epoch");
-      if (it != row.end() && it->second < static_cast<double>(ctx.initial_epoch))
+      if (it != row.end() && it->second <= static_cast<double>(ctx.initial_epoch))
         rows_.push_back(std::move(row));
     }
   }

@@ -39,7 +39,7 @@ TEST_CASE("metric_log: fit writes one JSON object per epoch holding the epoch's 
   std::string line;
   int lines = 0;
   while (std::getline(text, line)) {
-    CHECK(line.rfind("{\"epoch\":" + std::to_string(lines) + ",", 0) == 0);
+    CHECK(line.rfind("{\"epoch\":" + std::to_string(lines + 1) + ",", 0) == 0);
     ++lines;
   }
   CHECK(lines == 3);
@@ -51,7 +51,7 @@ TEST_CASE("metric_log: fit writes one JSON object per epoch holding the epoch's 
       REQUIRE(rows[e].count(key));
       CHECK(rows[e].at(key) == h.logs[e].at(key));  // shortest round-trip doubles: exact
     }
-    CHECK(rows[e].at("epoch") == static_cast<double>(e));
+    CHECK(rows[e].at("epoch") == static_cast<double>(e + 1));  // numbered from 1
   }
   CHECK(rows[0].at("lr") == 0.1);
 }

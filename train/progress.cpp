@@ -48,7 +48,7 @@ Progress::Progress(const ProgressOptions& options)
 std::string Progress::summary_line(std::int64_t epoch, std::int64_t epochs, std::int64_t batches,
                                    double train_seconds, const Logs& logs) {
   std::ostringstream os;
-  os << "epoch " << epoch + 1 << "/" << epochs << " - " << batches << " batches";
+  os << "epoch " << epoch << "/" << epochs << " - " << batches << " batches";
   if (auto it = logs.find("seconds"); it != logs.end()) os << " - " << fixed(it->second, 1) << "s";
   if (train_seconds > 0)
     os << " (" << fixed(static_cast<double>(batches) / train_seconds, 1) << " batch/s)";
@@ -96,7 +96,7 @@ void Progress::draw(std::int64_t done, double running_loss) {
   for (int i = 0; i < filled; ++i) bar[static_cast<std::size_t>(i)] = '=';
   if (filled < kBarWidth) bar[static_cast<std::size_t>(filled)] = '>';
   std::ostringstream os;
-  os << "\repoch " << epoch_ + 1 << "/" << epochs_ << " [" << bar << "] " << done << "/"
+  os << "\repoch " << epoch_ << "/" << epochs_ << " [" << bar << "] " << done << "/"
      << num_batches_;
   if (done > 0 && elapsed > 0) {
     const double rate = static_cast<double>(done) / elapsed;

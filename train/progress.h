@@ -34,6 +34,7 @@ class Progress {
   bool enabled() const { return verbose_ > 0; }
   bool is_tty() const { return tty_; }
 
+  // epoch is numbered from 1, as fit() numbers them; printed as "epoch <epoch>/<epochs>".
   void begin_epoch(std::int64_t epoch, std::int64_t epochs, std::int64_t num_batches);
   // After batch `batch` (0-based) with the running mean loss of the epoch so far.
   void batch(std::int64_t batch, double running_loss);

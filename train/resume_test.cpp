@@ -72,7 +72,7 @@ TEST_CASE("resume: 2 epochs + checkpoint + 1 epoch equals 3 epochs bit for bit")
   FitOptions o = resumed.options(3);
   o.resume_from = ckpt;
   History h1 = fit(*resumed.model, *resumed.opt, *resumed.train, o);
-  REQUIRE(h1.epoch == std::vector<std::int64_t>{2});
+  REQUIRE(h1.epoch == std::vector<std::int64_t>{3});  // numbered from 1
   check_same_bits(resumed.model->state_dict(), straight.model->state_dict());
   check_same_bits(resumed.opt->state_dict(), straight.opt->state_dict());
   check_same_bits(resumed.model->generator_states(), straight.model->generator_states());
@@ -130,7 +130,7 @@ TEST_CASE("resume: callbacks and the metric log continue where they stopped") {
     fit(*first.model, *first.opt, *first.train, o);
     // An interrupted run that got one epoch further wrote a row the resume must drop.
     std::vector<Logs> rows = read_metric_log(log);
-    rows.push_back({{"epoch", 2}, {"loss", 123.0}});
+    rows.push_back({{"epoch", 3}, {"loss", 123.0}});
     write_metric_log(log, rows);
   }
   Run resumed(42);
@@ -145,6 +145,6 @@ TEST_CASE("resume: callbacks and the metric log continue where they stopped") {
   CHECK(es->wait() == es_straight->wait());
   std::vector<Logs> rows = read_metric_log(log);
   REQUIRE(rows.size() == 3);
-  for (std::size_t i = 0; i < 3; ++i) CHECK(rows[i].at("epoch") == static_cast<double>(i));
+  for (std::size_t i = 0; i < 3; ++i) CHECK(rows[i].at("epoch") == static_cast<double>(i + 1));
   CHECK(rows[2].at("loss") != 123.0);
 }

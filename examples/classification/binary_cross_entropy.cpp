@@ -56,7 +56,7 @@ Scores score(const Tensor& p, const Tensor& y) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "binary_cross_entropy", .epochs = 6};
+  examples::ExampleOptions opt{.name = "binary_cross_entropy", .epochs = 6, .uses_fashion = true};
   examples::Flags app{"minidl example: binary_cross_entropy, is a Fashion-MNIST image footwear?"};
   examples::add_standard_flags(app, opt);
   MINIDL_PARSE_FLAGS(app, argc, argv);

@@ -56,7 +56,8 @@ double exact_match(const Tensor& logits, const Tensor& multi_hot) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "binary_cross_entropy_with_logits", .epochs = 8};
+  examples::ExampleOptions opt{
+      .name = "binary_cross_entropy_with_logits", .epochs = 8, .uses_fashion = true};
   examples::Flags app{"minidl example: binary_cross_entropy_with_logits, Fashion-MNIST attributes"};
   examples::add_standard_flags(app, opt);
   MINIDL_PARSE_FLAGS(app, argc, argv);

@@ -23,7 +23,7 @@
 using namespace minidl;
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "binary_hinge_loss", .epochs = 20};
+  examples::ExampleOptions opt{.name = "binary_hinge_loss", .epochs = 20, .uses_fashion = true};
   examples::Flags app{"minidl example: binary_hinge_loss, a linear SVM for Shirt vs T-shirt/top"};
   examples::add_standard_flags(app, opt);
   MINIDL_PARSE_FLAGS(app, argc, argv);

@@ -22,7 +22,7 @@
 using namespace minidl;
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "cross_entropy", .epochs = 10};
+  examples::ExampleOptions opt{.name = "cross_entropy", .epochs = 10, .uses_fashion = true};
   double smoothing = 0.0;
   examples::Flags app{"minidl example: cross_entropy, a softmax classifier of Fashion-MNIST"};
   examples::add_standard_flags(app, opt);

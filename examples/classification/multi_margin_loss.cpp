@@ -24,7 +24,7 @@
 using namespace minidl;
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "multi_margin_loss", .epochs = 15};
+  examples::ExampleOptions opt{.name = "multi_margin_loss", .epochs = 15, .uses_fashion = true};
   examples::Flags app{
       "minidl example: multi_margin_loss, a linear multiclass SVM on Fashion-MNIST"};
   examples::add_standard_flags(app, opt);

@@ -26,7 +26,7 @@
 using namespace minidl;
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "multilabel_margin_loss", .epochs = 8};
+  examples::ExampleOptions opt{.name = "multilabel_margin_loss", .epochs = 8, .uses_fashion = true};
   examples::Flags app{"minidl example: multilabel_margin_loss, ranking Fashion-MNIST attributes"};
   examples::add_standard_flags(app, opt);
   MINIDL_PARSE_FLAGS(app, argc, argv);

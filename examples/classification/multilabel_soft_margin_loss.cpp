@@ -24,7 +24,8 @@
 using namespace minidl;
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "multilabel_soft_margin_loss", .epochs = 8};
+  examples::ExampleOptions opt{
+      .name = "multilabel_soft_margin_loss", .epochs = 8, .uses_fashion = true};
   examples::Flags app{"minidl example: multilabel_soft_margin_loss, Fashion-MNIST attributes"};
   examples::add_standard_flags(app, opt);
   MINIDL_PARSE_FLAGS(app, argc, argv);

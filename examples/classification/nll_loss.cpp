@@ -38,7 +38,7 @@ double mean_true_probability(const Tensor& log_p, const Tensor& labels) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "nll_loss", .epochs = 10};
+  examples::ExampleOptions opt{.name = "nll_loss", .epochs = 10, .uses_fashion = true};
   examples::Flags app{"minidl example: nll_loss, a Fashion-MNIST classifier ending in log_softmax"};
   examples::add_standard_flags(app, opt);
   MINIDL_PARSE_FLAGS(app, argc, argv);

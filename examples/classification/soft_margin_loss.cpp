@@ -23,7 +23,7 @@
 using namespace minidl;
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "soft_margin_loss", .epochs = 20};
+  examples::ExampleOptions opt{.name = "soft_margin_loss", .epochs = 20, .uses_fashion = true};
   examples::Flags app{
       "minidl example: soft_margin_loss, logistic regression for T-shirt vs Pullover"};
   examples::add_standard_flags(app, opt);

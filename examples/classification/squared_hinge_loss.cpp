@@ -22,7 +22,7 @@
 using namespace minidl;
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "squared_hinge_loss", .epochs = 20};
+  examples::ExampleOptions opt{.name = "squared_hinge_loss", .epochs = 20, .uses_fashion = true};
   examples::Flags app{"minidl example: squared_hinge_loss, an L2-SVM for Pullover vs Coat"};
   examples::add_standard_flags(app, opt);
   MINIDL_PARSE_FLAGS(app, argc, argv);

@@ -34,14 +34,15 @@ namespace minidl::examples {
 
 FashionImages load_fashion_images(const ExampleOptions& o, std::int64_t quick_train,
                                   std::int64_t quick_test) {
-  MINIDL_CHECK(data::fashion_mnist_available(o.data_dir), o.name, ": Fashion-MNIST not found in ",
-               data::fashion_mnist_dir(o.data_dir),
+  const std::string& dir = fashion_dir(o);
+  MINIDL_CHECK(data::fashion_mnist_available(dir), o.name, ": Fashion-MNIST not found in ",
+               data::fashion_mnist_dir(dir),
                " (install Debian's dataset-fashion-mnist, or pass --data / set "
                "MINIDL_FASHION_MNIST_DIR)");
   data::ImageSet train = data::load_fashion_mnist(
-      data::Split::kTrain, {.dir = o.data_dir, .limit = o.quick ? quick_train : -1});
-  data::ImageSet test = data::load_fashion_mnist(
-      data::Split::kTest, {.dir = o.data_dir, .limit = o.quick ? quick_test : -1});
+      data::Split::kTrain, {.dir = dir, .limit = o.quick ? quick_train : -1});
+  data::ImageSet test = data::load_fashion_mnist(data::Split::kTest,
+                                                 {.dir = dir, .limit = o.quick ? quick_test : -1});
   // Standardise with the training pixels' statistics (one channel).
   const float* p = train.images.data<float>();
   double sum = 0, sum_sq = 0;

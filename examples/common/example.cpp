@@ -18,15 +18,33 @@
 namespace minidl::examples {
 
 void add_standard_flags(Flags& app, ExampleOptions& o) {
-  app.add_flag("--quick", o.quick, "small data and few epochs, as CI and the tour run it");
-  app.add_option("--epochs", o.epochs, "training epochs (full mode)")->capture_default_str();
-  app.add_option("--steps", o.steps, "training steps, for examples that count steps");
+  FlagOption* quick =
+      app.add_flag("--quick", o.quick, "small data and a fixed small budget, as CI and the tour");
+  if (o.budget != Budget::kSteps) {
+    app.add_option("--epochs", o.epochs, "training epochs (full mode)")
+        ->capture_default_str()
+        ->excludes(quick);
+  }
+  if (o.budget != Budget::kEpochs) {
+    FlagOption* steps =
+        app.add_option("--steps", o.steps, "training steps (full mode)")->excludes(quick);
+    if (o.steps > 0) steps->capture_default_str();
+  }
   app.add_option("--out", o.out_dir, "output folder (default out/<name>)");
   app.add_option("--seed", o.seed, "seed of data order, initial weights and sampling");
-  app.add_option("--data", o.data_dir, "Fashion-MNIST folder (default: the Debian package's)");
+  if (o.uses_fashion) {
+    app.add_option("--data", o.data_dir, "Fashion-MNIST folder (default: the Debian package's)");
+  }
   app.callback([&o] {
     if (o.out_dir.empty()) o.out_dir = "out/" + o.name;
   });
+}
+
+const std::string& fashion_dir(const ExampleOptions& o) {
+  MINIDL_CHECK(o.uses_fashion, o.name,
+               ": reads Fashion-MNIST but its ExampleOptions do not set uses_fashion, so its "
+               "--data flag is not offered");
+  return o.data_dir;
 }
 
 namespace {
@@ -50,15 +68,15 @@ void standardise(Tensor& x, double mean, double stddev) {
 }  // namespace
 
 Fashion load_fashion(const ExampleOptions& o, std::int64_t quick_train, std::int64_t quick_test) {
-  MINIDL_CHECK(data::fashion_mnist_available(o.data_dir), o.name, ": Fashion-MNIST not found in ",
-               data::fashion_mnist_dir(o.data_dir),
+  const std::string& dir = fashion_dir(o);
+  MINIDL_CHECK(data::fashion_mnist_available(dir), o.name, ": Fashion-MNIST not found in ",
+               data::fashion_mnist_dir(dir),
                " (install Debian's dataset-fashion-mnist, or pass --data / set "
                "MINIDL_FASHION_MNIST_DIR)");
   data::ImageSet train = data::load_fashion_mnist(
-      data::Split::kTrain,
-      {.dir = o.data_dir, .flatten = true, .limit = o.quick ? quick_train : -1});
+      data::Split::kTrain, {.dir = dir, .flatten = true, .limit = o.quick ? quick_train : -1});
   data::ImageSet test = data::load_fashion_mnist(
-      data::Split::kTest, {.dir = o.data_dir, .flatten = true, .limit = o.quick ? quick_test : -1});
+      data::Split::kTest, {.dir = dir, .flatten = true, .limit = o.quick ? quick_test : -1});
   auto [mean, stddev] = mean_std(train.images);
   standardise(train.images, mean, stddev);
   standardise(test.images, mean, stddev);

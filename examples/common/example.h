@@ -4,7 +4,7 @@
 //   int main(int argc, char** argv) {
 //     examples::ExampleOptions opt{.name = "mse_loss", .epochs = 20};
 //     examples::Flags app{"..."};  // examples/common/flags.h
-//     examples::add_standard_flags(app, opt);   // --quick --epochs --steps --out --seed --data
+//     examples::add_standard_flags(app, opt);   // --quick --epochs --out --seed (+ see below)
 //     MINIDL_PARSE_FLAGS(app, argc, argv);
 //     return examples::run(opt.name, [&] {
 //       ... train, measure the metric before and after ...
@@ -31,18 +31,34 @@
 
 namespace minidl::examples {
 
+// What a full run's length is counted in; add_standard_flags offers only the flags the example
+// honours (a flag it would ignore is refused by the parser instead).
+enum class Budget {
+  kEpochs,         // --epochs
+  kSteps,          // --steps
+  kEpochsOrSteps,  // both: --steps > 0 overrides the epochs (e.g. the metric-learning runner)
+};
+
 struct ExampleOptions {
   std::string name;          // program name; also the default output folder out/<name>
-  std::int64_t epochs = 5;   // full-mode epochs (quick mode sets its own, usually 1-2)
+  std::int64_t epochs = 5;   // full-mode epochs (quick mode runs its own small budget)
   std::int64_t steps = 0;    // > 0: a step budget for examples that count steps, not epochs
   bool quick = false;        // small data and few epochs, as CI and the tour run it
   std::string out_dir = "";  // default out/<name>
   std::uint64_t seed = 0;
   std::string data_dir = "";  // Fashion-MNIST folder ("" = the Debian package's / env override)
+  Budget budget = Budget::kEpochs;
+  bool uses_fashion = false;  // reads Fashion-MNIST: offers --data (load_fashion checks it)
 };
 
-// --quick, --epochs, --steps, --out, --seed, --data. Fills out_dir with out/<name> when unset.
+// --quick, --out, --seed, and by the options' declarations --epochs and/or --steps (each refused
+// together with --quick, whose budget is fixed by the example) and --data. Fills out_dir with
+// out/<name> when unset.
 void add_standard_flags(Flags& app, ExampleOptions& options);
+
+// The Fashion-MNIST folder of an example that declared uses_fashion; a minidl::Error for one
+// that did not (its --data flag was never offered, so reading the data would ignore the user).
+const std::string& fashion_dir(const ExampleOptions& options);
 
 // Fashion-MNIST flattened to [N, 784] float32, standardised with the training pixels' mean and
 // standard deviation, labels int64 [N]. Quick mode keeps the first quick_train / quick_test

@@ -30,6 +30,11 @@ FlagOption* FlagOption::range(double lo, double hi) {
   return this;
 }
 
+FlagOption* FlagOption::excludes(FlagOption* other) {
+  as_option(option_)->excludes(as_option(other->option_));
+  return this;
+}
+
 std::size_t FlagOption::count() const { return as_option(option_)->count(); }
 
 Flags::Flags(const std::string& description) : impl_(std::make_unique<Impl>(description)) {}

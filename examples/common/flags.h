@@ -25,6 +25,9 @@ class FlagOption {
   FlagOption* capture_default_str();
   // Reject values outside [lo, hi] with a clear message.
   FlagOption* range(double lo, double hi);
+  // Refuse a command line that gives both this option and `other` (CLI11's excludes), so a
+  // combination the program would not honour is an error rather than silently ignored.
+  FlagOption* excludes(FlagOption* other);
   // How many times the option was given on the command line (after parsing).
   std::size_t count() const;
 

@@ -92,7 +92,7 @@ GanToyResult train_gan_toy(const GanToyConfig& c) {
 }
 
 int gan_toy_main(int argc, char** argv, const GanExample& ex) {
-  ExampleOptions opt{.name = ex.name, .epochs = 1};
+  ExampleOptions opt{.name = ex.name, .budget = Budget::kSteps};
   GanToyConfig c = gan_toy_defaults(ex.objective);
   c.r1_gamma = ex.r1_gamma;
   std::string toy = "ring8";

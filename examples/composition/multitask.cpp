@@ -89,7 +89,7 @@ Scores evaluate(TwoHeads& model, const Tensor& x, const Tensor& y, const Tensor&
 }  // namespace
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "multitask", .epochs = 10};
+  examples::ExampleOptions opt{.name = "multitask", .epochs = 10, .uses_fashion = true};
   examples::Flags app{
       "minidl study: classification + regression heads + L2, composed with WeightedSum"};
   examples::add_standard_flags(app, opt);

@@ -47,8 +47,8 @@ class TermLog : public train::Callback {
     row["l1_weight"] = objective_.weight("l1");
     row["step"] = static_cast<double>(objective_.step());
     std::printf("epoch %2lld  cross_entropy %.4f  l1 %9.2f (weight %.2e)  total %.4f\n",
-                static_cast<long long>(epoch + 1), row["cross_entropy"], row["l1"],
-                row["l1_weight"], row["total"]);
+                static_cast<long long>(epoch), row["cross_entropy"], row["l1"], row["l1_weight"],
+                row["total"]);
     rows_.push_back(row);
     train::write_metric_log(path_, rows_);
   }
@@ -62,7 +62,7 @@ class TermLog : public train::Callback {
 }  // namespace
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "weighted_sum", .epochs = 10};
+  examples::ExampleOptions opt{.name = "weighted_sum", .epochs = 10, .uses_fashion = true};
   double l1 = 3e-4;
   examples::Flags app{"minidl example: cross entropy + a ramped L1 penalty, each term logged"};
   examples::add_standard_flags(app, opt);

@@ -37,7 +37,7 @@ struct Cell {
 }  // namespace
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "gan_study", .epochs = 1};
+  examples::ExampleOptions opt{.name = "gan_study", .budget = examples::Budget::kSteps};
   std::int64_t seeds = 3;
   examples::Flags app{"minidl study: every GAN objective on the ring and the grid"};
   examples::add_standard_flags(app, opt);

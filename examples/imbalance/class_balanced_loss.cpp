@@ -21,7 +21,7 @@ using namespace minidl;
 using namespace minidl::examples::imbalance;
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "class_balanced_loss", .epochs = 8};
+  examples::ExampleOptions opt{.name = "class_balanced_loss", .epochs = 8, .uses_fashion = true};
   double beta = 0.9999;
   std::string loss_type = "softmax";
   examples::Flags app{"minidl example: class_balanced_loss on Fashion-MNIST with 3 rare classes"};

@@ -63,7 +63,7 @@ struct Row {
 }  // namespace
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "imbalance_study", .epochs = 6};
+  examples::ExampleOptions opt{.name = "imbalance_study", .epochs = 6, .uses_fashion = true};
   examples::Flags app{"minidl example: imbalance study on Fashion-MNIST with 3 rare classes at 1%"};
   examples::add_standard_flags(app, opt);
   MINIDL_PARSE_FLAGS(app, argc, argv);

@@ -31,7 +31,7 @@ using namespace minidl;
 using namespace minidl::examples::imbalance;
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "sigmoid_focal_loss", .epochs = 8};
+  examples::ExampleOptions opt{.name = "sigmoid_focal_loss", .epochs = 8, .uses_fashion = true};
   double alpha = 0.75, gamma = 2.0, prior = 0.0;
   examples::Flags app{"minidl example: sigmoid_focal_loss on Fashion-MNIST with 3 rare classes"};
   examples::add_standard_flags(app, opt);

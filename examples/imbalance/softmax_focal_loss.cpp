@@ -19,7 +19,7 @@ using namespace minidl;
 using namespace minidl::examples::imbalance;
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "softmax_focal_loss", .epochs = 8};
+  examples::ExampleOptions opt{.name = "softmax_focal_loss", .epochs = 8, .uses_fashion = true};
   examples::Flags app{"minidl example: softmax_focal_loss on Fashion-MNIST with 3 rare classes"};
   examples::add_standard_flags(app, opt);
   MINIDL_PARSE_FLAGS(app, argc, argv);

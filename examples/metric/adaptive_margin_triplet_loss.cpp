@@ -23,7 +23,10 @@
 using namespace minidl;
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "adaptive_margin_triplet_loss", .epochs = 4};
+  examples::ExampleOptions opt{.name = "adaptive_margin_triplet_loss",
+                               .epochs = 4,
+                               .budget = examples::Budget::kEpochsOrSteps,
+                               .uses_fashion = true};
   examples::Flags app{
       "minidl example: adaptive_margin_triplet_loss, a Fashion-MNIST CNN embedding"};
   examples::add_standard_flags(app, opt);

@@ -20,7 +20,10 @@
 using namespace minidl;
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "batch_all_triplet_loss", .epochs = 4};
+  examples::ExampleOptions opt{.name = "batch_all_triplet_loss",
+                               .epochs = 4,
+                               .budget = examples::Budget::kEpochsOrSteps,
+                               .uses_fashion = true};
   examples::Flags app{"minidl example: batch_all_triplet_loss, a Fashion-MNIST CNN embedding"};
   examples::add_standard_flags(app, opt);
   MINIDL_PARSE_FLAGS(app, argc, argv);

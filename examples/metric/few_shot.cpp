@@ -118,7 +118,10 @@ int run_few_shot(const examples::ExampleOptions& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "few_shot", .epochs = 1};
+  examples::ExampleOptions opt{.name = "few_shot",
+                               .epochs = 1,
+                               .budget = examples::Budget::kEpochsOrSteps,
+                               .uses_fashion = true};
   examples::Flags app{
       "minidl study: few-shot transfer of a Fashion-MNIST CNN embedding to unseen classes"};
   examples::add_standard_flags(app, opt);

@@ -27,7 +27,10 @@ constexpr std::int64_t kClasses = 10;
 }  // namespace
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "proxy_nca_loss", .epochs = 4};
+  examples::ExampleOptions opt{.name = "proxy_nca_loss",
+                               .epochs = 4,
+                               .budget = examples::Budget::kEpochsOrSteps,
+                               .uses_fashion = true};
   examples::Flags app{"minidl example: proxy_nca_loss, a Fashion-MNIST CNN embedding with proxies"};
   examples::add_standard_flags(app, opt);
   MINIDL_PARSE_FLAGS(app, argc, argv);

@@ -62,7 +62,10 @@ Quadruplets sample(const Tensor& labels, std::mt19937_64& rng) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "quadruplet_loss", .epochs = 4};
+  examples::ExampleOptions opt{.name = "quadruplet_loss",
+                               .epochs = 4,
+                               .budget = examples::Budget::kEpochsOrSteps,
+                               .uses_fashion = true};
   examples::Flags app{"minidl example: quadruplet_loss, a Fashion-MNIST CNN embedding"};
   examples::add_standard_flags(app, opt);
   MINIDL_PARSE_FLAGS(app, argc, argv);

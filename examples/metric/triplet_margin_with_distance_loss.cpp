@@ -16,7 +16,10 @@
 using namespace minidl;
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "triplet_margin_with_distance_loss", .epochs = 4};
+  examples::ExampleOptions opt{.name = "triplet_margin_with_distance_loss",
+                               .epochs = 4,
+                               .budget = examples::Budget::kEpochsOrSteps,
+                               .uses_fashion = true};
   examples::Flags app{"minidl example: triplet_margin_with_distance_loss (cosine), Fashion-MNIST"};
   examples::add_standard_flags(app, opt);
   MINIDL_PARSE_FLAGS(app, argc, argv);

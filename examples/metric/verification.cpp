@@ -235,7 +235,10 @@ int run_verification(const examples::ExampleOptions& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "verification", .epochs = 3};
+  examples::ExampleOptions opt{.name = "verification",
+                               .epochs = 3,
+                               .budget = examples::Budget::kEpochsOrSteps,
+                               .uses_fashion = true};
   examples::Flags app{
       "minidl study: same/different verification with a Fashion-MNIST CNN embedding"};
   examples::add_standard_flags(app, opt);

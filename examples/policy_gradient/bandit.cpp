@@ -30,7 +30,7 @@
 using namespace minidl;
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "bandit", .steps = 2000};
+  examples::ExampleOptions opt{.name = "bandit", .steps = 2000, .budget = examples::Budget::kSteps};
   examples::Flags app{"minidl example: bandit, the gradient bandit (REINFORCE with a baseline)"};
   examples::add_standard_flags(app, opt);
   MINIDL_PARSE_FLAGS(app, argc, argv);

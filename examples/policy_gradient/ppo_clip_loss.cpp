@@ -18,7 +18,8 @@
 using namespace minidl;
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "ppo_clip_loss", .steps = 100000, .seed = 1};
+  examples::ExampleOptions opt{
+      .name = "ppo_clip_loss", .steps = 100000, .seed = 1, .budget = examples::Budget::kSteps};
   examples::Flags app{"minidl example: ppo_clip_loss, PPO-clip on CartPole-v1"};
   examples::add_standard_flags(app, opt);
   MINIDL_PARSE_FLAGS(app, argc, argv);

@@ -23,7 +23,8 @@
 using namespace minidl;
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "ppo_value_loss", .steps = 100000, .seed = 1};
+  examples::ExampleOptions opt{
+      .name = "ppo_value_loss", .steps = 100000, .seed = 1, .budget = examples::Budget::kSteps};
   examples::Flags app{"minidl example: ppo_value_loss, PPO's clipped critic loss on CartPole-v1"};
   examples::add_standard_flags(app, opt);
   bool no_clip = false;

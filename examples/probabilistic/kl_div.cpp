@@ -26,7 +26,7 @@
 using namespace minidl;
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "kl_div", .epochs = 8};
+  examples::ExampleOptions opt{.name = "kl_div", .epochs = 8, .uses_fashion = true};
   examples::Flags app{
       "minidl example: kl_div, knowledge distillation of an MLP into a small student"};
   examples::add_standard_flags(app, opt);

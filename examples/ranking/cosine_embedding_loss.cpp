@@ -69,7 +69,7 @@ double verification(nn::Module& f, const Tensor& x, const Pairs& p) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "cosine_embedding_loss", .epochs = 10};
+  examples::ExampleOptions opt{.name = "cosine_embedding_loss", .epochs = 10, .uses_fashion = true};
   examples::Flags app{
       "minidl example: cosine_embedding_loss, a Fashion-MNIST embedding from pairs"};
   examples::add_standard_flags(app, opt);

@@ -49,7 +49,7 @@ double verification(nn::Module& f, const Tensor& x, const Pairs& p) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "hinge_embedding_loss", .epochs = 10};
+  examples::ExampleOptions opt{.name = "hinge_embedding_loss", .epochs = 10, .uses_fashion = true};
   examples::Flags app{"minidl example: hinge_embedding_loss, a Fashion-MNIST embedding from pairs"};
   examples::add_standard_flags(app, opt);
   MINIDL_PARSE_FLAGS(app, argc, argv);

@@ -82,7 +82,7 @@ Run train_mlp(const examples::Fashion& data, double l1, std::int64_t epochs, std
 }  // namespace
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "l1_penalty", .epochs = 10};
+  examples::ExampleOptions opt{.name = "l1_penalty", .epochs = 10, .uses_fashion = true};
   double l1 = 3e-4;
   examples::Flags app{"minidl example: an L1 penalty sparsifies a Fashion-MNIST MLP"};
   examples::add_standard_flags(app, opt);

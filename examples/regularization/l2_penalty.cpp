@@ -75,7 +75,7 @@ Run train_mlp(const examples::Fashion& data, double l2, std::int64_t epochs, std
 }  // namespace
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "l2_penalty", .epochs = 100};
+  examples::ExampleOptions opt{.name = "l2_penalty", .epochs = 100, .uses_fashion = true};
   double l2 = 1e-3;
   std::int64_t train_n = 500;
   examples::Flags app{"minidl example: an L2 penalty against overfitting 500 Fashion-MNIST images"};

@@ -21,7 +21,8 @@
 using namespace minidl;
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "generalized_cross_entropy", .epochs = 40};
+  examples::ExampleOptions opt{
+      .name = "generalized_cross_entropy", .epochs = 40, .uses_fashion = true};
   double noise = 0.4, q = 0.7;
   examples::Flags app{
       "minidl example: generalized cross entropy on Fashion-MNIST with 40% wrong labels"};

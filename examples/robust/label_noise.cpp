@@ -47,7 +47,7 @@ struct Entry {
 }  // namespace
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "label_noise", .epochs = 40};
+  examples::ExampleOptions opt{.name = "label_noise", .epochs = 40, .uses_fashion = true};
   double noise = 0.3;
   examples::Flags app{"minidl study: CE vs label smoothing vs GCE vs SCE under 30% label noise"};
   examples::add_standard_flags(app, opt);

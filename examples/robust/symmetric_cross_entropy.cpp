@@ -22,7 +22,8 @@
 using namespace minidl;
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "symmetric_cross_entropy", .epochs = 40};
+  examples::ExampleOptions opt{
+      .name = "symmetric_cross_entropy", .epochs = 40, .uses_fashion = true};
   double noise = 0.4;
   losses::SymmetricCrossEntropyOptions sce;
   examples::Flags app{

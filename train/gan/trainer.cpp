@@ -228,7 +228,7 @@ GanHistory GanTrainer::train() {
   while (steps_done_ < options_.steps && !history.stopped) {
     const std::int64_t row_index = steps_done_ / options_.log_every;
     const std::int64_t n = std::min(options_.log_every, options_.steps - steps_done_);
-    progress.begin_epoch(row_index, total_rows, n);
+    progress.begin_epoch(row_index + 1, total_rows, n);
     const auto start = std::chrono::steady_clock::now();
     Logs sum;
     std::int64_t done = 0;
