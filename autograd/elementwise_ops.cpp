@@ -142,6 +142,14 @@ Variable erf(const Variable& x) {
                 });
 }
 
+// atan: out = arctan x in (-pi/2, pi/2).  dx = g / (1 + x^2) (CIoU's aspect-ratio term).
+Variable atan(const Variable& x) {
+  return record("atan", minidl::atan(x.value()), {x},
+                [](const Inputs& in, const Variable&, const Variable& g) {
+                  return Grads{div(g, add_scalar(mul(in[0], in[0]), 1.0))};
+                });
+}
+
 // sin: dx = g cos x.
 Variable sin(const Variable& x) {
   return record("sin", minidl::sin(x.value()), {x},

@@ -28,6 +28,7 @@ Variable log1p(const Variable& x);
 Variable expm1(const Variable& x);
 Variable sqrt(const Variable& x);
 Variable erf(const Variable& x);
+Variable atan(const Variable& x);
 Variable sin(const Variable& x);
 Variable cos(const Variable& x);
 Variable tanh(const Variable& x);

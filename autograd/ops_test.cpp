@@ -73,6 +73,7 @@ const std::vector<Row>& primitive_rows() {
       {"expm1", {{{2, 3}}}, [](const V& v) { return expm1(v[0]); }, true},
       {"sqrt", {{{2, 3}, Draw::kPositive}}, [](const V& v) { return sqrt(v[0]); }, true},
       {"erf", {{{2, 3}}}, [](const V& v) { return erf(v[0]); }, true},
+      {"atan", {{{2, 3}}}, [](const V& v) { return atan(v[0]); }, true},
       {"sin", {{{2, 3}}}, [](const V& v) { return sin(v[0]); }, true},
       {"cos", {{{2, 3}}}, [](const V& v) { return cos(v[0]); }, true},
       {"tanh", {{{2, 3}}}, [](const V& v) { return tanh(v[0]); }, true},
@@ -298,7 +299,8 @@ TEST_CASE("ops: every primitive in autograd/ops.h has a gradcheck row") {
       "relu",   "abs",         "where",       "clamp",    "to",           "sum",
       "amax",   "softmax",     "log_softmax", "reshape",  "permute",      "expand",
       "slice",  "concat",      "pad",         "flip",     "index_select", "index_add",
-      "gather", "scatter_add", "matmul",      "unfold2d", "fold2d"};
+      "gather", "scatter_add", "matmul",      "unfold2d", "fold2d",
+      "atan"};
   for (const auto& op : recorded) {
     bool found = false;
     for (const auto& row : primitive_rows()) found = found || row.name == op;

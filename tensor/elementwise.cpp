@@ -27,7 +27,8 @@ const char* unary_name(UnaryOp op) {
   // In UnaryOp's declaration order.
   static constexpr const char* kNames[] = {
       "neg", "abs",  "sign",    "exp",  "log",    "log1p",      "expm1", "sqrt", "rsqrt", "sin",
-      "cos", "tanh", "sigmoid", "relu", "square", "reciprocal", "floor", "ceil", "round", "erf"};
+      "cos", "tanh", "sigmoid", "relu", "square", "reciprocal", "floor", "ceil", "round", "erf",
+      "atan"};
   return kNames[static_cast<int>(op)];
 }
 
@@ -59,6 +60,7 @@ bool is_transcendental(UnaryOp op) {
     case UnaryOp::kTanh:
     case UnaryOp::kSigmoid:
     case UnaryOp::kErf:
+    case UnaryOp::kAtan:
       return true;
     default:
       return false;
@@ -158,6 +160,8 @@ void unary_floating(UnaryOp op, const T* x, T* out, std::int64_t n) {
       return apply(x, out, n, g, [](T v) { return T(1) / v; });
     case UnaryOp::kErf:
       return apply(x, out, n, g, [](T v) { return std::erf(v); });
+    case UnaryOp::kAtan:
+      return apply(x, out, n, g, [](T v) { return std::atan(v); });
     default:
       return unary_int_kept(op, x, out, n);
   }

@@ -72,7 +72,8 @@ TEST_CASE("elementwise: every unary op matches the naive reference in float32 an
                          UnaryOp::kLog,     UnaryOp::kLog1p, UnaryOp::kExpm1,  UnaryOp::kSqrt,
                          UnaryOp::kRsqrt,   UnaryOp::kSin,   UnaryOp::kCos,    UnaryOp::kTanh,
                          UnaryOp::kSigmoid, UnaryOp::kRelu,  UnaryOp::kSquare, UnaryOp::kReciprocal,
-                         UnaryOp::kFloor,   UnaryOp::kCeil,  UnaryOp::kRound,  UnaryOp::kErf};
+                         UnaryOp::kFloor,   UnaryOp::kCeil,  UnaryOp::kRound,  UnaryOp::kErf,
+                         UnaryOp::kAtan};
   Generator gen(42);
   for (DType dt : {kFloat64, kFloat32}) {
     Tensor any = randn({7, 13, 5}, gen, dt, 0.0, 3.0);

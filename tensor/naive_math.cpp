@@ -113,6 +113,8 @@ double apply_unary(UnaryOp op, double v) {
       return std::nearbyint(v);
     case UnaryOp::kErf:
       return std::erf(v);
+    case UnaryOp::kAtan:
+      return std::atan(v);
   }
   return 0;
 }

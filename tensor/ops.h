@@ -41,7 +41,8 @@ enum class UnaryOp {
   kFloor,
   kCeil,
   kRound,
-  kErf
+  kErf,
+  kAtan
 };
 enum class BinaryOp {
   kAdd,
@@ -85,6 +86,7 @@ inline Tensor floor(const Tensor& x) { return unary(UnaryOp::kFloor, x); }
 inline Tensor ceil(const Tensor& x) { return unary(UnaryOp::kCeil, x); }
 inline Tensor round(const Tensor& x) { return unary(UnaryOp::kRound, x); }
 inline Tensor erf(const Tensor& x) { return unary(UnaryOp::kErf, x); }
+inline Tensor atan(const Tensor& x) { return unary(UnaryOp::kAtan, x); }
 
 inline Tensor add(const Tensor& a, const Tensor& b) { return binary(BinaryOp::kAdd, a, b); }
 inline Tensor sub(const Tensor& a, const Tensor& b) { return binary(BinaryOp::kSub, a, b); }
