@@ -13,7 +13,7 @@ const std::vector<LossInfo>& registry() {
          {regression_losses, classification_losses, classification_margin_losses, imbalance_losses,
           probabilistic_losses, ranking_losses, robust_losses, regularization_losses,
           composition_losses, metric_losses, metric_proxy_losses, metric_softmax_losses,
-          metric_angular_losses, policy_gradient_losses, gan_losses}) {
+          metric_angular_losses, policy_gradient_losses, gan_losses, detection_losses}) {
       for (LossInfo& row : rows()) all.push_back(std::move(row));
     }
     return all;

@@ -108,5 +108,6 @@ std::vector<LossInfo> metric_softmax_losses();   // losses/metric/registry_softm
 std::vector<LossInfo> metric_angular_losses();   // losses/metric/registry_angular.cpp
 std::vector<LossInfo> policy_gradient_losses();  // losses/policy_gradient/registry.cpp
 std::vector<LossInfo> gan_losses();              // losses/gan/registry.cpp
+std::vector<LossInfo> detection_losses();        // losses/detection/registry.cpp
 
 }  // namespace minidl::losses
