@@ -1,0 +1,104 @@
+// What every index kind promises (index/index.h), checked for each: save/load round trips give
+// the same answers and keep every parameter, removed ids never come back, filters hold, and
+// malformed files are clear errors.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "index/exact.h"
+#include "index/kd_tree.h"
+#include "index/test_util.h"
+#include "tensor/file_util.h"
+#include "tests/test_util.h"
+
+using namespace minidl;
+using namespace minidl::index;
+using namespace minidl::index::testing;
+
+namespace {
+
+std::vector<std::unique_ptr<Index>> every_kind(std::int64_t d) {
+  std::vector<std::unique_ptr<Index>> v;
+  v.push_back(std::make_unique<ExactIndex>(d, Metric::kL2));
+  v.push_back(std::make_unique<KdTreeIndex>(d, Metric::kSquaredL2, KdTreeOptions{.leaf_size = 5}));
+  return v;
+}
+
+std::string temp_path(const std::string& name) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("minidl_index_test_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  return (dir / name).string();
+}
+
+}  // namespace
+
+TEST_CASE("index: save/load round trips give the same answers, ids and parameters") {
+  const Tensor base = blobs(1500, 6, 5, 80), queries = blobs(25, 6, 5, 81);
+  for (auto& index : every_kind(6)) {
+    INFO(index->kind());
+    index->add(base);
+    index->remove({3, 4, 5});
+    const SearchResult before = index->search(queries, 7);
+    const std::string path = temp_path(std::string(index->kind()) + ".idx");
+    index->save(path);
+    const std::unique_ptr<Index> back = Index::load(path);
+    CHECK(std::string(back->kind()) == index->kind());
+    CHECK(back->metric() == index->metric());
+    CHECK(back->dim() == 6);
+    CHECK(back->size() == index->size());
+    CHECK(back->next_id() == index->next_id());
+    const SearchResult after = back->search(queries, 7);
+    CHECK(minidl::testing::bitwise_equal(before.indices, after.indices));
+    CHECK(minidl::testing::bitwise_equal(before.distances, after.distances));
+    if (auto* kd = dynamic_cast<KdTreeIndex*>(back.get())) CHECK(kd->options().leaf_size == 5);
+    CHECK(back->add(queries.narrow_rows(0, 1)) == 1500);
+  }
+}
+
+TEST_CASE("index: removed ids never come back and filters hold for every kind") {
+  const Tensor base = blobs(1200, 5, 4, 82), queries = blobs(20, 5, 4, 83);
+  for (auto& index : every_kind(5)) {
+    INFO(index->kind());
+    index->add(base);
+    std::vector<std::int64_t> gone;
+    for (std::int64_t i = 0; i < 1200; i += 4) gone.push_back(i);
+    CHECK(index->remove(gone) == 300);
+    CHECK(index->size() == 900);
+    std::vector<std::int64_t> allowed;
+    for (std::int64_t i = 0; i < 1200; ++i)
+      if (i % 7 < 3) allowed.push_back(i);
+    const SearchResult r = index->search(queries, 10, Filter::allow_ids(allowed));
+    for (std::int64_t id : r.indices.values<std::int64_t>()) {
+      CHECK(id % 4 != 0);
+      CHECK(id % 7 < 3);
+    }
+  }
+}
+
+TEST_CASE("index: malformed index files are clear errors naming the file") {
+  ExactIndex index(3);
+  index.add(blobs(50, 3, 2, 84));
+  const std::string path = temp_path("good.idx");
+  index.save(path);
+  const std::string good = read_file(path);
+  auto load_bytes = [&](const std::string& bytes) {
+    const std::string p = temp_path("bad.idx");
+    write_file_atomic(p, bytes);
+    return error_of([&] { Index::load(p); });
+  };
+  CHECK(load_bytes("hello").find("not a minidl index file") != std::string::npos);
+  CHECK(load_bytes(good.substr(0, good.size() - 5)).find("vectors says 150 entries but only") != std::string::npos);
+  CHECK(load_bytes(good + "x").find("1 bytes after the end") != std::string::npos);
+  std::string v = good;
+  v[8] = 9;
+  CHECK(load_bytes(v).find("file version 9") != std::string::npos);
+  std::string kind = good;
+  kind.replace(kind.find("exact"), 5, "nopee");
+  CHECK(load_bytes(kind).find("unknown index kind 'nopee'") != std::string::npos);
+  CHECK(load_bytes(good).find("no minidl::Error") != std::string::npos);
+  CHECK(error_of([] { Index::load("/nonexistent/x.idx"); }).find("/nonexistent/x.idx") !=
+        std::string::npos);
+}
