@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "index/exact.h"
+#include "index/ivf.h"
 #include "index/kd_tree.h"
 #include "index/test_util.h"
 #include "tensor/file_util.h"
@@ -23,6 +24,8 @@ std::vector<std::unique_ptr<Index>> every_kind(std::int64_t d) {
   std::vector<std::unique_ptr<Index>> v;
   v.push_back(std::make_unique<ExactIndex>(d, Metric::kL2));
   v.push_back(std::make_unique<KdTreeIndex>(d, Metric::kSquaredL2, KdTreeOptions{.leaf_size = 5}));
+  v.push_back(std::make_unique<IvfIndex>(d, Metric::kCosine,
+                                         IvfOptions{.nlist = 7, .nprobe = 3, .seed = 5}));
   return v;
 }
 
@@ -54,6 +57,11 @@ TEST_CASE("index: save/load round trips give the same answers, ids and parameter
     CHECK(minidl::testing::bitwise_equal(before.indices, after.indices));
     CHECK(minidl::testing::bitwise_equal(before.distances, after.distances));
     if (auto* kd = dynamic_cast<KdTreeIndex*>(back.get())) CHECK(kd->options().leaf_size == 5);
+    if (auto* ivf = dynamic_cast<IvfIndex*>(back.get())) {
+      CHECK(ivf->options().nlist == 7);
+      CHECK(ivf->options().nprobe == 3);
+      CHECK(ivf->options().seed == 5);
+    }
     CHECK(back->add(queries.narrow_rows(0, 1)) == 1500);
   }
 }
@@ -90,7 +98,8 @@ TEST_CASE("index: malformed index files are clear errors naming the file") {
     return error_of([&] { Index::load(p); });
   };
   CHECK(load_bytes("hello").find("not a minidl index file") != std::string::npos);
-  CHECK(load_bytes(good.substr(0, good.size() - 5)).find("vectors says 150 entries but only") != std::string::npos);
+  CHECK(load_bytes(good.substr(0, good.size() - 5)).find("vectors says 150 entries but only") !=
+        std::string::npos);
   CHECK(load_bytes(good + "x").find("1 bytes after the end") != std::string::npos);
   std::string v = good;
   v[8] = 9;

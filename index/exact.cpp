@@ -15,13 +15,14 @@ std::size_t ExactIndex::memory_bytes() const {
 }
 
 void ExactIndex::add_prepared(const float* x, std::int64_t m, std::int64_t first_id) {
+  const std::int64_t from = size();
   data_.insert(data_.end(), x, x + m * dim_);
   const bool l2 = metric_ == Metric::kL2 || metric_ == Metric::kSquaredL2;
   for (std::int64_t i = 0; i < m; ++i) {
     ids_.push_back(first_id + i);
     if (l2) sq_.push_back(dot(x + i * dim_, x + i * dim_, dim_));
   }
-  rebuilt();
+  rebuilt(from);
 }
 
 std::int64_t ExactIndex::remove(const std::vector<std::int64_t>& ids) {
@@ -53,7 +54,7 @@ std::int64_t ExactIndex::remove(const std::vector<std::int64_t>& ids) {
   }
   data_.resize(out * static_cast<std::size_t>(dim_));
   data_.shrink_to_fit();
-  rebuilt();
+  rebuilt(0);
   return removed;
 }
 
@@ -130,7 +131,7 @@ void ExactIndex::load_body(Reader& r) {
   if (metric_ == Metric::kL2 || metric_ == Metric::kSquaredL2)
     for (std::size_t i = 0; i < ids_.size(); ++i)
       sq_.push_back(dot(data_.data() + i * dim_, data_.data() + i * dim_, dim_));
-  rebuilt();
+  rebuilt(0);
 }
 
 }  // namespace minidl::index

@@ -34,6 +34,11 @@ class ExactIndex : public Index {
   std::int64_t size() const override { return static_cast<std::int64_t>(ids_.size()); }
   std::size_t memory_bytes() const override;
   std::int64_t remove(const std::vector<std::int64_t>& ids) override;
+  // The fused scan over all stored rows for prepared queries [nq, D] (rows already unit length
+  // for cosine): ids/keys [nq, k] as Index::search_prepared fills them. Other indexes use it on
+  // their own small sets (IVF's centroids).
+  void scan(const float* q, std::int64_t nq, std::int64_t k, const Filter& filter,
+            std::int64_t* ids, float* keys) const;
 
  protected:
   void add_prepared(const float* x, std::int64_t m, std::int64_t first_id) override;
@@ -41,11 +46,9 @@ class ExactIndex : public Index {
                        std::int64_t* ids, float* keys) const override;
   void save_body(Writer& w) const override;
   void load_body(Reader& r) override;
-  // The fused scan over all stored rows for queries [nq, D] (what search_prepared does).
-  void scan(const float* q, std::int64_t nq, std::int64_t k, const Filter& filter,
-            std::int64_t* ids, float* keys) const;
-  // Called after the stored rows change (a derived index rebuilds its structure).
-  virtual void rebuilt() {}
+  // Called after the stored rows change: rows [from_row, size()) are new (an add), or from_row is
+  // 0 after a removal or load (all rows may have moved). A derived index updates its structure.
+  virtual void rebuilt(std::int64_t from_row) {}
 
   std::vector<float> data_;        // [n, D]
   std::vector<float> sq_;          // [n] |x|^2 (L2 metrics), else empty

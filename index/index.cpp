@@ -11,6 +11,7 @@
 
 #include "index/detail.h"
 #include "index/exact.h"
+#include "index/ivf.h"
 #include "index/kd_tree.h"
 #include "tensor/file_util.h"
 
@@ -166,6 +167,7 @@ std::unique_ptr<Index> Index::load(const std::string& path) {
 std::unique_ptr<Index> make_index(const std::string& kind, std::int64_t dim, Metric m) {
   if (kind == "exact") return std::make_unique<ExactIndex>(dim, m);
   if (kind == "kdtree") return std::make_unique<KdTreeIndex>(dim, m);
+  if (kind == "ivf") return std::make_unique<IvfIndex>(dim, m);
   return nullptr;
 }
 

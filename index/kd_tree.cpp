@@ -29,7 +29,7 @@ bool KdTreeIndex::uses_tree() const {
   return dim_ <= kKdMaxDim && size() >= kKdMinRows && metric_ != Metric::kInnerProduct;
 }
 
-void KdTreeIndex::rebuilt() {
+void KdTreeIndex::rebuilt(std::int64_t) {  // always whole: median splits move with new rows
   nodes_.clear();
   points_.clear();
   point_ids_.clear();

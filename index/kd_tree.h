@@ -43,7 +43,7 @@ class KdTreeIndex : public ExactIndex {
                        std::int64_t* ids, float* keys) const override;
   void save_body(Writer& w) const override;
   void load_body(Reader& r) override;
-  void rebuilt() override;
+  void rebuilt(std::int64_t from_row) override;
 
  private:
   struct Node {
