@@ -10,6 +10,7 @@
 #include "index/exact.h"
 #include "index/ivf.h"
 #include "index/kd_tree.h"
+#include "index/lsh.h"
 #include "index/test_util.h"
 #include "tensor/file_util.h"
 #include "tests/test_util.h"
@@ -26,6 +27,9 @@ std::vector<std::unique_ptr<Index>> every_kind(std::int64_t d) {
   v.push_back(std::make_unique<KdTreeIndex>(d, Metric::kSquaredL2, KdTreeOptions{.leaf_size = 5}));
   v.push_back(std::make_unique<IvfIndex>(d, Metric::kCosine,
                                          IvfOptions{.nlist = 7, .nprobe = 3, .seed = 5}));
+  v.push_back(std::make_unique<LshIndex>(
+      d, Metric::kL2, LshOptions{.tables = 6, .bits = 5, .probes = 1, .seed = 9}));
+  v.push_back(std::make_unique<LshIndex>(d, Metric::kInnerProduct, LshOptions{.bits = 7}));
   return v;
 }
 
@@ -57,6 +61,14 @@ TEST_CASE("index: save/load round trips give the same answers, ids and parameter
     CHECK(minidl::testing::bitwise_equal(before.indices, after.indices));
     CHECK(minidl::testing::bitwise_equal(before.distances, after.distances));
     if (auto* kd = dynamic_cast<KdTreeIndex*>(back.get())) CHECK(kd->options().leaf_size == 5);
+    if (auto* lsh = dynamic_cast<LshIndex*>(back.get())) {
+      const auto* orig = dynamic_cast<LshIndex*>(index.get());
+      CHECK(lsh->options().tables == orig->options().tables);
+      CHECK(lsh->options().bits == orig->options().bits);
+      CHECK(lsh->options().probes == orig->options().probes);
+      CHECK(lsh->options().bucket_width == orig->options().bucket_width);
+      CHECK(lsh->options().seed == orig->options().seed);
+    }
     if (auto* ivf = dynamic_cast<IvfIndex*>(back.get())) {
       CHECK(ivf->options().nlist == 7);
       CHECK(ivf->options().nprobe == 3);

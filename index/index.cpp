@@ -13,6 +13,7 @@
 #include "index/exact.h"
 #include "index/ivf.h"
 #include "index/kd_tree.h"
+#include "index/lsh.h"
 #include "tensor/file_util.h"
 
 namespace minidl::index {
@@ -168,6 +169,7 @@ std::unique_ptr<Index> make_index(const std::string& kind, std::int64_t dim, Met
   if (kind == "exact") return std::make_unique<ExactIndex>(dim, m);
   if (kind == "kdtree") return std::make_unique<KdTreeIndex>(dim, m);
   if (kind == "ivf") return std::make_unique<IvfIndex>(dim, m);
+  if (kind == "lsh") return std::make_unique<LshIndex>(dim, m);
   return nullptr;
 }
 

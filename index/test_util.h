@@ -13,11 +13,12 @@
 
 namespace minidl::index::testing {
 
-// Gaussian blobs: `clusters` centres in [-5, 5]^d, points with unit noise (so neighbours are
-// meaningful and well separated from ties), float32 [n, d].
+// Gaussian blobs: `clusters` centres in [-5, 5]^d (the same for every seed, so base and queries
+// drawn with two seeds share them), points with unit noise, float32 [n, d].
 inline Tensor blobs(std::int64_t n, std::int64_t d, std::int64_t clusters, std::uint64_t seed) {
+  Generator cg(static_cast<std::uint64_t>(1000 + 7 * clusters + d));
+  const Tensor centres = rand({clusters, d}, cg, kFloat32, -5.0, 5.0);
   Generator g(seed);
-  const Tensor centres = rand({clusters, d}, g, kFloat32, -5.0, 5.0);
   const Tensor noise = randn({n, d}, g);
   const Tensor pick = randint(0, clusters, {n}, g);
   Tensor x({n, d}, kFloat32);
