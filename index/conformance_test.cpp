@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "index/exact.h"
+#include "index/hnsw.h"
 #include "index/ivf.h"
 #include "index/kd_tree.h"
 #include "index/lsh.h"
@@ -30,6 +31,8 @@ std::vector<std::unique_ptr<Index>> every_kind(std::int64_t d) {
   v.push_back(std::make_unique<LshIndex>(
       d, Metric::kL2, LshOptions{.tables = 6, .bits = 5, .probes = 1, .seed = 9}));
   v.push_back(std::make_unique<LshIndex>(d, Metric::kInnerProduct, LshOptions{.bits = 7}));
+  v.push_back(std::make_unique<HnswIndex>(
+      d, Metric::kL2, HnswOptions{.M = 5, .ef_construction = 30, .ef = 20, .seed = 11}));
   return v;
 }
 
@@ -68,6 +71,12 @@ TEST_CASE("index: save/load round trips give the same answers, ids and parameter
       CHECK(lsh->options().probes == orig->options().probes);
       CHECK(lsh->options().bucket_width == orig->options().bucket_width);
       CHECK(lsh->options().seed == orig->options().seed);
+    }
+    if (auto* h = dynamic_cast<HnswIndex*>(back.get())) {
+      CHECK(h->options().M == 5);
+      CHECK(h->options().ef_construction == 30);
+      CHECK(h->options().ef == 20);
+      CHECK(h->options().seed == 11);
     }
     if (auto* ivf = dynamic_cast<IvfIndex*>(back.get())) {
       CHECK(ivf->options().nlist == 7);

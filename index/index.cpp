@@ -11,6 +11,7 @@
 
 #include "index/detail.h"
 #include "index/exact.h"
+#include "index/hnsw.h"
 #include "index/ivf.h"
 #include "index/kd_tree.h"
 #include "index/lsh.h"
@@ -170,6 +171,7 @@ std::unique_ptr<Index> make_index(const std::string& kind, std::int64_t dim, Met
   if (kind == "kdtree") return std::make_unique<KdTreeIndex>(dim, m);
   if (kind == "ivf") return std::make_unique<IvfIndex>(dim, m);
   if (kind == "lsh") return std::make_unique<LshIndex>(dim, m);
+  if (kind == "hnsw") return std::make_unique<HnswIndex>(dim, m);
   return nullptr;
 }
 

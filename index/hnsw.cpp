@@ -1,0 +1,407 @@
+// HNSW build, search, removal with repair, and files (algorithm in index/hnsw.h).
+#include "index/hnsw.h"
+
+#include <algorithm>
+#include <cmath>
+#include <queue>
+
+#include "index/detail.h"
+#include "tensor/parallel.h"
+#include "tensor/random.h"
+
+namespace minidl::index {
+namespace {
+
+constexpr std::uint32_t kNoSlot = 0xFFFFFFFFu;
+constexpr int kMaxLevel = 30;
+// Queries per search task.
+constexpr std::int64_t kHnswQueryGrain = 16;
+
+using Pair = std::pair<float, std::uint32_t>;
+using MaxHeap = std::priority_queue<Pair>;
+using MinHeap = std::priority_queue<Pair, std::vector<Pair>, std::greater<Pair>>;
+
+}  // namespace
+
+// Visit marks by generation: a new search bumps the stamp instead of clearing the array.
+struct HnswIndex::Visited {
+  std::vector<std::uint16_t> mark;
+  std::uint16_t stamp = 0;
+  void next(std::size_t slots) {
+    if (mark.size() < slots) mark.resize(slots, 0);
+    if (++stamp == 0) {
+      std::fill(mark.begin(), mark.end(), 0);
+      stamp = 1;
+    }
+  }
+  // True when s was already visited; marks it.
+  bool seen(std::uint32_t s) {
+    if (mark[s] == stamp) return true;
+    mark[s] = stamp;
+    return false;
+  }
+};
+
+HnswIndex::HnswIndex(std::int64_t dim, Metric metric, HnswOptions options)
+    : Index(dim, metric), options_(options) {
+  MINIDL_CHECK(options.M >= 2 && options.M <= 1024, "hnsw: M must be in [2, 1024], got ",
+               options.M);
+  MINIDL_CHECK(options.ef_construction >= 1, "hnsw: ef_construction must be >= 1, got ",
+               options.ef_construction);
+  set_ef(options.ef);
+}
+
+void HnswIndex::set_ef(std::int64_t ef) {
+  MINIDL_CHECK(ef >= 1, "hnsw: ef must be >= 1, got ", ef);
+  options_.ef = ef;
+}
+
+std::size_t HnswIndex::memory_bytes() const {
+  std::size_t b = vectors_.capacity() * sizeof(float) + links0_.capacity() * 4 +
+                  slot_id_.capacity() * 8 + levels_.capacity() + slot_of_id_.capacity() * 4 +
+                  free_.capacity() * 4;
+  for (const auto& [s, v] : upper_) b += v.capacity() * 4 + 48;  // 48: a map node, roughly
+  return b;
+}
+
+std::uint32_t* HnswIndex::links(std::uint32_t s, int level) {
+  if (level == 0)
+    return links0_.data() + std::size_t{s} * static_cast<std::size_t>(1 + 2 * options_.M);
+  return upper_.find(s)->second.data() + static_cast<std::size_t>((level - 1) * (1 + options_.M));
+}
+const std::uint32_t* HnswIndex::links(std::uint32_t s, int level) const {
+  return const_cast<HnswIndex*>(this)->links(s, level);
+}
+
+float HnswIndex::key(const float* q, std::uint32_t s) const {
+  return key_of(metric_, q, vec(s), dim_);
+}
+
+int HnswIndex::draw_level(std::int64_t id) const {
+  const double u =
+      (static_cast<double>(philox_u64(options_.seed, static_cast<std::uint64_t>(id)) >> 11) + 1.0) *
+      0x1.0p-53;
+  const double ml = 1.0 / std::log(static_cast<double>(options_.M));
+  return std::min(kMaxLevel, static_cast<int>(-std::log(u) * ml));
+}
+
+std::int64_t HnswIndex::level_of(std::int64_t id) const {
+  if (id < 0 || id >= static_cast<std::int64_t>(slot_of_id_.size())) return -1;
+  const std::uint32_t s = slot_of_id_[static_cast<std::size_t>(id)];
+  return s == kNoSlot ? -1 : levels_[s];
+}
+
+std::int64_t HnswIndex::links_at_layer0() const {
+  std::int64_t total = 0;
+  for (std::size_t s = 0; s < slot_id_.size(); ++s)
+    if (slot_id_[s] >= 0) total += links(static_cast<std::uint32_t>(s), 0)[0];
+  return total;
+}
+
+std::uint32_t HnswIndex::greedy(const float* q, std::uint32_t ep, int from_level,
+                                int to_level) const {
+  float best = key(q, ep);
+  for (int level = from_level; level > to_level; --level) {
+    for (bool moved = true; moved;) {
+      moved = false;
+      const std::uint32_t* l = links(ep, level);
+      for (std::uint32_t i = 1; i <= l[0]; ++i) {
+        const float k = key(q, l[i]);
+        if (k < best || (k == best && l[i] < ep)) {
+          best = k;
+          ep = l[i];
+          moved = true;
+        }
+      }
+    }
+  }
+  return ep;
+}
+
+void HnswIndex::search_layer(const float* q, std::uint32_t ep, std::int64_t ef, int level,
+                             Visited& vis, const Filter* filter, std::vector<Pair>& out) const {
+  vis.next(slot_id_.size());
+  MaxHeap top;
+  MinHeap cand;
+  auto allowed = [&](std::uint32_t s) { return filter == nullptr || filter->allows(slot_id_[s]); };
+  const float ep_key = key(q, ep);
+  vis.seen(ep);
+  cand.push({ep_key, ep});
+  if (allowed(ep)) top.push({ep_key, ep});
+  float lower = top.empty() ? std::numeric_limits<float>::infinity() : top.top().first;
+  const std::size_t want = static_cast<std::size_t>(ef);
+  while (!cand.empty()) {
+    const Pair c = cand.top();
+    if (c.first > lower && top.size() >= want) break;
+    cand.pop();
+    const std::uint32_t* l = links(c.second, level);
+    const std::uint32_t n = l[0];
+    for (std::uint32_t i = 1; i <= n; ++i) {
+      if (i < n) __builtin_prefetch(vec(l[i + 1]));
+      const std::uint32_t s = l[i];
+      if (vis.seen(s)) continue;
+      const float k = key(q, s);
+      if (top.size() < want || k < lower) {
+        cand.push({k, s});
+        if (allowed(s)) {
+          top.push({k, s});
+          if (top.size() > want) top.pop();
+          lower = top.top().first;
+        }
+      }
+    }
+  }
+  out.resize(top.size());
+  for (std::size_t i = top.size(); i-- > 0;) {
+    out[i] = top.top();
+    top.pop();
+  }
+}
+
+std::vector<std::uint32_t> HnswIndex::select(std::vector<Pair> cands, std::int64_t m) const {
+  std::sort(cands.begin(), cands.end());
+  std::vector<std::uint32_t> kept;
+  if (static_cast<std::int64_t>(cands.size()) <= m) {
+    for (const Pair& c : cands) kept.push_back(c.second);
+    return kept;
+  }
+  for (const Pair& c : cands) {
+    if (static_cast<std::int64_t>(kept.size()) >= m) break;
+    bool good = true;
+    for (std::uint32_t r : kept)
+      if (key(vec(c.second), r) < c.first) {
+        good = false;
+        break;
+      }
+    if (good) kept.push_back(c.second);
+  }
+  return kept;
+}
+
+void HnswIndex::set_links(std::uint32_t s, int level, const std::vector<std::uint32_t>& to) {
+  std::uint32_t* l = links(s, level);
+  l[0] = static_cast<std::uint32_t>(to.size());
+  std::copy(to.begin(), to.end(), l + 1);
+}
+
+void HnswIndex::insert(std::uint32_t slot) {
+  const int level = levels_[slot];
+  if (max_level_ < 0) {
+    entry_ = slot;
+    max_level_ = level;
+    return;
+  }
+  const float* q = vec(slot);
+  std::uint32_t ep = greedy(q, entry_, max_level_, level);
+  Visited vis;
+  std::vector<Pair> found;
+  for (int lc = std::min(level, max_level_); lc >= 0; --lc) {
+    search_layer(q, ep, options_.ef_construction, lc, vis, nullptr, found);
+    const std::vector<std::uint32_t> chosen = select(found, options_.M);
+    set_links(slot, lc, chosen);
+    const std::int64_t cap = max_links(lc);
+    for (std::uint32_t e : chosen) {
+      std::uint32_t* l = links(e, lc);
+      if (l[0] < cap) {
+        l[++l[0]] = slot;
+        continue;
+      }
+      std::vector<Pair> cands{{key(vec(e), slot), slot}};
+      for (std::uint32_t i = 1; i <= l[0]; ++i) cands.push_back({key(vec(e), l[i]), l[i]});
+      set_links(e, lc, select(std::move(cands), cap));
+    }
+    ep = chosen.empty() ? ep : chosen.front();
+  }
+  if (level > max_level_) {
+    max_level_ = level;
+    entry_ = slot;
+  }
+}
+
+void HnswIndex::add_prepared(const float* x, std::int64_t m, std::int64_t first_id) {
+  MINIDL_CHECK(static_cast<std::uint64_t>(first_id + m) < kNoSlot, "hnsw: more than 2^32 - 1 ids");
+  const std::size_t stride0 = static_cast<std::size_t>(1 + 2 * options_.M);
+  slot_of_id_.resize(static_cast<std::size_t>(first_id + m), kNoSlot);
+  for (std::int64_t i = 0; i < m; ++i) {
+    std::uint32_t slot;
+    if (!free_.empty()) {
+      slot = free_.back();
+      free_.pop_back();
+    } else {
+      slot = static_cast<std::uint32_t>(slot_id_.size());
+      slot_id_.push_back(-1);
+      levels_.push_back(0);
+      vectors_.resize(vectors_.size() + static_cast<std::size_t>(dim_));
+      links0_.resize(links0_.size() + stride0);
+    }
+    const std::int64_t id = first_id + i;
+    const int level = draw_level(id);
+    slot_id_[slot] = id;
+    levels_[slot] = static_cast<std::uint8_t>(level);
+    slot_of_id_[static_cast<std::size_t>(id)] = slot;
+    std::copy_n(x + i * dim_, dim_, vectors_.begin() + static_cast<std::ptrdiff_t>(slot * dim_));
+    links0_[slot * stride0] = 0;
+    if (level > 0)
+      upper_[slot].assign(static_cast<std::size_t>(level * (1 + options_.M)), 0);
+    else
+      upper_.erase(slot);
+    insert(slot);
+    ++size_;
+  }
+}
+
+std::int64_t HnswIndex::remove(const std::vector<std::int64_t>& ids) {
+  std::vector<std::uint8_t> gone(slot_id_.size(), 0);
+  std::vector<std::uint32_t> removed;
+  for (std::int64_t id : ids) {
+    if (id < 0 || id >= static_cast<std::int64_t>(slot_of_id_.size())) continue;
+    const std::uint32_t s = slot_of_id_[static_cast<std::size_t>(id)];
+    if (s == kNoSlot || gone[s]) continue;
+    gone[s] = 1;
+    removed.push_back(s);
+  }
+  if (removed.empty()) return 0;
+  // New link lists of every node that linked to a removed one, computed on the old graph, then
+  // applied (so the repair does not depend on the order nodes are visited).
+  struct Repair {
+    std::uint32_t slot;
+    int level;
+    std::vector<std::uint32_t> links;
+  };
+  std::vector<Repair> repairs;
+  for (std::uint32_t s = 0; s < slot_id_.size(); ++s) {
+    if (slot_id_[s] < 0 || gone[s]) continue;
+    for (int lc = 0; lc <= levels_[s]; ++lc) {
+      const std::uint32_t* l = links(s, lc);
+      bool hit = false;
+      for (std::uint32_t i = 1; i <= l[0] && !hit; ++i) hit = gone[l[i]] != 0;
+      if (!hit) continue;
+      std::vector<std::uint32_t> pool;
+      for (std::uint32_t i = 1; i <= l[0]; ++i) {
+        if (!gone[l[i]]) {
+          pool.push_back(l[i]);
+          continue;
+        }
+        const std::uint32_t* l2 = links(l[i], lc);
+        for (std::uint32_t j = 1; j <= l2[0]; ++j)
+          if (!gone[l2[j]] && l2[j] != s) pool.push_back(l2[j]);
+      }
+      std::sort(pool.begin(), pool.end());
+      pool.erase(std::unique(pool.begin(), pool.end()), pool.end());
+      std::vector<Pair> cands;
+      for (std::uint32_t c : pool) cands.push_back({key(vec(s), c), c});
+      repairs.push_back({s, lc, select(std::move(cands), max_links(lc))});
+    }
+  }
+  for (const Repair& r : repairs) set_links(r.slot, r.level, r.links);
+  for (std::uint32_t s : removed) {
+    slot_of_id_[static_cast<std::size_t>(slot_id_[s])] = kNoSlot;
+    slot_id_[s] = -1;
+    upper_.erase(s);
+    links0_[s * static_cast<std::size_t>(1 + 2 * options_.M)] = 0;
+    free_.push_back(s);
+  }
+  // Reuse the lowest slots first.
+  std::sort(free_.begin(), free_.end(), std::greater<>());
+  size_ -= static_cast<std::int64_t>(removed.size());
+  if (gone[entry_]) {
+    max_level_ = -1;
+    for (std::uint32_t s = 0; s < slot_id_.size(); ++s)
+      if (slot_id_[s] >= 0 && levels_[s] > max_level_) {
+        max_level_ = levels_[s];
+        entry_ = s;
+      }
+  }
+  return static_cast<std::int64_t>(removed.size());
+}
+
+void HnswIndex::search_prepared(const float* q, std::int64_t nq, std::int64_t k,
+                                const Filter& filter, std::int64_t* ids, float* keys) const {
+  const std::int64_t ef = std::max(options_.ef, k);
+  parallel_for(nq, kHnswQueryGrain, [&](std::int64_t b, std::int64_t e) {
+    Visited vis;
+    std::vector<Pair> found;
+    for (std::int64_t i = b; i < e; ++i) {
+      TopK heap(k, keys + i * k, ids + i * k);
+      if (max_level_ >= 0) {
+        const float* qi = q + i * dim_;
+        const std::uint32_t ep = greedy(qi, entry_, max_level_, 0);
+        search_layer(qi, ep, ef, 0, vis, filter.all() ? nullptr : &filter, found);
+        for (const Pair& p : found) heap.push(p.first, slot_id_[p.second]);
+      }
+      heap.finish();
+    }
+  });
+}
+
+void HnswIndex::save_body(Writer& w) const {
+  w.put(options_.M);
+  w.put(options_.ef_construction);
+  w.put(options_.ef);
+  w.put(options_.seed);
+  w.put(size_);
+  w.put(entry_);
+  w.put(max_level_);
+  w.put_vec(vectors_);
+  w.put_vec(links0_);
+  w.put_vec(slot_id_);
+  w.put_vec(levels_);
+  w.put_vec(free_);
+  // Upper layers in slot order, so the file does not depend on the hash map's order.
+  for (std::uint32_t s = 0; s < slot_id_.size(); ++s)
+    if (slot_id_[s] >= 0 && levels_[s] > 0) w.put_vec(upper_.at(s));
+}
+
+void HnswIndex::load_body(Reader& r) {
+  options_.M = r.get<std::int64_t>("M");
+  options_.ef_construction = r.get<std::int64_t>("ef_construction");
+  options_.ef = r.get<std::int64_t>("ef");
+  options_.seed = r.get<std::uint64_t>("seed");
+  r.check(options_.M >= 2 && options_.M <= 1024, "hnsw M ", options_.M, " not in [2, 1024]");
+  r.check(options_.ef_construction >= 1 && options_.ef >= 1, "hnsw ef values must be >= 1");
+  size_ = r.get<std::int64_t>("size");
+  entry_ = r.get<std::uint32_t>("entry");
+  max_level_ = r.get<int>("max_level");
+  vectors_ = r.get_vec<float>("vectors");
+  links0_ = r.get_vec<std::uint32_t>("layer-0 links");
+  slot_id_ = r.get_vec<std::int64_t>("slot ids");
+  levels_ = r.get_vec<std::uint8_t>("levels");
+  free_ = r.get_vec<std::uint32_t>("free slots");
+  const std::size_t slots = slot_id_.size();
+  const auto stride0 = static_cast<std::size_t>(1 + 2 * options_.M);
+  r.check(vectors_.size() == slots * static_cast<std::size_t>(dim_) &&
+              links0_.size() == slots * stride0 && levels_.size() == slots,
+          "hnsw arrays disagree on the number of slots (", slots, ")");
+  r.check(max_level_ >= -1 && max_level_ <= kMaxLevel, "hnsw max_level ", max_level_);
+  r.check((max_level_ < 0 && size_ == 0) || (entry_ < slots && slot_id_[entry_] >= 0),
+          "hnsw entry point ", entry_, " is not a stored node");
+  slot_of_id_.assign(static_cast<std::size_t>(next_id_), kNoSlot);
+  std::int64_t stored = 0;
+  upper_.clear();
+  for (std::uint32_t s = 0; s < slots; ++s) {
+    if (slot_id_[s] < 0) continue;
+    ++stored;
+    r.check(slot_id_[s] < next_id_ && slot_of_id_[static_cast<std::size_t>(slot_id_[s])] == kNoSlot,
+            "hnsw id ", slot_id_[s], " out of range or repeated");
+    r.check(levels_[s] <= max_level_, "hnsw node level above max_level");
+    slot_of_id_[static_cast<std::size_t>(slot_id_[s])] = s;
+    if (levels_[s] > 0) {
+      upper_[s] = r.get_vec<std::uint32_t>("upper links");
+      r.check(upper_[s].size() == static_cast<std::size_t>(levels_[s] * (1 + options_.M)),
+              "hnsw upper links of slot ", s, " have the wrong size");
+    }
+    for (int lc = 0; lc <= levels_[s]; ++lc) {
+      const std::uint32_t* l = links(s, lc);
+      r.check(l[0] <= max_links(lc), "hnsw slot ", s, " has ", l[0], " links at layer ", lc);
+      for (std::uint32_t i = 1; i <= l[0]; ++i)
+        r.check(l[i] < slots && slot_id_[l[i]] >= 0 && levels_[l[i]] >= lc, "hnsw slot ", s,
+                " links to ", l[i], ", not a node of layer ", lc);
+    }
+  }
+  r.check(stored == size_, "hnsw size ", size_, " but ", stored, " stored nodes");
+  for (std::uint32_t s : free_)
+    r.check(s < slots && slot_id_[s] < 0, "hnsw free slot ", s, " is in use");
+  for (float v : vectors_) r.check(std::isfinite(v), "a stored vector is not finite");
+}
+
+}  // namespace minidl::index

@@ -1,0 +1,101 @@
+// HNSW: hierarchical navigable small-world graphs (layer 2, namespace minidl::index; interface in
+// index/index.h). Malkov & Yashunin 2018, "Efficient and robust approximate nearest neighbor
+// search using Hierarchical Navigable Small World graphs" (Algorithms 1, 2, 4, 5), laid out as
+// hnswlib lays it out.
+//
+// Graph: every vector is a node with a level l = floor(-ln(u) / ln(M)), u uniform in (0, 1]
+// drawn from (seed, id) alone (so a node's level does not depend on insertion order or threads).
+// Layer 0 holds every node with up to M0 = 2 M links; layer j > 0 the nodes of level >= j with up
+// to M links. The entry point is a node of the top level.
+// Insert (Algorithm 1): greedy descent (ef = 1) from the entry point to level l + 1; then on each
+// layer l..0 a beam search with ef_construction candidates (Algorithm 2), the heuristic selection
+// (Algorithm 4, as hnswlib: candidate c, nearest first, is kept only if it is nearer to the new
+// node than to every already-kept neighbour, which keeps links in several directions rather
+// than all into one cluster) picks M neighbours, links go both ways, and a neighbour over its
+// limit re-selects its own links by the same heuristic.
+// Search (Algorithm 5): greedy descent to layer 1, beam search with max(ef, k) on layer 0.
+// Keys are the index's (squared L2, or -dot for cosine / inner product); ties by node slot.
+// Filtered search walks through every node but keeps only allowed ones in the result beam, and
+// keeps exploring until it holds max(ef, k) allowed nodes (hnswlib's rule), so a restrictive
+// filter costs more but still returns k results when the graph reaches them.
+// Removal: each removed node leaves the graph for good. Every node that linked to it (found by
+// one pass over the links, since links are directed) re-selects its links by the heuristic from
+// its remaining links plus the removed nodes' other links (the two-hop repair of hnswlib's
+// updatePoint); a removed entry point is replaced by a remaining node of the top level. The
+// slot (vector and links) is reused by the next add, so memory does not grow with churn.
+// Reproducibility: the build is single-threaded, and everything in it (levels, visiting order,
+// heaps ordered by (key, slot)) is deterministic, so the same adds give a bit-identical graph and
+// file on a given CPU. A parallel build (hnswlib's) is not implemented: it would make the graph
+// depend on thread timing. Searches run in parallel over queries and do not change the graph.
+// Memory: vectors D x 4 bytes, plus per node (1 + M0) x 4 bytes of layer-0 links, an 8-byte id, a
+// level byte, a 4-byte slot of the id, and M x 4 bytes per upper level (about 1/M of nodes).
+#pragma once
+
+#include <unordered_map>
+#include <vector>
+
+#include "index/index.h"
+
+namespace minidl::index {
+
+struct HnswOptions {
+  std::int64_t M = 16;                 // links per node on upper layers (2 M on layer 0)
+  std::int64_t ef_construction = 200;  // beam width while inserting
+  std::int64_t ef = 50;                // beam width of a search (at least k is used)
+  std::uint64_t seed = 0;              // levels
+};
+
+class HnswIndex : public Index {
+ public:
+  HnswIndex(std::int64_t dim, Metric metric = Metric::kL2, HnswOptions options = {});
+  const char* kind() const override { return "hnsw"; }
+  std::int64_t size() const override { return size_; }
+  std::size_t memory_bytes() const override;
+  std::int64_t remove(const std::vector<std::int64_t>& ids) override;
+  const HnswOptions& options() const { return options_; }
+  void set_ef(std::int64_t ef);
+  // The level of a stored id (tests), -1 if absent.
+  std::int64_t level_of(std::int64_t id) const;
+  // Layer-0 out-degree summed over nodes (tests: the graph's size).
+  std::int64_t links_at_layer0() const;
+
+ protected:
+  void add_prepared(const float* x, std::int64_t m, std::int64_t first_id) override;
+  void search_prepared(const float* q, std::int64_t nq, std::int64_t k, const Filter& filter,
+                       std::int64_t* ids, float* keys) const override;
+  void save_body(Writer& w) const override;
+  void load_body(Reader& r) override;
+
+ private:
+  using Pair = std::pair<float, std::uint32_t>;  // (key, slot)
+  struct Visited;
+
+  std::int64_t max_links(int level) const { return level == 0 ? 2 * options_.M : options_.M; }
+  const float* vec(std::uint32_t s) const { return vectors_.data() + std::size_t{s} * dim_; }
+  std::uint32_t* links(std::uint32_t s, int level);
+  const std::uint32_t* links(std::uint32_t s, int level) const;
+  float key(const float* q, std::uint32_t s) const;
+  int draw_level(std::int64_t id) const;
+  std::uint32_t greedy(const float* q, std::uint32_t ep, int from_level, int to_level) const;
+  void search_layer(const float* q, std::uint32_t ep, std::int64_t ef, int level, Visited& vis,
+                    const Filter* filter, std::vector<Pair>& top) const;
+  // The heuristic selection of at most m of cands (keys relative to the base node), nearest
+  // first.
+  std::vector<std::uint32_t> select(std::vector<Pair> cands, std::int64_t m) const;
+  void set_links(std::uint32_t s, int level, const std::vector<std::uint32_t>& to);
+  void insert(std::uint32_t slot);
+
+  HnswOptions options_;
+  std::int64_t size_ = 0;
+  std::vector<float> vectors_;         // [slots, D]
+  std::vector<std::uint32_t> links0_;  // [slots, 1 + 2M]: count, then the links
+  std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> upper_;  // [level-1][1 + M]
+  std::vector<std::int64_t> slot_id_;      // id of each slot, -1 when free
+  std::vector<std::uint8_t> levels_;       // level of each slot
+  std::vector<std::uint32_t> slot_of_id_;  // by id; kNoSlot when absent
+  std::vector<std::uint32_t> free_;        // slots to reuse, taken from the back
+  std::uint32_t entry_ = 0;
+  int max_level_ = -1;  // -1: empty graph
+};
+
+}  // namespace minidl::index
