@@ -11,10 +11,7 @@
 
 #include "index/detail.h"
 #include "index/exact.h"
-#include "index/hnsw.h"
-#include "index/ivf.h"
-#include "index/kd_tree.h"
-#include "index/lsh.h"
+#include "index/factory.h"
 #include "tensor/file_util.h"
 
 namespace minidl::index {
@@ -167,11 +164,11 @@ std::unique_ptr<Index> Index::load(const std::string& path) {
 }
 
 std::unique_ptr<Index> make_index(const std::string& kind, std::int64_t dim, Metric m) {
-  if (kind == "exact") return std::make_unique<ExactIndex>(dim, m);
-  if (kind == "kdtree") return std::make_unique<KdTreeIndex>(dim, m);
-  if (kind == "ivf") return std::make_unique<IvfIndex>(dim, m);
-  if (kind == "lsh") return std::make_unique<LshIndex>(dim, m);
-  if (kind == "hnsw") return std::make_unique<HnswIndex>(dim, m);
+  IndexSpec spec;
+  spec.kind = kind;
+  spec.metric = m;
+  for (const char* known : {"exact", "kdtree", "ivf", "lsh", "hnsw"})
+    if (kind == known) return create_index(spec, dim);
   return nullptr;
 }
 

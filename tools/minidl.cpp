@@ -10,6 +10,10 @@
 //       Runs the example of every loss and the studies (quick mode unless --full), prints a
 //       table (loss, family, metric before -> after, seconds, status), writes DIR/tour.json and
 //       exits 1 if any example failed (tools/tour.h).
+//   minidl knn BASE [--queries Q] [--index KIND] [--metric M] [-k K] [options]
+//       Builds a nearest-neighbour index (exact, kdtree, ivf, lsh, hnsw) from a .npy or IDX file,
+//       queries it, and reports build and search time, memory and recall against exact search
+//       (tools/knn.h).
 //   minidl plot <log.jsonl> [-o out.png] [--title T] [--width W] [--height H]
 //       Renders a metric log (JSON Lines, as fit() writes it) to a PNG: loss and accuracy per
 //       epoch, training vs validation (train/plot.h). The default output is the log's path with
@@ -33,6 +37,7 @@
 #include "tensor/blas.h"
 #include "tensor/file_util.h"
 #include "tensor/parallel.h"
+#include "tools/knn.h"
 #include "tools/loss_eval.h"
 #include "tools/tour.h"
 #include "train/plot.h"
@@ -137,6 +142,45 @@ Runner add_tour(CLI::App& cmd) {
   };
 }
 
+// ---------------------------------------------------------------- minidl knn
+Runner add_knn(CLI::App& cmd) {
+  auto o = std::make_shared<minidl::tools::KnnOptions>();
+  auto metric = std::make_shared<std::string>("l2");
+  auto threads = std::make_shared<int>(0);
+  auto no_exact = std::make_shared<bool>(false);
+  auto& h = o->spec.hnsw;
+  auto& v = o->spec.ivf;
+  auto& l = o->spec.lsh;
+  cmd.add_option("base", o->base, "vectors to index: .npy or IDX file")->required();
+  cmd.add_option("--queries", o->queries, "query vectors (default: the first 1000 base rows)");
+  cmd.add_option("--index", o->spec.kind, "exact, kdtree, ivf, lsh or hnsw")->capture_default_str();
+  cmd.add_option("--metric", *metric, "l2, sqeuclidean, cosine or ip")->capture_default_str();
+  cmd.add_option("-k", o->k, "neighbours per query")->capture_default_str();
+  cmd.add_option("--M", h.M, "hnsw: links per node")->capture_default_str();
+  cmd.add_option("--ef-construction", h.ef_construction, "hnsw: build beam")->capture_default_str();
+  cmd.add_option("--ef", h.ef, "hnsw: search beam")->capture_default_str();
+  cmd.add_option("--nlist", v.nlist, "ivf: cells")->capture_default_str();
+  cmd.add_option("--nprobe", v.nprobe, "ivf: cells probed")->capture_default_str();
+  cmd.add_option("--tables", l.tables, "lsh: hash tables")->capture_default_str();
+  cmd.add_option("--bits", l.bits, "lsh: hashes per table")->capture_default_str();
+  cmd.add_option("--probes", l.probes, "lsh: extra buckets per table")->capture_default_str();
+  cmd.add_option("--width", l.bucket_width, "lsh: p-stable bucket width (0: from the data)");
+  cmd.add_option("--seed", h.seed, "seed of hnsw levels, ivf k-means and lsh projections");
+  cmd.add_option("--save", o->save, "write the built index to this file");
+  cmd.add_option("--load", o->load, "load the index from this file instead of building it");
+  cmd.add_option("--out", o->out, "write the result ids [Q, k] as .npy");
+  cmd.add_flag("--no-exact", *no_exact, "skip the exact search (and the recall)");
+  cmd.add_option("--threads", *threads, "threads (default: all cores)");
+  return [o, metric, threads, no_exact] {
+    o->spec.metric = minidl::index::metric_from_name(*metric);
+    o->spec.ivf.seed = o->spec.lsh.seed = o->spec.hnsw.seed;
+    o->exact = !*no_exact;
+    if (*threads > 0) minidl::set_num_threads(*threads);
+    minidl::tools::run_knn(*o, std::cout);
+    return 0;
+  };
+}
+
 // ---------------------------------------------------------------- minidl info
 // What a bug report or a benchmark needs to know about this build and machine.
 Runner add_info(CLI::App& cmd) {
@@ -161,6 +205,7 @@ const Command kCommands[] = {
     {"loss", "loss tools: `minidl loss eval [FILE|-]` evaluates a loss case given as JSON",
      add_loss},
     {"tour", "run every loss example and study, and print the table of results", add_tour},
+    {"knn", "build a nearest-neighbour index from a file, query it, report recall", add_knn},
     {"plot", "render a metric log (JSON Lines) to a PNG of the training curves", add_plot},
     {"info", "print the build flags, the BLAS kernel in use and the thread count", add_info},
 };
