@@ -193,7 +193,8 @@ void HnswIndex::insert(std::uint32_t slot) {
   }
   const float* q = vec(slot);
   std::uint32_t ep = greedy(q, entry_, max_level_, level);
-  Visited vis;
+  if (!build_visited_) build_visited_ = std::make_shared<Visited>();
+  Visited& vis = *build_visited_;
   std::vector<Pair> found;
   for (int lc = std::min(level, max_level_); lc >= 0; --lc) {
     search_layer(q, ep, options_.ef_construction, lc, vis, nullptr, found);
@@ -222,6 +223,14 @@ void HnswIndex::add_prepared(const float* x, std::int64_t m, std::int64_t first_
   MINIDL_CHECK(static_cast<std::uint64_t>(first_id + m) < kNoSlot, "hnsw: more than 2^32 - 1 ids");
   const std::size_t stride0 = static_cast<std::size_t>(1 + 2 * options_.M);
   slot_of_id_.resize(static_cast<std::size_t>(first_id + m), kNoSlot);
+  // Exact capacity: grown row by row, the arrays would keep up to twice the memory they use.
+  const std::size_t new_slots =
+      slot_id_.size() + static_cast<std::size_t>(
+                            std::max<std::int64_t>(0, m - static_cast<std::int64_t>(free_.size())));
+  vectors_.reserve(new_slots * static_cast<std::size_t>(dim_));
+  links0_.reserve(new_slots * stride0);
+  slot_id_.reserve(new_slots);
+  levels_.reserve(new_slots);
   for (std::int64_t i = 0; i < m; ++i) {
     std::uint32_t slot;
     if (!free_.empty()) {

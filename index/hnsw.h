@@ -31,6 +31,7 @@
 // level byte, a 4-byte slot of the id, and M x 4 bytes per upper level (about 1/M of nodes).
 #pragma once
 
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
@@ -94,6 +95,7 @@ class HnswIndex : public Index {
   std::vector<std::uint8_t> levels_;       // level of each slot
   std::vector<std::uint32_t> slot_of_id_;  // by id; kNoSlot when absent
   std::vector<std::uint32_t> free_;        // slots to reuse, taken from the back
+  std::shared_ptr<Visited> build_visited_;  // reused by every insert (one O(slots) array)
   std::uint32_t entry_ = 0;
   int max_level_ = -1;  // -1: empty graph
 };

@@ -80,6 +80,13 @@ void IvfIndex::add_prepared(const float* x, std::int64_t m, std::int64_t first_i
   std::vector<std::int64_t> cell(static_cast<std::size_t>(m));
   std::vector<float> key(static_cast<std::size_t>(m));
   centres_->scan(x, m, 1, Filter{}, cell.data(), key.data());
+  // Exact capacity per list (grown row by row, a list keeps up to twice its memory).
+  std::vector<std::size_t> extra(lists_.size(), 0);
+  for (std::int64_t c : cell) ++extra[static_cast<std::size_t>(c)];
+  for (std::size_t c = 0; c < lists_.size(); ++c) {
+    lists_[c].ids.reserve(lists_[c].ids.size() + extra[c]);
+    lists_[c].data.reserve(lists_[c].data.size() + extra[c] * static_cast<std::size_t>(dim_));
+  }
   for (std::int64_t i = 0; i < m; ++i) {
     List& l = lists_[static_cast<std::size_t>(cell[static_cast<std::size_t>(i)])];
     l.data.insert(l.data.end(), x + i * dim_, x + (i + 1) * dim_);
