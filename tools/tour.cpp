@@ -35,7 +35,7 @@ struct Study {
 constexpr Study kStudies[] = {
     {"imbalance_study", "imbalance"}, {"label_noise", "robust"}, {"uncertainty", "probabilistic"},
     {"multitask", "composition"},     {"few_shot", "metric"},    {"verification", "metric"},
-    {"bandit", "policy_gradient"},    {"gan_study", "gan"},      {"box_loss_study", "detection"},
+    {"bandit", "policy_gradient"}, {"gan_study", "gan"}, {"box_loss_study", "detection"}, {"retrieval_at_scale", "metric"},
 };
 
 struct Run {
