@@ -215,6 +215,40 @@ Tensor nearest_neighbors(const Tensor& x, std::int64_t k, const Indices& rows) {
   return out;
 }
 
+Tensor nearest_neighbors(const Tensor& x, std::int64_t k, const index::IndexSpec& spec,
+                         const Indices& rows) {
+  constexpr const char* kOp = "nearest_neighbors";
+  MINIDL_CHECK(x.defined() && x.dim() == 2 && x.dtype() != kInt64, kOp,
+               ": x must be float [n, D], got ",
+               x.defined() ? dtype_name(x.dtype()) + std::string(" ") + shape_str(x.shape())
+                           : std::string("undefined"));
+  const std::int64_t n = x.size(0);
+  MINIDL_CHECK(k > 0 && k < n, kOp, ": k = ", k, " needs 0 < k < n = ", n,
+               " (a row is not its own neighbour)");
+  Indices query = rows;
+  if (query.empty())
+    for (std::int64_t i = 0; i < n; ++i) query.push_back(i);
+  for (std::int64_t q : query)
+    MINIDL_CHECK(q >= 0 && q < n, kOp, ": row ", q, " is out of range [0, ", n, ")");
+  const auto idx = index::create_index(spec, x.size(1));
+  idx->add(x);  // ids are the row numbers
+  const index::SearchResult r = idx->search(index_select(x, 0, from_vector(query)), k + 1);
+  const auto m = static_cast<std::int64_t>(query.size());
+  Tensor out = empty({m, k}, kInt64);
+  std::int64_t* o = out.data<std::int64_t>();
+  const std::int64_t* found = r.indices.data<std::int64_t>();
+  for (std::int64_t i = 0; i < m; ++i) {
+    std::int64_t c = 0;
+    for (std::int64_t j = 0; j <= k && c < k; ++j) {
+      const std::int64_t id = found[i * (k + 1) + j];
+      if (id >= 0 && id != query[static_cast<std::size_t>(i)]) o[i * k + c++] = id;
+    }
+    MINIDL_CHECK(c == k, kOp, ": the ", idx->kind(), " index found only ", c, " neighbours of row ",
+                 query[static_cast<std::size_t>(i)], " besides itself, k = ", k);
+  }
+  return out;
+}
+
 Resampled smote(const Tensor& x, const Tensor& labels, const SmoteOptions& options) {
   constexpr const char* kOp = "smote";
   MINIDL_CHECK(x.defined() && x.dim() == 2 && x.dtype() != kInt64, kOp,
@@ -259,7 +293,8 @@ Resampled smote(const Tensor& x, const Tensor& labels, const SmoteOptions& optio
         drawn.push_back(r / k);
       }
     }
-    const Tensor nn = nearest_neighbors(xc, k, drawn);
+    const Tensor nn = options.index ? nearest_neighbors(xc, k, *options.index, drawn)
+                                    : nearest_neighbors(xc, k, drawn);
     const double* src = xc.data<double>();
     const std::int64_t* nb = nn.data<std::int64_t>();
     Tensor fresh = empty({m, d}, kFloat64);

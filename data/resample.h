@@ -16,10 +16,12 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "data/dataset.h"
 #include "data/sampler.h"
+#include "index/factory.h"
 #include "tensor/tensor.h"
 
 namespace minidl::data {
@@ -75,6 +77,9 @@ struct SmoteOptions {
   std::int64_t k_neighbors = 5;    // neighbours within the class (imbalanced-learn's default)
   std::int64_t target_count = -1;  // raise every smaller class to this count; -1: the largest
   std::uint64_t seed = 0;
+  // Neighbours from this index kind (index/factory.h; its metric is used as given) instead of
+  // the exact search below: for large classes, e.g. {.kind = "hnsw"}.
+  std::optional<index::IndexSpec> index = std::nullopt;
 };
 
 struct Resampled {
@@ -98,5 +103,11 @@ Resampled smote(const Tensor& x, const Tensor& labels, const SmoteOptions& optio
 // Squared distances come from one BLAS product per block of rows, |a|^2 + |b|^2 - 2 a.b;
 // needs 0 < k < n.
 Tensor nearest_neighbors(const Tensor& x, std::int64_t k, const Indices& rows = {});
+// The same through any index (index/index.h) built over x from spec: each listed row asks for
+// k + 1 neighbours and drops itself (by row number), so an exact index gives the exact answer up
+// to float32 rounding and an approximate one its recall. A row left with fewer than k other
+// neighbours (an approximate index that missed them) is an error naming the row.
+Tensor nearest_neighbors(const Tensor& x, std::int64_t k, const index::IndexSpec& spec,
+                         const Indices& rows = {});
 
 }  // namespace minidl::data

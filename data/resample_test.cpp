@@ -184,3 +184,34 @@ TEST_CASE("resample: SMOTE errors") {
   CHECK_THROWS_WITH_AS(smote(zeros({16}), skewed()),
                        doctest::Contains("smote: x must be float32 or float64 [N, D]"), Error);
 }
+
+TEST_CASE("resample: nearest_neighbors and SMOTE take any index") {
+  Generator gen(21);
+  const Tensor x = randn({400, 6}, gen, kFloat32);
+  const Tensor want = nearest_neighbors(x, 4);
+  index::IndexSpec exact;
+  exact.kind = "exact";
+  exact.metric = index::Metric::kSquaredL2;
+  CHECK(nearest_neighbors(x, 4, exact).values<std::int64_t>() == want.values<std::int64_t>());
+  index::IndexSpec hnsw;
+  hnsw.kind = "hnsw";
+  hnsw.hnsw = {.M = 8, .ef_construction = 64, .ef = 32};
+  const Tensor approx = nearest_neighbors(x, 4, hnsw, {0, 5, 399});
+  CHECK(approx.shape() == Shape{3, 4});
+  std::int64_t hits = 0;
+  for (std::int64_t r = 0; r < 3; ++r)
+    for (std::int64_t c = 0; c < 4; ++c) {
+      const std::int64_t row = std::vector<std::int64_t>{0, 5, 399}[static_cast<std::size_t>(r)];
+      const auto* w = want.data<std::int64_t>() + row * 4;
+      hits += std::count(w, w + 4, approx.data<std::int64_t>()[r * 4 + c]);
+    }
+  CHECK(hits >= 11);
+  // SMOTE through the exact index draws the same samples as without it (same neighbours).
+  std::vector<std::int64_t> yv(400, 0);
+  for (std::int64_t i = 0; i < 60; ++i) yv[static_cast<std::size_t>(i * 6)] = 1;
+  const Tensor y2 = from_vector(yv);
+  const Resampled a = smote(x, y2, {.seed = 4});
+  const Resampled b = smote(x, y2, {.seed = 4, .index = exact});
+  CHECK(a.x.to_vector() == b.x.to_vector());
+  CHECK_THROWS_WITH_AS(nearest_neighbors(x, 0, exact), doctest::Contains("needs 0 < k < n"), Error);
+}
