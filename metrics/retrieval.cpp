@@ -287,6 +287,47 @@ void rank_all(const Prepared& p, std::int64_t tile_rows,
   });
 }
 
+// rank_all through an index (RetrievalOptions::index): queries in blocks of kIndexQueryRows.
+constexpr std::int64_t kIndexQueryRows = 1024;
+
+void rank_with_index(const Prepared& p, index::IndexSpec spec,
+                     const std::function<std::int64_t(std::int64_t)>& k_of,
+                     const std::function<void(std::int64_t, std::span<const Ranked>)>& on_query) {
+  spec.metric = p.distance == RetrievalDistance::kEuclidean ? index::Metric::kSquaredL2
+                : p.distance == RetrievalDistance::kCosine  ? index::Metric::kCosine
+                                                            : index::Metric::kInnerProduct;
+  const Tensor x = from_vector(p.x, {p.n, p.d});
+  const auto idx = index::create_index(spec, p.d);
+  idx->add(x);
+  std::int64_t max_k = 0;
+  for (std::int64_t i = 0; i < p.n; ++i) max_k = std::max(max_k, k_of(i));
+  if (max_k == 0) {
+    for (std::int64_t i = 0; i < p.n; ++i) on_query(i, {});
+    return;
+  }
+  const std::int64_t kq = std::min(max_k + 1, p.n);
+  std::vector<Ranked> ranked;
+  for (std::int64_t b = 0; b < p.n; b += kIndexQueryRows) {
+    const std::int64_t rows = std::min(kIndexQueryRows, p.n - b);
+    const index::SearchResult r = idx->search(x.narrow_rows(b, rows), kq);
+    const std::int64_t* ids = r.indices.data<std::int64_t>();
+    const float* dist = r.distances.data<float>();
+    for (std::int64_t q = 0; q < rows; ++q) {
+      const std::int64_t i = b + q, k = k_of(i);
+      ranked.clear();
+      for (std::int64_t c = 0; c < kq && static_cast<std::int64_t>(ranked.size()) < k; ++c) {
+        const std::int64_t id = ids[q * kq + c];
+        if (id < 0 || id == i) continue;
+        // Keys as rank_all makes them: smaller is nearer.
+        const float v = dist[q * kq + c];
+        ranked.push_back(
+            {p.distance == RetrievalDistance::kEuclidean ? v : -v, static_cast<std::int32_t>(id)});
+      }
+      on_query(i, ranked);
+    }
+  }
+}
+
 }  // namespace
 
 double RetrievalResult::recall_at(std::int64_t k) const {
@@ -321,32 +362,35 @@ RetrievalResult retrieval_metrics(const Tensor& embeddings, const Tensor& labels
   std::vector<double> p1(static_cast<std::size_t>(n)), rp(static_cast<std::size_t>(n)),
       ap(static_cast<std::size_t>(n));
   std::vector<std::uint8_t> hit(static_cast<std::size_t>(n) * nk);
-  rank_all(p, auto_tile_rows(n, options.tile_rows), k_of,
-           [&](std::int64_t i, std::span<const Ranked> ranked) {
-             const std::int64_t r = r_of(i);
-             if (r == 0) return;
-             const std::int64_t y = cls.id[static_cast<std::size_t>(i)];
-             auto rel = [&](std::size_t pos) {
-               return cls.id[static_cast<std::size_t>(ranked[pos].index)] == y;
-             };
-             std::int64_t hits = 0, first = -1;  // first: 1-based rank of the first match
-             double precision_sum = 0;
-             for (std::size_t pos = 0; pos < ranked.size(); ++pos) {
-               if (!rel(pos)) continue;
-               if (first < 0) first = static_cast<std::int64_t>(pos) + 1;
-               if (static_cast<std::int64_t>(pos) >= r) break;
-               ++hits;
-               precision_sum += static_cast<double>(hits) / static_cast<double>(pos + 1);
-             }
-             const auto iu = static_cast<std::size_t>(i);
-             p1[iu] = rel(0) ? 1.0 : 0.0;
-             rp[iu] = static_cast<double>(hits) / static_cast<double>(r);
-             ap[iu] = precision_sum / static_cast<double>(r);
-             for (std::size_t q = 0; q < nk; ++q) {
-               const std::int64_t kk = std::min(options.recall_at[q], n - 1);
-               hit[iu * nk + q] = first > 0 && first <= kk;
-             }
-           });
+  const auto score = [&](std::int64_t i, std::span<const Ranked> ranked) {
+    const std::int64_t r = r_of(i);
+    if (r == 0) return;
+    const std::int64_t y = cls.id[static_cast<std::size_t>(i)];
+    auto rel = [&](std::size_t pos) {
+      return cls.id[static_cast<std::size_t>(ranked[pos].index)] == y;
+    };
+    std::int64_t hits = 0, first = -1;  // first: 1-based rank of the first match
+    double precision_sum = 0;
+    for (std::size_t pos = 0; pos < ranked.size(); ++pos) {
+      if (!rel(pos)) continue;
+      if (first < 0) first = static_cast<std::int64_t>(pos) + 1;
+      if (static_cast<std::int64_t>(pos) >= r) break;
+      ++hits;
+      precision_sum += static_cast<double>(hits) / static_cast<double>(pos + 1);
+    }
+    const auto iu = static_cast<std::size_t>(i);
+    p1[iu] = !ranked.empty() && rel(0) ? 1.0 : 0.0;
+    rp[iu] = static_cast<double>(hits) / static_cast<double>(r);
+    ap[iu] = precision_sum / static_cast<double>(r);
+    for (std::size_t q = 0; q < nk; ++q) {
+      const std::int64_t kk = std::min(options.recall_at[q], n - 1);
+      hit[iu * nk + q] = first > 0 && first <= kk;
+    }
+  };
+  if (options.index)
+    rank_with_index(p, *options.index, k_of, score);
+  else
+    rank_all(p, auto_tile_rows(n, options.tile_rows), k_of, score);
 
   RetrievalResult out;
   out.recall_k = options.recall_at;
@@ -402,15 +446,20 @@ Neighbors nearest_neighbors(const Tensor& embeddings, std::int64_t k,
   std::int64_t* idx = out.indices.data<std::int64_t>();
   float* dist = out.distances.data<float>();
   const bool euclid = options.distance == RetrievalDistance::kEuclidean;
-  rank_all(
-      p, auto_tile_rows(p.n, options.tile_rows), [k](std::int64_t) { return k; },
-      [&](std::int64_t i, std::span<const Ranked> ranked) {
-        for (std::int64_t c = 0; c < k; ++c) {
-          const Ranked& x = ranked[static_cast<std::size_t>(c)];
-          idx[i * k + c] = x.index;
-          dist[i * k + c] = euclid ? std::sqrt(x.key) : -x.key;
-        }
-      });
+  const auto k_of = [k](std::int64_t) { return k; };
+  const auto keep = [&](std::int64_t i, std::span<const Ranked> ranked) {
+    MINIDL_CHECK(static_cast<std::int64_t>(ranked.size()) == k, op, ": the index found only ",
+                 ranked.size(), " neighbours of sample ", i, ", k = ", k);
+    for (std::int64_t c = 0; c < k; ++c) {
+      const Ranked& x = ranked[static_cast<std::size_t>(c)];
+      idx[i * k + c] = x.index;
+      dist[i * k + c] = euclid ? std::sqrt(x.key) : -x.key;
+    }
+  };
+  if (options.index)
+    rank_with_index(p, *options.index, k_of, keep);
+  else
+    rank_all(p, auto_tile_rows(p.n, options.tile_rows), k_of, keep);
   return out;
 }
 

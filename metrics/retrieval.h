@@ -42,8 +42,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
+#include "index/factory.h"
 #include "tensor/tensor.h"
 
 namespace minidl::metrics {
@@ -59,6 +61,11 @@ struct RetrievalOptions {
   // Query rows per tile, rounded up to a multiple of 32; 0 picks rows so one tile's distance
   // block is about 8 MiB (32 to 1024 rows). It bounds memory; the results do not depend on it.
   std::int64_t tile_rows = 0;
+  // Neighbours from this index (index/factory.h; the metric follows `distance`) instead of the
+  // exact tiles: every sample queries it for its k_i + 1 nearest and drops itself. An
+  // approximate index (HNSW, IVF, LSH) trades exactness for speed at large N; memory is then
+  // about N x (max k + 1) ids in blocks of 1024 queries. tile_rows does not apply.
+  std::optional<index::IndexSpec> index = std::nullopt;
 };
 
 struct RetrievalResult {
@@ -82,7 +89,9 @@ struct Neighbors {
   Tensor indices;    // int64 [N, k]
   Tensor distances;  // float32 [N, k]: the Euclidean distance, or the similarity (kCosine, kDot)
 };
-// k in [1, N-1]. Unlike retrieval_metrics this keeps N x k results: use it for small k.
+// k in [1, N-1]. Unlike retrieval_metrics this keeps N x k results: use it for small k. With
+// options.index set, the neighbours come from that index (an approximate one that finds fewer
+// than k for a sample is an error naming it).
 Neighbors nearest_neighbors(const Tensor& embeddings, std::int64_t k,
                             const RetrievalOptions& options = {});
 

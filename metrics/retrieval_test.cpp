@@ -315,3 +315,35 @@ TEST_CASE("retrieval: errors name the function and the values") {
   CHECK_THROWS_WITH_AS(retrieval_metrics(line({1e20f, 0, 1}), ints({0, 0, 1})),
                        doctest::Contains("too large for float32"), Error);
 }
+
+TEST_CASE("retrieval: any index can rank the neighbours; the exact one gives the same metrics") {
+  const Tensor x = quantised(300, 8, 11);
+  const Tensor y = random_labels(300, 12, 12);
+  const std::vector<std::int64_t> ks = {1, 4, 16};
+  for (RetrievalDistance dist : {RetrievalDistance::kEuclidean, RetrievalDistance::kDot}) {
+    CAPTURE(static_cast<int>(dist));
+    const Reference ref = brute_force(x, y, dist, ks);
+    index::IndexSpec exact;
+    exact.kind = "exact";
+    const RetrievalResult r =
+        retrieval_metrics(x, y, {.distance = dist, .recall_at = ks, .index = exact});
+    CHECK(r.precision_at_1 == doctest::Approx(ref.p1).epsilon(1e-12));
+    CHECK(r.map_at_r == doctest::Approx(ref.map).epsilon(1e-12));
+    for (std::size_t q = 0; q < ks.size(); ++q)
+      CHECK(r.recall_at_k[q] == doctest::Approx(ref.recall[q]).epsilon(1e-12));
+    const Neighbors nb = nearest_neighbors(x, 20, {.distance = dist, .index = exact});
+    bool same = true;
+    for (std::int64_t i = 0; i < 300; ++i)
+      for (std::int64_t c = 0; c < 20; ++c)
+        same = same && nb.indices.data<std::int64_t>()[i * 20 + c] == ref.order[i][c];
+    CHECK(same);
+  }
+  // HNSW: approximate, close to the exact figures on this small set.
+  index::IndexSpec hnsw;
+  hnsw.kind = "hnsw";
+  hnsw.hnsw = {.M = 8, .ef_construction = 64, .ef = 64};
+  const Reference ref = brute_force(x, y, RetrievalDistance::kEuclidean, ks);
+  const RetrievalResult h = retrieval_metrics(x, y, {.recall_at = ks, .index = hnsw});
+  CHECK(h.precision_at_1 == doctest::Approx(ref.p1).epsilon(0.05));
+  CHECK(h.map_at_r == doctest::Approx(ref.map).epsilon(0.1));
+}
