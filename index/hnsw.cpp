@@ -14,8 +14,9 @@ namespace {
 
 constexpr std::uint32_t kNoSlot = 0xFFFFFFFFu;
 constexpr int kMaxLevel = 30;
-// Queries per search task.
+// Queries per search task; inserts per task of a parallel build.
 constexpr std::int64_t kHnswQueryGrain = 16;
+constexpr std::int64_t kHnswBuildGrain = 32;
 
 using Pair = std::pair<float, std::uint32_t>;
 using MaxHeap = std::priority_queue<Pair>;
@@ -98,13 +99,23 @@ std::int64_t HnswIndex::links_at_layer0() const {
   return total;
 }
 
+const std::uint32_t* HnswIndex::read_links(std::uint32_t s, int level,
+                                           std::vector<std::uint32_t>& buf) const {
+  const std::uint32_t* l = links(s, level);
+  if (!locks_) return l;
+  std::lock_guard<std::mutex> hold(locks_[s]);
+  buf.assign(l, l + 1 + l[0]);
+  return buf.data();
+}
+
 std::uint32_t HnswIndex::greedy(const float* q, std::uint32_t ep, int from_level,
                                 int to_level) const {
   float best = key(q, ep);
+  std::vector<std::uint32_t> buf;
   for (int level = from_level; level > to_level; --level) {
     for (bool moved = true; moved;) {
       moved = false;
-      const std::uint32_t* l = links(ep, level);
+      const std::uint32_t* l = read_links(ep, level, buf);
       for (std::uint32_t i = 1; i <= l[0]; ++i) {
         const float k = key(q, l[i]);
         if (k < best || (k == best && l[i] < ep)) {
@@ -130,11 +141,12 @@ void HnswIndex::search_layer(const float* q, std::uint32_t ep, std::int64_t ef, 
   if (allowed(ep)) top.push({ep_key, ep});
   float lower = top.empty() ? std::numeric_limits<float>::infinity() : top.top().first;
   const std::size_t want = static_cast<std::size_t>(ef);
+  std::vector<std::uint32_t> buf;
   while (!cand.empty()) {
     const Pair c = cand.top();
     if (c.first > lower && top.size() >= want) break;
     cand.pop();
-    const std::uint32_t* l = links(c.second, level);
+    const std::uint32_t* l = read_links(c.second, level, buf);
     const std::uint32_t n = l[0];
     for (std::uint32_t i = 1; i <= n; ++i) {
       if (i < n) __builtin_prefetch(vec(l[i + 1]));
@@ -184,24 +196,35 @@ void HnswIndex::set_links(std::uint32_t s, int level, const std::vector<std::uin
   std::copy(to.begin(), to.end(), l + 1);
 }
 
-void HnswIndex::insert(std::uint32_t slot) {
+void HnswIndex::insert(std::uint32_t slot, Visited& vis) {
   const int level = levels_[slot];
+  // The entry point and top level; an insert that raises the top level keeps the lock to the end
+  // (in a parallel build), so no other insert starts from a half-linked top.
+  std::unique_lock<std::mutex> top_lock(*entry_lock_);
   if (max_level_ < 0) {
     entry_ = slot;
     max_level_ = level;
     return;
   }
+  const int top_level = max_level_;
+  const std::uint32_t entry = entry_;
+  if (level <= top_level) top_lock.unlock();
   const float* q = vec(slot);
-  std::uint32_t ep = greedy(q, entry_, max_level_, level);
-  if (!build_visited_) build_visited_ = std::make_shared<Visited>();
-  Visited& vis = *build_visited_;
+  std::uint32_t ep = greedy(q, entry, top_level, level);
   std::vector<Pair> found;
-  for (int lc = std::min(level, max_level_); lc >= 0; --lc) {
+  auto lock = [&](std::uint32_t s) {
+    return locks_ ? std::unique_lock<std::mutex>(locks_[s]) : std::unique_lock<std::mutex>();
+  };
+  for (int lc = std::min(level, top_level); lc >= 0; --lc) {
     search_layer(q, ep, options_.ef_construction, lc, vis, nullptr, found);
     const std::vector<std::uint32_t> chosen = select(found, options_.M);
-    set_links(slot, lc, chosen);
+    {
+      auto hold = lock(slot);
+      set_links(slot, lc, chosen);
+    }
     const std::int64_t cap = max_links(lc);
     for (std::uint32_t e : chosen) {
+      auto hold = lock(e);
       std::uint32_t* l = links(e, lc);
       if (l[0] < cap) {
         l[++l[0]] = slot;
@@ -213,7 +236,7 @@ void HnswIndex::insert(std::uint32_t slot) {
     }
     ep = chosen.empty() ? ep : chosen.front();
   }
-  if (level > max_level_) {
+  if (level > top_level) {  // top_lock is still held
     max_level_ = level;
     entry_ = slot;
   }
@@ -231,6 +254,7 @@ void HnswIndex::add_prepared(const float* x, std::int64_t m, std::int64_t first_
   links0_.reserve(new_slots * stride0);
   slot_id_.reserve(new_slots);
   levels_.reserve(new_slots);
+  std::vector<std::uint32_t> slots(static_cast<std::size_t>(m));
   for (std::int64_t i = 0; i < m; ++i) {
     std::uint32_t slot;
     if (!free_.empty()) {
@@ -254,9 +278,23 @@ void HnswIndex::add_prepared(const float* x, std::int64_t m, std::int64_t first_
       upper_[slot].assign(static_cast<std::size_t>(level * (1 + options_.M)), 0);
     else
       upper_.erase(slot);
-    insert(slot);
-    ++size_;
+    slots[static_cast<std::size_t>(i)] = slot;
   }
+  // Every array is sized now: inserts only write link lists in place.
+  std::int64_t first = 0;
+  if (!build_visited_) build_visited_ = std::make_shared<Visited>();
+  if (!options_.parallel_build || m < 2 * kHnswBuildGrain) {
+    for (; first < m; ++first) insert(slots[static_cast<std::size_t>(first)], *build_visited_);
+  } else {
+    if (max_level_ < 0) insert(slots[static_cast<std::size_t>(first++)], *build_visited_);
+    locks_ = std::make_unique<std::mutex[]>(slot_id_.size());
+    parallel_for(m - first, kHnswBuildGrain, [&](std::int64_t b, std::int64_t e) {
+      Visited vis;
+      for (std::int64_t i = b; i < e; ++i) insert(slots[static_cast<std::size_t>(first + i)], vis);
+    });
+    locks_.reset();
+  }
+  size_ += m;
 }
 
 std::int64_t HnswIndex::remove(const std::vector<std::int64_t>& ids) {
@@ -348,6 +386,7 @@ void HnswIndex::save_body(Writer& w) const {
   w.put(options_.ef_construction);
   w.put(options_.ef);
   w.put(options_.seed);
+  w.put<std::uint8_t>(options_.parallel_build ? 1 : 0);
   w.put(size_);
   w.put(entry_);
   w.put(max_level_);
@@ -366,6 +405,9 @@ void HnswIndex::load_body(Reader& r) {
   options_.ef_construction = r.get<std::int64_t>("ef_construction");
   options_.ef = r.get<std::int64_t>("ef");
   options_.seed = r.get<std::uint64_t>("seed");
+  const auto parallel = r.get<std::uint8_t>("parallel_build");
+  r.check(parallel <= 1, "hnsw parallel_build flag ", int{parallel}, " is not 0 or 1");
+  options_.parallel_build = parallel == 1;
   r.check(options_.M >= 2 && options_.M <= 1024, "hnsw M ", options_.M, " not in [2, 1024]");
   r.check(options_.ef_construction >= 1 && options_.ef >= 1, "hnsw ef values must be >= 1");
   size_ = r.get<std::int64_t>("size");

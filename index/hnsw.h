@@ -23,15 +23,20 @@
 // its remaining links plus the removed nodes' other links (the two-hop repair of hnswlib's
 // updatePoint); a removed entry point is replaced by a remaining node of the top level. The
 // slot (vector and links) is reused by the next add, so memory does not grow with churn.
-// Reproducibility: the build is single-threaded, and everything in it (levels, visiting order,
-// heaps ordered by (key, slot)) is deterministic, so the same adds give a bit-identical graph and
-// file on a given CPU. A parallel build (hnswlib's) is not implemented: it would make the graph
-// depend on thread timing. Searches run in parallel over queries and do not change the graph.
+// Reproducibility: the default build is single-threaded, and everything in it (levels, visiting
+// order, heaps ordered by (key, slot)) is deterministic, so the same adds give a bit-identical
+// graph and file on a given CPU. parallel_build = true inserts the rows of one add() on oneTBB
+// workers as hnswlib does (a mutex per node guards its link lists, readers copy a list under
+// it; an insert that raises the top level holds the entry-point lock throughout): faster on
+// several cores, and NOT reproducible: which node sees which neighbours depends on thread timing,
+// so two builds give different graphs (of the same quality). Searches run in parallel over
+// queries and never change the graph.
 // Memory: vectors D x 4 bytes, plus per node (1 + M0) x 4 bytes of layer-0 links, an 8-byte id, a
 // level byte, a 4-byte slot of the id, and M x 4 bytes per upper level (about 1/M of nodes).
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <unordered_map>
 #include <vector>
 
@@ -44,6 +49,7 @@ struct HnswOptions {
   std::int64_t ef_construction = 200;  // beam width while inserting
   std::int64_t ef = 50;                // beam width of a search (at least k is used)
   std::uint64_t seed = 0;              // levels
+  bool parallel_build = false;         // insert on all cores; the graph is then not reproducible
 };
 
 class HnswIndex : public Index {
@@ -77,6 +83,9 @@ class HnswIndex : public Index {
   const std::uint32_t* links(std::uint32_t s, int level) const;
   float key(const float* q, std::uint32_t s) const;
   int draw_level(std::int64_t id) const;
+  // The links of s at level, copied under s's lock while a parallel build runs.
+  const std::uint32_t* read_links(std::uint32_t s, int level,
+                                  std::vector<std::uint32_t>& buf) const;
   std::uint32_t greedy(const float* q, std::uint32_t ep, int from_level, int to_level) const;
   void search_layer(const float* q, std::uint32_t ep, std::int64_t ef, int level, Visited& vis,
                     const Filter* filter, std::vector<Pair>& top) const;
@@ -84,18 +93,20 @@ class HnswIndex : public Index {
   // first.
   std::vector<std::uint32_t> select(std::vector<Pair> cands, std::int64_t m) const;
   void set_links(std::uint32_t s, int level, const std::vector<std::uint32_t>& to);
-  void insert(std::uint32_t slot);
+  void insert(std::uint32_t slot, Visited& vis);
 
   HnswOptions options_;
   std::int64_t size_ = 0;
   std::vector<float> vectors_;         // [slots, D]
   std::vector<std::uint32_t> links0_;  // [slots, 1 + 2M]: count, then the links
   std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> upper_;  // [level-1][1 + M]
-  std::vector<std::int64_t> slot_id_;      // id of each slot, -1 when free
-  std::vector<std::uint8_t> levels_;       // level of each slot
-  std::vector<std::uint32_t> slot_of_id_;  // by id; kNoSlot when absent
-  std::vector<std::uint32_t> free_;        // slots to reuse, taken from the back
+  std::vector<std::int64_t> slot_id_;       // id of each slot, -1 when free
+  std::vector<std::uint8_t> levels_;        // level of each slot
+  std::vector<std::uint32_t> slot_of_id_;   // by id; kNoSlot when absent
+  std::vector<std::uint32_t> free_;         // slots to reuse, taken from the back
   std::shared_ptr<Visited> build_visited_;  // reused by every insert (one O(slots) array)
+  std::unique_ptr<std::mutex[]> locks_;     // one per slot, during a parallel build only
+  std::unique_ptr<std::mutex> entry_lock_ = std::make_unique<std::mutex>();
   std::uint32_t entry_ = 0;
   int max_level_ = -1;  // -1: empty graph
 };

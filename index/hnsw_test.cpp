@@ -10,6 +10,7 @@
 
 #include "index/test_util.h"
 #include "tensor/file_util.h"
+#include "tensor/parallel.h"
 
 using namespace minidl;
 using namespace minidl::index;
@@ -72,6 +73,27 @@ TEST_CASE("hnsw: a single-threaded build is bit-reproducible") {
   const std::string path = temp_path("r2.idx");
   other.save(path);
   CHECK(read_file(path) != bytes[0]);  // another seed, other levels: the test can tell
+}
+
+TEST_CASE("hnsw: a parallel build on 2 threads gives the same recall") {
+  const Tensor base = blobs(4000, 24, 400, 119), queries = blobs(100, 24, 400, 120);
+  const int before = get_num_threads();
+  set_num_threads(2);
+  HnswIndex index(24, Metric::kL2,
+                  {.M = 8, .ef_construction = 64, .ef = 40, .parallel_build = true});
+  index.add(base.narrow_rows(0, 100));
+  index.add(base.narrow_rows(100, 3900));
+  set_num_threads(before);
+  CHECK(index.size() == 4000);
+  const double r =
+      recall(index.search(queries, 10).indices, naive_knn(base, queries, 10, Metric::kL2));
+  MESSAGE("hnsw recall@10 after a parallel build: ", r);
+  CHECK(r >= 0.95);
+  // Every node is reachable: a search for each stored vector finds it first.
+  const SearchResult self = index.search(base.narrow_rows(0, 200), 1);
+  std::int64_t found = 0;
+  for (std::int64_t i = 0; i < 200; ++i) found += self.indices.data<std::int64_t>()[i] == i;
+  CHECK(found >= 198);
 }
 
 TEST_CASE("hnsw: removal repairs the graph and reuses the slots") {
