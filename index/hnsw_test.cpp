@@ -56,6 +56,17 @@ TEST_CASE("hnsw: recall grows with ef; levels follow the geometric law") {
   CHECK(upper < 800);
 }
 
+TEST_CASE("hnsw: memory is the data plus under 0.2 KB per vector at M = 16") {
+  const Tensor base = blobs(5000, 32, 100, 121);
+  HnswIndex index(32, Metric::kL2, {.M = 16, .ef_construction = 20});
+  index.add(base.narrow_rows(0, 1000));
+  index.add(base.narrow_rows(1000, 4000));
+  const double extra = (static_cast<double>(index.memory_bytes()) - 5000.0 * 32 * 4) / 5000;
+  MESSAGE("hnsw bytes per vector above the data: ", extra);
+  CHECK(extra > 132);  // at least the layer-0 links: the count is real
+  CHECK(extra <= 200);
+}
+
 TEST_CASE("hnsw: a single-threaded build is bit-reproducible") {
   const Tensor base = blobs(1500, 16, 100, 114);
   std::string bytes[2];
