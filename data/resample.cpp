@@ -171,48 +171,11 @@ ClassBalancedSampler::ClassBalancedSampler(const Tensor& labels,
 // ---------------------------------------------------------------- SMOTE
 
 Tensor nearest_neighbors(const Tensor& x, std::int64_t k, const Indices& rows) {
-  constexpr const char* kOp = "nearest_neighbors";
-  MINIDL_CHECK(x.defined() && x.dim() == 2 && x.dtype() != kInt64, kOp,
-               ": x must be float [n, D], got ",
-               x.defined() ? dtype_name(x.dtype()) + std::string(" ") + shape_str(x.shape())
-                           : std::string("undefined"));
-  const std::int64_t n = x.size(0);
-  MINIDL_CHECK(k > 0 && k < n, kOp, ": k = ", k, " needs 0 < k < n = ", n,
-               " (a row is not its own neighbour)");
-  Indices query = rows;
-  if (query.empty()) {
-    query.resize(static_cast<std::size_t>(n));
-    for (std::int64_t i = 0; i < n; ++i) query[static_cast<std::size_t>(i)] = i;
-  }
-  for (std::int64_t q : query)
-    MINIDL_CHECK(q >= 0 && q < n, kOp, ": row ", q, " is out of range [0, ", n, ")");
-  const std::vector<double> norms = sum(mul(x, x), {1}).to_vector();
-  const auto m = static_cast<std::int64_t>(query.size());
-  Tensor out = empty({m, k}, kInt64);
-  std::int64_t* o = out.data<std::int64_t>();
-  // Blocks of query rows bound the memory of the distance matrix to kBlock x n.
-  constexpr std::int64_t kBlock = 256;
-  std::vector<std::pair<double, std::int64_t>> row;
-  for (std::int64_t r0 = 0; r0 < m; r0 += kBlock) {
-    const std::int64_t b = std::min(kBlock, m - r0);
-    const Indices block(query.begin() + r0, query.begin() + r0 + b);
-    const Tensor dots = matmul(index_select(x, 0, from_vector(block)), x, false, true).to(kFloat64);
-    const double* d = dots.data<double>();
-    for (std::int64_t i = 0; i < b; ++i) {
-      const std::int64_t self = block[static_cast<std::size_t>(i)];
-      row.clear();
-      for (std::int64_t j = 0; j < n; ++j) {
-        if (j == self) continue;
-        row.emplace_back(norms[static_cast<std::size_t>(self)] +
-                             norms[static_cast<std::size_t>(j)] - 2 * d[i * n + j],
-                         j);
-      }
-      std::partial_sort(row.begin(), row.begin() + k, row.end());
-      for (std::int64_t c = 0; c < k; ++c)
-        o[(r0 + i) * k + c] = row[static_cast<std::size_t>(c)].second;
-    }
-  }
-  return out;
+  // The exact index (GEMM tiles with a fused top-k, index/exact.h) on squared distances.
+  index::IndexSpec exact;
+  exact.kind = "exact";
+  exact.metric = index::Metric::kSquaredL2;
+  return nearest_neighbors(x, k, exact, rows);
 }
 
 Tensor nearest_neighbors(const Tensor& x, std::int64_t k, const index::IndexSpec& spec,

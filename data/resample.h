@@ -100,8 +100,8 @@ Resampled smote(const Tensor& x, const Tensor& labels, const SmoteOptions& optio
 
 // The k nearest rows (Euclidean) of each row of x [n, D] listed in `rows` (all rows when empty),
 // itself excluded, nearest first, ties to the lower index: int64 [rows, k] of row numbers of x.
-// Squared distances come from one BLAS product per block of rows, |a|^2 + |b|^2 - 2 a.b;
-// needs 0 < k < n.
+// Searched by the exact index (index/exact.h: float32 GEMM tiles, |a|^2 - 2 a.b, fused top-k;
+// float64 x is compared in float32); needs 0 < k < n.
 Tensor nearest_neighbors(const Tensor& x, std::int64_t k, const Indices& rows = {});
 // The same through any index (index/index.h) built over x from spec: each listed row asks for
 // k + 1 neighbours and drops itself (by row number), so an exact index gives the exact answer up

@@ -206,7 +206,7 @@ TEST_CASE("resample: nearest_neighbors and SMOTE take any index") {
       hits += std::count(w, w + 4, approx.data<std::int64_t>()[r * 4 + c]);
     }
   CHECK(hits >= 11);
-  // SMOTE through the exact index draws the same samples as without it (same neighbours).
+  // SMOTE with an explicit exact index spec draws the same samples as the default search.
   std::vector<std::int64_t> yv(400, 0);
   for (std::int64_t i = 0; i < 60; ++i) yv[static_cast<std::size_t>(i * 6)] = 1;
   const Tensor y2 = from_vector(yv);
