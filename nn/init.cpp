@@ -1,6 +1,10 @@
 #include "nn/init.h"
 
+#include <algorithm>
 #include <cmath>
+
+#include "tensor/lapack.h"
+#include "tensor/ops.h"
 
 namespace minidl::nn::init {
 namespace {
@@ -111,6 +115,37 @@ void xavier_normal_(Tensor& t, Generator& gen, double gain) {
   check_floating(t, "xavier_normal_");
   auto [fan_in, fan_out] = calculate_fan_in_and_fan_out(t);
   normal_(t, gen, 0.0, gain * std::sqrt(2.0 / static_cast<double>(fan_in + fan_out)));
+}
+
+namespace detail {
+Tensor orthogonal_from_normal(const Tensor& normal, double gain) {
+  MINIDL_CHECK(normal.dim() == 2, "init::orthogonal_: needs a [rows, cols] draw, got ",
+               shape_str(normal.shape()));
+  const bool wide = normal.size(0) < normal.size(1);
+  const Tensor z = wide ? transpose(normal, 0, 1) : normal;
+  linalg::QrResult f = linalg::qr(z);
+  const std::int64_t m = f.q.size(0), k = f.q.size(1);
+  double* q = f.q.data<double>();
+  const double* r = f.r.data<double>();
+  const std::int64_t rn = f.r.size(1);
+  for (std::int64_t j = 0; j < k; ++j) {
+    // torch's sign(0) is 0: a zero pivot zeroes its column, as PyTorch does.
+    const double d = r[j * rn + j];
+    const double s = d > 0 ? gain : d < 0 ? -gain : 0.0;
+    for (std::int64_t i = 0; i < m; ++i) q[i * k + j] *= s;
+  }
+  return wide ? transpose(f.q, 0, 1) : f.q;
+}
+}  // namespace detail
+
+void orthogonal_(Tensor& t, Generator& gen, double gain) {
+  check_floating(t, "orthogonal_");
+  MINIDL_CHECK(t.dim() >= 2, "init::orthogonal_: needs a tensor with 2 or more dims, got ",
+               shape_str(t.shape()));
+  const std::int64_t rows = t.size(0), cols = t.numel() / std::max<std::int64_t>(rows, 1);
+  if (t.numel() == 0) return;
+  const Tensor normal = randn({rows, cols}, gen, kFloat64);
+  t.copy_(detail::orthogonal_from_normal(normal, gain).reshape(t.shape()).to(t.dtype()));
 }
 
 void default_linear_init_(Tensor& weight, Tensor* bias, Generator& gen) {

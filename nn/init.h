@@ -9,6 +9,11 @@
 //   kaiming_normal_:  N(0, std^2), std = gain / sqrt(fan)
 //   xavier_uniform_:  U(-b, b), b = gain sqrt(6 / (fan_in + fan_out))   (Glorot & Bengio 2010)
 //   xavier_normal_:   N(0, std^2), std = gain sqrt(2 / (fan_in + fan_out))
+//   orthogonal_:      gain Q, the weight viewed as [rows, cols = numel / rows] (Saxe et al. 2014):
+//                     Z ~ N(0, 1) [rows, cols] (transposed when rows < cols), Z = Q R
+//                     (linalg::qr), Q <- Q sign(diag R) so the result is Haar-distributed, Q
+//                     transposed back: orthonormal rows when rows <= cols, columns otherwise.
+//                     The policy-gradient trainers' layer_init (CleanRL) uses it.
 // PyTorch's defaults per layer (the layers call these at construction):
 //   Linear, Conv2d: weight kaiming_uniform_(a = sqrt 5), i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in));
 //                   bias U(-1/sqrt(fan_in), 1/sqrt(fan_in))
@@ -43,6 +48,14 @@ void kaiming_normal_(Tensor& t, Generator& gen, double a = 0.0, FanMode mode = F
                      Nonlinearity nonlinearity = Nonlinearity::kLeakyRelu);
 void xavier_uniform_(Tensor& t, Generator& gen, double gain = 1.0);
 void xavier_normal_(Tensor& t, Generator& gen, double gain = 1.0);
+// t with 2 or more dims (torch.nn.init.orthogonal_).
+void orthogonal_(Tensor& t, Generator& gen, double gain = 1.0);
+
+namespace detail {
+// What orthogonal_ makes of the normal draw `normal` [rows, cols]: float64 [rows, cols]. Exposed
+// so the tests can feed it PyTorch's draw.
+Tensor orthogonal_from_normal(const Tensor& normal, double gain);
+}  // namespace detail
 
 // PyTorch's default for Linear and Conv2d: weight kaiming_uniform_(a = sqrt 5), then (when
 // bias is defined) bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)), in that order.

@@ -4,8 +4,15 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
 
+#include "tensor/lapack.h"
 #include "tensor/ops.h"
 #include "tests/test_util.h"
 
@@ -60,6 +67,65 @@ TEST_CASE("init: same seed, same values; the dtype is kept; int64 is refused") {
   CHECK(x.dtype() == kFloat64);
   Tensor i = empty({2, 2}, kInt64);
   CHECK_THROWS_WITH_AS(normal_(i, a), doctest::Contains("needs a floating tensor"), Error);
+}
+
+nlohmann::json linalg_fixtures() {
+  std::ifstream file(std::string(MINIDL_FIXTURE_DIR) + "/linalg.json");
+  REQUIRE_MESSAGE(file.good(), "missing tests/fixtures/linalg.json");
+  return nlohmann::json::parse(file);
+}
+
+Tensor decode(const nlohmann::json& j) {
+  return from_vector(j.at("data").get<std::vector<double>>(), j.at("shape").get<Shape>());
+}
+
+TEST_CASE("qr: Q and R match torch.linalg.qr (tall, wide, square, rank-deficient)") {
+  // Both call LAPACK's dgeqrf and dorgqr, so even the signs agree.
+  const nlohmann::json cases = linalg_fixtures().at("qr");
+  REQUIRE(cases.size() >= 5);
+  for (const nlohmann::json& c : cases) {
+    CAPTURE(c.at("name").get<std::string>());
+    linalg::QrResult f = linalg::qr(decode(c.at("a")));
+    CHECK_TENSOR_CLOSE(f.q, decode(c.at("q")), 1e-12, 1e-12);
+    CHECK_TENSOR_CLOSE(f.r, decode(c.at("r")), 1e-12, 1e-12);
+  }
+}
+
+TEST_CASE("init: orthogonal_ matches torch.nn.init.orthogonal_ on PyTorch's own normal draw") {
+  const nlohmann::json cases = linalg_fixtures().at("orthogonal");
+  REQUIRE(cases.size() >= 4);
+  for (const nlohmann::json& c : cases) {
+    CAPTURE(c.at("name").get<std::string>());
+    CHECK_TENSOR_CLOSE(detail::orthogonal_from_normal(decode(c.at("normal")), c.at("gain")),
+                       decode(c.at("weight")), 1e-12, 1e-12);
+  }
+}
+
+TEST_CASE("init: orthogonal_ gives gain-scaled orthonormal rows or columns, from the seed") {
+  Generator gen(4);
+  for (auto [rows, cols] : {std::pair<std::int64_t, std::int64_t>{64, 4}, {2, 64}, {8, 8}}) {
+    CAPTURE(rows);
+    CAPTURE(cols);
+    Tensor w = empty({rows, cols}, kFloat64);
+    orthogonal_(w, gen, 2.0);
+    const std::int64_t k = std::min(rows, cols);
+    // W^T W = 4 I (tall) or W W^T = 4 I (wide).
+    const Tensor gram = rows >= cols ? matmul(w, w, true, false) : matmul(w, w, false, true);
+    CHECK_TENSOR_CLOSE(gram, mul(eye(k, -1, kFloat64), 4.0), 1e-12, 1e-12);
+  }
+  Generator a(5), b(5);
+  Tensor x = empty({16, 3, 2, 2}), y = empty({16, 3, 2, 2});
+  orthogonal_(x, a, std::sqrt(2.0));
+  orthogonal_(y, b, std::sqrt(2.0));
+  CHECK(testing::bitwise_equal(x, y));
+  CHECK(x.dtype() == kFloat32);
+  // A [16, 12] view: orthonormal columns times sqrt 2.
+  CHECK_TENSOR_CLOSE(
+      matmul(x.reshape({16, 12}).to(kFloat64), x.reshape({16, 12}).to(kFloat64), true, false),
+      mul(eye(12, -1, kFloat64), 2.0), 1e-5, 1e-5);
+  Tensor v = empty({5});
+  CHECK_THROWS_WITH_AS(orthogonal_(v, a),
+                       "init::orthogonal_: needs a tensor with 2 or more dims, got [5]", Error);
 }
 
 }  // namespace

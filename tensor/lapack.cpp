@@ -3,6 +3,7 @@
 // INTEGER, and a hidden length argument per CHARACTER argument appended at the end.
 #include "tensor/lapack.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <vector>
@@ -17,6 +18,13 @@ extern "C" {
 void dsyevd_(const char* jobz, const char* uplo, const int* n, double* a, const int* lda, double* w,
              double* work, const int* lwork, int* iwork, const int* liwork, int* info,
              std::size_t jobz_len, std::size_t uplo_len);
+// DGEQRF: A = Q R by Householder reflections; R lands in the upper triangle of a, the
+// reflectors below it with their scalar factors in tau. DORGQR: the first k columns of Q from
+// those reflectors, written over a. lwork = -1 queries the workspace size.
+void dgeqrf_(const int* m, const int* n, double* a, const int* lda, double* tau, double* work,
+             const int* lwork, int* info);
+void dorgqr_(const int* m, const int* n, const int* k, double* a, const int* lda, const double* tau,
+             double* work, const int* lwork, int* info);
 }
 
 namespace minidl::linalg {
@@ -67,6 +75,55 @@ EighResult eigh(const Tensor& a, bool compute_eigenvectors) {
   for (std::int64_t i = 0; i < n64; ++i)
     for (std::int64_t j = 0; j < n64; ++j) pq[i * n64 + j] = pa[j * n64 + i];
   return {w, q};
+}
+
+QrResult qr(const Tensor& a) {
+  MINIDL_CHECK(a.defined() && a.dim() == 2, "qr: needs a matrix [m, n], got ",
+               a.defined() ? shape_str(a.shape()) : std::string("undefined"));
+  MINIDL_CHECK(is_floating(a.dtype()), "qr: needs float32 or float64, got ", dtype_name(a.dtype()));
+  const std::int64_t m64 = a.size(0), n64 = a.size(1), k64 = std::min(m64, n64);
+  MINIDL_CHECK(m64 <= kMaxOrder && n64 <= kMaxOrder, "qr: matrix ", m64, "x", n64,
+               " is too large for LAPACK's 32-bit sizes (at most ", kMaxOrder, " per side)");
+  if (k64 == 0) return {Tensor({m64, 0}, kFloat64), Tensor({0, n64}, kFloat64)};
+  const int m = static_cast<int>(m64), n = static_cast<int>(n64), k = static_cast<int>(k64);
+  // LAPACK is column-major: lay A out column by column (lda = m).
+  const Tensor src = a.to(kFloat64);
+  const double* ps = src.data<double>();
+  std::vector<double> col(static_cast<std::size_t>(m64 * n64));
+  for (std::int64_t i = 0; i < m64; ++i)
+    for (std::int64_t j = 0; j < n64; ++j) {
+      MINIDL_CHECK(std::isfinite(ps[i * n64 + j]), "qr: the matrix has a non-finite entry ",
+                   ps[i * n64 + j], " at [", i, ", ", j, "]");
+      col[static_cast<std::size_t>(j * m64 + i)] = ps[i * n64 + j];
+    }
+  std::vector<double> tau(static_cast<std::size_t>(k64));
+  int info = 0, lwork = -1;
+  double work_size = 0;
+  blas::pin_single_thread();
+  dgeqrf_(&m, &n, col.data(), &m, tau.data(), &work_size, &lwork, &info);
+  MINIDL_CHECK(info == 0, "qr: LAPACK dgeqrf workspace query failed (info ", info, ")");
+  lwork = std::max(1, static_cast<int>(work_size));
+  std::vector<double> work(static_cast<std::size_t>(lwork));
+  dgeqrf_(&m, &n, col.data(), &m, tau.data(), work.data(), &lwork, &info);
+  MINIDL_CHECK(info == 0, "qr: LAPACK dgeqrf failed (info ", info, ")");
+  Tensor r = zeros({k64, n64}, kFloat64);
+  double* pr = r.data<double>();
+  for (std::int64_t i = 0; i < k64; ++i)
+    for (std::int64_t j = i; j < n64; ++j)
+      pr[i * n64 + j] = col[static_cast<std::size_t>(j * m64 + i)];
+  lwork = -1;
+  dorgqr_(&m, &k, &k, col.data(), &m, tau.data(), &work_size, &lwork, &info);
+  MINIDL_CHECK(info == 0, "qr: LAPACK dorgqr workspace query failed (info ", info, ")");
+  lwork = std::max(1, static_cast<int>(work_size));
+  work.assign(static_cast<std::size_t>(lwork), 0.0);
+  dorgqr_(&m, &k, &k, col.data(), &m, tau.data(), work.data(), &lwork, &info);
+  MINIDL_CHECK(info == 0, "qr: LAPACK dorgqr failed (info ", info, ")");
+  Tensor q({m64, k64}, kFloat64);
+  double* pq = q.data<double>();
+  for (std::int64_t i = 0; i < m64; ++i)
+    for (std::int64_t j = 0; j < k64; ++j)
+      pq[i * k64 + j] = col[static_cast<std::size_t>(j * m64 + i)];
+  return {q, r};
 }
 
 }  // namespace minidl::linalg

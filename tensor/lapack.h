@@ -9,6 +9,12 @@
 //   eigenvalues  [n]     ascending
 //   eigenvectors [n, n]  orthonormal columns, column j for eigenvalues[j] (each column's sign is
 //                        whatever LAPACK returns: compare subspaces or products, never columns)
+//
+// qr: the reduced QR decomposition A = Q R of an [m, n] matrix, as torch.linalg.qr(mode =
+// "reduced"), k = min(m, n). LAPACK's dgeqrf (Householder reflections, R in the upper triangle)
+// then dorgqr (Q formed from the reflectors), in float64; PyTorch calls the same two routines,
+// so the signs agree with it (diag(R) may be negative: LAPACK does not normalise it):
+//   Q [m, k]  orthonormal columns        R [k, n]  upper triangular
 #pragma once
 
 #include "tensor/tensor.h"
@@ -23,5 +29,14 @@ struct EighResult {
 // a: float32 or float64 [n, n], finite (computed in float64). Throws naming "eigh" on a shape,
 // dtype or non-finite entry, or when LAPACK reports no convergence.
 EighResult eigh(const Tensor& a, bool compute_eigenvectors = true);
+
+struct QrResult {
+  Tensor q;  // float64 [m, k]
+  Tensor r;  // float64 [k, n]
+};
+
+// a: float32 or float64 [m, n], finite (computed in float64). Throws naming "qr" on a shape,
+// dtype or non-finite entry.
+QrResult qr(const Tensor& a);
 
 }  // namespace minidl::linalg

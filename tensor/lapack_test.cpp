@@ -5,8 +5,10 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "tensor/ops.h"
 #include "tensor/random.h"
@@ -65,6 +67,42 @@ TEST_CASE("eigh: errors name the op and the values") {
   CHECK_THROWS_WITH_AS(linalg::eigh(a), "eigh: the matrix has a non-finite entry nan at [1, 0]",
                        Error);
   CHECK(linalg::eigh(zeros({0, 0})).eigenvalues.numel() == 0);
+}
+
+TEST_CASE("qr: a 2x2 by hand, and Q R = A with orthonormal Q on tall, wide and square shapes") {
+  // A = [[3, 0], [4, 5]]: |a1| = 5, q1 = +-(0.6, 0.8), r12 = q1 . a2 = +-4, r22 = +-3.
+  linalg::QrResult f = linalg::qr(tensor({{3.0, 0.0}, {4.0, 5.0}}));
+  CHECK(f.q.dtype() == kFloat64);
+  CHECK(std::abs(f.r.at(0)) == doctest::Approx(5.0));
+  CHECK(std::abs(f.r.at(1)) == doctest::Approx(4.0));
+  CHECK(f.r.at(2) == 0.0);
+  CHECK(std::abs(f.r.at(3)) == doctest::Approx(3.0));
+  CHECK(std::abs(f.q.at(0)) == doctest::Approx(0.6));
+  Generator gen(12);
+  for (auto [m, n] : {std::pair<std::int64_t, std::int64_t>{7, 3}, {3, 7}, {5, 5}, {1, 4}}) {
+    CAPTURE(m);
+    CAPTURE(n);
+    const std::int64_t k = std::min(m, n);
+    Tensor a = randn({m, n}, gen, kFloat64);
+    linalg::QrResult d = linalg::qr(a);
+    CHECK(d.q.shape() == Shape{m, k});
+    CHECK(d.r.shape() == Shape{k, n});
+    CHECK_TENSOR_CLOSE(matmul(d.q, d.r), a, 1e-12, 1e-12);
+    CHECK_TENSOR_CLOSE(matmul(d.q, d.q, true, false), eye(k, -1, kFloat64), 1e-12, 1e-12);
+    for (std::int64_t i = 0; i < k; ++i)
+      for (std::int64_t j = 0; j < i; ++j) CHECK(d.r.data<double>()[i * n + j] == 0.0);
+  }
+}
+
+TEST_CASE("qr: errors name the op and the values; empty matrices") {
+  CHECK_THROWS_WITH_AS(linalg::qr(zeros({2, 3, 4})), "qr: needs a matrix [m, n], got [2,3,4]",
+                       Error);
+  CHECK_THROWS_WITH_AS(linalg::qr(zeros({2, 2}, kInt64)), "qr: needs float32 or float64, got int64",
+                       Error);
+  Tensor a = zeros({2, 2}, kFloat64);
+  a.data<double>()[1] = std::numeric_limits<double>::infinity();
+  CHECK_THROWS_WITH_AS(linalg::qr(a), "qr: the matrix has a non-finite entry inf at [0, 1]", Error);
+  CHECK(linalg::qr(zeros({3, 0})).q.shape() == Shape{3, 0});
 }
 
 }  // namespace
