@@ -57,6 +57,9 @@ struct StepResult {
   double reward = 0;
   bool terminated = false;
   bool truncated = false;
+  // The environment's own reward when a wrapper (NormalizeReward, ClipReward) changed `reward`:
+  // the innermost such wrapper sets it, so it is what episode statistics sum.
+  std::optional<double> unscaled_reward = std::nullopt;
   bool done() const { return terminated || truncated; }
 };
 

@@ -63,7 +63,7 @@ VecStepResult VecEnv::step(const Tensor& actions) {
     out.rewards[i] = r.reward;
     out.terminated[i] = r.terminated;
     out.truncated[i] = r.truncated;
-    returns_[i] += r.reward;
+    returns_[i] += r.unscaled_reward.value_or(r.reward);
     lengths_[i] += 1;
     if (r.done()) {
       out.final_obs[i] = r.obs;

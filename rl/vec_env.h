@@ -6,7 +6,9 @@
 //     at once (auto-reset): its row of obs is the new episode's first observation and the
 //     observation that ended the episode is kept in final_obs[i] (the one to bootstrap from on
 //     truncation); its return and length go to `finished`.
-// The statistics sum the rewards the copies return (after their own wrappers).
+// The statistics sum the environment's own rewards: StepResult::unscaled_reward when a reward
+// wrapper (NormalizeReward, ClipReward) changed the reward, as Gymnasium's RecordEpisodeStatistics
+// innermost (CleanRL) reports them; the rewards in VecStepResult are the wrapped ones.
 #pragma once
 
 #include <cstdint>

@@ -64,7 +64,7 @@ NormalizeObservation::NormalizeObservation(std::unique_ptr<Env> env, double epsi
 
 Tensor NormalizeObservation::normalize(const Tensor& obs) {
   const std::vector<double> x = obs.to_vector();
-  rms_.update(x);
+  if (update_) rms_.update(x);
   std::vector<double> out(x.size());
   for (std::size_t i = 0; i < x.size(); ++i)
     out[i] = (x[i] - rms_.mean()[i]) / std::sqrt(rms_.var()[i] + epsilon_);
@@ -88,6 +88,7 @@ StepResult NormalizeReward::step(const Tensor& action) {
   StepResult r = env_->step(action);
   return_ = return_ * gamma_ * (r.terminated ? 0.0 : 1.0) + r.reward;
   rms_.update({return_});
+  if (!r.unscaled_reward) r.unscaled_reward = r.reward;
   r.reward /= std::sqrt(rms_.var()[0] + epsilon_);
   return r;
 }
@@ -114,6 +115,7 @@ ClipReward::ClipReward(std::unique_ptr<Env> env, double bound)
 
 StepResult ClipReward::step(const Tensor& action) {
   StepResult r = env_->step(action);
+  if (!r.unscaled_reward) r.unscaled_reward = r.reward;
   r.reward = std::clamp(r.reward, -bound_, bound_);
   return r;
 }

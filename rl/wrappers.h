@@ -71,13 +71,19 @@ class NormalizeObservation : public Wrapper {
   Tensor reset(std::optional<std::uint64_t> seed = std::nullopt) override;
   StepResult step(const Tensor& action) override;
   const RunningMeanStd& stats() const { return rms_; }
+  // Evaluation runs with the training copy's statistics, frozen (Gymnasium 1.0's
+  // update_running_mean = False): set_stats copies them in, set_update(false) stops updates.
+  void set_stats(const RunningMeanStd& stats) { rms_ = stats; }
+  void set_update(bool update) { update_ = update; }
 
  private:
   Tensor normalize(const Tensor& obs);
   RunningMeanStd rms_;
   double epsilon_;
+  bool update_ = true;
 };
 
+// r' = r / sqrt(var(G) + eps); the reward before scaling stays in StepResult::unscaled_reward.
 class NormalizeReward : public Wrapper {
  public:
   explicit NormalizeReward(std::unique_ptr<Env> env, double gamma = 0.99, double epsilon = 1e-8);
@@ -118,5 +124,16 @@ class ClipAction : public Wrapper {
   using Env::step;
   StepResult step(const Tensor& action) override;
 };
+
+// The outermost wrapper of type W in env's chain (env itself included), or null.
+template <class W>
+W* find_wrapper(Env& env) {
+  for (Env* e = &env;;) {
+    if (auto* w = dynamic_cast<W*>(e)) return w;
+    auto* inner = dynamic_cast<Wrapper*>(e);
+    if (inner == nullptr) return nullptr;
+    e = &inner->inner();
+  }
+}
 
 }  // namespace minidl::rl

@@ -142,6 +142,40 @@ TEST_CASE("vec env: seeds per copy, auto-reset with the final observation, episo
                        doctest::Contains("VecEnv: actions must be [2, A]"), Error);
 }
 
+TEST_CASE("wrappers: the unscaled reward survives, frozen statistics, find_wrapper") {
+  // ClipReward(NormalizeReward(Counter)): the innermost scaling wrapper keeps the raw reward.
+  auto inner = std::make_unique<NormalizeReward>(std::make_unique<Counter>(10), 0.5);
+  ClipReward outer(std::move(inner), 0.1);
+  outer.reset();
+  StepResult r = outer.step(from_vector(std::vector<float>{0.0f}));
+  CHECK(r.reward == 0.1);
+  REQUIRE(r.unscaled_reward.has_value());
+  CHECK(*r.unscaled_reward == 1.0);
+  CHECK(find_wrapper<NormalizeReward>(outer) != nullptr);
+  CHECK(find_wrapper<ClipReward>(outer) == &outer);
+  CHECK(find_wrapper<NormalizeObservation>(outer) == nullptr);
+  // A VecEnv's episode returns sum the raw rewards: 1 + 2 over the 2-step episode.
+  VecEnv vec([] { return std::make_unique<ClipReward>(std::make_unique<Counter>(2), 0.5); }, 1);
+  vec.reset(0);
+  vec.step(from_vector(std::vector<float>{0.0f}, {1, 1}));
+  VecStepResult v = vec.step(from_vector(std::vector<float>{0.0f}, {1, 1}));
+  CHECK(v.rewards[0] == 0.5);
+  REQUIRE(v.finished.size() == 1);
+  CHECK(v.finished[0].ret == 3.0);
+  // Frozen statistics: copied in, then unchanged by further observations.
+  NormalizeObservation train_norm(std::make_unique<Counter>(10));
+  train_norm.reset();
+  train_norm.step(from_vector(std::vector<float>{0.0f}));
+  NormalizeObservation eval_norm(std::make_unique<Counter>(10));
+  eval_norm.set_stats(train_norm.stats());
+  eval_norm.set_update(false);
+  eval_norm.reset();
+  r = eval_norm.step(from_vector(std::vector<float>{0.0f}));
+  CHECK(eval_norm.stats().count() == train_norm.stats().count());
+  const double m = train_norm.stats().mean()[0], s2 = train_norm.stats().var()[0];
+  CHECK(r.obs.at(0) == doctest::Approx((1 - m) / std::sqrt(s2 + 1e-8)).epsilon(1e-6));
+}
+
 TEST_CASE("vec env: CartPole copies match single environments stepped by hand") {
   VecEnv vec([] { return make_env("CartPole-v1"); }, 3);
   std::vector<std::unique_ptr<Env>> single;

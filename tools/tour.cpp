@@ -38,6 +38,15 @@ constexpr Study kStudies[] = {
     {"bandit", "policy_gradient"}, {"gan_study", "gan"}, {"box_loss_study", "detection"}, {"retrieval_at_scale", "metric"},
 };
 
+// The examples of issue 11's policy-gradient trainers, run like the studies.
+constexpr Study kTrainerExamples[] = {
+    {"reinforce_cartpole", "policy_gradient"},
+    {"a2c_cartpole", "policy_gradient"},
+    {"ppo_cartpole", "policy_gradient"},
+    {"ppo_acrobot", "policy_gradient"},
+    {"ppo_pendulum", "policy_gradient"},
+};
+
 struct Run {
   TourEntry entry;
   pid_t pid = -1;
@@ -112,6 +121,7 @@ std::vector<TourEntry> tour_entries() {
   for (const losses::LossInfo& row : losses::registry())
     out.push_back({row.name, row.name, row.family});
   for (const Study& s : kStudies) out.push_back({s.program, "", s.family});
+  for (const Study& s : kTrainerExamples) out.push_back({s.program, "", s.family});
   return out;
 }
 

@@ -16,6 +16,7 @@
 #include "rl/returns.h"
 #include "tensor/error.h"
 #include "tensor/file_util.h"
+#include "tensor/ops.h"
 #include "train/rl/log_util.h"
 
 namespace minidl::train::rl {
@@ -39,6 +40,26 @@ std::shared_ptr<nn::Sequential> make_policy(std::int64_t obs,
 
 }  // namespace
 
+double evaluate_greedy(const std::string& env_id, nn::Module& policy, std::int64_t episodes,
+                       std::uint64_t seed) {
+  MINIDL_CHECK(episodes >= 1, "evaluate_greedy: episodes must be >= 1, got ", episodes);
+  auto env = minidl::rl::make_env(env_id);
+  const std::int64_t d = env->observation_space().flat_size();
+  double total = 0;
+  NoGradGuard no_grad;
+  for (std::int64_t e = 0; e < episodes; ++e) {
+    Tensor obs = env->reset(seed + static_cast<std::uint64_t>(e));
+    for (bool done = false; !done;) {
+      const Tensor logits = policy.forward(Variable(obs.reshape({1, d}))).value();
+      const minidl::rl::StepResult r = env->step(argmax(logits, 1).data<std::int64_t>()[0]);
+      total += r.reward;
+      obs = r.obs;
+      done = r.done();
+    }
+  }
+  return total / static_cast<double>(episodes);
+}
+
 double tail_mean(const std::vector<double>& v, std::int64_t n) {
   if (v.empty()) return 0.0;
   const std::size_t k = std::min<std::size_t>(v.size(), static_cast<std::size_t>(n));
@@ -59,6 +80,8 @@ ReinforceResult reinforce(const ReinforceOptions& o) {
   ReinforceResult res;
   res.policy = make_policy(obs_dim, o.hidden, env->action_space().n, gen);
   optim::Adam adam(res.policy->parameters(), {.lr = o.lr});
+  if (o.eval_episodes > 0)
+    res.eval_before = evaluate_greedy(o.env, *res.policy, o.eval_episodes, o.eval_seed);
 
   const auto start = Clock::now();
   std::vector<float> obs_buf;
@@ -119,7 +142,8 @@ ReinforceResult reinforce(const ReinforceOptions& o) {
     std::vector<double> lens(res.lengths.begin(), res.lengths.end());
     const bool solved =
         o.solved_length > 0 && ep + 1 >= o.window && tail_mean(lens, o.window) >= o.solved_length;
-    if ((ep + 1) % o.log_every == 0 || solved || ep + 1 == o.max_episodes) {
+    const bool out_of_steps = o.max_steps > 0 && res.total_steps >= o.max_steps;
+    if ((ep + 1) % o.log_every == 0 || solved || out_of_steps || ep + 1 == o.max_episodes) {
       const std::int64_t k = std::min<std::int64_t>(o.window, ep + 1);
       std::vector<double> last(res.returns.end() - k, res.returns.end());
       const double m = tail_mean(last, k);
@@ -146,8 +170,11 @@ ReinforceResult reinforce(const ReinforceOptions& o) {
       res.solved_at = ep + 1;
       break;
     }
+    if (out_of_steps) break;
   }
   res.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (o.eval_episodes > 0)
+    res.eval_after = evaluate_greedy(o.env, *res.policy, o.eval_episodes, o.eval_seed);
   return res;
 }
 

@@ -44,10 +44,14 @@ struct ReinforceOptions {
   double eps = 1.1920928955078125e-07;  // float32 epsilon, torch.finfo(torch.float32).eps
   double entropy_coef = 0.0;
   std::int64_t max_episodes = 3000;
+  std::int64_t max_steps = 0;    // > 0: also stop after the episode that reaches this many steps
   std::int64_t window = 100;     // episodes in the solved criterion and in the logged averages
   double solved_length = 475.0;  // <= 0: never stop early
   std::int64_t log_every = 10;   // episodes per log row
   std::uint64_t seed = 0;
+  // Greedy (argmax) evaluation before and after training, 0 = none (evaluate_greedy).
+  std::int64_t eval_episodes = 0;
+  std::uint64_t eval_seed = 1000;
   std::string log_path = "";  // JSON Lines with Spinning Up's keys ("" = none)
   // Called with each log row (Epoch, AverageEpRet, StdEpRet, MaxEpRet, MinEpRet, EpLen,
   // TotalEnvInteracts, LossPi, Entropy, Time); e.g. a progress line.
@@ -62,9 +66,15 @@ struct ReinforceResult {
   double seconds = 0;
   std::shared_ptr<nn::Sequential> policy;
   std::vector<Logs> log;
+  double eval_before = 0, eval_after = 0;  // mean greedy return, if eval_episodes > 0
 };
 
 ReinforceResult reinforce(const ReinforceOptions& options);
+
+// Average return of `episodes` episodes of env_id with the deterministic policy (argmax of the
+// policy's logits), the environment reset with seed, seed + 1, ...
+double evaluate_greedy(const std::string& env_id, nn::Module& policy, std::int64_t episodes,
+                       std::uint64_t seed);
 
 // Mean of the last n values of v (all of them if fewer).
 double tail_mean(const std::vector<double>& v, std::int64_t n);

@@ -1,0 +1,76 @@
+// A2C (the algorithm, defaults and sources are in a2c.h).
+#include "train/rl/a2c.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "autograd/functional.h"
+#include "autograd/tape.h"
+#include "losses/regression.h"
+#include "optim/clip.h"
+#include "optim/rmsprop.h"
+#include "rl/returns.h"
+#include "rl/vec_env.h"
+#include "tensor/error.h"
+#include "tensor/ops.h"
+
+namespace minidl::train::rl {
+
+A2cResult a2c(const A2cOptions& o) {
+  MINIDL_CHECK(o.num_envs >= 1 && o.num_steps >= 1 && o.log_every >= 1,
+               "a2c: num_envs, num_steps and log_every must be >= 1");
+  const std::int64_t batch = o.num_envs * o.num_steps;
+  const std::int64_t updates = std::max<std::int64_t>(1, o.total_steps / batch);
+  const EnvOptions env_options{.env = o.env,
+                               .normalize_obs = o.normalize_obs,
+                               .normalize_reward = o.normalize_reward,
+                               .reward_gamma = o.gamma};
+  minidl::rl::VecEnv envs([&] { return make_training_env(env_options); }, o.num_envs);
+  Generator gen(o.seed);
+  A2cResult res;
+  res.model =
+      std::make_shared<ActorCritic>(envs.observation_space(), envs.action_space(), o.net, gen);
+  ActorCritic& model = *res.model;
+  const std::vector<Variable> params = model.parameters();
+  optim::RMSprop opt(params, {.lr = o.lr, .alpha = o.rms_alpha, .eps = o.rms_eps});
+  TrainerClock clock;
+  if (o.eval_episodes > 0)
+    res.eval_before = evaluate_policy(env_options, nullptr, model, o.eval_episodes, o.eval_seed);
+  clock.start();
+  Tensor obs = envs.reset(o.seed);
+  LossSums sums;
+  for (std::int64_t u = 0; u < updates; ++u) {
+    const Rollout r = collect_rollout(envs, model, obs, o.num_steps, gen, res.episodes);
+    const minidl::rl::GaeResult g = rollout_advantages(r, o.gamma, o.gae_lambda);
+    Tensor adv = g.advantages.reshape({batch});
+    if (o.norm_adv) adv = minidl::rl::normalize(adv, 1e-8);
+    const ActorCritic::Eval e = model.evaluate(r.obs, r.actions);
+    const Variable pg = neg(mean(mul(e.log_prob, Variable(adv))));
+    const Variable entropy = mean(e.entropy);
+    const Variable vl = losses::mse_loss(e.value, Variable(g.returns.reshape({batch})));
+    const Variable loss = pg - o.ent_coef * entropy + o.vf_coef * vl;
+    opt.zero_grad();
+    backward(loss);
+    optim::clip_grad_norm_(params, o.max_grad_norm);
+    opt.step();
+    sums.add(pg.item(), vl.item(), entropy.item(), std::nan(""),
+             explained_variance(g.returns.reshape({batch}), r.values));
+    if ((u + 1) % o.log_every == 0 || u + 1 == updates) {
+      const auto row_index = static_cast<std::int64_t>(res.log.size());
+      const bool eval =
+          o.eval_episodes > 0 && o.eval_every > 0 && (row_index + 1) % o.eval_every == 0;
+      Logs row = sums.row(row_index, res.episodes, o.window);
+      if (eval)
+        row["EvalRet"] = evaluate_policy(env_options, &envs, model, o.eval_episodes, o.eval_seed);
+      emit_row(row, clock, res.log, o.log_path, o.on_log);
+    }
+  }
+  res.total_steps = res.episodes.total_steps;
+  res.seconds = clock.seconds();
+  if (o.eval_episodes > 0)
+    res.eval_after = evaluate_policy(env_options, &envs, model, o.eval_episodes, o.eval_seed);
+  return res;
+}
+
+}  // namespace minidl::train::rl
