@@ -86,10 +86,10 @@ void band_polygon(const Band& b, std::vector<PLFLT>& poly_x, std::vector<PLFLT>&
 }
 
 // Returns false with g_band_error set when PLplot failed. Everything with a destructor is built
-// by the caller: the longjmp out of a PLplot error must skip none.
-bool render(const std::vector<double>& px, const std::vector<double>& py, const Band& b,
-            const std::vector<PLFLT>& poly_x, const std::vector<PLFLT>& poly_y, const Limits& lim,
-            const BandPlotOptions& o, const char* path) {
+// by the caller: the longjmp out of a PLplot error must skip none, so `draw` (PLplot calls on
+// plain data) runs inside this frame.
+using DrawFn = void (*)(const void* context);
+bool render(int width, int height, const char* path, DrawFn draw, const void* context) {
   g_band_error[0] = '\0';
   PLINT previous = 0, stream = 0;
   plgstrm(&previous);
@@ -104,7 +104,27 @@ bool render(const std::vector<double>& px, const std::vector<double>& py, const 
   plmkstrm(&stream);
   plsdev("pngcairo");
   plsfnam(path);
-  plspage(0, 0, o.width, o.height, 0, 0);
+  plspage(0, 0, width, height, 0, 0);
+  draw(context);
+  plend1();
+  plsexit(nullptr);
+  plsabort(nullptr);
+  plsstrm(previous);
+  return g_band_error[0] == '\0';
+}
+
+struct SingleBand {
+  const std::vector<double>& px;
+  const std::vector<double>& py;
+  const Band& b;
+  const std::vector<PLFLT>& poly_x;
+  const std::vector<PLFLT>& poly_y;
+  const Limits& lim;
+  const BandPlotOptions& o;
+};
+
+void draw_single(const void* context) {
+  const auto& [px, py, b, poly_x, poly_y, lim, o] = *static_cast<const SingleBand*>(context);
   const PLINT r[7] = {255, 25, 190, 31, 230, 40, 224}, g[7] = {255, 25, 215, 119, 120, 40, 224},
               bl[7] = {255, 25, 238, 180, 30, 40, 224};
   plscmap0(r, g, bl, 7);
@@ -162,11 +182,6 @@ bool render(const std::vector<double>& px, const std::vector<double>& py, const 
            0.03, 0.08, kBackground, kInk, 1, 0, 0, count, opts, 0.8, 0.9, 2.0, 0.0, text_colors,
            labels, box_colors, box_patterns, box_scales, box_widths, colors, line_styles, widths,
            colors, scales, symbol_numbers, symbols);
-  plend1();
-  plsexit(nullptr);
-  plsabort(nullptr);
-  plsstrm(previous);
-  return g_band_error[0] == '\0';
 }
 
 void check_finite(const std::vector<double>& v, const char* what) {
@@ -174,7 +189,193 @@ void check_finite(const std::vector<double>& v, const char* what) {
     MINIDL_CHECK(std::isfinite(v[i]), "band_plot: ", what, "[", i, "] is not finite: ", v[i]);
 }
 
+// Renders into a temporary file beside png_path and renames it over png_path.
+void write_png(const std::string& png_path, int width, int height, DrawFn draw,
+               const void* context) {
+  std::lock_guard<std::mutex> lock(g_band_mutex);
+  MINIDL_CHECK(has_pngcairo(),
+               "band_plot: PLplot has no pngcairo device; install the Debian package "
+               "plplot-driver-cairo");
+  // PLplot prompts on stdin when it cannot open its output file, so the temporary file is
+  // created here first; the rename makes the PNG appear whole.
+  const std::string tmp = png_path + ".tmp." + std::to_string(::getpid()) + ".png";
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  MINIDL_CHECK(f != nullptr, "band_plot: cannot write ", tmp, " (for ", png_path, ")");
+  std::fclose(f);
+  const bool ok = render(width, height, tmp.c_str(), draw, context);
+  std::error_code ec;
+  if (!ok) {
+    std::filesystem::remove(tmp, ec);
+    MINIDL_FAIL("band_plot: PLplot failed writing ", png_path, ": ", g_band_error);
+  }
+  MINIDL_CHECK(std::filesystem::file_size(tmp, ec) > 0 && !ec,
+               "band_plot: PLplot wrote no image to ", tmp);
+  std::filesystem::rename(tmp, png_path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp);
+    MINIDL_FAIL("band_plot: cannot rename ", tmp, " to ", png_path, ": ", ec.message());
+  }
+}
+
+// Six distinguishable colours (Tableau 10), cmap0 slots 7..12 for the lines and 13..18 (the same
+// colours at alpha 0.2) for the fills.
+constexpr int kPalette = 6;
+constexpr PLINT kPaletteRgb[kPalette][3] = {{31, 119, 180}, {255, 127, 14},  {44, 160, 44},
+                                            {214, 39, 40},  {148, 103, 189}, {140, 86, 75}};
+
+struct PanelData {
+  const BandPanel* panel;
+  std::vector<PLFLT> xmin_max_y;  // xmin, xmax, ymin, ymax
+  std::vector<std::vector<PLFLT>> poly_x, poly_y;
+  std::vector<int> color;  // palette index per band
+};
+struct ManyBands {
+  const std::vector<PanelData>* panels;
+  const std::vector<const char*>* legend_labels;  // palette order
+  const BandPanelsOptions* o;
+};
+
+void draw_panels(const void* context) {
+  const ManyBands& m = *static_cast<const ManyBands*>(context);
+  const auto& panels = *m.panels;
+  PLINT r[7 + 2 * kPalette] = {255, 25, 190, 31, 230, 40, 224},
+                  g[7 + 2 * kPalette] = {255, 25, 215, 119, 120, 40, 224},
+                  bl[7 + 2 * kPalette] = {255, 25, 238, 180, 30, 40, 224};
+  PLFLT alpha[7 + 2 * kPalette];
+  for (int i = 0; i < 7 + 2 * kPalette; ++i) alpha[i] = 1.0;
+  for (int c = 0; c < kPalette; ++c)
+    for (int k = 0; k < 2; ++k) {
+      const int slot = 7 + c + k * kPalette;
+      r[slot] = kPaletteRgb[c][0];
+      g[slot] = kPaletteRgb[c][1];
+      bl[slot] = kPaletteRgb[c][2];
+      alpha[slot] = k == 0 ? 1.0 : 0.2;
+    }
+  plscmap0a(r, g, bl, alpha, 7 + 2 * kPalette);
+  plssub(static_cast<PLINT>(panels.size()), 1);
+  plinit();
+  for (std::size_t p = 0; p < panels.size(); ++p) {
+    const PanelData& d = panels[p];
+    const BandPanel& panel = *d.panel;
+    pladv(static_cast<PLINT>(p + 1));
+    plschr(0, 0.9);
+    plvpor(0.14, 0.96, 0.12, m.o->title.empty() || p > 0 ? 0.9 : 0.84);
+    plwind(d.xmin_max_y[0], d.xmin_max_y[1], d.xmin_max_y[2], d.xmin_max_y[3]);
+    plcol0(kGrid);
+    plbox("g", 0, 0, "g", 0, 0);
+    for (std::size_t b = 0; b < panel.bands.size(); ++b) {
+      const NamedBand& nb = panel.bands[b];
+      const auto n = static_cast<PLINT>(nb.x.size());
+      if (n >= 2) {
+        plcol0(7 + d.color[b] + kPalette);
+        plfill(2 * n, d.poly_x[b].data(), d.poly_y[b].data());
+      }
+    }
+    for (std::size_t b = 0; b < panel.bands.size(); ++b) {
+      const NamedBand& nb = panel.bands[b];
+      const auto n = static_cast<PLINT>(nb.x.size());
+      plcol0(7 + d.color[b]);
+      plwidth(2.0);
+      if (n >= 2)
+        plline(n, nb.x.data(), nb.mean.data());
+      else
+        plstring(n, nb.x.data(), nb.mean.data(), "\u25CF");
+    }
+    plwidth(1.0);
+    if (std::isfinite(panel.target)) {
+      const PLFLT tx[2] = {d.xmin_max_y[0], d.xmin_max_y[1]}, ty[2] = {panel.target, panel.target};
+      plcol0(kInk);
+      pllsty(2);
+      plline(2, tx, ty);
+      pllsty(1);
+    }
+    plcol0(kInk);
+    plbox("bcnst", 0, 0, "bcnstv", 0, 0);
+    pllab(panel.xlabel.c_str(), panel.ylabel.c_str(), panel.title.c_str());
+    if (p == 0 && !m.o->title.empty()) plmtex("t", 3.0, 0.0, 0.0, m.o->title.c_str());
+  }
+  // One legend, in the first panel: every colour used, in palette order.
+  pladv(1);
+  plvpor(0.14, 0.96, 0.12, m.o->title.empty() ? 0.9 : 0.84);
+  plwind(0, 1, 0, 1);
+  const auto& labels = *m.legend_labels;
+  const auto count = static_cast<PLINT>(labels.size());
+  PLINT opts[kPalette], colors[kPalette], styles[kPalette], text_colors[kPalette];
+  PLFLT widths[kPalette];
+  for (PLINT i = 0; i < count; ++i) {
+    opts[i] = PL_LEGEND_LINE;
+    colors[i] = 7 + i;
+    styles[i] = 1;
+    widths[i] = 2.0;
+    text_colors[i] = kInk;
+  }
+  PLFLT legend_w = 0, legend_h = 0;
+  pllegend(&legend_w, &legend_h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
+           PL_POSITION_BOTTOM | PL_POSITION_RIGHT | PL_POSITION_INSIDE | PL_POSITION_VIEWPORT, 0.02,
+           0.03, 0.08, kBackground, kInk, 1, 0, 0, count, opts, 0.8, 0.9, 2.0, 0.0, text_colors,
+           labels.data(), nullptr, nullptr, nullptr, nullptr, colors, styles, widths, nullptr,
+           nullptr, nullptr, nullptr);
+}
+
 }  // namespace
+
+void plot_band_panels(const std::vector<BandPanel>& panels, const std::string& png_path,
+                      const BandPanelsOptions& o) {
+  MINIDL_CHECK(!png_path.empty(), "band_plot: the output path is empty");
+  MINIDL_CHECK(!panels.empty() && panels.size() <= 8, "band_plot: needs 1 to 8 panels, got ",
+               panels.size());
+  const int width = o.panel_width * static_cast<int>(panels.size());
+  MINIDL_CHECK(o.panel_width >= 200 && o.height >= 150 && width <= 10000 && o.height <= 10000,
+               "band_plot: size must be within 200x150 .. 10000x10000 pixels, got ", width, "x",
+               o.height);
+  std::vector<std::string> names;  // palette order: first appearance
+  std::vector<PanelData> data;
+  for (const BandPanel& panel : panels) {
+    MINIDL_CHECK(!panel.bands.empty(), "band_plot: panel '", panel.title, "' has no bands");
+    PanelData d{&panel, {INFINITY, -INFINITY, INFINITY, -INFINITY}, {}, {}, {}};
+    for (const NamedBand& nb : panel.bands) {
+      const std::size_t n = nb.x.size();
+      MINIDL_CHECK(n >= 1 && nb.mean.size() == n && nb.lower.size() == n && nb.upper.size() == n,
+                   "band_plot: band '", nb.label, "' has x ", n, ", mean ", nb.mean.size(),
+                   ", lower ", nb.lower.size(), ", upper ", nb.upper.size(), " values");
+      for (const auto* v : {&nb.x, &nb.mean, &nb.lower, &nb.upper}) check_finite(*v, "band");
+      for (std::size_t i = 1; i < n; ++i)
+        MINIDL_CHECK(nb.x[i] >= nb.x[i - 1], "band_plot: band '", nb.label,
+                     "' x must be increasing");
+      auto it = std::find(names.begin(), names.end(), nb.label);
+      if (it == names.end()) {
+        MINIDL_CHECK(names.size() < static_cast<std::size_t>(kPalette), "band_plot: more than ",
+                     kPalette, " band labels");
+        names.push_back(nb.label);
+        it = names.end() - 1;
+      }
+      d.color.push_back(static_cast<int>(it - names.begin()));
+      for (std::size_t i = 0; i < n; ++i) {
+        d.xmin_max_y[0] = std::min(d.xmin_max_y[0], nb.x[i]);
+        d.xmin_max_y[1] = std::max(d.xmin_max_y[1], nb.x[i]);
+        d.xmin_max_y[2] = std::min({d.xmin_max_y[2], nb.lower[i], nb.mean[i]});
+        d.xmin_max_y[3] = std::max({d.xmin_max_y[3], nb.upper[i], nb.mean[i]});
+      }
+      Band b{nb.x, nb.mean, nb.lower, nb.upper};
+      d.poly_x.emplace_back();
+      d.poly_y.emplace_back();
+      band_polygon(b, d.poly_x.back(), d.poly_y.back());
+    }
+    if (std::isfinite(panel.target)) {
+      d.xmin_max_y[2] = std::min(d.xmin_max_y[2], panel.target);
+      d.xmin_max_y[3] = std::max(d.xmin_max_y[3], panel.target);
+    }
+    const double ypad = std::max((d.xmin_max_y[3] - d.xmin_max_y[2]) * 0.05, 1e-3);
+    const double xpad = std::max((d.xmin_max_y[1] - d.xmin_max_y[0]) * 0.02, 1e-3);
+    d.xmin_max_y = {d.xmin_max_y[0] - xpad, d.xmin_max_y[1] + xpad, d.xmin_max_y[2] - ypad,
+                    d.xmin_max_y[3] + ypad};
+    data.push_back(std::move(d));
+  }
+  std::vector<const char*> labels;
+  for (const std::string& s : names) labels.push_back(s.c_str());
+  const ManyBands context{&data, &labels, &o};
+  write_png(png_path, width, o.height, draw_panels, &context);
+}
 
 void plot_band(const std::vector<double>& px, const std::vector<double>& py, const Band& b,
                const std::string& png_path, const BandPlotOptions& o) {
@@ -205,29 +406,8 @@ void plot_band(const std::vector<double>& px, const std::vector<double>& py, con
   std::vector<PLFLT> poly_x, poly_y;
   band_polygon(b, poly_x, poly_y);
 
-  std::lock_guard<std::mutex> lock(g_band_mutex);
-  MINIDL_CHECK(has_pngcairo(),
-               "band_plot: PLplot has no pngcairo device; install the Debian package "
-               "plplot-driver-cairo");
-  // PLplot prompts on stdin when it cannot open its output file, so the temporary file is
-  // created here first; the rename makes the PNG appear whole.
-  const std::string tmp = png_path + ".tmp." + std::to_string(::getpid()) + ".png";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  MINIDL_CHECK(f != nullptr, "band_plot: cannot write ", tmp, " (for ", png_path, ")");
-  std::fclose(f);
-  const bool ok = render(px, py, b, poly_x, poly_y, lim, o, tmp.c_str());
-  std::error_code ec;
-  if (!ok) {
-    std::filesystem::remove(tmp, ec);
-    MINIDL_FAIL("band_plot: PLplot failed writing ", png_path, ": ", g_band_error);
-  }
-  MINIDL_CHECK(std::filesystem::file_size(tmp, ec) > 0 && !ec,
-               "band_plot: PLplot wrote no image to ", tmp);
-  std::filesystem::rename(tmp, png_path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp);
-    MINIDL_FAIL("band_plot: cannot rename ", tmp, " to ", png_path, ": ", ec.message());
-  }
+  const SingleBand context{px, py, b, poly_x, poly_y, lim, o};
+  write_png(png_path, o.width, o.height, draw_single, &context);
 }
 
 }  // namespace minidl::train

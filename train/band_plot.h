@@ -5,6 +5,7 @@
 // The PNG is rendered into a temporary file beside the target and renamed over it (atomic).
 #pragma once
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -33,5 +34,29 @@ struct BandPlotOptions {
 // PLplot cannot write the file.
 void plot_band(const std::vector<double>& points_x, const std::vector<double>& points_y,
                const Band& band, const std::string& png_path, const BandPlotOptions& options = {});
+
+// Several bands per panel, panels side by side (a study's learning curves: one panel per
+// environment, one band per method, e.g. the mean over seeds with the min..max band). Each band
+// gets its own colour (the same label, the same colour in every panel), a translucent fill and
+// its mean as a line; the legend sits in the first panel; `target` draws a dashed horizontal line.
+struct NamedBand {
+  std::string label;
+  std::vector<double> x = {}, mean = {}, lower = {}, upper = {};  // as Band
+};
+struct BandPanel {
+  std::string title = "";
+  std::string xlabel = "x", ylabel = "y";
+  std::vector<NamedBand> bands = {};
+  double target = std::numeric_limits<double>::quiet_NaN();  // NaN: none
+};
+struct BandPanelsOptions {
+  int panel_width = 560;  // pixels per panel
+  int height = 480;
+  std::string title = "";  // above the panels
+};
+// Throws minidl::Error "band_plot: ..." as plot_band does, and on an empty panel list or a panel
+// without bands (a band may have 1 point: drawn as a marker).
+void plot_band_panels(const std::vector<BandPanel>& panels, const std::string& png_path,
+                      const BandPanelsOptions& options = {});
 
 }  // namespace minidl::train

@@ -89,6 +89,7 @@ RunResult run_algorithm(const RunSpec& s) {
     VpgOptions o = s.algorithm == "vpg" ? VpgOptions{} : reinforce_baseline_settings();
     o.env = s.env;
     o.total_steps = budget;
+    o.steps_per_epoch = std::min(o.steps_per_epoch, budget);  // short runs: one shorter epoch
     o.gamma = gamma;
     o.normalize_obs = o.normalize_reward = norm;
     o.seed = s.seed;
