@@ -174,7 +174,7 @@ void draw_single(const void* context) {
   };
   entry(PL_LEGEND_COLOR_BOX, kFill, 1, o.band_label.c_str());
   entry(PL_LEGEND_LINE, kMean, 1, o.mean_label.c_str());
-  if (!px.empty()) entry(PL_LEGEND_SYMBOL, kPoints, 1, "training data");
+  if (!px.empty()) entry(PL_LEGEND_SYMBOL, kPoints, 1, o.points_label.c_str());
   if (!b.truth.empty()) entry(PL_LEGEND_LINE, kTruth, 2, o.truth_label.c_str());
   PLFLT legend_w = 0, legend_h = 0;
   pllegend(&legend_w, &legend_h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,

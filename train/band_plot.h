@@ -27,6 +27,7 @@ struct BandPlotOptions {
   std::string band_label = "mean +- 2 std";
   std::string mean_label = "predictive mean";
   std::string truth_label = "true function";
+  std::string points_label = "training data";
 };
 
 // points_x / points_y: the data (same length, may be empty). Throws minidl::Error "band_plot: ..."

@@ -35,7 +35,10 @@ std::string value_str(const std::string& key, double v) {
 }  // namespace
 
 Progress::Progress(const ProgressOptions& options)
-    : out_(options.out ? options.out : &std::cout), verbose_(options.verbose) {
+    : out_(options.out ? options.out : &std::cout),
+      verbose_(options.verbose),
+      unit_(options.unit),
+      value_name_(options.value_name) {
   MINIDL_CHECK(verbose_ >= 0 && verbose_ <= 2, "Progress: verbose must be 0, 1 or 2, got ",
                verbose_);
   if (options.tty >= 0)
@@ -100,10 +103,10 @@ void Progress::draw(std::int64_t done, double running_loss) {
      << num_batches_;
   if (done > 0 && elapsed > 0) {
     const double rate = static_cast<double>(done) / elapsed;
-    os << "  " << fixed(rate, 1) << " batch/s  ETA "
+    os << "  " << fixed(rate, 1) << " " << unit_ << "/s  ETA "
        << fixed(static_cast<double>(num_batches_ - done) / rate, 1) << "s";
   }
-  if (!std::isnan(running_loss)) os << "  loss " << fixed(running_loss, 4);
+  if (!std::isnan(running_loss)) os << "  " << value_name_ << " " << fixed(running_loss, 4);
   os << "\x1b[K";  // erase what a longer previous line left
   *out_ << os.str() << std::flush;
   bar_open_ = true;

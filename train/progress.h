@@ -24,6 +24,9 @@ struct ProgressOptions {
   std::ostream* out = nullptr;  // default std::cout
   // Whether `out` is a terminal; by default isatty(stdout) when out is std::cout, else false.
   int tty = -1;  // -1 detect, 0 no, 1 yes
+  // What the bar counts and the value it shows (the RL trainers: "iter", "AverageEpRet").
+  std::string unit = "batch";
+  std::string value_name = "loss";
 };
 
 class Progress {
@@ -55,6 +58,7 @@ class Progress {
   int verbose_;
   bool tty_;
   bool bar_open_ = false;
+  std::string unit_, value_name_;
   std::int64_t epoch_ = 0, epochs_ = 0, num_batches_ = 0, batches_done_ = 0;
   double train_seconds_ = 0;  // from begin_epoch to the last batch
   std::chrono::steady_clock::time_point start_, last_draw_;

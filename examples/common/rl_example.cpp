@@ -1,5 +1,7 @@
 #include "examples/common/rl_example.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -13,13 +15,16 @@
 namespace minidl::examples {
 namespace {
 
+// On a terminal the trainer's progress bar shows the run; in logs (the tour, ctest) one line per
+// tenth of the run does.
 void print_row(const train::Logs& row) {
+  if (::isatty(STDOUT_FILENO) == 1) return;
   auto get = [&](const char* k) { return row.count(k) ? row.at(k) : std::nan(""); };
   std::printf(
       "steps %7.0f  AverageEpRet %8.1f  LossPi %+.4f  LossV %8.4f  Entropy %.3f  KL %+.4f  "
-      "%.1fs\n",
+      "ClipFrac %.3f  EvalRet %7.1f  %.1fs\n",
       get("TotalEnvInteracts"), get("AverageEpRet"), get("LossPi"), get("LossV"), get("Entropy"),
-      get("KL"), get("Time"));
+      get("KL"), get("ClipFrac"), get("EvalRet"), get("Time"));
 }
 
 int finish(const ExampleOptions& opt, double before, double after, std::int64_t steps,
@@ -53,7 +58,9 @@ int run_rl_example(const RlExample& ex, int argc, char** argv) {
                             .env = ex.env,
                             .seed = opt.seed,
                             .total_steps = opt.quick ? ex.quick_steps : opt.steps,
-                            .log_path = opt.out_dir + "/log.jsonl"};
+                            .log_path = opt.out_dir + "/log.jsonl",
+                            .verbose = 1,
+                            .curve_path = opt.out_dir + "/curve.png"};
     const double tenth = static_cast<double>(spec.total_steps) / 10;
     double next = tenth;
     spec.on_log = [&](const train::Logs& row) {
@@ -91,17 +98,14 @@ int run_ppo_example(const PpoExample& ex, int argc, char** argv) {
     po.seed = opt.seed;
     po.total_steps = opt.quick ? ex.quick_steps : opt.steps;
     po.log_path = opt.out_dir + "/log.jsonl";
+    po.verbose = 1;
+    po.curve_path = opt.out_dir + "/curve.png";
     const std::int64_t batch = po.num_envs * po.num_steps;
     const std::int64_t iterations = std::max<std::int64_t>(1, po.total_steps / batch);
     const std::int64_t print_every = std::max<std::int64_t>(1, iterations / 10);
     po.on_log = [&](const train::Logs& row) {
       const auto it = static_cast<std::int64_t>(row.at("Epoch")) + 1;
-      if (it % print_every == 0 || it == iterations)
-        std::printf(
-            "steps %7.0f  AverageEpRet %8.1f  LossPi %+.4f  LossV %8.4f  Entropy %.3f  KL %.4f  "
-            "ClipFrac %.3f  EvalRet %7.1f  %.1fs\n",
-            row.at("TotalEnvInteracts"), row.at("AverageEpRet"), row.at("LossPi"), row.at("LossV"),
-            row.at("Entropy"), row.at("KL"), row.at("ClipFrac"), row.at("EvalRet"), row.at("Time"));
+      if (it % print_every == 0 || it == iterations) print_row(row);
     };
     const train::rl::PpoResult r = train::rl::ppo(po);
     return finish(opt, r.eval_before, r.eval_after, r.total_steps, r.seconds);

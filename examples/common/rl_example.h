@@ -1,6 +1,7 @@
 // What the policy-gradient trainer examples share (reinforce_cartpole, a2c_cartpole,
-// ppo_cartpole, ppo_acrobot, ppo_pendulum): flags, a progress line per tenth of the run, the
-// report of the greedy evaluation return before -> after (10 episodes).
+// ppo_cartpole, ppo_acrobot, ppo_pendulum): flags, the trainer's progress bar on a terminal (a
+// line per tenth of the run otherwise), the learning curve <out>/curve.png, the report of the
+// greedy evaluation return before -> after (10 episodes).
 //
 //   <name> [--quick] [--steps N] [--out DIR] [--seed S]
 // Writes <out>/log.jsonl (Spinning Up's keys, one row per iteration).

@@ -35,6 +35,7 @@ A2cResult a2c(const A2cOptions& o) {
   const std::vector<Variable> params = model.parameters();
   optim::RMSprop opt(params, {.lr = o.lr, .alpha = o.rms_alpha, .eps = o.rms_eps});
   TrainerClock clock;
+  RlProgress progress(o.verbose, updates);
   if (o.eval_episodes > 0)
     res.eval_before = evaluate_policy(env_options, nullptr, model, o.eval_episodes, o.eval_seed);
   clock.start();
@@ -65,11 +66,14 @@ A2cResult a2c(const A2cOptions& o) {
         row["EvalRet"] = evaluate_policy(env_options, &envs, model, o.eval_episodes, o.eval_seed);
       emit_row(row, clock, res.log, o.log_path, o.on_log);
     }
+    if (!res.log.empty()) progress.update(u, res.log.back());
   }
   res.total_steps = res.episodes.total_steps;
   res.seconds = clock.seconds();
   if (o.eval_episodes > 0)
     res.eval_after = evaluate_policy(env_options, &envs, model, o.eval_episodes, o.eval_seed);
+  finish_run("a2c", o.env, res.episodes, res.seconds, res.eval_after, o.eval_episodes > 0,
+             o.curve_path, progress);
   return res;
 }
 

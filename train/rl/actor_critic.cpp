@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 
 #include "autograd/functional.h"
@@ -15,6 +16,7 @@
 #include "tensor/error.h"
 #include "tensor/file_util.h"
 #include "tensor/ops.h"
+#include "train/band_plot.h"
 #include "train/rl/log_util.h"
 
 namespace minidl::train::rl {
@@ -263,6 +265,68 @@ void emit_row(Logs row, const TrainerClock& clock, std::vector<Logs>& log,
   log.push_back(row);
   if (!log_path.empty()) write_file_atomic(log_path, spinning_up_jsonl(log));
   if (on_log) on_log(log.back());
+}
+
+RlProgress::RlProgress(int verbose, std::int64_t iterations)
+    : progress_({.verbose = verbose, .unit = "iter", .value_name = "AverageEpRet"}) {
+  progress_.begin_epoch(0, 1, iterations);
+}
+
+void RlProgress::update(std::int64_t iteration, const Logs& row) {
+  const auto it = row.find("AverageEpRet");
+  progress_.batch(iteration, it == row.end() ? std::nan("") : it->second);
+}
+
+void RlProgress::finish(const std::string& line) { progress_.message(line); }
+
+void write_learning_curve(const EpisodeHistory& h, const std::string& png_path,
+                          const std::string& title, std::int64_t window) {
+  if (h.returns.size() < 2) return;
+  std::vector<double> px, py;
+  Band band;
+  double sum = 0, sum_sq = 0;
+  const auto w = static_cast<std::size_t>(std::max<std::int64_t>(window, 1));
+  for (std::size_t i = 0; i < h.returns.size(); ++i) {
+    const double x = static_cast<double>(h.end_steps[i]);
+    px.push_back(x);
+    py.push_back(h.returns[i]);
+    sum += h.returns[i];
+    sum_sq += h.returns[i] * h.returns[i];
+    if (i >= w) {
+      sum -= h.returns[i - w];
+      sum_sq -= h.returns[i - w] * h.returns[i - w];
+    }
+    const double k = static_cast<double>(std::min(i + 1, w));
+    const double m = sum / k, sd = std::sqrt(std::max(sum_sq / k - m * m, 0.0));
+    band.x.push_back(x);
+    band.mean.push_back(m);
+    band.lower.push_back(m - sd);
+    band.upper.push_back(m + sd);
+  }
+  plot_band(px, py, band, png_path,
+            {.title = title,
+             .xlabel = "environment steps",
+             .ylabel = "episode return",
+             .band_label = "+- 1 std over the last " + std::to_string(window) + " episodes",
+             .mean_label = "mean return, last " + std::to_string(window) + " episodes",
+             .points_label = "one episode"});
+}
+
+void finish_run(const std::string& algorithm, const std::string& env, const EpisodeHistory& h,
+                double seconds, double eval, bool evaluated, const std::string& curve_path,
+                RlProgress& progress) {
+  if (!curve_path.empty())
+    write_learning_curve(h, curve_path, algorithm + " on " + env + ": episode returns");
+  char line[256];
+  std::snprintf(line, sizeof line, "%s on %s: %zu episodes, %lld steps in %.1f s",
+                algorithm.c_str(), env.c_str(), h.returns.size(),
+                static_cast<long long>(h.total_steps), seconds);
+  std::string text = line;
+  if (evaluated) {
+    std::snprintf(line, sizeof line, ", greedy evaluation return %.1f", eval);
+    text += line;
+  }
+  progress.finish(text);
 }
 
 double evaluate_policy(const EnvOptions& env_options, minidl::rl::VecEnv* envs, ActorCritic& model,

@@ -31,6 +31,7 @@
 #include "rl/returns.h"
 #include "rl/vec_env.h"
 #include "train/callbacks.h"
+#include "train/progress.h"
 
 namespace minidl::train::rl {
 
@@ -142,6 +143,31 @@ class TrainerClock {
 // Adds Time, appends the row to log, rewrites log_path (JSON Lines, atomically) and calls on_log.
 void emit_row(Logs row, const TrainerClock& clock, std::vector<Logs>& log,
               const std::string& log_path, const std::function<void(const Logs&)>& on_log);
+
+// The progress bar of an RL trainer (train::Progress, as train::fit shows it): one bar over the
+// run's iterations with their rate, the ETA and the latest AverageEpRet; verbose 0 prints
+// nothing, 2 (or not a terminal) only the final line.
+class RlProgress {
+ public:
+  RlProgress(int verbose, std::int64_t iterations);
+  void update(std::int64_t iteration, const Logs& row);
+  void finish(const std::string& line);
+
+ private:
+  Progress progress_;
+};
+
+// The end of a run: the learning curve PNG (if curve_path is set) and the progress's last line
+// "<algorithm> on <env>: N episodes, S steps in T s, greedy evaluation R".
+void finish_run(const std::string& algorithm, const std::string& env, const EpisodeHistory& h,
+                double seconds, double eval, bool evaluated, const std::string& curve_path,
+                RlProgress& progress);
+
+// The learning curve as a PNG (train/band_plot.h): every finished episode's return as a dot at
+// the step it ended, the mean return of the last `window` episodes as a line with a +- 1 std
+// band. Nothing is written with fewer than 2 finished episodes.
+void write_learning_curve(const EpisodeHistory& history, const std::string& png_path,
+                          const std::string& title, std::int64_t window = 100);
 
 // Mean return of `episodes` episodes with the deterministic policy, reset with seed, seed + 1,
 // ... The environment has the training env's observation wrappers; NormalizeObservation takes

@@ -6,6 +6,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <string>
 
 #include "nn/linear.h"
 #include "rl/envs.h"
@@ -183,6 +185,19 @@ TEST_CASE("a2c and vpg: short runs are bit-reproducible and log Spinning Up's ke
                 .eval_episodes = 1};
   CHECK(vpg(vp).log.size() == 2);
   CHECK_THROWS_WITH_AS(a2c({.num_steps = 0}), doctest::Contains("a2c: num_envs"), Error);
+}
+
+TEST_CASE("actor critic: the learning-curve PNG of a run, none before 2 episodes") {
+  const std::string png =
+      (std::filesystem::temp_directory_path() / "minidl_rl_curve_test.png").string();
+  std::filesystem::remove(png);
+  A2cOptions a{.total_steps = 400, .num_envs = 4, .eval_episodes = 0, .curve_path = png};
+  const A2cResult r = a2c(a);
+  REQUIRE(r.episodes.returns.size() >= 2);
+  CHECK(std::filesystem::file_size(png) > 1000);
+  std::filesystem::remove(png);
+  write_learning_curve({.returns = {1}, .lengths = {1}, .end_steps = {1}}, png, "one episode");
+  CHECK_FALSE(std::filesystem::exists(png));
 }
 
 TEST_CASE("run: steps to solve by hand, REINFORCE's step cap, unknown names") {

@@ -82,6 +82,7 @@ PpoResult ppo(const PpoOptions& o) {
   if (o.eval_episodes > 0)
     res.eval_before = evaluate_policy(env_options, nullptr, model, o.eval_episodes, o.eval_seed);
   TrainerClock clock;
+  RlProgress progress(o.verbose, iterations);
   clock.start();
   Tensor obs = envs.reset(o.seed);
   for (std::int64_t it = 0; it < iterations; ++it) {
@@ -149,11 +150,14 @@ PpoResult ppo(const PpoOptions& o) {
     if (o.eval_episodes > 0 && o.eval_every > 0 && (it + 1) % o.eval_every == 0)
       row["EvalRet"] = evaluate_policy(env_options, &envs, model, o.eval_episodes, o.eval_seed);
     emit_row(row, clock, res.log, o.log_path, o.on_log);
+    progress.update(it, res.log.back());
   }
   res.total_steps = res.episodes.total_steps;
   res.seconds = clock.seconds();
   if (o.eval_episodes > 0)
     res.eval_after = evaluate_policy(env_options, &envs, model, o.eval_episodes, o.eval_seed);
+  finish_run("ppo", o.env, res.episodes, res.seconds, res.eval_after, o.eval_episodes > 0,
+             o.curve_path, progress);
   return res;
 }
 

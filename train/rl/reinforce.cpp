@@ -17,6 +17,7 @@
 #include "tensor/error.h"
 #include "tensor/file_util.h"
 #include "tensor/ops.h"
+#include "train/rl/actor_critic.h"
 #include "train/rl/log_util.h"
 
 namespace minidl::train::rl {
@@ -83,6 +84,7 @@ ReinforceResult reinforce(const ReinforceOptions& o) {
   if (o.eval_episodes > 0)
     res.eval_before = evaluate_greedy(o.env, *res.policy, o.eval_episodes, o.eval_seed);
 
+  RlProgress progress(o.verbose, o.max_episodes);
   const auto start = Clock::now();
   std::vector<float> obs_buf;
   std::vector<std::int64_t> act_buf;
@@ -165,6 +167,7 @@ ReinforceResult reinforce(const ReinforceOptions& o) {
       res.log.push_back(row);
       if (!o.log_path.empty()) write_file_atomic(o.log_path, spinning_up_jsonl(res.log));
       if (o.on_log) o.on_log(row);
+      progress.update(ep, row);
     }
     if (solved) {
       res.solved_at = ep + 1;
@@ -175,6 +178,15 @@ ReinforceResult reinforce(const ReinforceOptions& o) {
   res.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   if (o.eval_episodes > 0)
     res.eval_after = evaluate_greedy(o.env, *res.policy, o.eval_episodes, o.eval_seed);
+  EpisodeHistory history;
+  for (std::size_t i = 0; i < res.returns.size(); ++i) {
+    history.total_steps += res.lengths[i];
+    history.returns.push_back(res.returns[i]);
+    history.lengths.push_back(res.lengths[i]);
+    history.end_steps.push_back(history.total_steps);
+  }
+  finish_run("reinforce", o.env, history, res.seconds, res.eval_after, o.eval_episodes > 0,
+             o.curve_path, progress);
   return res;
 }
 

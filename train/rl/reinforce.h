@@ -53,6 +53,9 @@ struct ReinforceOptions {
   std::int64_t eval_episodes = 0;
   std::uint64_t eval_seed = 1000;
   std::string log_path = "";  // JSON Lines with Spinning Up's keys ("" = none)
+  // A progress bar (0 none, 1 on a terminal, 2 plain) and the learning-curve PNG ("" = none).
+  int verbose = 0;
+  std::string curve_path = "";
   // Called with each log row (Epoch, AverageEpRet, StdEpRet, MaxEpRet, MinEpRet, EpLen,
   // TotalEnvInteracts, LossPi, Entropy, Time); e.g. a progress line.
   std::function<void(const Logs&)> on_log = nullptr;

@@ -69,6 +69,10 @@ RunResult run_algorithm(const RunSpec& s) {
     o.seed = s.seed;
     o.eval_episodes = s.eval_episodes;
     o.log_path = s.log_path;
+    o.verbose = s.verbose;
+    o.curve_path = s.curve_path;
+    o.verbose = s.verbose;
+    o.curve_path = s.curve_path;
     o.on_log = s.on_log;
     return from(ppo(o));
   }
@@ -82,6 +86,10 @@ RunResult run_algorithm(const RunSpec& s) {
     o.seed = s.seed;
     o.eval_episodes = s.eval_episodes;
     o.log_path = s.log_path;
+    o.verbose = s.verbose;
+    o.curve_path = s.curve_path;
+    o.verbose = s.verbose;
+    o.curve_path = s.curve_path;
     o.on_log = s.on_log;
     return from(a2c(o));
   }
@@ -95,6 +103,10 @@ RunResult run_algorithm(const RunSpec& s) {
     o.seed = s.seed;
     o.eval_episodes = s.eval_episodes;
     o.log_path = s.log_path;
+    o.verbose = s.verbose;
+    o.curve_path = s.curve_path;
+    o.verbose = s.verbose;
+    o.curve_path = s.curve_path;
     o.on_log = s.on_log;
     return from(vpg(o));
   }
@@ -107,6 +119,8 @@ RunResult run_algorithm(const RunSpec& s) {
   o.seed = s.seed;
   o.eval_episodes = s.eval_episodes;
   o.log_path = s.log_path;
+  o.verbose = s.verbose;
+  o.curve_path = s.curve_path;
   o.on_log = s.on_log;
   ReinforceResult r = reinforce(o);
   RunResult out;

@@ -30,6 +30,8 @@ struct RunSpec {
   std::int64_t total_steps = 0;  // 0: the algorithm's budget for the env (default_budget)
   std::int64_t eval_episodes = 10;
   std::string log_path = "";
+  int verbose = 0;              // the trainer's progress bar
+  std::string curve_path = "";  // the trainer's learning-curve PNG
   std::function<void(const Logs&)> on_log = nullptr;
 };
 

@@ -42,6 +42,7 @@ VpgResult vpg(const VpgOptions& o) {
   optim::Adam pi_opt(pi_params, {.lr = o.pi_lr});
   optim::Adam v_opt(v_params, {.lr = o.vf_lr});
   TrainerClock clock;
+  RlProgress progress(o.verbose, epochs);
   if (o.eval_episodes > 0)
     res.eval_before = evaluate_policy(env_options, nullptr, model, o.eval_episodes, o.eval_seed);
   clock.start();
@@ -81,11 +82,14 @@ VpgResult vpg(const VpgOptions& o) {
     if (o.eval_episodes > 0 && o.eval_every > 0 && (epoch + 1) % o.eval_every == 0)
       row["EvalRet"] = evaluate_policy(env_options, &envs, model, o.eval_episodes, o.eval_seed);
     emit_row(row, clock, res.log, o.log_path, o.on_log);
+    progress.update(epoch, res.log.back());
   }
   res.total_steps = res.episodes.total_steps;
   res.seconds = clock.seconds();
   if (o.eval_episodes > 0)
     res.eval_after = evaluate_policy(env_options, &envs, model, o.eval_episodes, o.eval_seed);
+  finish_run(o.lam == 1.0 ? "reinforce with baseline" : "vpg", o.env, res.episodes, res.seconds,
+             res.eval_after, o.eval_episodes > 0, o.curve_path, progress);
   return res;
 }
 

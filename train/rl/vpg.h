@@ -45,6 +45,9 @@ struct VpgOptions {
   std::int64_t eval_every = 0;
   std::uint64_t eval_seed = 1000;
   std::string log_path = "";
+  // A progress bar (0 none, 1 on a terminal, 2 plain) and the learning-curve PNG ("" = none).
+  int verbose = 0;
+  std::string curve_path = "";
   std::function<void(const Logs&)> on_log = nullptr;
 };
 
