@@ -1,5 +1,7 @@
 // Flatten: merges axes start_dim..end_dim into one (PyTorch's nn.Flatten, defaults 1 and -1), so
 // [N, C, H, W] -> [N, C*H*W] between a convolutional block and a classifier.
+// Unflatten: its inverse, splits axis dim into sizes (PyTorch's nn.Unflatten), so
+// [N, C*H*W] -> [N, C, H, W] between a generator's linear layer and its transposed convolutions.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +19,18 @@ class Flatten : public Module {
 
  private:
   std::int64_t start_dim_, end_dim_;
+};
+
+class Unflatten : public Module {
+ public:
+  // sizes: the new axes, their product = the size of axis dim (one entry may be -1, inferred).
+  Unflatten(std::int64_t dim, Shape sizes);
+  Variable forward(const Variable& input) override;
+  std::string extra_repr() const override;
+
+ private:
+  std::int64_t dim_;
+  Shape sizes_;
 };
 
 }  // namespace minidl::nn

@@ -240,6 +240,25 @@ TEST_CASE("flatten: merges the given axes") {
   CHECK(gradcheck_module(f, Variable(randn({2, 2, 3}, gen, kFloat64), true)));
 }
 
+TEST_CASE("unflatten: splits one axis into sizes, inverse of flatten") {
+  Unflatten u(1, {3, 4, 5});
+  CHECK(u(Variable(ones({2, 60}))).shape() == Shape{2, 3, 4, 5});
+  Unflatten last(-1, {2, -1});
+  CHECK(last(Variable(ones({3, 7, 6}))).shape() == Shape{3, 7, 2, 3});
+  Generator gen(12);
+  const Tensor x = randn({2, 3, 4}, gen);
+  Flatten f;
+  Unflatten back(1, {3, 4});
+  CHECK(testing::bitwise_equal(back(f(Variable(x))).value(), x));
+  CHECK(u.extra_repr() == "dim=1, unflattened_size=[3,4,5]");
+  CHECK_THROWS_WITH_AS(u(Variable(ones({2, 59}))),
+                       doctest::Contains("Unflatten: sizes [3,4,5] do not split axis 1 of size 59"),
+                       Error);
+  CHECK_THROWS_WITH_AS(u(Variable(ones({2}))),
+                       doctest::Contains("Unflatten: dim 1 is out of range"), Error);
+  CHECK(gradcheck_module(back, Variable(randn({2, 12}, gen, kFloat64), true)));
+}
+
 TEST_CASE("module: summary of an MLP lists layers, shapes and parameter counts") {
   Generator gen(11);
   Sequential m(std::make_shared<Linear>(784, 256, gen), std::make_shared<BatchNorm1d>(256),
