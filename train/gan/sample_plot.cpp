@@ -11,6 +11,7 @@
 #include <mutex>
 
 #include "tensor/error.h"
+#include "tensor/ops.h"
 
 namespace minidl::train::gan {
 namespace {
@@ -149,6 +150,70 @@ bool render(const std::vector<PanelData>& panels, const SamplePlotOptions& o, PL
   return g_error[0] == '\0';
 }
 
+bool render_image(const std::vector<const PLFLT*>& columns, PLINT gw, PLINT gh,
+                  const ImageGridOptions& o, PLINT title_px, const char* path) {
+  g_error[0] = '\0';
+  PLINT previous = 0, stream = 0;
+  plgstrm(&previous);
+  plsexit(on_exit_handler);
+  plsabort(on_abort_handler);
+  if (setjmp(g_jump) != 0) {
+    plsexit(nullptr);
+    plsabort(nullptr);
+    plsstrm(previous);
+    return false;
+  }
+  plmkstrm(&stream);
+  plsdev("pngcairo");
+  plsfnam(path);
+  const PLINT width = gw * o.pixel_scale, height = gh * o.pixel_scale + title_px;
+  plspage(0, 0, width, height, 0, 0);
+  const PLINT r[2] = {0, 255}, g[2] = {0, 255}, b[2] = {0, 255};
+  plscmap0(r, g, b, 2);
+  PLFLT pos[2] = {0, 1}, grey[2] = {0, 1};
+  plscmap1l(1, 2, pos, grey, grey, grey, nullptr);  // low -> black, high -> white
+  plinit();
+  pladv(0);
+  const PLFLT top = 1.0 - static_cast<PLFLT>(title_px) / height;
+  plvpor(0, 1, 0, top);
+  plwind(0, gw, 0, gh);
+  plimage(columns.data(), gw, gh, 0, gw, 0, gh, o.low, o.high, 0, gw, 0, gh);
+  if (title_px > 0) {
+    plvpor(0, 1, top, 1);
+    plcol0(1);
+    plschr(0, 0.7);
+    plmtex("t", -1.5, 0.5, 0.5, o.title.c_str());
+  }
+  plend1();
+  plsexit(nullptr);
+  plsabort(nullptr);
+  plsstrm(previous);
+  return g_error[0] == '\0';
+}
+
+// Renders into a temporary file and renames it into place. PLplot prompts on stdin when it cannot
+// open its output file, so the temporary file is created here first; the rename makes the PNG
+// appear whole.
+template <typename Render>
+void write_png(const char* who, const std::string& png_path, Render&& render_to) {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  const std::string tmp = png_path + ".tmp." + std::to_string(::getpid()) + ".png";
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  MINIDL_CHECK(f != nullptr, who, ": cannot write ", tmp, " (for ", png_path, ")");
+  std::fclose(f);
+  const bool ok = render_to(tmp.c_str());
+  std::error_code ec;
+  if (!ok) {
+    std::filesystem::remove(tmp, ec);
+    MINIDL_FAIL(who, ": PLplot failed writing ", png_path, ": ", g_error);
+  }
+  std::filesystem::rename(tmp, png_path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp);
+    MINIDL_FAIL(who, ": cannot rename ", tmp, " to ", png_path, ": ", ec.message());
+  }
+}
+
 }  // namespace
 
 Tensor critic_grid(const SamplePlotOptions& o, int nx, int ny) {
@@ -174,24 +239,55 @@ void plot_samples(const std::vector<Panel>& panels, const std::string& png_path,
   for (const Panel& p : panels) data.push_back(panel_data(p));
   const PLINT rows = static_cast<PLINT>((panels.size() + o.columns - 1) / o.columns);
   std::vector<PLFLT> levels(16);
-  std::lock_guard<std::mutex> lock(g_mutex);
-  // PLplot prompts on stdin when it cannot open its output file, so the temporary file is
-  // created here first; the rename makes the PNG appear whole.
-  const std::string tmp = png_path + ".tmp." + std::to_string(::getpid()) + ".png";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  MINIDL_CHECK(f != nullptr, "plot_samples: cannot write ", tmp, " (for ", png_path, ")");
-  std::fclose(f);
-  const bool ok = render(data, o, rows, levels, tmp.c_str());
-  std::error_code ec;
-  if (!ok) {
-    std::filesystem::remove(tmp, ec);
-    MINIDL_FAIL("plot_samples: PLplot failed writing ", png_path, ": ", g_error);
+  write_png("plot_samples", png_path,
+            [&](const char* tmp) { return render(data, o, rows, levels, tmp); });
+}
+
+Tensor image_grid(const Tensor& images, const ImageGridOptions& o) {
+  MINIDL_CHECK(
+      images.defined() && (images.dim() == 3 || (images.dim() == 4 && images.shape()[1] == 1)),
+      "image_grid: images must be [N, 1, H, W] or [N, H, W], got ",
+      images.defined() ? shape_str(images.shape()) : std::string("undefined"));
+  MINIDL_CHECK(images.numel() > 0, "image_grid: no images (", shape_str(images.shape()), ")");
+  MINIDL_CHECK(o.columns >= 1 && o.padding >= 0 && o.high > o.low,
+               "image_grid: need columns >= 1, padding >= 0 and high > low, got ", o.columns, ", ",
+               o.padding, ", [", o.low, ", ", o.high, "]");
+  const std::int64_t n = images.shape()[0], h = images.shape()[images.dim() - 2],
+                     w = images.shape()[images.dim() - 1], p = o.padding;
+  const std::int64_t cols = std::min<std::int64_t>(o.columns, n), rows = (n + cols - 1) / cols;
+  const std::int64_t gh = rows * (h + p) + p, gw = cols * (w + p) + p;
+  Tensor grid = full({gh, gw}, o.low, kFloat64);
+  const Tensor src = images.to(kFloat64);
+  const double* s = src.data<double>();
+  double* g = grid.data<double>();
+  for (std::int64_t k = 0; k < n; ++k) {
+    const std::int64_t top = p + (k / cols) * (h + p), left = p + (k % cols) * (w + p);
+    for (std::int64_t i = 0; i < h; ++i)
+      for (std::int64_t j = 0; j < w; ++j) {
+        const double v = s[(k * h + i) * w + j];
+        // NaN (a diverged generator) is drawn black like the padding.
+        g[(top + i) * gw + left + j] = std::isnan(v) ? o.low : std::clamp(v, o.low, o.high);
+      }
   }
-  std::filesystem::rename(tmp, png_path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp);
-    MINIDL_FAIL("plot_samples: cannot rename ", tmp, " to ", png_path, ": ", ec.message());
-  }
+  return grid;
+}
+
+void plot_image_grid(const Tensor& images, const std::string& png_path, const ImageGridOptions& o) {
+  MINIDL_CHECK(!png_path.empty(), "plot_image_grid: the output path is empty");
+  MINIDL_CHECK(o.pixel_scale >= 1 && o.pixel_scale <= 32,
+               "plot_image_grid: pixel_scale must be in [1, 32], got ", o.pixel_scale);
+  const Tensor grid = image_grid(images, o);
+  const PLINT gh = static_cast<PLINT>(grid.shape()[0]), gw = static_cast<PLINT>(grid.shape()[1]);
+  // PLplot indexes a[x][y] with y upwards: column-major with the image's rows flipped.
+  std::vector<PLFLT> cells(static_cast<std::size_t>(gw) * gh);
+  const double* v = grid.data<double>();
+  for (PLINT x = 0; x < gw; ++x)
+    for (PLINT y = 0; y < gh; ++y) cells[x * gh + y] = v[(gh - 1 - y) * gw + x];
+  std::vector<const PLFLT*> columns;
+  for (PLINT x = 0; x < gw; ++x) columns.push_back(cells.data() + x * gh);
+  const PLINT title_px = o.title.empty() ? 0 : 28;
+  write_png("plot_image_grid", png_path,
+            [&](const char* tmp) { return render_image(columns, gw, gh, o, title_px, tmp); });
 }
 
 }  // namespace minidl::train::gan

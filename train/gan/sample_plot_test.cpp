@@ -50,5 +50,30 @@ TEST_CASE("plot_samples: panels with samples, centres and a critic field make a 
                        doctest::Contains("plot_samples: no panels"), Error);
 }
 
+TEST_CASE("image_grid: images laid out row by row with padding at low, values clamped") {
+  // Three 2x3 images, two per row: grid [2 (2 + 1) + 1, 2 (3 + 1) + 1] = [7, 9].
+  Tensor imgs = arange(0, 18, 1, kFloat64).reshape({3, 1, 2, 3});
+  mul_(imgs, 0.1);  // image k holds 0.6 k + 0.1 (3 i + j)
+  const Tensor g = image_grid(imgs, {.columns = 2, .padding = 1, .low = 0, .high = 1.5});
+  REQUIRE(g.shape() == Shape{7, 9});
+  const auto at = [&](int r, int c) { return g.data<double>()[r * 9 + c]; };
+  CHECK(at(0, 0) == 0.0);                   // padding
+  CHECK(at(1, 1) == doctest::Approx(0.0));  // image 0, pixel (0, 0)
+  CHECK(at(2, 3) == doctest::Approx(0.5));  // image 0, pixel (1, 2)
+  CHECK(at(1, 5) == doctest::Approx(0.6));  // image 1, pixel (0, 0)
+  CHECK(at(2, 7) == doctest::Approx(1.1));  // image 1, pixel (1, 2)
+  CHECK(at(4, 1) == doctest::Approx(1.2));  // image 2 starts the second row
+  CHECK(at(5, 3) == doctest::Approx(1.5));  // 1.7 clamped to high
+  CHECK(at(4, 5) == 0.0);                   // the empty cell
+  CHECK(at(1, 4) == 0.0);                   // padding between images
+  test_support::TempDir dir;
+  plot_image_grid(imgs, dir.file("g.png"), {.columns = 2, .low = 0, .high = 1.5, .title = "t"});
+  CHECK(std::filesystem::file_size(dir.file("g.png")) > 100);
+  CHECK_THROWS_WITH_AS(image_grid(zeros({2, 3, 4, 4})),
+                       doctest::Contains("image_grid: images must be [N, 1, H, W]"), Error);
+  CHECK_THROWS_WITH_AS(image_grid(zeros({2, 4, 4}), {.high = -1}), doctest::Contains("high > low"),
+                       Error);
+}
+
 }  // namespace
 }  // namespace minidl::train::gan
