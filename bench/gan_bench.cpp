@@ -9,7 +9,15 @@
 // their ratio are printed (a ratio below 1 means minidl is faster). With --measure both sides
 // then train 5000 iterations from seed 0, 1, 2 and report modes covered / high-quality samples.
 //
-//   bench_gan [--iters K] [--reps R] [--threads T] [--no-torch] [--json] [--measure]
+// The DCGAN training step (issue 10: <= 0.8x PyTorch's): gan_fashion's DCGAN on 28x28 images,
+//   G: z [64] - linear 64x7x7 - BN - ReLU - convT 4x4/2 32 - BN - ReLU - convT 4x4/2 1 - tanh
+//   D: conv 4x4/2 32 - LeakyReLU 0.2 - conv 4x4/2 64 - BN - LeakyReLU 0.2 - linear 1
+// batch 64, Adam(2e-4, (0.5, 0.999)), non-saturating, one D step and one G step per iteration, on
+// fixed random "real" images (the data does not change the work). --dcgan-iters iterations per
+// rep (0 skips it).
+//
+//   bench_gan [--iters K] [--reps R] [--threads T] [--dcgan-iters K] [--no-torch] [--json]
+//             [--measure]
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -23,9 +31,14 @@
 #include "data/toy2d.h"
 #include "metrics/mode_coverage.h"
 #include "nn/activation.h"
+#include "nn/batchnorm.h"
+#include "nn/conv2d.h"
+#include "nn/conv_transpose2d.h"
+#include "nn/flatten.h"
 #include "nn/linear.h"
 #include "nn/sequential.h"
 #include "optim/adam.h"
+#include "tensor/ops.h"
 #include "tensor/parallel.h"
 #include "train/gan/trainer.h"
 
@@ -80,13 +93,52 @@ Run minidl_run(std::int64_t iters, std::int64_t reps, std::uint64_t seed, bool m
   return r;
 }
 
+// gan_fashion's DCGAN (examples/gan/gan_fashion.cpp; bench/ may not include examples/).
+Run dcgan_run(std::int64_t iters, std::int64_t reps) {
+  Generator gen(0);
+  const nn::ConvTranspose2dOptions up{.stride = 2, .padding = 1};
+  const nn::Conv2dOptions down{.stride = 2, .padding = 1};
+  auto g = std::make_shared<nn::Sequential>(
+      std::make_shared<nn::Linear>(64, 64 * 7 * 7, gen),
+      std::make_shared<nn::BatchNorm1d>(64 * 7 * 7), std::make_shared<nn::ReLU>(),
+      std::make_shared<nn::Unflatten>(1, Shape{64, 7, 7}),
+      std::make_shared<nn::ConvTranspose2d>(64, 32, 4, gen, up),
+      std::make_shared<nn::BatchNorm2d>(32), std::make_shared<nn::ReLU>(),
+      std::make_shared<nn::ConvTranspose2d>(32, 1, 4, gen, up), std::make_shared<nn::Tanh>());
+  auto d = std::make_shared<nn::Sequential>(
+      std::make_shared<nn::Conv2d>(1, 32, 4, gen, down), std::make_shared<nn::LeakyReLU>(0.2),
+      std::make_shared<nn::Conv2d>(32, 64, 4, gen, down), std::make_shared<nn::BatchNorm2d>(64),
+      std::make_shared<nn::LeakyReLU>(0.2), std::make_shared<nn::Flatten>(),
+      std::make_shared<nn::Linear>(64 * 7 * 7, 1, gen));
+  optim::Adam g_opt(g->parameters(), {.lr = 2e-4, .betas = {0.5, 0.999}});
+  optim::Adam d_opt(d->parameters(), {.lr = 2e-4, .betas = {0.5, 0.999}});
+  const Tensor real = sub(mul(rand({64, 1, 28, 28}, gen), 2.0), 1.0);
+  train::gan::GanTrainer t(*g, *d, g_opt, d_opt, [real](std::int64_t, Generator&) { return real; },
+                           {.objective = train::gan::Objective::kNonSaturating,
+                            .batch_size = 64,
+                            .noise_dim = 64,
+                            .seed = 1000,
+                            .verbose = 0});
+  Run r;
+  for (int i = 0; i < 3; ++i) t.step();
+  for (std::int64_t k = 0; k < reps; ++k) {
+    const auto start = std::chrono::steady_clock::now();
+    for (std::int64_t i = 0; i < iters; ++i) t.step();
+    r.ms.push_back(1000.0 *
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() /
+                   static_cast<double>(iters));
+  }
+  return r;
+}
+
 // Runs bench/torch_gan.py and reads its JSON line (a tiny parser: the keys are known).
 Run torch_run(const std::string& python, std::int64_t iters, std::int64_t reps, int threads,
-              std::uint64_t seed, bool measure) {
-  const std::string cmd = python + " " + MINIDL_SOURCE_DIR + "/bench/torch_gan.py --iters " +
-                          std::to_string(iters) + " --reps " + std::to_string(reps) +
-                          " --threads " + std::to_string(threads) + " --seed " +
-                          std::to_string(seed) + (measure ? " --measure" : "") + " 2>/dev/null";
+              std::uint64_t seed, bool measure, bool dcgan = false) {
+  const std::string cmd = python + " " + MINIDL_SOURCE_DIR + "/bench/torch_gan.py" +
+                          (dcgan ? " --model dcgan" : "") + " --iters " + std::to_string(iters) +
+                          " --reps " + std::to_string(reps) + " --threads " +
+                          std::to_string(threads) + " --seed " + std::to_string(seed) +
+                          (measure ? " --measure" : "") + " 2>/dev/null";
   Run r;
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;
@@ -119,7 +171,7 @@ double median(std::vector<double> v) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::int64_t iters = 500, reps = 5;
+  std::int64_t iters = 500, reps = 5, dcgan_iters = 20;
   int threads = 2;
   bool with_torch = true, json = false, measure = false;
   std::string python = "/usr/bin/python3";
@@ -132,6 +184,8 @@ int main(int argc, char** argv) {
       reps = std::stoll(next());
     else if (a == "--threads")
       threads = std::stoi(next());
+    else if (a == "--dcgan-iters")
+      dcgan_iters = std::stoll(next());
     else if (a == "--no-torch")
       with_torch = false;
     else if (a == "--json")
@@ -139,18 +193,19 @@ int main(int argc, char** argv) {
     else if (a == "--measure")
       measure = true;
     else if (a == "--quick")
-      iters = 100, reps = 3;
+      iters = 100, reps = 3, dcgan_iters = 5;
     else if (a == "--python")
       python = next();
     else {
       std::fprintf(stderr,
-                   "usage: bench_gan [--iters K] [--reps R] [--threads T] [--no-torch] [--json] "
-                   "[--measure] [--quick] [--python PATH]\n");
+                   "usage: bench_gan [--iters K] [--reps R] [--threads T] [--dcgan-iters K] "
+                   "[--no-torch] [--json] [--measure] [--quick] [--python PATH]\n");
       return a == "--help" ? 0 : 2;
     }
   }
-  if (iters < 1 || reps < 1 || threads < 1) {
-    std::fprintf(stderr, "bench_gan: --iters, --reps and --threads must be >= 1\n");
+  if (iters < 1 || reps < 1 || threads < 1 || dcgan_iters < 0) {
+    std::fprintf(stderr,
+                 "bench_gan: --iters, --reps and --threads must be >= 1, --dcgan-iters >= 0\n");
     return 2;
   }
   set_num_threads(threads);
@@ -173,6 +228,26 @@ int main(int argc, char** argv) {
                   mm / tm);
     else if (with_torch)
       std::printf("  pytorch  unavailable (%s bench/torch_gan.py failed)\n", python.c_str());
+  }
+  if (dcgan_iters > 0) {
+    const Run md = dcgan_run(dcgan_iters, reps);
+    const Run td =
+        with_torch ? torch_run(python, dcgan_iters, reps, threads, 0, false, true) : Run{};
+    const double dm = median(md.ms), dt = median(td.ms);
+    if (json) {
+      std::printf(
+          "{\"bench\": \"gan_dcgan_step\", \"minidl\": %.6g, \"reference\": %.6g, "
+          "\"reference_name\": \"pytorch\", \"unit\": \"ms/iter\", \"speedup\": %.4g}\n",
+          dm, dt, dt / dm);
+    } else {
+      std::printf(
+          "DCGAN step (gan_fashion's, 28x28, batch 64, one D and one G step), median of %lld x "
+          "%lld iterations\n  minidl   %.3f ms/iter\n",
+          static_cast<long long>(reps), static_cast<long long>(dcgan_iters), dm);
+      if (with_torch && !td.ms.empty())
+        std::printf("  pytorch  %.3f ms/iter\n  minidl / pytorch = %.3f (target <= 0.8)\n", dt,
+                    dm / dt);
+    }
   }
   if (measure) {
     for (std::uint64_t seed = 0; seed < 3; ++seed) {

@@ -9,10 +9,15 @@ Adam(1e-3, betas (0.5, 0.999)) for both players, one D step then one G step per 
   G: softplus(-D(G(z))).mean()
 (softplus(x) = -logsigmoid(-x), BigGAN-PyTorch's form, as minidl's losses.)
 
-  torch_gan.py --iters K --reps R [--threads T] [--seed S] [--measure]
+  torch_gan.py --iters K --reps R [--threads T] [--seed S] [--measure] [--model dcgan]
 prints one JSON line {"ms_per_iter": [R medians...], "modes": m, "high_quality": h}: each rep
 times K iterations (after 20 warm-up iterations); with --measure it then evaluates 2000 samples
 (modes covered: >= 1% of them within 0.1 of a centre; high quality: within 0.1 of some centre).
+
+--model dcgan times bench_gan's DCGAN step instead (gan_fashion's DCGAN on 28x28 images, batch 64,
+Adam(2e-4, (0.5, 0.999)), non-saturating, fixed random "real" images; 3 warm-up iterations):
+  G: z [64] - linear 64x7x7 - BN - ReLU - convT 4x4/2 32 - BN - ReLU - convT 4x4/2 1 - tanh
+  D: conv 4x4/2 32 - LeakyReLU 0.2 - conv 4x4/2 64 - BN - LeakyReLU 0.2 - linear 1
 """
 import argparse
 import json
@@ -42,6 +47,15 @@ def mlp(out):
                          nn.Linear(128, out))
 
 
+def dcgan():
+    g = nn.Sequential(nn.Linear(64, 64 * 7 * 7), nn.BatchNorm1d(64 * 7 * 7), nn.ReLU(),
+                      nn.Unflatten(1, (64, 7, 7)), nn.ConvTranspose2d(64, 32, 4, 2, 1),
+                      nn.BatchNorm2d(32), nn.ReLU(), nn.ConvTranspose2d(32, 1, 4, 2, 1), nn.Tanh())
+    d = nn.Sequential(nn.Conv2d(1, 32, 4, 2, 1), nn.LeakyReLU(0.2), nn.Conv2d(32, 64, 4, 2, 1),
+                      nn.BatchNorm2d(64), nn.LeakyReLU(0.2), nn.Flatten(), nn.Linear(64 * 7 * 7, 1))
+    return g, d
+
+
 def sp(x):
     return -F.logsigmoid(-x)
 
@@ -53,28 +67,36 @@ def main():
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--measure", action="store_true")
+    ap.add_argument("--model", default="mlp", choices=["mlp", "dcgan"])
     a = ap.parse_args()
     if a.threads > 0:
         torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
-    G, D = mlp(2), mlp(1)
-    g_opt = torch.optim.Adam(G.parameters(), lr=1e-3, betas=(0.5, 0.999))
-    d_opt = torch.optim.Adam(D.parameters(), lr=1e-3, betas=(0.5, 0.999))
-    B = 256
+    if a.model == "dcgan":
+        G, D = dcgan()
+        lr, B, Z, warm = 2e-4, 64, 64, 3
+        real = torch.rand(B, 1, 28, 28) * 2 - 1
+        sample = lambda n: real
+    else:
+        G, D = mlp(2), mlp(1)
+        lr, B, Z, warm = 1e-3, 256, 2, 20
+        sample = sample_ring
+    g_opt = torch.optim.Adam(G.parameters(), lr=lr, betas=(0.5, 0.999))
+    d_opt = torch.optim.Adam(D.parameters(), lr=lr, betas=(0.5, 0.999))
 
     def iteration():
-        x = sample_ring(B)
-        fake = G(torch.randn(B, 2)).detach()
+        x = sample(B)
+        fake = G(torch.randn(B, Z)).detach()
         d_loss = sp(-D(x)).mean() + sp(D(fake)).mean()
         d_opt.zero_grad(set_to_none=True)
         d_loss.backward()
         d_opt.step()
-        g_loss = sp(-D(G(torch.randn(B, 2)))).mean()
+        g_loss = sp(-D(G(torch.randn(B, Z)))).mean()
         g_opt.zero_grad(set_to_none=True)
         g_loss.backward()
         g_opt.step()
 
-    for _ in range(20):
+    for _ in range(warm):
         iteration()
     times = []
     for _ in range(a.reps):
