@@ -4,8 +4,10 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 
 #include "optim/adam.h"
+#include "optim/rmsprop.h"
 #include "tensor/ops.h"
 #include "train/gan/sample_plot.h"
 #include "train/plot.h"
@@ -17,8 +19,10 @@ using train::gan::Objective;
 // Defaults per objective, on the 2-D toys (batch 256, 2-128-128 ReLU MLPs):
 //   minimax, non_saturating, hinge, lsgan, relativistic: Adam(1e-3, betas (0.5, 0.999)), one D
 //     step per G step (the reference work for non_saturating);
-//   wgan: RMSprop-free variant of Arjovsky et al.: Adam(1e-4, betas (0.5, 0.9)), n_critic 5,
-//     clip 0.01 (Adam instead of RMSprop keeps one optimizer for every objective);
+//   wgan: Arjovsky et al.'s settings: RMSprop(5e-5) (PyTorch's alpha 0.99), n_critic 5, clip
+//     0.01. Measured on the ring, seed 0, 5000 steps: the samples lie on the ring (23.8% within
+//     0.1 of a centre, 6/8 modes) but are not yet gathered at the modes, the clipped critic's known
+//     weakness; the earlier Adam(1e-4, (0.5, 0.9)) variant reached 0/8 modes, 2% (gan_study);
 //   wgan_gp: Adam(1e-3, betas (0.5, 0.9)), n_critic 5, lambda 0.1 (Gulrajani et al.'s toy
 //     script uses lambda 0.1 on these 2-D sets; 10 is their image setting);
 //   relativistic: Adam(5e-4, betas (0.5, 0.999)): at 1e-3 RaSGAN's generator collapsed onto a
@@ -29,7 +33,8 @@ GanToyConfig gan_toy_defaults(Objective objective) {
   GanToyConfig c;
   c.objective = objective;
   if (objective == Objective::kWgan) {
-    c.beta2 = 0.9;
+    c.optimizer = "rmsprop";
+    c.lr = 5e-5;
     c.n_critic = 5;
     c.quick_steps = 300;
   } else if (objective == Objective::kWganGp) {
@@ -48,8 +53,16 @@ GanToyResult train_gan_toy(const GanToyConfig& c) {
   Generator init(c.seed);
   auto g = mlp({2, c.hidden, c.hidden, 2}, init);
   auto d = mlp({2, c.hidden, c.hidden, 1}, init);
-  optim::Adam g_opt(g->parameters(), {.lr = c.lr, .betas = {c.beta1, c.beta2}});
-  optim::Adam d_opt(d->parameters(), {.lr = c.lr, .betas = {c.beta1, c.beta2}});
+  MINIDL_CHECK(c.optimizer == "adam" || c.optimizer == "rmsprop",
+               "gan toy: optimizer must be adam or rmsprop, got '", c.optimizer, "'");
+  auto make_opt = [&c](std::vector<Variable> params) -> std::unique_ptr<optim::Optimizer> {
+    if (c.optimizer == "rmsprop")
+      return std::make_unique<optim::RMSprop>(params, optim::RMSpropOptions{.lr = c.lr});
+    return std::make_unique<optim::Adam>(
+        params, optim::AdamOptions{.lr = c.lr, .betas = {c.beta1, c.beta2}});
+  };
+  const std::unique_ptr<optim::Optimizer> g_opt = make_opt(g->parameters()),
+                                          d_opt = make_opt(d->parameters());
   const data::Toy2d toy = c.toy;
   train::gan::GanOptions o{
       .objective = c.objective,
@@ -69,7 +82,7 @@ GanToyResult train_gan_toy(const GanToyConfig& c) {
     o.log_path = c.out_dir + "/log.jsonl";
   }
   train::gan::GanTrainer trainer(
-      *g, *d, g_opt, d_opt,
+      *g, *d, *g_opt, *d_opt,
       [toy](std::int64_t n, Generator& gen) { return data::sample_toy2d(toy, n, gen); }, o);
   const Tensor modes = data::toy2d_modes(toy);
   const bool has_modes = modes.shape()[0] > 0;
@@ -100,7 +113,9 @@ int gan_toy_main(int argc, char** argv, const GanExample& ex) {
   add_standard_flags(app, opt);
   app.add_option("--toy", toy, "ring8, grid25 or swiss_roll")->capture_default_str();
   app.add_option("--batch", c.batch_size, "samples per step")->capture_default_str();
-  app.add_option("--lr", c.lr, "Adam learning rate of both players")->capture_default_str();
+  app.add_option("--optimizer", c.optimizer, "adam or rmsprop, for both players")
+      ->capture_default_str();
+  app.add_option("--lr", c.lr, "learning rate of both players")->capture_default_str();
   app.add_option("--beta1", c.beta1, "Adam beta1")->capture_default_str();
   app.add_option("--beta2", c.beta2, "Adam beta2")->capture_default_str();
   app.add_option("--n-critic", c.n_critic, "D steps per G step")->capture_default_str();
@@ -116,13 +131,18 @@ int gan_toy_main(int argc, char** argv, const GanExample& ex) {
     c.out_dir = opt.out_dir;
     c.verbose = opt.quick ? 0 : 1;
     const auto [d_loss, g_loss] = train::gan::objective_losses(c.objective);
+    char optimizer[64];
+    if (c.optimizer == "adam")
+      std::snprintf(optimizer, sizeof optimizer, "Adam(%g, (%g, %g))", c.lr, c.beta1, c.beta2);
+    else
+      std::snprintf(optimizer, sizeof optimizer, "RMSprop(%g)", c.lr);
     std::printf(
-        "%s GAN (%s + %s) on %s: G, D ReLU MLPs 2-%lld-%lld-{2,1}, batch %lld, "
-        "Adam(%g, (%g, %g)), n_critic %lld, %lld steps\n",
+        "%s GAN (%s + %s) on %s: G, D ReLU MLPs 2-%lld-%lld-{2,1}, batch %lld, %s, n_critic "
+        "%lld, %lld steps\n",
         train::gan::objective_name(c.objective), d_loss.c_str(), g_loss.c_str(), toy.c_str(),
         static_cast<long long>(c.hidden), static_cast<long long>(c.hidden),
-        static_cast<long long>(c.batch_size), c.lr, c.beta1, c.beta2,
-        static_cast<long long>(c.n_critic), static_cast<long long>(c.steps));
+        static_cast<long long>(c.batch_size), optimizer, static_cast<long long>(c.n_critic),
+        static_cast<long long>(c.steps));
     const GanToyResult r = train_gan_toy(c);
     if (r.stopped) std::printf("%s\n", r.stop_reason.c_str());
     const Tensor modes = data::toy2d_modes(c.toy);

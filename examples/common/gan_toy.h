@@ -24,8 +24,9 @@ struct GanToyConfig {
   std::int64_t quick_steps = 1000;  // the examples' --quick budget (a few seconds on 2 cores)
   std::int64_t batch_size = 256;
   std::int64_t hidden = 128;
+  std::string optimizer = "adam";  // or "rmsprop" (PyTorch's defaults: alpha 0.99, eps 1e-8)
   double lr = 1e-3;
-  double beta1 = 0.5, beta2 = 0.999;
+  double beta1 = 0.5, beta2 = 0.999;  // Adam's
   std::int64_t n_critic = 1;
   double clip_value = 0;  // 0: the objective's default (WGAN 0.01)
   double gp_lambda = 0;   // 0: the objective's default (WGAN-GP 10)

@@ -1,11 +1,11 @@
 // gan_study: every GAN objective on the 8-Gaussian ring and the 25-Gaussian grid, three seeds.
 //
-// Each run trains the same model (G and D ReLU MLPs 2-128-128-{2, 1}, batch 256) with one
-// objective and its documented defaults (examples/common/gan_toy.h: Adam(1e-3, (0.5, 0.999)) for
-// the sigmoid, hinge, LSGAN and relativistic objectives; WGAN with clipping and n_critic 5;
-// WGAN-GP with lambda 0.1 and n_critic 5), for the same number of generator steps, and measures
-// 2000 samples: modes covered (>= 1% of the samples within 0.1 of a centre) and high-quality
-// samples (within 0.1 of some centre), plus ms per generator step.
+// Each run trains the same model (G and D ReLU MLPs 2-128-128-{2, 1}) with one objective and its
+// documented defaults (examples/common/gan_toy.cpp: Adam(1e-3, (0.5, 0.999)) and batch 256 for
+// the sigmoid, hinge, LSGAN and relativistic objectives; WGAN with RMSprop(5e-5), clip 0.01 and
+// n_critic 5; WGAN-GP with lambda 0.1 and n_critic 5), for the same number of generator steps,
+// and measures 2000 samples: modes covered (>= 1% of the samples within 0.1 of a centre) and
+// high-quality samples (within 0.1 of some centre), plus ms per generator step.
 //
 // Prints one table (objective x toy: modes covered per seed, mean high-quality %, ms/step),
 // writes it to <out>/study.json and draws <out>/study.png: the final samples of seed 0 for every
