@@ -128,6 +128,9 @@ std::shared_ptr<Module> build(const json& s, Generator& gen) {
   if (type == "Flatten")
     return std::make_shared<Flatten>(s.at("start_dim").get<std::int64_t>(),
                                      s.at("end_dim").get<std::int64_t>());
+  if (type == "Unflatten")
+    return std::make_shared<Unflatten>(s.at("dim").get<std::int64_t>(),
+                                       s.at("unflattened_size").get<Shape>());
   if (type == "BatchNorm1d" || type == "BatchNorm2d") {
     BatchNormOptions o{.eps = s.at("eps").get<double>(),
                        .momentum = s.at("momentum").is_null()
@@ -241,7 +244,7 @@ TEST_CASE("nn reference: every layer matches PyTorch") {
                         "Identity"})
     CHECK_MESSAGE(types.count(t) == 1, "no fixture case for ", t);
   // The layers GAN generators need.
-  for (const char* t : {"ConvTranspose2d", "Upsample", "SpectralNorm"})
+  for (const char* t : {"ConvTranspose2d", "Upsample", "SpectralNorm", "Unflatten"})
     CHECK_MESSAGE(types.count(t) == 1, "no fixture case for ", t);
 }
 
