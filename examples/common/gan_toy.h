@@ -59,7 +59,7 @@ struct GanExample {
   std::string name;  // program name = the loss's registry name
   train::gan::Objective objective;
   std::string description;  // the --help line
-  double r1_gamma = 0;      // the r1_penalty example sets it
+  double r1_gamma = 0;      // > 0: replaces the objective's default (the r1_penalty example's 1)
   // Report the share of high-quality samples instead of the modes covered (the weight-clipped
   // WGAN first pulls its mass towards the ring and separates the modes only thousands of steps
   // later, so its quick run covers none yet; both figures are printed either way).
