@@ -299,8 +299,7 @@ TEST_CASE("ops: every primitive in autograd/ops.h has a gradcheck row") {
       "relu",   "abs",         "where",       "clamp",    "to",           "sum",
       "amax",   "softmax",     "log_softmax", "reshape",  "permute",      "expand",
       "slice",  "concat",      "pad",         "flip",     "index_select", "index_add",
-      "gather", "scatter_add", "matmul",      "unfold2d", "fold2d",
-      "atan"};
+      "gather", "scatter_add", "matmul",      "unfold2d", "fold2d",       "atan"};
   for (const auto& op : recorded) {
     bool found = false;
     for (const auto& row : primitive_rows()) found = found || row.name == op;

@@ -26,9 +26,9 @@ namespace {
 const char* unary_name(UnaryOp op) {
   // In UnaryOp's declaration order.
   static constexpr const char* kNames[] = {
-      "neg", "abs",  "sign",    "exp",  "log",    "log1p",      "expm1", "sqrt", "rsqrt", "sin",
-      "cos", "tanh", "sigmoid", "relu", "square", "reciprocal", "floor", "ceil", "round", "erf",
-      "atan"};
+      "neg",    "abs",        "sign",  "exp",  "log",   "log1p",   "expm1",
+      "sqrt",   "rsqrt",      "sin",   "cos",  "tanh",  "sigmoid", "relu",
+      "square", "reciprocal", "floor", "ceil", "round", "erf",     "atan"};
   return kNames[static_cast<int>(op)];
 }
 

@@ -106,15 +106,16 @@ Scores score(const Tensor& pred, const Tensor& target) {
 }  // namespace
 
 LocaliserData load_localiser_data(const ExampleOptions& opt) {
-  MINIDL_CHECK(data::fashion_mnist_available(opt.data_dir), opt.name,
-               ": Fashion-MNIST not found in ", data::fashion_mnist_dir(opt.data_dir),
+  const std::string& dir = fashion_dir(opt);
+  MINIDL_CHECK(data::fashion_mnist_available(dir), opt.name, ": Fashion-MNIST not found in ",
+               data::fashion_mnist_dir(dir),
                " (install Debian's dataset-fashion-mnist, or pass --data / set "
                "MINIDL_FASHION_MNIST_DIR)");
   const std::int64_t limit = opt.quick ? 3000 : -1;  // source items
   const data::ImageSet train =
-      data::load_fashion_mnist(data::Split::kTrain, {.dir = opt.data_dir, .limit = limit});
+      data::load_fashion_mnist(data::Split::kTrain, {.dir = dir, .limit = limit});
   const data::ImageSet test =
-      data::load_fashion_mnist(data::Split::kTest, {.dir = opt.data_dir, .limit = limit});
+      data::load_fashion_mnist(data::Split::kTest, {.dir = dir, .limit = limit});
   const data::DetectionSetOptions base{
       .canvas = kCanvas, .min_items = 1, .max_items = 1, .min_scale = 0.6, .max_scale = 1.4};
   data::DetectionSetOptions o = base;
@@ -180,7 +181,7 @@ LocaliserResult train_localiser(const LocaliserData& d, const BoxLossFn& loss,
 
 int run_localiser_example(int argc, char** argv, const std::string& loss_name,
                           const BoxLossFn& loss) {
-  ExampleOptions opt{.name = loss_name, .epochs = 8};
+  ExampleOptions opt{.name = loss_name, .epochs = 8, .uses_fashion = true};
   bool corner = false;
   Flags app{"minidl example: " + loss_name +
             " trains a CNN localiser on one Fashion-MNIST item per 64x64 canvas"};

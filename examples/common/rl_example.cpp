@@ -47,8 +47,10 @@ int finish(const ExampleOptions& opt, double before, double after, std::int64_t 
 }  // namespace
 
 int run_rl_example(const RlExample& ex, int argc, char** argv) {
-  ExampleOptions opt{
-      .name = ex.name, .steps = train::rl::default_budget(ex.algorithm, ex.env), .seed = 0};
+  ExampleOptions opt{.name = ex.name,
+                     .steps = train::rl::default_budget(ex.algorithm, ex.env),
+                     .seed = 0,
+                     .budget = Budget::kSteps};
   Flags app{"minidl example: " + ex.name + ", " + ex.what};
   add_standard_flags(app, opt);
   MINIDL_PARSE_FLAGS(app, argc, argv);
@@ -76,7 +78,8 @@ int run_rl_example(const RlExample& ex, int argc, char** argv) {
 
 int run_ppo_example(const PpoExample& ex, int argc, char** argv) {
   train::rl::PpoOptions po = train::rl::ppo_settings(ex.env);
-  ExampleOptions opt{.name = ex.name, .steps = po.total_steps, .seed = po.seed};
+  ExampleOptions opt{
+      .name = ex.name, .steps = po.total_steps, .seed = po.seed, .budget = Budget::kSteps};
   Flags app{"minidl example: " + ex.name + ", " + ex.what};
   add_standard_flags(app, opt);
   // The settings' main knobs, to try others without rebuilding.

@@ -67,7 +67,7 @@ double mean(const std::vector<double>& v) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "box_loss_study", .epochs = 8};
+  examples::ExampleOptions opt{.name = "box_loss_study", .epochs = 8, .uses_fashion = true};
   std::int64_t seeds = 3;
   examples::Flags app{"minidl study: IoU, GIoU, DIoU, CIoU and Smooth L1 train one localiser"};
   examples::add_standard_flags(app, opt);

@@ -125,7 +125,10 @@ Measures measure(const train::FashionClassifier& cnn, const metrics::FeatureStat
 }  // namespace
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "gan_fashion", .epochs = 5};
+  examples::ExampleOptions opt{.name = "gan_fashion",
+                               .epochs = 5,
+                               .budget = examples::Budget::kEpochsOrSteps,
+                               .uses_fashion = true};
   std::string model = "both", objective = "non_saturating", classifier_path;
   std::int64_t batch = 64, fid_samples = 10000;
   double lr = 2e-4;
@@ -144,17 +147,18 @@ int main(int argc, char** argv) {
   return examples::run(opt.name, [&] {
     MINIDL_CHECK(model == "mlp" || model == "dcgan" || model == "both",
                  "gan_fashion: --model must be mlp, dcgan or both, got '", model, "'");
-    MINIDL_CHECK(data::fashion_mnist_available(opt.data_dir),
-                 "gan_fashion: Fashion-MNIST not found in ", data::fashion_mnist_dir(opt.data_dir),
+    MINIDL_CHECK(data::fashion_mnist_available(examples::fashion_dir(opt)),
+                 "gan_fashion: Fashion-MNIST not found in ",
+                 data::fashion_mnist_dir(examples::fashion_dir(opt)),
                  " (install Debian's dataset-fashion-mnist, or pass --data)");
     const gan::Objective obj = gan::parse_objective(objective);
     const std::int64_t n_train = opt.quick ? 2000 : -1, n_measure = opt.quick ? 500 : fid_samples;
     std::filesystem::create_directories(opt.out_dir);
     const auto t0 = std::chrono::steady_clock::now();
-    const data::ImageSet train_set =
-        data::load_fashion_mnist(data::Split::kTrain, {.dir = opt.data_dir, .limit = n_train});
-    const data::ImageSet test_set =
-        data::load_fashion_mnist(data::Split::kTest, {.dir = opt.data_dir, .limit = n_measure});
+    const data::ImageSet train_set = data::load_fashion_mnist(
+        data::Split::kTrain, {.dir = examples::fashion_dir(opt), .limit = n_train});
+    const data::ImageSet test_set = data::load_fashion_mnist(
+        data::Split::kTest, {.dir = examples::fashion_dir(opt), .limit = n_measure});
 
     const train::FashionClassifier cnn =
         !classifier_path.empty()
@@ -162,11 +166,12 @@ int main(int argc, char** argv) {
             : train::load_or_train_fashion_classifier(
                   opt.quick
                       ? train::FashionClassifierOptions{.cache = false,
-                                                        .data_dir = opt.data_dir,
+                                                        .data_dir = examples::fashion_dir(opt),
                                                         .epochs = 1,
                                                         .train_limit = 2000,
                                                         .test_limit = 500}
-                      : train::FashionClassifierOptions{.data_dir = opt.data_dir, .verbose = 1});
+                      : train::FashionClassifierOptions{.data_dir = examples::fashion_dir(opt),
+                                                        .verbose = 1});
     std::printf("feature CNN: test accuracy %.2f%% (%s)\n", 100 * cnn.test_accuracy(),
                 !classifier_path.empty() ? classifier_path.c_str()
                 : opt.quick              ? "quick: 1 epoch on 2000 images, not cached"

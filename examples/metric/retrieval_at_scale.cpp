@@ -129,7 +129,7 @@ void draw_grid(const Tensor& xq, const Tensor& xb, const Tensor& yq, const Tenso
 }  // namespace
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "retrieval_at_scale", .epochs = 2};
+  examples::ExampleOptions opt{.name = "retrieval_at_scale", .epochs = 2, .uses_fashion = true};
   examples::Flags app{"minidl example: retrieval_at_scale, Fashion-MNIST embeddings indexed"};
   examples::add_standard_flags(app, opt);
   MINIDL_PARSE_FLAGS(app, argc, argv);

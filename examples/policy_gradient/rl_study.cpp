@@ -58,7 +58,8 @@ std::string short_env(const std::string& env) { return env.substr(0, env.find('-
 }  // namespace
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "rl_study", .steps = 0, .seed = 0};
+  examples::ExampleOptions opt{
+      .name = "rl_study", .steps = 0, .seed = 0, .budget = examples::Budget::kSteps};
   examples::Flags app{
       "minidl example: rl_study, every policy-gradient trainer on every environment, 3 seeds"};
   examples::add_standard_flags(app, opt);
