@@ -124,7 +124,11 @@ bool render(const std::vector<PanelData>& panels, const BoxPlotOptions& o, PLINT
     plwidth(2);
     plschr(0, 0.7);
     plcol0(kTruth);
-    for (const Outline& ol : p.truth) plline(5, ol.x, ol.y);
+    for (const Outline& ol : p.truth) {
+      plline(5, ol.x, ol.y);
+      // The true class under the box, the prediction's above it.
+      if (!ol.text.empty()) plptex(ol.x[0] + 0.5, ol.y[2] - 3.5, 1, 0, 0, ol.text.c_str());
+    }
     plcol0(kPrediction);
     for (const Outline& ol : p.pred) {
       plline(5, ol.x, ol.y);

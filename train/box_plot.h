@@ -1,6 +1,6 @@
-// Detection pictures (layer 4): images with their ground-truth boxes (green) and predicted boxes
-// (red, with class name and score), in a grid, drawn with PLplot's pngcairo device like the other
-// plots of train/ and written atomically (temp file + rename).
+// Detection pictures (layer 4): images with their ground-truth boxes (green, class name below)
+// and predicted boxes (red, class name and score above), in a grid, drawn with PLplot's pngcairo
+// device like the other plots of train/ and written atomically (temp file + rename).
 #pragma once
 
 #include <string>

@@ -179,6 +179,26 @@ LocaliserResult train_localiser(const LocaliserData& d, const BoxLossFn& loss,
   return r;
 }
 
+double zero_gradient_share(const LocaliserData& d, const BoxLossFn& loss,
+                           const LocaliserOptions& o) {
+  auto model = make_model(o.seed);
+  model->eval();
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    out = (*model)(Variable(d.test_images)).value();
+  }
+  const Variable deltas(out, true);
+  const std::int64_t n = out.shape()[0];
+  const Tensor target_deltas = kCoder.encode(d.test_boxes, reference_boxes(n, o.corner_start));
+  backward(loss(deltas, decode(deltas, o.corner_start), d.test_boxes, target_deltas));
+  const std::vector<double> g = deltas.grad().value().to_vector();
+  std::int64_t zero = 0;
+  for (std::int64_t i = 0; i < n; ++i)
+    zero += g[4 * i] == 0 && g[4 * i + 1] == 0 && g[4 * i + 2] == 0 && g[4 * i + 3] == 0;
+  return static_cast<double>(zero) / static_cast<double>(n);
+}
+
 int run_localiser_example(int argc, char** argv, const std::string& loss_name,
                           const BoxLossFn& loss) {
   ExampleOptions opt{.name = loss_name, .epochs = 8, .uses_fashion = true};

@@ -58,6 +58,12 @@ struct LocaliserResult {
 LocaliserResult train_localiser(const LocaliserData& d, const BoxLossFn& loss,
                                 const LocaliserOptions& options);
 
+// The share of test canvases whose loss has exactly zero gradient with respect to the untrained
+// model's 4 outputs (options.seed's initial weights, options.corner_start's reference box): for
+// iou_loss, the canvases whose first prediction is disjoint from the target.
+double zero_gradient_share(const LocaliserData& d, const BoxLossFn& loss,
+                           const LocaliserOptions& options);
+
 // The runs of one loss example: flags, data, training, a PNG of test images with their boxes
 // (<out>/boxes.png), the report. `loss_name` is the registry name (or "smooth_l1_loss").
 int run_localiser_example(int argc, char** argv, const std::string& loss_name,
