@@ -249,7 +249,7 @@ metrics::CocoResult evaluate(Model& m, const data::DetectionSet& set,
 }  // namespace
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "detector", .epochs = 12};
+  examples::ExampleOptions opt{.name = "detector", .epochs = 12, .uses_fashion = true};
   std::int64_t train_size = 0, batch = 32;
   double lr = 2e-3;
   examples::Flags app{
@@ -260,15 +260,16 @@ int main(int argc, char** argv) {
   app.add_option("--lr", lr, "Adam learning rate, cosine-annealed to 0")->capture_default_str();
   MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
-    MINIDL_CHECK(data::fashion_mnist_available(opt.data_dir),
-                 "detector: Fashion-MNIST not found in ", data::fashion_mnist_dir(opt.data_dir),
+    MINIDL_CHECK(data::fashion_mnist_available(examples::fashion_dir(opt)),
+                 "detector: Fashion-MNIST not found in ",
+                 data::fashion_mnist_dir(examples::fashion_dir(opt)),
                  " (install Debian's dataset-fashion-mnist, or pass --data)");
     if (train_size == 0) train_size = opt.quick ? 800 : 12000;
     const std::int64_t epochs = opt.quick ? 1 : opt.epochs;
     const data::ImageSet src_train =
-        data::load_fashion_mnist(data::Split::kTrain, {.dir = opt.data_dir});
+        data::load_fashion_mnist(data::Split::kTrain, {.dir = examples::fashion_dir(opt)});
     const data::ImageSet src_test =
-        data::load_fashion_mnist(data::Split::kTest, {.dir = opt.data_dir});
+        data::load_fashion_mnist(data::Split::kTest, {.dir = examples::fashion_dir(opt)});
     data::DetectionSetOptions so{.num_images = train_size,
                                  .canvas = kCanvas,
                                  .min_items = 1,
