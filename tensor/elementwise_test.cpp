@@ -270,6 +270,27 @@ TEST_CASE("elementwise: errors name the op and the shapes") {
   CHECK(broadcast_shapes({2, 1, 4}, {3, 1}) == Shape{2, 3, 4});
 }
 
+TEST_CASE("elementwise: where's blend runs match an element-by-element choice") {
+  // Runs of 37 (two blocks of 16 and a tail) with the condition full and each side full, a row
+  // broadcast along the run, or a scalar: the four vectorised run kinds and the strided walk.
+  Generator gen(21);
+  const Tensor cond = gt(randn({3, 37}, gen), 0.0);
+  const Tensor full_a = randn({3, 37}, gen, kFloat64), full_b = randn({3, 37}, gen, kFloat64);
+  const Tensor col_a = randn({3, 1}, gen, kFloat64), col_b = randn({3, 1}, gen, kFloat64);
+  const Tensor row_b = randn({1, 37}, gen, kFloat64);  // strided: broadcast across rows only
+  for (const Tensor& a : {full_a, col_a})
+    for (const Tensor& b : {full_b, col_b, row_b}) {
+      const Tensor w = where(cond, a, b);
+      const Tensor ea = broadcast_to(a, {3, 37}), eb = broadcast_to(b, {3, 37});
+      for (std::int64_t i = 0; i < 3 * 37; ++i)
+        CHECK(w.at(i) == (cond.at(i) != 0 ? ea.at(i) : eb.at(i)));
+    }
+  // NaN on the side not chosen does not leak through the blend.
+  const Tensor nan_b = full({3, 37}, NAN, kFloat64);
+  const Tensor all = ones({3, 37});
+  CHECK(testing::bitwise_equal(where(all, full_a, nan_b), full_a));
+}
+
 TEST_CASE("elementwise: where, clamp and masked_fill broadcast and keep NaN") {
   Tensor cond = tensor({{1.0}, {0.0}, {2.0}});          // [3,1]
   Tensor a = tensor({{1.0, 2.0, 3.0, 4.0}}, kFloat32);  // [1,4]
