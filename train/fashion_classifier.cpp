@@ -189,17 +189,20 @@ ClassHistogram class_histogram(const Tensor& labels, std::int64_t classes) {
       labels.defined() && labels.dtype() == kInt64 && labels.dim() == 1 && labels.numel() >= 1,
       "class_histogram: labels must be non-empty int64 [N]");
   ClassHistogram h;
-  h.fractions.assign(static_cast<std::size_t>(classes), 0.0);
+  std::vector<std::int64_t> counts(static_cast<std::size_t>(classes), 0);
   const std::int64_t* y = labels.data<std::int64_t>();
   const std::int64_t n = labels.numel();
   for (std::int64_t i = 0; i < n; ++i) {
     MINIDL_CHECK(y[i] >= 0 && y[i] < classes, "class_histogram: label ", y[i], " at ", i,
                  " is outside [0, ", classes, ")");
-    h.fractions[static_cast<std::size_t>(y[i])] += 1.0 / static_cast<double>(n);
+    ++counts[static_cast<std::size_t>(y[i])];
   }
-  for (double p : h.fractions) {
-    if (p > 0) {
-      h.entropy += p * std::log(1.0 / p);  // +0 for a single class, not -0
+  // Fractions from counts (a sum of 1/n would leave p = 1 + ulp, and -0.000 nats for one class).
+  for (std::int64_t c : counts) {
+    const double p = static_cast<double>(c) / static_cast<double>(n);
+    h.fractions.push_back(p);
+    if (c > 0) {
+      h.entropy += p * std::log(static_cast<double>(n) / static_cast<double>(c));
       ++h.classes_present;
     }
   }

@@ -23,6 +23,8 @@ TEST_CASE("class_histogram: fractions, classes present and the entropy in nats")
   const ClassHistogram one = class_histogram(from_vector(std::vector<std::int64_t>{4, 4, 4}), 10);
   CHECK(one.classes_present == 1);
   CHECK(one.entropy == 0.0);
+  CHECK_FALSE(std::signbit(one.entropy));  // printed as 0.000, not -0.000
+  CHECK(class_histogram(zeros({500}, kInt64), 10).fractions[0] == 1.0);
   CHECK(one.fractions[4] == doctest::Approx(1.0));
   // 3/4 and 1/4: -(0.75 ln 0.75 + 0.25 ln 0.25) = 0.5623351446
   const ClassHistogram two =
