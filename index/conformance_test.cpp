@@ -132,3 +132,22 @@ TEST_CASE("index: malformed index files are clear errors naming the file") {
   CHECK(error_of([] { Index::load("/nonexistent/x.idx"); }).find("/nonexistent/x.idx") !=
         std::string::npos);
 }
+
+TEST_CASE("index: every truncation of every kind's file is a clear error") {
+  const Tensor base = blobs(300, 4, 3, 85);
+  for (auto& index : every_kind(4)) {
+    INFO(index->kind());
+    index->add(base);
+    index->remove({7});
+    const std::string path = temp_path(std::string("trunc_") + index->kind() + ".idx");
+    index->save(path);
+    const std::string good = read_file(path);
+    std::int64_t errors = 0, tried = 0;
+    for (std::size_t cut = 0; cut < good.size(); cut += 1 + good.size() / 97) {
+      write_file_atomic(path, good.substr(0, cut));
+      ++tried;
+      errors += error_of([&] { Index::load(path); }).find("index load: ") != std::string::npos;
+    }
+    CHECK(errors == tried);
+  }
+}
