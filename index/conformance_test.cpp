@@ -25,7 +25,8 @@ namespace {
 std::vector<std::unique_ptr<Index>> every_kind(std::int64_t d) {
   std::vector<std::unique_ptr<Index>> v;
   v.push_back(std::make_unique<ExactIndex>(d, Metric::kL2));
-  v.push_back(std::make_unique<KdTreeIndex>(d, Metric::kSquaredL2, KdTreeOptions{.leaf_size = 5}));
+  v.push_back(std::make_unique<KdTreeIndex>(d, Metric::kSquaredL2,
+                                            KdTreeOptions{.leaf_size = 5, .max_dim = 9}));
   v.push_back(std::make_unique<IvfIndex>(d, Metric::kCosine,
                                          IvfOptions{.nlist = 7, .nprobe = 3, .seed = 5}));
   v.push_back(std::make_unique<LshIndex>(
@@ -63,7 +64,10 @@ TEST_CASE("index: save/load round trips give the same answers, ids and parameter
     const SearchResult after = back->search(queries, 7);
     CHECK(minidl::testing::bitwise_equal(before.indices, after.indices));
     CHECK(minidl::testing::bitwise_equal(before.distances, after.distances));
-    if (auto* kd = dynamic_cast<KdTreeIndex*>(back.get())) CHECK(kd->options().leaf_size == 5);
+    if (auto* kd = dynamic_cast<KdTreeIndex*>(back.get())) {
+      CHECK(kd->options().leaf_size == 5);
+      CHECK(kd->options().max_dim == 9);
+    }
     if (auto* lsh = dynamic_cast<LshIndex*>(back.get())) {
       const auto* orig = dynamic_cast<LshIndex*>(index.get());
       CHECK(lsh->options().tables == orig->options().tables);

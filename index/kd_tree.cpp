@@ -18,6 +18,7 @@ constexpr std::int64_t kKdQueryGrain = 32;
 KdTreeIndex::KdTreeIndex(std::int64_t dim, Metric metric, KdTreeOptions options)
     : ExactIndex(dim, metric), options_(options) {
   MINIDL_CHECK(options.leaf_size >= 1, "kdtree: leaf_size must be >= 1, got ", options.leaf_size);
+  MINIDL_CHECK(options.max_dim >= 0, "kdtree: max_dim must be >= 0, got ", options.max_dim);
 }
 
 std::size_t KdTreeIndex::memory_bytes() const {
@@ -26,7 +27,7 @@ std::size_t KdTreeIndex::memory_bytes() const {
 }
 
 bool KdTreeIndex::uses_tree() const {
-  return dim_ <= kKdMaxDim && size() >= kKdMinRows && metric_ != Metric::kInnerProduct;
+  return dim_ <= options_.max_dim && size() >= kKdMinRows && metric_ != Metric::kInnerProduct;
 }
 
 void KdTreeIndex::rebuilt(std::int64_t) {  // always whole: median splits move with new rows
@@ -141,12 +142,15 @@ void KdTreeIndex::search_prepared(const float* q, std::int64_t nq, std::int64_t 
 
 void KdTreeIndex::save_body(Writer& w) const {
   w.put(options_.leaf_size);
+  w.put(options_.max_dim);
   ExactIndex::save_body(w);
 }
 
 void KdTreeIndex::load_body(Reader& r) {
   options_.leaf_size = r.get<std::int64_t>("leaf_size");
+  options_.max_dim = r.get<std::int64_t>("max_dim");
   r.check(options_.leaf_size >= 1, "kdtree leaf_size ", options_.leaf_size, " must be >= 1");
+  r.check(options_.max_dim >= 0, "kdtree max_dim ", options_.max_dim, " must be >= 0");
   ExactIndex::load_body(r);  // calls rebuilt()
 }
 

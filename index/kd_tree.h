@@ -13,8 +13,9 @@
 //
 // Fallback: a k-d tree visits a fraction of the rows that grows quickly with D (at 64 or 784
 // dimensions it visits almost all of them, one at a time, and loses 24-35x to GEMM; issue 13), so
-// above kKdMaxDim dimensions, below kKdMinRows rows, or for inner product, search() is the exact
-// GEMM scan of ExactIndex on the same rows. The threshold is measured: bench/ann_bench.cpp
+// above kKdMaxDim dimensions (options.max_dim), below kKdMinRows rows, or for inner product,
+// search() is the exact GEMM scan of ExactIndex on the same rows. The threshold is measured:
+// bench/ann_bench.cpp
 // --kdtree prints both at D = 2..64.
 #pragma once
 
@@ -27,6 +28,9 @@ inline constexpr std::int64_t kKdMinRows = 256;
 
 struct KdTreeOptions {
   std::int64_t leaf_size = 16;
+  // The tree is used up to this many dimensions (kKdMaxDim: where it stops winning); the bench
+  // raises it to time the tree where the fallback would take over.
+  std::int64_t max_dim = kKdMaxDim;
 };
 
 class KdTreeIndex : public ExactIndex {
