@@ -209,7 +209,8 @@ void plot(const std::vector<Point>& pts, const std::string& path, const std::str
   plscol0(15, 0, 0, 0);
   plcol0(15);
   plbox("bcgnst", 0.1, 0, "bcglnstv", 0, 0);
-  pllab("recall@10", "queries per second (1 thread)", title.c_str());
+  pllab("recall@10", g_wall ? "queries per second (1 thread)" : "queries per CPU second (1 thread)",
+        title.c_str());
   const int colors[] = {1, 3, 9, 13, 8, 2, 4, 12};
   const PLINT rgb[][3] = {{214, 39, 40}, {31, 119, 180},  {44, 160, 44},   {148, 103, 189},
                           {140, 86, 75}, {227, 119, 194}, {127, 127, 127}, {255, 127, 14}};
