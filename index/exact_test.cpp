@@ -14,9 +14,10 @@ using namespace minidl::index;
 using namespace minidl::index::testing;
 
 TEST_CASE("exact index: ids match the naive oracle for every metric") {
-  // 2100 rows: two base blocks (2048 + 52); 70 queries: a full query tile and a short one.
+  // 2100 rows: three base blocks (1024 + 1024 + 52); 600 queries: a full query tile of 512
+  // and a short one.
   const Tensor base = blobs(2100, 19, 7, 1);
-  const Tensor queries = blobs(70, 19, 7, 2);
+  const Tensor queries = blobs(600, 19, 7, 2);
   for (Metric m : {Metric::kL2, Metric::kSquaredL2, Metric::kCosine, Metric::kInnerProduct}) {
     INFO(metric_name(m));
     ExactIndex index(19, m);
@@ -49,7 +50,7 @@ TEST_CASE("exact index: short results are padded with -1 and NaN; ties go to the
 }
 
 TEST_CASE("exact index: results are bitwise the same on 1 and 2 threads") {
-  const Tensor base = blobs(3000, 33, 5, 3), queries = blobs(200, 33, 5, 4);
+  const Tensor base = blobs(3000, 33, 5, 3), queries = blobs(1100, 33, 5, 4);
   ExactIndex index(33);
   index.add(base);
   const int before = get_num_threads();

@@ -23,7 +23,7 @@
 
 namespace minidl::index {
 
-inline constexpr std::int64_t kKdMaxDim = 12;
+inline constexpr std::int64_t kKdMaxDim = 8;
 inline constexpr std::int64_t kKdMinRows = 256;
 
 struct KdTreeOptions {
