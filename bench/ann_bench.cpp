@@ -28,7 +28,8 @@
 // machine would take. The 2-thread exact row therefore shows CPU cost, not wall-clock scaling.
 //
 // Usage: bench_ann [--quick] [--json] [--dims 784,64] [--kdtree] [--faiss-hnsw] [--no-faiss]
-//                  [--no-hnswlib] [--wall] [--out DIR] [--python PATH]
+//                  [--no-hnswlib] [--wall] [--exact-only] [--out DIR] [--python PATH]
+// --exact-only: the exact rows alone (minidl on 1 and 2 threads, faiss IndexFlatL2).
 // --quick: 10k base, 1k queries, shorter sweeps (a smoke run, not figures).
 #include <hnswlib/hnswlib.h>
 #include <plplot/plplot.h>
@@ -87,6 +88,7 @@ struct Point {
 };
 
 struct Args {
+  bool exact_only = false;
   bool quick = false, json = false, kdtree = false, faiss = true, faiss_hnsw = false,
        hnswlib = true;
   std::vector<int> dims = {784, 64};
@@ -166,7 +168,8 @@ std::vector<Point> run_hnswlib(const Tensor& base, const Tensor& queries, const 
 std::vector<Point> run_faiss(const Args& a, const std::string& dir, bool quick) {
   std::string cmd = std::string("OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 ") + a.python + " " +
                     MINIDL_SOURCE_DIR + "/bench/faiss_ann.py " + dir + (g_wall ? " --wall" : "") +
-                    (quick ? " --quick" : "") + (a.faiss_hnsw ? " --hnsw" : "");
+                    (quick ? " --quick" : "") + (a.faiss_hnsw ? " --hnsw" : "") +
+                    (a.exact_only ? " --exact-only" : "");
   std::vector<Point> out;
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return out;
@@ -279,6 +282,7 @@ void run_dimension(const Args& a, const Tensor& base, const Tensor& queries, int
       pts.push_back(p);
       print(p, a.json);
     }
+  if (a.exact_only) return;
   const std::vector<int> efs = a.quick ? std::vector<int>{10, 20, 40, 80}
                                        : std::vector<int>{10, 20, 30, 40, 60, 80, 120, 160, 320};
   // minidl HNSW
