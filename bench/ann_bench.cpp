@@ -398,6 +398,10 @@ int main(int argc, char** argv) {
       a.json = true;
     else if (s == "--kdtree")
       a.kdtree = true;
+    else if (s == "--wall")
+      g_wall = true;
+    else if (s == "--exact-only")
+      a.exact_only = true;
     else if (s == "--faiss-hnsw")
       a.faiss_hnsw = true;
     else if (s == "--no-faiss")
