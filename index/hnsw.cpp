@@ -45,6 +45,7 @@ struct HnswIndex::Visited {
 
 HnswIndex::HnswIndex(std::int64_t dim, Metric metric, HnswOptions options)
     : Index(dim, metric), options_(options) {
+  stride_ = static_cast<std::size_t>(dim + 1 + 2 * options.M);
   MINIDL_CHECK(options.M >= 2 && options.M <= 1024, "hnsw: M must be in [2, 1024], got ",
                options.M);
   MINIDL_CHECK(options.ef_construction >= 1, "hnsw: ef_construction must be >= 1, got ",
@@ -58,16 +59,15 @@ void HnswIndex::set_ef(std::int64_t ef) {
 }
 
 std::size_t HnswIndex::memory_bytes() const {
-  std::size_t b = vectors_.capacity() * sizeof(float) + links0_.capacity() * 4 +
-                  slot_id_.capacity() * 8 + levels_.capacity() + slot_of_id_.capacity() * 4 +
-                  free_.capacity() * 4;
+  std::size_t b = nodes_.capacity() * sizeof(float) + slot_id_.capacity() * 8 + levels_.capacity() +
+                  slot_of_id_.capacity() * 4 + free_.capacity() * 4;
   for (const auto& [s, v] : upper_) b += v.capacity() * 4 + 48;  // 48: a map node, roughly
   return b;
 }
 
 std::uint32_t* HnswIndex::links(std::uint32_t s, int level) {
   if (level == 0)
-    return links0_.data() + std::size_t{s} * static_cast<std::size_t>(1 + 2 * options_.M);
+    return reinterpret_cast<std::uint32_t*>(nodes_.data() + std::size_t{s} * stride_ + dim_);
   return upper_.find(s)->second.data() + static_cast<std::size_t>((level - 1) * (1 + options_.M));
 }
 const std::uint32_t* HnswIndex::links(std::uint32_t s, int level) const {
@@ -244,14 +244,12 @@ void HnswIndex::insert(std::uint32_t slot, Visited& vis) {
 
 void HnswIndex::add_prepared(const float* x, std::int64_t m, std::int64_t first_id) {
   MINIDL_CHECK(static_cast<std::uint64_t>(first_id + m) < kNoSlot, "hnsw: more than 2^32 - 1 ids");
-  const std::size_t stride0 = static_cast<std::size_t>(1 + 2 * options_.M);
   slot_of_id_.resize(static_cast<std::size_t>(first_id + m), kNoSlot);
   // Exact capacity: grown row by row, the arrays would keep up to twice the memory they use.
   const std::size_t new_slots =
       slot_id_.size() + static_cast<std::size_t>(
                             std::max<std::int64_t>(0, m - static_cast<std::int64_t>(free_.size())));
-  vectors_.reserve(new_slots * static_cast<std::size_t>(dim_));
-  links0_.reserve(new_slots * stride0);
+  nodes_.reserve(new_slots * stride_);
   slot_id_.reserve(new_slots);
   levels_.reserve(new_slots);
   std::vector<std::uint32_t> slots(static_cast<std::size_t>(m));
@@ -264,16 +262,15 @@ void HnswIndex::add_prepared(const float* x, std::int64_t m, std::int64_t first_
       slot = static_cast<std::uint32_t>(slot_id_.size());
       slot_id_.push_back(-1);
       levels_.push_back(0);
-      vectors_.resize(vectors_.size() + static_cast<std::size_t>(dim_));
-      links0_.resize(links0_.size() + stride0);
+      nodes_.resize(nodes_.size() + stride_);
     }
     const std::int64_t id = first_id + i;
     const int level = draw_level(id);
     slot_id_[slot] = id;
     levels_[slot] = static_cast<std::uint8_t>(level);
     slot_of_id_[static_cast<std::size_t>(id)] = slot;
-    std::copy_n(x + i * dim_, dim_, vectors_.begin() + static_cast<std::ptrdiff_t>(slot * dim_));
-    links0_[slot * stride0] = 0;
+    std::copy_n(x + i * dim_, dim_, nodes_.begin() + static_cast<std::ptrdiff_t>(slot * stride_));
+    links(slot, 0)[0] = 0;
     if (level > 0)
       upper_[slot].assign(static_cast<std::size_t>(level * (1 + options_.M)), 0);
     else
@@ -345,7 +342,7 @@ std::int64_t HnswIndex::remove(const std::vector<std::int64_t>& ids) {
     slot_of_id_[static_cast<std::size_t>(slot_id_[s])] = kNoSlot;
     slot_id_[s] = -1;
     upper_.erase(s);
-    links0_[s * static_cast<std::size_t>(1 + 2 * options_.M)] = 0;
+    links(s, 0)[0] = 0;
     free_.push_back(s);
   }
   // Reuse the lowest slots first.
@@ -390,8 +387,16 @@ void HnswIndex::save_body(Writer& w) const {
   w.put(size_);
   w.put(entry_);
   w.put(max_level_);
-  w.put_vec(vectors_);
-  w.put_vec(links0_);
+  // The file keeps vectors and layer-0 links as two arrays (independent of the memory layout).
+  const std::size_t slots = slot_id_.size(), stride0 = static_cast<std::size_t>(1 + 2 * options_.M);
+  std::vector<float> vectors(slots * static_cast<std::size_t>(dim_));
+  std::vector<std::uint32_t> links0(slots * stride0);
+  for (std::uint32_t s = 0; s < slots; ++s) {
+    std::copy_n(vec(s), dim_, vectors.begin() + static_cast<std::ptrdiff_t>(s * dim_));
+    std::copy_n(links(s, 0), stride0, links0.begin() + static_cast<std::ptrdiff_t>(s * stride0));
+  }
+  w.put_vec(vectors);
+  w.put_vec(links0);
   w.put_vec(slot_id_);
   w.put_vec(levels_);
   w.put_vec(free_);
@@ -413,16 +418,24 @@ void HnswIndex::load_body(Reader& r) {
   size_ = r.get<std::int64_t>("size");
   entry_ = r.get<std::uint32_t>("entry");
   max_level_ = r.get<int>("max_level");
-  vectors_ = r.get_vec<float>("vectors");
-  links0_ = r.get_vec<std::uint32_t>("layer-0 links");
+  const std::vector<float> vectors = r.get_vec<float>("vectors");
+  const std::vector<std::uint32_t> links0 = r.get_vec<std::uint32_t>("layer-0 links");
   slot_id_ = r.get_vec<std::int64_t>("slot ids");
   levels_ = r.get_vec<std::uint8_t>("levels");
   free_ = r.get_vec<std::uint32_t>("free slots");
   const std::size_t slots = slot_id_.size();
   const auto stride0 = static_cast<std::size_t>(1 + 2 * options_.M);
-  r.check(vectors_.size() == slots * static_cast<std::size_t>(dim_) &&
-              links0_.size() == slots * stride0 && levels_.size() == slots,
+  r.check(vectors.size() == slots * static_cast<std::size_t>(dim_) &&
+              links0.size() == slots * stride0 && levels_.size() == slots,
           "hnsw arrays disagree on the number of slots (", slots, ")");
+  for (float v : vectors) r.check(std::isfinite(v), "a stored vector is not finite");
+  stride_ = static_cast<std::size_t>(dim_) + stride0;
+  nodes_.assign(slots * stride_, 0.0f);
+  for (std::uint32_t s = 0; s < slots; ++s) {
+    std::copy_n(vectors.begin() + static_cast<std::ptrdiff_t>(s * dim_), dim_,
+                nodes_.begin() + static_cast<std::ptrdiff_t>(s * stride_));
+    std::copy_n(links0.begin() + static_cast<std::ptrdiff_t>(s * stride0), stride0, links(s, 0));
+  }
   r.check(max_level_ >= -1 && max_level_ <= kMaxLevel, "hnsw max_level ", max_level_);
   r.check((max_level_ < 0 && size_ == 0) || (entry_ < slots && slot_id_[entry_] >= 0),
           "hnsw entry point ", entry_, " is not a stored node");
@@ -452,7 +465,6 @@ void HnswIndex::load_body(Reader& r) {
   r.check(stored == size_, "hnsw size ", size_, " but ", stored, " stored nodes");
   for (std::uint32_t s : free_)
     r.check(s < slots && slot_id_[s] < 0, "hnsw free slot ", s, " is in use");
-  for (float v : vectors_) r.check(std::isfinite(v), "a stored vector is not finite");
 }
 
 }  // namespace minidl::index

@@ -31,7 +31,8 @@
 // several cores, and NOT reproducible: which node sees which neighbours depends on thread timing,
 // so two builds give different graphs (of the same quality). Searches run in parallel over
 // queries and never change the graph.
-// Memory: vectors D x 4 bytes, plus per node (1 + M0) x 4 bytes of layer-0 links, an 8-byte id, a
+// Memory: vectors D x 4 bytes, plus per node (1 + M0) x 4 bytes of layer-0 links (stored right
+// after the node's vector, so a visit reads one contiguous block), an 8-byte id, a
 // level byte, a 4-byte slot of the id, and M x 4 bytes per upper level (about 1/M of nodes).
 #pragma once
 
@@ -78,7 +79,7 @@ class HnswIndex : public Index {
   struct Visited;
 
   std::int64_t max_links(int level) const { return level == 0 ? 2 * options_.M : options_.M; }
-  const float* vec(std::uint32_t s) const { return vectors_.data() + std::size_t{s} * dim_; }
+  const float* vec(std::uint32_t s) const { return nodes_.data() + std::size_t{s} * stride_; }
   std::uint32_t* links(std::uint32_t s, int level);
   const std::uint32_t* links(std::uint32_t s, int level) const;
   float key(const float* q, std::uint32_t s) const;
@@ -97,8 +98,10 @@ class HnswIndex : public Index {
 
   HnswOptions options_;
   std::int64_t size_ = 0;
-  std::vector<float> vectors_;         // [slots, D]
-  std::vector<std::uint32_t> links0_;  // [slots, 1 + 2M]: count, then the links
+  // Per slot, contiguous (hnswlib's layout: a visit touches one block): the vector (D floats),
+  // then the layer-0 links (count, then up to 2M slots, stored as uint32 in the float array).
+  std::vector<float> nodes_;
+  std::size_t stride_ = 0;                                               // D + 1 + 2M
   std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> upper_;  // [level-1][1 + M]
   std::vector<std::int64_t> slot_id_;       // id of each slot, -1 when free
   std::vector<std::uint8_t> levels_;        // level of each slot
