@@ -102,4 +102,16 @@ StepResult Acrobot::step(const Tensor& action) {
   return r;
 }
 
+void Acrobot::save_state(StateWriter& out) const {
+  out.generator(gen_);
+  out.u64(ready_ ? 1 : 0);
+  for (double v : state_) out.f64(v);
+}
+
+void Acrobot::load_state(StateReader& in) {
+  in.generator(gen_);
+  ready_ = in.u64() != 0;
+  for (double& v : state_) v = in.f64();
+}
+
 }  // namespace minidl::rl

@@ -41,4 +41,15 @@ StepResult GaussianBandit::step(const Tensor& action) {
   return r;
 }
 
+// The arm means are fixed by the options (means_seed), so only the stream and the flag are saved.
+void GaussianBandit::save_state(StateWriter& out) const {
+  out.generator(gen_);
+  out.u64(ready_ ? 1 : 0);
+}
+
+void GaussianBandit::load_state(StateReader& in) {
+  in.generator(gen_);
+  ready_ = in.u64() != 0;
+}
+
 }  // namespace minidl::rl

@@ -1,6 +1,7 @@
 // Spaces, the checked action helpers, and make_env (the Gymnasium ids and their time limits).
 #include "rl/env.h"
 
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -11,6 +12,51 @@
 #include "tensor/error.h"
 
 namespace minidl::rl {
+
+void StateWriter::f64(double v) { words.push_back(std::bit_cast<std::uint64_t>(v)); }
+
+void StateWriter::generator(const Generator& g) {
+  words.push_back(g.seed());
+  words.push_back(g.offset());
+}
+
+std::uint64_t StateReader::u64() {
+  MINIDL_CHECK(pos_ < words_.size(), who_, ": the saved state ends after ", words_.size(),
+               " words");
+  return words_[pos_++];
+}
+
+double StateReader::f64() { return std::bit_cast<double>(u64()); }
+
+void StateReader::generator(Generator& g) {
+  const std::uint64_t seed = u64();
+  g.set_state(seed, u64());
+}
+
+void StateReader::finish() const {
+  MINIDL_CHECK(pos_ == words_.size(), who_, ": the saved state has ", words_.size(),
+               " words, the environment reads ", pos_);
+}
+
+void Env::save_state(StateWriter&) const {
+  MINIDL_FAIL(name(), ": this environment cannot be saved in a checkpoint");
+}
+
+void Env::load_state(StateReader&) {
+  MINIDL_FAIL(name(), ": this environment cannot be loaded from a checkpoint");
+}
+
+EnvState env_state(const Env& env) {
+  StateWriter w;
+  env.save_state(w);
+  return w.words;
+}
+
+void load_env_state(Env& env, const EnvState& state) {
+  StateReader r(state, env.name());
+  env.load_state(r);
+  r.finish();
+}
 
 Space Space::discrete(std::int64_t n) {
   MINIDL_CHECK(n > 0, "Space::discrete: n must be positive, got ", n);

@@ -63,6 +63,32 @@ struct StepResult {
   bool done() const { return terminated || truncated; }
 };
 
+// The complete state of an environment (its physics, Generator, time step, wrapper statistics)
+// as 64-bit words, doubles stored bit for bit, for checkpoints with exact resume: an environment
+// that loads another's words behaves exactly as that one from then on (StateWriter/StateReader
+// below; each wrapper writes its own words, then its inner environment's).
+using EnvState = std::vector<std::uint64_t>;
+class StateWriter {
+ public:
+  void u64(std::uint64_t v) { words.push_back(v); }
+  void f64(double v);
+  void generator(const Generator& g);
+  EnvState words;
+};
+class StateReader {
+ public:
+  StateReader(const EnvState& words, std::string who) : words_(words), who_(std::move(who)) {}
+  std::uint64_t u64();
+  double f64();
+  void generator(Generator& g);
+  void finish() const;  // throws unless every word was read
+
+ private:
+  const EnvState& words_;
+  std::size_t pos_ = 0;
+  std::string who_;
+};
+
 class Env {
  public:
   virtual ~Env() = default;
@@ -72,7 +98,15 @@ class Env {
   virtual const Space& observation_space() const = 0;
   virtual const Space& action_space() const = 0;
   virtual std::string name() const = 0;
+  // Checkpoint state (see EnvState); the default throws: this environment cannot be saved.
+  virtual void save_state(StateWriter& out) const;
+  virtual void load_state(StateReader& in);
 };
+
+EnvState env_state(const Env& env);
+// Throws naming the environment when the words do not fit it (it may then be partly loaded:
+// load into a fresh environment).
+void load_env_state(Env& env, const EnvState& state);
 
 // A Gymnasium-style environment by id: "CartPole-v1", "Acrobot-v1", "Pendulum-v1" (each inside
 // its registered TimeLimit: 500, 500, 200 steps) or "Bandit-v0" (10 arms). Unknown ids throw,

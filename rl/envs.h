@@ -28,6 +28,8 @@ class CartPole : public Env {
   const Space& observation_space() const override { return obs_space_; }
   const Space& action_space() const override { return action_space_; }
   std::string name() const override { return "CartPole"; }
+  void save_state(StateWriter& out) const override;
+  void load_state(StateReader& in) override;
   // The physical state in float64 (the observation is its float32 copy); set_state for tests.
   const std::array<double, 4>& state() const { return state_; }
   void set_state(const std::array<double, 4>& s);
@@ -56,6 +58,8 @@ class Acrobot : public Env {
   const Space& observation_space() const override { return obs_space_; }
   const Space& action_space() const override { return action_space_; }
   std::string name() const override { return "Acrobot"; }
+  void save_state(StateWriter& out) const override;
+  void load_state(StateReader& in) override;
   // [theta1, theta2, dtheta1, dtheta2].
   const std::array<double, 4>& state() const { return state_; }
   void set_state(const std::array<double, 4>& s);
@@ -83,6 +87,8 @@ class Pendulum : public Env {
   const Space& observation_space() const override { return obs_space_; }
   const Space& action_space() const override { return action_space_; }
   std::string name() const override { return "Pendulum"; }
+  void save_state(StateWriter& out) const override;
+  void load_state(StateReader& in) override;
   // [theta, theta_dot].
   const std::array<double, 2>& state() const { return state_; }
   void set_state(const std::array<double, 2>& s);
@@ -114,6 +120,8 @@ class GaussianBandit : public Env {
   const Space& observation_space() const override { return obs_space_; }
   const Space& action_space() const override { return action_space_; }
   std::string name() const override { return "GaussianBandit"; }
+  void save_state(StateWriter& out) const override;
+  void load_state(StateReader& in) override;
   const std::vector<double>& means() const { return means_; }
   std::int64_t optimal_arm() const;
 

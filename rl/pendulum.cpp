@@ -64,4 +64,16 @@ StepResult Pendulum::step(const Tensor& action) {
   return r;
 }
 
+void Pendulum::save_state(StateWriter& out) const {
+  out.generator(gen_);
+  out.u64(ready_ ? 1 : 0);
+  for (double v : state_) out.f64(v);
+}
+
+void Pendulum::load_state(StateReader& in) {
+  in.generator(gen_);
+  ready_ = in.u64() != 0;
+  for (double& v : state_) v = in.f64();
+}
+
 }  // namespace minidl::rl

@@ -78,4 +78,28 @@ VecStepResult VecEnv::step(const Tensor& actions) {
   return out;
 }
 
+EnvState VecEnv::state() const {
+  StateWriter w;
+  w.u64(envs_.size());
+  w.u64(ready_ ? 1 : 0);
+  for (std::size_t i = 0; i < envs_.size(); ++i) {
+    w.f64(returns_[i]);
+    w.u64(static_cast<std::uint64_t>(lengths_[i]));
+    envs_[i]->save_state(w);
+  }
+  return w.words;
+}
+
+void VecEnv::load_state(const EnvState& state) {
+  StateReader r(state, "VecEnv");
+  MINIDL_CHECK(r.u64() == envs_.size(), "VecEnv: the saved state is of another number of copies");
+  ready_ = r.u64() != 0;
+  for (std::size_t i = 0; i < envs_.size(); ++i) {
+    returns_[i] = r.f64();
+    lengths_[i] = static_cast<std::int64_t>(r.u64());
+    envs_[i]->load_state(r);
+  }
+  r.finish();
+}
+
 }  // namespace minidl::rl

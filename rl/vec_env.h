@@ -44,6 +44,9 @@ class VecEnv {
   const Space& observation_space() const { return envs_[0]->observation_space(); }
   const Space& action_space() const { return envs_[0]->action_space(); }
   Env& env(std::int64_t i) { return *envs_.at(static_cast<std::size_t>(i)); }
+  // Checkpoint state: every copy's (rl/env.h's EnvState) and the running episode statistics.
+  EnvState state() const;
+  void load_state(const EnvState& state);
 
  private:
   std::vector<std::unique_ptr<Env>> envs_;

@@ -132,4 +132,58 @@ StepResult ClipAction::step(const Tensor& action) {
   return env_->step(from_vector(a, s.shape));
 }
 
+void TimeLimit::save_state(StateWriter& out) const {
+  out.u64(static_cast<std::uint64_t>(elapsed_));
+  env_->save_state(out);
+}
+
+void TimeLimit::load_state(StateReader& in) {
+  elapsed_ = static_cast<std::int64_t>(in.u64());
+  env_->load_state(in);
+}
+
+void RunningMeanStd::save(StateWriter& out) const {
+  out.u64(mean_.size());
+  for (std::size_t i = 0; i < mean_.size(); ++i) {
+    out.f64(mean_[i]);
+    out.f64(var_[i]);
+  }
+  out.f64(count_);
+}
+
+void RunningMeanStd::load(StateReader& in) {
+  const std::uint64_t n = in.u64();
+  MINIDL_CHECK(n == mean_.size(), "RunningMeanStd: saved statistics of ", n, " values, these hold ",
+               mean_.size());
+  for (std::size_t i = 0; i < mean_.size(); ++i) {
+    mean_[i] = in.f64();
+    var_[i] = in.f64();
+  }
+  count_ = in.f64();
+}
+
+void NormalizeObservation::save_state(StateWriter& out) const {
+  rms_.save(out);
+  out.u64(update_ ? 1 : 0);
+  env_->save_state(out);
+}
+
+void NormalizeObservation::load_state(StateReader& in) {
+  rms_.load(in);
+  update_ = in.u64() != 0;
+  env_->load_state(in);
+}
+
+void NormalizeReward::save_state(StateWriter& out) const {
+  rms_.save(out);
+  out.f64(return_);
+  env_->save_state(out);
+}
+
+void NormalizeReward::load_state(StateReader& in) {
+  rms_.load(in);
+  return_ = in.f64();
+  env_->load_state(in);
+}
+
 }  // namespace minidl::rl

@@ -32,6 +32,8 @@ class Wrapper : public Env {
   const Space& observation_space() const override { return env_->observation_space(); }
   const Space& action_space() const override { return env_->action_space(); }
   std::string name() const override { return env_->name(); }
+  void save_state(StateWriter& out) const override { env_->save_state(out); }
+  void load_state(StateReader& in) override { env_->load_state(in); }
   Env& inner() { return *env_; }
 
  protected:
@@ -44,6 +46,8 @@ class TimeLimit : public Wrapper {
   using Env::step;
   Tensor reset(std::optional<std::uint64_t> seed = std::nullopt) override;
   StepResult step(const Tensor& action) override;
+  void save_state(StateWriter& out) const override;
+  void load_state(StateReader& in) override;
   std::int64_t elapsed() const { return elapsed_; }
 
  private:
@@ -58,6 +62,8 @@ class RunningMeanStd {
   const std::vector<double>& mean() const { return mean_; }
   const std::vector<double>& var() const { return var_; }
   double count() const { return count_; }
+  void save(StateWriter& out) const;
+  void load(StateReader& in);
 
  private:
   std::vector<double> mean_, var_;
@@ -75,6 +81,8 @@ class NormalizeObservation : public Wrapper {
   // update_running_mean = False): set_stats copies them in, set_update(false) stops updates.
   void set_stats(const RunningMeanStd& stats) { rms_ = stats; }
   void set_update(bool update) { update_ = update; }
+  void save_state(StateWriter& out) const override;
+  void load_state(StateReader& in) override;
 
  private:
   Tensor normalize(const Tensor& obs);
@@ -90,6 +98,8 @@ class NormalizeReward : public Wrapper {
   using Env::step;
   StepResult step(const Tensor& action) override;
   const RunningMeanStd& stats() const { return rms_; }
+  void save_state(StateWriter& out) const override;
+  void load_state(StateReader& in) override;
 
  private:
   RunningMeanStd rms_{1};

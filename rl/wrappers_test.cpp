@@ -176,6 +176,51 @@ TEST_CASE("wrappers: the unscaled reward survives, frozen statistics, find_wrapp
   CHECK(r.obs.at(0) == doctest::Approx((1 - m) / std::sqrt(s2 + 1e-8)).epsilon(1e-6));
 }
 
+TEST_CASE("env state: a copy loaded mid-run continues exactly; wrong words are refused") {
+  auto wrapped = [] {
+    std::unique_ptr<Env> e = make_env("Pendulum-v1");
+    e = std::make_unique<NormalizeObservation>(std::move(e));
+    return std::make_unique<NormalizeReward>(std::move(e), 0.9);
+  };
+  for (const char* id : {"CartPole-v1", "Acrobot-v1", "Pendulum-v1", "Bandit-v0", "wrapped"}) {
+    CAPTURE(id);
+    const bool w = std::string(id) == "wrapped";
+    std::unique_ptr<Env> a = w ? wrapped() : make_env(id), b = w ? wrapped() : make_env(id);
+    const bool discrete = a->action_space().is_discrete();
+    auto act = [&](int t) {
+      return discrete ? from_vector(std::vector<std::int64_t>{t % 2}).reshape({})
+                      : from_vector(std::vector<float>{0.5f * static_cast<float>(t % 3) - 0.5f});
+    };
+    a->reset(3);
+    for (int t = 0; t < 5; ++t)
+      if (a->step(act(t)).done()) a->reset();
+    load_env_state(*b, env_state(*a));
+    CHECK(env_state(*b) == env_state(*a));
+    for (int t = 0; t < 40; ++t) {
+      const StepResult ra = a->step(act(t)), rb = b->step(act(t));
+      CHECK(ra.reward == rb.reward);
+      CHECK(ra.obs.to_vector() == rb.obs.to_vector());
+      CHECK(ra.done() == rb.done());
+      if (ra.done()) CHECK(a->reset().to_vector() == b->reset().to_vector());
+    }
+  }
+  VecEnv v1([] { return make_env("CartPole-v1"); }, 2),
+      v2([] { return make_env("CartPole-v1"); }, 2);
+  v1.reset(1);
+  v1.step(from_vector(std::vector<std::int64_t>{0, 1}));
+  v2.load_state(v1.state());
+  CHECK(v2.state() == v1.state());
+  VecEnv v3([] { return make_env("CartPole-v1"); }, 3);
+  CHECK_THROWS_WITH_AS(v3.load_state(v1.state()), doctest::Contains("another number of copies"),
+                       Error);
+  auto cart = make_env("CartPole-v1");
+  CHECK_THROWS_WITH_AS(load_env_state(*cart, {1, 2}), doctest::Contains("the saved state ends"),
+                       Error);
+  Counter counter(3);
+  CHECK_THROWS_WITH_AS(env_state(counter), doctest::Contains("Counter: this environment cannot"),
+                       Error);
+}
+
 TEST_CASE("vec env: CartPole copies match single environments stepped by hand") {
   VecEnv vec([] { return make_env("CartPole-v1"); }, 3);
   std::vector<std::unique_ptr<Env>> single;

@@ -14,6 +14,7 @@
 #include "rl/vec_env.h"
 #include "tensor/error.h"
 #include "tensor/ops.h"
+#include "train/rl/checkpoint.h"
 
 namespace minidl::train::rl {
 
@@ -36,12 +37,20 @@ A2cResult a2c(const A2cOptions& o) {
   optim::RMSprop opt(params, {.lr = o.lr, .alpha = o.rms_alpha, .eps = o.rms_eps});
   TrainerClock clock;
   RlProgress progress(o.verbose, updates);
-  if (o.eval_episodes > 0)
-    res.eval_before = evaluate_policy(env_options, nullptr, model, o.eval_episodes, o.eval_seed);
+  Tensor obs;
+  const RlTrainState state{model, {&opt}, gen, envs, obs, res.episodes, res.log, res.eval_before};
+  std::int64_t first = 0;
+  if (!o.resume_from.empty()) {
+    first = load_rl_checkpoint(o.resume_from, state);
+  } else {
+    if (o.eval_episodes > 0)
+      res.eval_before = evaluate_policy(env_options, nullptr, model, o.eval_episodes, o.eval_seed);
+    obs = envs.reset(o.seed);
+  }
+  const std::int64_t last = o.stop_after > 0 ? std::min(updates, first + o.stop_after) : updates;
   clock.start();
-  Tensor obs = envs.reset(o.seed);
   LossSums sums;
-  for (std::int64_t u = 0; u < updates; ++u) {
+  for (std::int64_t u = first; u < last; ++u) {
     const Rollout r = collect_rollout(envs, model, obs, o.num_steps, gen, res.episodes);
     const minidl::rl::GaeResult g = rollout_advantages(r, o.gamma, o.gae_lambda);
     Tensor adv = g.advantages.reshape({batch});
@@ -65,6 +74,7 @@ A2cResult a2c(const A2cOptions& o) {
       if (eval)
         row["EvalRet"] = evaluate_policy(env_options, &envs, model, o.eval_episodes, o.eval_seed);
       emit_row(row, clock, res.log, o.log_path, o.on_log);
+      if (!o.checkpoint_path.empty()) save_rl_checkpoint(o.checkpoint_path, state, u + 1);
     }
     if (!res.log.empty()) progress.update(u, res.log.back());
   }

@@ -13,6 +13,7 @@
 #include "rl/vec_env.h"
 #include "tensor/error.h"
 #include "tensor/ops.h"
+#include "train/rl/checkpoint.h"
 
 namespace minidl::train::rl {
 
@@ -79,13 +80,22 @@ PpoResult ppo(const PpoOptions& o) {
   const std::vector<Variable> params = model.parameters();
   optim::Adam adam(params, {.lr = o.lr, .eps = 1e-5});
 
-  if (o.eval_episodes > 0)
-    res.eval_before = evaluate_policy(env_options, nullptr, model, o.eval_episodes, o.eval_seed);
+  Tensor obs;
+  const RlTrainState state{model, {&adam}, gen, envs, obs, res.episodes, res.log, res.eval_before};
+  std::int64_t first = 0;
+  if (!o.resume_from.empty()) {
+    first = load_rl_checkpoint(o.resume_from, state);
+  } else {
+    if (o.eval_episodes > 0)
+      res.eval_before = evaluate_policy(env_options, nullptr, model, o.eval_episodes, o.eval_seed);
+    obs = envs.reset(o.seed);
+  }
+  const std::int64_t last =
+      o.stop_after > 0 ? std::min(iterations, first + o.stop_after) : iterations;
   TrainerClock clock;
   RlProgress progress(o.verbose, iterations);
   clock.start();
-  Tensor obs = envs.reset(o.seed);
-  for (std::int64_t it = 0; it < iterations; ++it) {
+  for (std::int64_t it = first; it < last; ++it) {
     const double frac = 1.0 - static_cast<double>(it) / static_cast<double>(iterations);
     if (o.anneal_lr) adam.set_lr(frac * o.lr);
     const double clip_eps = o.anneal_clip ? frac * o.clip_eps : o.clip_eps;
@@ -151,6 +161,7 @@ PpoResult ppo(const PpoOptions& o) {
       row["EvalRet"] = evaluate_policy(env_options, &envs, model, o.eval_episodes, o.eval_seed);
     emit_row(row, clock, res.log, o.log_path, o.on_log);
     progress.update(it, res.log.back());
+    if (!o.checkpoint_path.empty()) save_rl_checkpoint(o.checkpoint_path, state, it + 1);
   }
   res.total_steps = res.episodes.total_steps;
   res.seconds = clock.seconds();

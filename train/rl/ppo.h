@@ -65,6 +65,12 @@ struct PpoOptions {
   // A progress bar (0 none, 1 on a terminal, 2 plain) and the learning-curve PNG ("" = none).
   int verbose = 0;
   std::string curve_path = "";
+  // Checkpoints with exact resume (train/rl/checkpoint.h): written after every iteration when
+  // set; resume_from continues a saved run (built with the same options); stop_after > 0 stops
+  // after that many iterations of this call (a run cut in two for the tests).
+  std::string checkpoint_path = "";
+  std::string resume_from = "";
+  std::int64_t stop_after = 0;
   std::function<void(const Logs&)> on_log = nullptr;
 };
 

@@ -13,6 +13,7 @@
 #include "rl/vec_env.h"
 #include "tensor/error.h"
 #include "tensor/ops.h"
+#include "train/rl/checkpoint.h"
 
 namespace minidl::train::rl {
 
@@ -43,11 +44,20 @@ VpgResult vpg(const VpgOptions& o) {
   optim::Adam v_opt(v_params, {.lr = o.vf_lr});
   TrainerClock clock;
   RlProgress progress(o.verbose, epochs);
-  if (o.eval_episodes > 0)
-    res.eval_before = evaluate_policy(env_options, nullptr, model, o.eval_episodes, o.eval_seed);
+  Tensor obs;
+  const RlTrainState state{model, {&pi_opt, &v_opt}, gen,     envs,
+                           obs,   res.episodes,      res.log, res.eval_before};
+  std::int64_t first = 0;
+  if (!o.resume_from.empty()) {
+    first = load_rl_checkpoint(o.resume_from, state);
+  } else {
+    if (o.eval_episodes > 0)
+      res.eval_before = evaluate_policy(env_options, nullptr, model, o.eval_episodes, o.eval_seed);
+    obs = envs.reset(o.seed);
+  }
+  const std::int64_t last = o.stop_after > 0 ? std::min(epochs, first + o.stop_after) : epochs;
   clock.start();
-  Tensor obs = envs.reset(o.seed);
-  for (std::int64_t epoch = 0; epoch < epochs; ++epoch) {
+  for (std::int64_t epoch = first; epoch < last; ++epoch) {
     const Rollout r = collect_rollout(envs, model, obs, o.steps_per_epoch, gen, res.episodes);
     const minidl::rl::GaeResult g = rollout_advantages(r, o.gamma, o.lam);
     Tensor adv = g.advantages.reshape({batch});
@@ -83,6 +93,7 @@ VpgResult vpg(const VpgOptions& o) {
       row["EvalRet"] = evaluate_policy(env_options, &envs, model, o.eval_episodes, o.eval_seed);
     emit_row(row, clock, res.log, o.log_path, o.on_log);
     progress.update(epoch, res.log.back());
+    if (!o.checkpoint_path.empty()) save_rl_checkpoint(o.checkpoint_path, state, epoch + 1);
   }
   res.total_steps = res.episodes.total_steps;
   res.seconds = clock.seconds();
