@@ -38,7 +38,8 @@ A2cResult a2c(const A2cOptions& o) {
   TrainerClock clock;
   RlProgress progress(o.verbose, updates);
   Tensor obs;
-  const RlTrainState state{model, {&opt}, gen, envs, obs, res.episodes, res.log, res.eval_before};
+  const RlTrainState state{model, {&opt},       gen,     &envs,          nullptr,
+                           obs,   res.episodes, res.log, res.eval_before};
   std::int64_t first = 0;
   if (!o.resume_from.empty()) {
     first = load_rl_checkpoint(o.resume_from, state);

@@ -58,9 +58,11 @@ void save_rl_checkpoint(const std::string& path, const RlTrainState& s,
       d["optimizer" + std::to_string(i) + "." + k] = v;
   d["generator"] = int64_tensor(
       {static_cast<std::int64_t>(s.gen.seed()), static_cast<std::int64_t>(s.gen.offset())});
-  const minidl::rl::EnvState words = s.envs.state();
-  d["envs"] = int64_tensor(std::vector<std::int64_t>(words.begin(), words.end()));
-  d["obs"] = s.obs.clone();
+  const minidl::rl::EnvState words =
+      s.envs != nullptr ? s.envs->state() : minidl::rl::env_state(*s.env);
+  d[s.envs != nullptr ? "envs" : "env"] =
+      int64_tensor(std::vector<std::int64_t>(words.begin(), words.end()));
+  if (s.envs != nullptr) d["obs"] = s.obs.clone();
   d["episodes.returns"] = from_vector(s.episodes.returns);
   d["episodes.lengths"] = int64_tensor(s.episodes.lengths);
   d["episodes.end_steps"] = int64_tensor(s.episodes.end_steps);
@@ -96,13 +98,19 @@ std::int64_t load_rl_checkpoint(const std::string& path, const RlTrainState& s) 
   const std::vector<std::int64_t> g = int64_values(get(c.tensors, "generator", path));
   MINIDL_CHECK(g.size() == 2, "load_rl_checkpoint: ", path, ": generator must hold 2 values");
   s.gen.set_state(static_cast<std::uint64_t>(g[0]), static_cast<std::uint64_t>(g[1]));
-  const std::vector<std::int64_t> words = int64_values(get(c.tensors, "envs", path));
-  s.envs.load_state(minidl::rl::EnvState(words.begin(), words.end()));
-  const Tensor& obs = get(c.tensors, "obs", path);
-  const Shape want{s.envs.num_envs(), s.envs.observation_space().flat_size()};
-  MINIDL_CHECK(obs.shape() == want, "load_rl_checkpoint: ", path, ": obs is ",
-               shape_str(obs.shape()), ", the environments give ", shape_str(want));
-  s.obs = obs.clone();
+  const std::vector<std::int64_t> words =
+      int64_values(get(c.tensors, s.envs != nullptr ? "envs" : "env", path));
+  const minidl::rl::EnvState state(words.begin(), words.end());
+  if (s.envs == nullptr) {
+    minidl::rl::load_env_state(*s.env, state);
+  } else {
+    s.envs->load_state(state);
+    const Tensor& obs = get(c.tensors, "obs", path);
+    const Shape want{s.envs->num_envs(), s.envs->observation_space().flat_size()};
+    MINIDL_CHECK(obs.shape() == want, "load_rl_checkpoint: ", path, ": obs is ",
+                 shape_str(obs.shape()), ", the environments give ", shape_str(want));
+    s.obs = obs.clone();
+  }
   s.episodes.returns = get(c.tensors, "episodes.returns", path).to(kFloat64).to_vector();
   s.episodes.lengths = int64_values(get(c.tensors, "episodes.lengths", path));
   s.episodes.end_steps = int64_values(get(c.tensors, "episodes.end_steps", path));

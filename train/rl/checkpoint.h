@@ -1,4 +1,4 @@
-// Checkpoints of the actor-critic trainers (PPO, A2C, VPG) with exact resume: one safetensors
+// Checkpoints of the RL trainers (PPO, A2C, VPG, REINFORCE) with exact resume: one safetensors
 // file, written atomically, holding everything the next iteration depends on, so that a run of
 // 2 iterations saved and resumed for 1 more ends with the same bits as 3 iterations straight
 // (same seed and thread count; train/rl/checkpoint_test.cpp).
@@ -7,8 +7,9 @@
 //   optimizer<k>.<key>    each optimizer's state_dict (moments, step counts, lr)
 //   generator             int64 [2]  the trainer Generator's {seed, offset}
 //   envs                  int64 [W]  rl::VecEnv::state() (every copy's physics, stream, time step,
-//                                    wrapper statistics, running episode returns)
-//   obs                   float32 [N, D]  the observations the next rollout starts from
+//                                    wrapper statistics, running episode returns), or env: the
+//                                    single environment's rl::env_state (REINFORCE)
+//   obs                   float32 [N, D]  the observations the next rollout starts from (VecEnv)
 //   episodes.returns      float64 [E], episodes.lengths / episodes.end_steps int64 [E],
 //   episodes.total_steps  int64 [1]
 //   iteration             int64 [1]  iterations completed
@@ -27,11 +28,14 @@
 
 namespace minidl::train::rl {
 
+// envs (with obs, the next rollout's start) for the actor-critic trainers; env alone for
+// REINFORCE, whose episodes start with a reset (obs is then neither saved nor loaded).
 struct RlTrainState {
-  ActorCritic& model;
+  nn::Module& model;
   std::vector<optim::Optimizer*> optimizers;
   Generator& gen;
-  minidl::rl::VecEnv& envs;
+  minidl::rl::VecEnv* envs;
+  minidl::rl::Env* env;
   Tensor& obs;
   EpisodeHistory& episodes;
   std::vector<Logs>& log;

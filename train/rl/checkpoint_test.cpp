@@ -1,6 +1,6 @@
 // Exact resume of the actor-critic trainers: 2 iterations, a checkpoint, 1 more from the file ==
 // 3 iterations straight, bit for bit (parameters, episodes, log rows but Time, evaluation), for
-// PPO on CartPole and on Pendulum with the normalising wrappers, A2C and VPG; errors.
+// PPO on CartPole and on Pendulum with the normalising wrappers, A2C, VPG and REINFORCE; errors.
 #include "train/rl/checkpoint.h"
 
 #include <doctest/doctest.h>
@@ -13,6 +13,7 @@
 #include "tests/test_util.h"
 #include "train/rl/a2c.h"
 #include "train/rl/ppo.h"
+#include "train/rl/reinforce.h"
 #include "train/rl/vpg.h"
 
 namespace minidl::train::rl {
@@ -99,6 +100,32 @@ TEST_CASE("rl checkpoint: A2C and VPG resume exactly; a wrong file is refused") 
   CHECK_THROWS_AS(ppo(p), Error);
   std::filesystem::remove(ck);
   CHECK_THROWS_AS(ppo(p), Error);
+}
+
+TEST_CASE("rl checkpoint: REINFORCE 8 + 4 episodes == 12 episodes") {
+  const std::string ck = temp("minidl_reinforce_ck_test.safetensors");
+  ReinforceOptions o{.max_episodes = 12, .log_every = 4, .seed = 6, .eval_episodes = 1};
+  const ReinforceResult straight = reinforce(o);
+  ReinforceOptions first = o;
+  first.stop_after = 8;
+  first.checkpoint_path = ck;
+  CHECK(reinforce(first).returns.size() == 8);
+  ReinforceOptions second = o;
+  second.resume_from = ck;
+  const ReinforceResult resumed = reinforce(second);
+  const auto pa = straight.policy->parameters(), pb = resumed.policy->parameters();
+  REQUIRE(pa.size() == pb.size());
+  for (std::size_t i = 0; i < pa.size(); ++i)
+    CHECK(testing::bitwise_equal(pa[i].value(), pb[i].value()));
+  CHECK(straight.returns == resumed.returns);
+  CHECK(straight.total_steps == resumed.total_steps);
+  REQUIRE(straight.log.size() == resumed.log.size());
+  for (std::size_t i = 0; i < straight.log.size(); ++i)
+    for (const auto& [k, v] : straight.log[i])
+      if (k != "Time") CHECK(v == resumed.log[i].at(k));
+  CHECK(straight.eval_before == resumed.eval_before);
+  CHECK(straight.eval_after == resumed.eval_after);
+  std::filesystem::remove(ck);
 }
 
 }  // namespace minidl::train::rl

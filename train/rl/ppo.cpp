@@ -81,7 +81,8 @@ PpoResult ppo(const PpoOptions& o) {
   optim::Adam adam(params, {.lr = o.lr, .eps = 1e-5});
 
   Tensor obs;
-  const RlTrainState state{model, {&adam}, gen, envs, obs, res.episodes, res.log, res.eval_before};
+  const RlTrainState state{model, {&adam},      gen,     &envs,          nullptr,
+                           obs,   res.episodes, res.log, res.eval_before};
   std::int64_t first = 0;
   if (!o.resume_from.empty()) {
     first = load_rl_checkpoint(o.resume_from, state);

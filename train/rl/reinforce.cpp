@@ -18,6 +18,7 @@
 #include "tensor/file_util.h"
 #include "tensor/ops.h"
 #include "train/rl/actor_critic.h"
+#include "train/rl/checkpoint.h"
 #include "train/rl/log_util.h"
 
 namespace minidl::train::rl {
@@ -81,8 +82,22 @@ ReinforceResult reinforce(const ReinforceOptions& o) {
   ReinforceResult res;
   res.policy = make_policy(obs_dim, o.hidden, env->action_space().n, gen);
   optim::Adam adam(res.policy->parameters(), {.lr = o.lr});
-  if (o.eval_episodes > 0)
+  // The checkpoint keeps the episodes as an EpisodeHistory; res.returns/lengths mirror it.
+  EpisodeHistory history;
+  Tensor no_obs;
+  const RlTrainState state{*res.policy, {&adam}, gen,     nullptr,        env.get(),
+                           no_obs,      history, res.log, res.eval_before};
+  std::int64_t first = 0;
+  if (!o.resume_from.empty()) {
+    first = load_rl_checkpoint(o.resume_from, state);
+    res.returns = history.returns;
+    res.lengths = history.lengths;
+    res.total_steps = history.total_steps;
+  } else if (o.eval_episodes > 0) {
     res.eval_before = evaluate_greedy(o.env, *res.policy, o.eval_episodes, o.eval_seed);
+  }
+  const std::int64_t last =
+      o.stop_after > 0 ? std::min(o.max_episodes, first + o.stop_after) : o.max_episodes;
 
   RlProgress progress(o.verbose, o.max_episodes);
   const auto start = Clock::now();
@@ -91,7 +106,7 @@ ReinforceResult reinforce(const ReinforceOptions& o) {
   std::vector<double> rew_buf;
   double loss_sum = 0, entropy_sum = 0;
   std::int64_t updates = 0;
-  for (std::int64_t ep = 0; ep < o.max_episodes; ++ep) {
+  for (std::int64_t ep = first; ep < last; ++ep) {
     Tensor obs = ep == 0 ? env->reset(o.seed) : env->reset();
     obs_buf.clear();
     act_buf.clear();
@@ -141,6 +156,10 @@ ReinforceResult reinforce(const ReinforceOptions& o) {
     res.returns.push_back(ep_ret);
     res.lengths.push_back(t_len);
     res.total_steps += t_len;
+    history.returns.push_back(ep_ret);
+    history.lengths.push_back(t_len);
+    history.total_steps = res.total_steps;
+    history.end_steps.push_back(res.total_steps);
     std::vector<double> lens(res.lengths.begin(), res.lengths.end());
     const bool solved =
         o.solved_length > 0 && ep + 1 >= o.window && tail_mean(lens, o.window) >= o.solved_length;
@@ -168,6 +187,7 @@ ReinforceResult reinforce(const ReinforceOptions& o) {
       if (!o.log_path.empty()) write_file_atomic(o.log_path, spinning_up_jsonl(res.log));
       if (o.on_log) o.on_log(row);
       progress.update(ep, row);
+      if (!o.checkpoint_path.empty()) save_rl_checkpoint(o.checkpoint_path, state, ep + 1);
     }
     if (solved) {
       res.solved_at = ep + 1;
@@ -178,13 +198,6 @@ ReinforceResult reinforce(const ReinforceOptions& o) {
   res.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   if (o.eval_episodes > 0)
     res.eval_after = evaluate_greedy(o.env, *res.policy, o.eval_episodes, o.eval_seed);
-  EpisodeHistory history;
-  for (std::size_t i = 0; i < res.returns.size(); ++i) {
-    history.total_steps += res.lengths[i];
-    history.returns.push_back(res.returns[i]);
-    history.lengths.push_back(res.lengths[i]);
-    history.end_steps.push_back(history.total_steps);
-  }
   finish_run("reinforce", o.env, history, res.seconds, res.eval_after, o.eval_episodes > 0,
              o.curve_path, progress);
   return res;

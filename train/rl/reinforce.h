@@ -56,6 +56,12 @@ struct ReinforceOptions {
   // A progress bar (0 none, 1 on a terminal, 2 plain) and the learning-curve PNG ("" = none).
   int verbose = 0;
   std::string curve_path = "";
+  // Checkpoints with exact resume (train/rl/checkpoint.h), written at every log row when set;
+  // resume_from continues a saved run (same options); stop_after > 0 stops after that many
+  // episodes of this call (a multiple of log_every, so the run stops at a log row).
+  std::string checkpoint_path = "";
+  std::string resume_from = "";
+  std::int64_t stop_after = 0;
   // Called with each log row (Epoch, AverageEpRet, StdEpRet, MaxEpRet, MinEpRet, EpLen,
   // TotalEnvInteracts, LossPi, Entropy, Time); e.g. a progress line.
   std::function<void(const Logs&)> on_log = nullptr;

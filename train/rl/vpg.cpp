@@ -45,7 +45,7 @@ VpgResult vpg(const VpgOptions& o) {
   TrainerClock clock;
   RlProgress progress(o.verbose, epochs);
   Tensor obs;
-  const RlTrainState state{model, {&pi_opt, &v_opt}, gen,     envs,
+  const RlTrainState state{model, {&pi_opt, &v_opt}, gen,     &envs,          nullptr,
                            obs,   res.episodes,      res.log, res.eval_before};
   std::int64_t first = 0;
   if (!o.resume_from.empty()) {
