@@ -258,8 +258,8 @@ void draw_panels(const void* context) {
     const PanelData& d = panels[p];
     const BandPanel& panel = *d.panel;
     pladv(static_cast<PLINT>(p + 1));
-    plschr(0, 0.9);
-    plvpor(0.14, 0.96, 0.12, m.o->title.empty() || p > 0 ? 0.9 : 0.84);
+    plschr(0, 0.65);
+    plvpor(0.17, 0.95, 0.15, 0.88);
     plwind(d.xmin_max_y[0], d.xmin_max_y[1], d.xmin_max_y[2], d.xmin_max_y[3]);
     plcol0(kGrid);
     plbox("g", 0, 0, "g", 0, 0);
@@ -292,11 +292,11 @@ void draw_panels(const void* context) {
     plcol0(kInk);
     plbox("bcnst", 0, 0, "bcnstv", 0, 0);
     pllab(panel.xlabel.c_str(), panel.ylabel.c_str(), panel.title.c_str());
-    if (p == 0 && !m.o->title.empty()) plmtex("t", 3.0, 0.0, 0.0, m.o->title.c_str());
   }
   // One legend, in the first panel: every colour used, in palette order.
   pladv(1);
-  plvpor(0.14, 0.96, 0.12, m.o->title.empty() ? 0.9 : 0.84);
+  plschr(0, 0.65);
+  plvpor(0.17, 0.95, 0.15, 0.88);
   plwind(0, 1, 0, 1);
   const auto& labels = *m.legend_labels;
   const auto count = static_cast<PLINT>(labels.size());
@@ -311,7 +311,7 @@ void draw_panels(const void* context) {
   }
   PLFLT legend_w = 0, legend_h = 0;
   pllegend(&legend_w, &legend_h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
-           PL_POSITION_BOTTOM | PL_POSITION_RIGHT | PL_POSITION_INSIDE | PL_POSITION_VIEWPORT, 0.02,
+           PL_POSITION_TOP | PL_POSITION_LEFT | PL_POSITION_INSIDE | PL_POSITION_VIEWPORT, 0.02,
            0.03, 0.08, kBackground, kInk, 1, 0, 0, count, opts, 0.8, 0.9, 2.0, 0.0, text_colors,
            labels.data(), nullptr, nullptr, nullptr, nullptr, colors, styles, widths, nullptr,
            nullptr, nullptr, nullptr);

@@ -39,7 +39,8 @@ void plot_band(const std::vector<double>& points_x, const std::vector<double>& p
 // Several bands per panel, panels side by side (a study's learning curves: one panel per
 // environment, one band per method, e.g. the mean over seeds with the min..max band). Each band
 // gets its own colour (the same label, the same colour in every panel), a translucent fill and
-// its mean as a line; the legend sits in the first panel; `target` draws a dashed horizontal line.
+// its mean as a line; the legend sits in the first panel's top left corner; `target` draws a
+// dashed horizontal line.
 struct NamedBand {
   std::string label;
   std::vector<double> x = {}, mean = {}, lower = {}, upper = {};  // as Band
@@ -51,9 +52,8 @@ struct BandPanel {
   double target = std::numeric_limits<double>::quiet_NaN();  // NaN: none
 };
 struct BandPanelsOptions {
-  int panel_width = 560;  // pixels per panel
+  int panel_width = 640;  // pixels per panel (the panels' own titles say what they show)
   int height = 480;
-  std::string title = "";  // above the panels
 };
 // Throws minidl::Error "band_plot: ..." as plot_band does, and on an empty panel list or a panel
 // without bands (a band may have 1 point: drawn as a marker).

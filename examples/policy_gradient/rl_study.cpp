@@ -80,11 +80,10 @@ int main(int argc, char** argv) {
     for (const std::string& env : envs) {
       const std::int64_t budget = opt.quick ? 2000 : opt.steps > 0 ? opt.steps : budgets.at(env);
       const double target = train::rl::solved_return(env);
-      train::BandPanel panel{
-          .title = short_env(env) + " (" + std::to_string(budget / 1000) + "k steps, 3 seeds)",
-          .xlabel = "environment steps",
-          .ylabel = "mean return, last 100 episodes",
-          .target = target};
+      train::BandPanel panel{.title = short_env(env) + ": mean and min..max of 3 seeds",
+                             .xlabel = "environment steps",
+                             .ylabel = "return, mean of the last 100 episodes",
+                             .target = target};
       std::vector<double> grid;
       for (int i = 1; i <= 40; ++i) grid.push_back(static_cast<double>(budget) * i / 40.0);
       for (const std::string& algo : train::rl::algorithm_names()) {
@@ -144,9 +143,7 @@ int main(int argc, char** argv) {
     }
     std::printf("\n%s", table.c_str());
     write_file_atomic(opt.out_dir + "/rl_study.md", table);
-    train::plot_band_panels(
-        panels, opt.out_dir + "/rl_study.png",
-        {.title = "policy-gradient trainers: mean over 3 seeds, min..max band"});
+    train::plot_band_panels(panels, opt.out_dir + "/rl_study.png");
     std::printf("wrote %s/rl_study.md and %s/rl_study.png\n", opt.out_dir.c_str(),
                 opt.out_dir.c_str());
     return examples::report({.example = opt.name,
