@@ -74,7 +74,9 @@ struct PpoOptions {
   std::function<void(const Logs&)> on_log = nullptr;
 };
 
-// The settings minidl uses per environment, each PpoOptions{} changed only where the source does:
+// The settings minidl uses per environment, each PpoOptions{} changed only where the source does
+// (the Zoo's are DLR-RM/rl-baselines3-zoo hyperparams/ppo.yml on top of SB3's PPO defaults, which
+// do not clip the value loss; SB3's ortho_init matches CleanRL's layer_init):
 //   CartPole-v1: the RL Baselines3 Zoo's tuned ppo.yml (8 envs x 32 steps, batch 256 in one
 //     minibatch, 20 epochs, gamma 0.98, GAE 0.8, lr 1e-3 and clip 0.2 both annealed, entropy 0)
 //   Acrobot-v1: the Zoo's ppo.yml (normalize, 16 envs x 256 steps, 4 epochs, GAE 0.94,
