@@ -312,7 +312,7 @@ void draw_panels(const void* context) {
   PLFLT legend_w = 0, legend_h = 0;
   pllegend(&legend_w, &legend_h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
            PL_POSITION_TOP | PL_POSITION_LEFT | PL_POSITION_INSIDE | PL_POSITION_VIEWPORT, 0.02,
-           0.03, 0.08, kBackground, kInk, 1, 0, 0, count, opts, 0.8, 0.9, 2.0, 0.0, text_colors,
+           0.03, 0.08, kBackground, kInk, 1, 0, 0, count, opts, 0.8, 0.7, 2.0, 0.0, text_colors,
            labels.data(), nullptr, nullptr, nullptr, nullptr, colors, styles, widths, nullptr,
            nullptr, nullptr, nullptr);
 }
