@@ -13,7 +13,8 @@ Reduction parse_reduction(std::string_view text, std::string_view op) {
   if (text == "mean") return Reduction::Mean;
   if (text == "sum") return Reduction::Sum;
   if (text == "batchmean") return Reduction::BatchMean;
-  MINIDL_FAIL(op, ": reduction must be 'none', 'mean', 'sum' or 'batchmean', got '", text, "'");
+  MINIDL_FAIL(op, ": reduction must be 'none', 'mean', 'sum' or 'batchmean', got '", clip(text),
+              "'");
 }
 
 const char* to_string(Reduction r) {

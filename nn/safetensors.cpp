@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "tensor/file_util.h"
+#include "tensor/json_scan.h"
+#include "tensor/limits.h"
 
 namespace minidl::nn {
 namespace {
@@ -20,8 +22,7 @@ using nlohmann::json;
 static_assert(std::endian::native == std::endian::little, "safetensors I/O assumes little-endian");
 
 constexpr const char* kMetadataKey = "__metadata__";
-// The reference implementation refuses headers over 100 MB; so do we, before allocating.
-constexpr std::uint64_t kMaxHeaderBytes = 100'000'000;
+constexpr std::uint64_t kMaxHeaderBytes = limits::kMaxSafetensorsHeaderBytes;
 
 const char* format_dtype(DType dt) {
   switch (dt) {
@@ -43,7 +44,17 @@ bool is_format_dtype(const std::string& s) {
   return all.count(s) > 0;
 }
 
-// Errors name the file first: "safetensors: 'w.safetensors': <problem>".
+// A JSON value from the file, for a message: never dump() a structure (it may be huge or deep),
+// and cut a long scalar.
+std::string describe(const json& v) {
+  if (v.is_structured())
+    return std::string("an ") + v.type_name() + " of " + std::to_string(v.size()) + " items";
+  return clip(v.dump());
+}
+
+// Errors name the file first: "safetensors: 'w.safetensors': <problem>". Callers build the
+// problem text only on failure (`if (!ok) r.fail(...)` where it is costly): a check in a loop
+// that formatted its message every time made a 100k-dim header quadratic.
 struct Reader {
   const std::string& source;
   [[noreturn]] void fail(const std::string& problem) const {
@@ -69,12 +80,12 @@ struct Entry {
 
 Entry parse_entry(const Reader& r, const std::string& name, const json& info,
                   std::uint64_t buffer_size) {
-  const std::string where = "tensor '" + name + "'";
+  const std::string where = "tensor '" + clip(name) + "'";
   r.check(info.is_object(), where + ": expected an object with dtype, shape and data_offsets");
   for (const char* key : {"dtype", "shape", "data_offsets"})
     r.check(info.contains(key), where + ": missing \"" + key + "\"");
   const json& jd = info.at("dtype");
-  r.check(jd.is_string(), where + ": dtype must be a string, got " + jd.dump());
+  if (!jd.is_string()) r.fail(where + ": dtype must be a string, got " + describe(jd));
   std::string ds = jd.get<std::string>();
   Entry e{name, kFloat32, {}, 0, 0};
   if (ds == "F32")
@@ -86,17 +97,20 @@ Entry parse_entry(const Reader& r, const std::string& name, const json& info,
   else if (is_format_dtype(ds))
     r.fail(where + ": dtype " + ds + " is not supported by minidl (F32, F64, I64)");
   else
-    r.fail(where + ": unknown dtype \"" + ds + "\"");
+    r.fail(where + ": unknown dtype \"" + clip(ds) + "\"");
 
   const json& js = info.at("shape");
-  r.check(js.is_array(), where + ": shape must be an array, got " + js.dump());
+  if (!js.is_array()) r.fail(where + ": shape must be an array, got " + describe(js));
+  if (js.size() > limits::kMaxDims)
+    r.fail(where + ": shape has " + std::to_string(js.size()) + " dims, more than the limit " +
+           std::to_string(limits::kMaxDims));
   bool empty = false;
   for (const json& d : js) {
-    r.check(d.is_number_unsigned() || (d.is_number_integer() && d.get<std::int64_t>() >= 0),
-            where + ": shape " + js.dump() + " must hold non-negative integers");
+    if (!(d.is_number_unsigned() || (d.is_number_integer() && d.get<std::int64_t>() >= 0)))
+      r.fail(where + ": shape must hold non-negative integers, got " + describe(d));
     const auto n = d.get<std::uint64_t>();
-    r.check(n <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()),
-            where + ": shape dim " + std::to_string(n) + " is more than 2^63-1");
+    if (n > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+      r.fail(where + ": shape dim " + std::to_string(n) + " is more than 2^63-1");
     e.shape.push_back(static_cast<std::int64_t>(n));
     empty = empty || n == 0;
   }
@@ -107,25 +121,28 @@ Entry parse_entry(const Reader& r, const std::string& name, const json& info,
   std::uint64_t numel = empty ? 0 : 1;
   for (std::size_t i = 0; !empty && i < e.shape.size(); ++i) {
     const auto n = static_cast<std::uint64_t>(e.shape[i]);
-    r.check(numel <= buffer_size / elem / n, where + ": shape " + shape_str(e.shape) +
-                                                 " needs more bytes than the data buffer holds (" +
-                                                 std::to_string(buffer_size) + ")");
+    if (numel > buffer_size / elem / n)
+      r.fail(where + ": shape " + shape_str(e.shape) +
+             " needs more bytes than the data buffer holds (" + std::to_string(buffer_size) + ")");
     numel *= n;
   }
 
   const json& jo = info.at("data_offsets");
-  r.check(
-      jo.is_array() && jo.size() == 2 && jo[0].is_number_unsigned() && jo[1].is_number_unsigned(),
-      where + ": data_offsets must be [begin, end] non-negative integers, got " + jo.dump());
+  if (!(jo.is_array() && jo.size() == 2 && jo[0].is_number_unsigned() &&
+        jo[1].is_number_unsigned()))
+    r.fail(where + ": data_offsets must be [begin, end] non-negative integers, got " +
+           describe(jo));
   e.begin = jo[0].get<std::uint64_t>();
   e.end = jo[1].get<std::uint64_t>();
-  r.check(e.begin <= e.end, where + ": data_offsets " + jo.dump() + " end before they begin");
-  r.check(e.end <= buffer_size, where + ": data_offsets " + jo.dump() +
+  const std::string offsets = "[" + std::to_string(e.begin) + "," + std::to_string(e.end) + "]";
+  r.check(e.begin <= e.end, where + ": data_offsets " + offsets + " end before they begin");
+  r.check(e.end <= buffer_size, where + ": data_offsets " + offsets +
                                     " run past the end of the data buffer (" +
                                     std::to_string(buffer_size) + " bytes; truncated file?)");
-  r.check(e.end - e.begin == numel * elem,
-          where + ": data_offsets " + jo.dump() + " span " + std::to_string(e.end - e.begin) +
-              " bytes but " + ds + " " + js.dump() + " needs " + std::to_string(numel * elem));
+  if (e.end - e.begin != numel * elem)
+    r.fail(where + ": data_offsets " + offsets + " span " + std::to_string(e.end - e.begin) +
+           " bytes but " + ds + " " + shape_str(e.shape) + " needs " +
+           std::to_string(numel * elem));
   return e;
 }
 
@@ -133,8 +150,9 @@ Metadata parse_metadata(const Reader& r, const json& j) {
   r.check(j.is_object(), std::string(kMetadataKey) + " must be an object of strings");
   Metadata m;
   for (auto it = j.begin(); it != j.end(); ++it) {
-    r.check(it.value().is_string(), std::string(kMetadataKey) + " value for '" + it.key() +
-                                        "' must be a string, got " + it.value().dump());
+    if (!it.value().is_string())
+      r.fail(std::string(kMetadataKey) + " value for '" + clip(it.key()) +
+             "' must be a string, got " + describe(it.value()));
     m[it.key()] = it.value().get<std::string>();
   }
   return m;
@@ -182,24 +200,30 @@ SafetensorsContents decode_safetensors(std::string_view bytes, const std::string
   r.check(!text.empty() && text.front() == '{',
           "the header does not start with '{' (not a safetensors file, or corrupt)");
 
-  // Duplicate top-level names are an error (a plain parse would keep the last one silently).
-  std::vector<std::string> duplicates;
-  std::set<std::string> names;
-  json::parser_callback_t on_key = [&](int depth, json::parse_event_t event, json& parsed) {
-    if (event == json::parse_event_t::key && depth == 1 &&
-        !names.insert(parsed.get<std::string>()).second)
-      duplicates.push_back(parsed.get<std::string>());
-    return true;
-  };
+  // The depth limit first (nlohmann's dump and destructor recurse), then a plain parse: the
+  // callback parser would show duplicate keys but is quadratic on wide headers.
+  const JsonScan scan = scan_json(text, "safetensors: '" + source + "'", true);
   json header;
   try {
-    header = json::parse(text.begin(), text.end(), on_key);
+    header = json::parse(text.begin(), text.end());
   } catch (const json::exception& e) {
     r.fail(std::string("the JSON header does not parse: ") + e.what());
   }
   r.check(header.is_object(), "the JSON header is not an object");
-  r.check(duplicates.empty(),
-          "duplicate name '" + (duplicates.empty() ? "" : duplicates[0]) + "' in the header");
+  // Duplicate top-level names are an error (the parse kept the last one silently): fewer names
+  // than key tokens means a duplicate; decode the tokens only then, to name it.
+  if (scan.top_level_keys.size() != header.size()) {
+    std::set<std::string> names;
+    for (std::string_view raw : scan.top_level_keys) {
+      std::string key;
+      try {
+        key = json::parse(raw).get<std::string>();
+      } catch (const json::exception& e) {
+        r.fail(std::string("a name in the JSON header does not parse: ") + e.what());
+      }
+      if (!names.insert(key).second) r.fail("duplicate name '" + clip(key) + "' in the header");
+    }
+  }
 
   const std::string_view buffer = bytes.substr(8 + n);
   SafetensorsContents out;
@@ -219,10 +243,10 @@ SafetensorsContents decode_safetensors(std::string_view bytes, const std::string
   for (std::size_t i = 1; i < by_offset.size(); ++i) {
     const Entry& a = *by_offset[i - 1];
     const Entry& b = *by_offset[i];
-    r.check(b.begin >= a.end, "tensors '" + a.name + "' [" + std::to_string(a.begin) + ", " +
-                                  std::to_string(a.end) + ") and '" + b.name + "' [" +
-                                  std::to_string(b.begin) + ", " + std::to_string(b.end) +
-                                  ") overlap in the data buffer");
+    if (b.begin < a.end)
+      r.fail("tensors '" + a.name + "' [" + std::to_string(a.begin) + ", " + std::to_string(a.end) +
+             ") and '" + b.name + "' [" + std::to_string(b.begin) + ", " + std::to_string(b.end) +
+             ") overlap in the data buffer");
   }
   for (const auto& e : entries) {
     Tensor t(e.shape, e.dtype);

@@ -7,13 +7,27 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace minidl {
 
+namespace limits {
+// Characters of one error message, and of an untrusted value quoted in one (the other input
+// limits are in tensor/limits.h; these two sit here so that every file can use them).
+constexpr std::size_t kMaxMessageChars = 4096;
+constexpr std::size_t kMaxQuotedChars = 200;
+}  // namespace limits
+
+// s cut to at most about max characters: its head and tail with "...[N chars cut]..." between,
+// so a 50 MB bad CSV field or JSON value quoted in a message stays readable. Used for every
+// untrusted value put into a message, and by Error itself on the whole message.
+std::string clip(std::string_view s, std::size_t max = limits::kMaxQuotedChars);
+
 class Error : public std::runtime_error {
  public:
-  explicit Error(const std::string& what) : std::runtime_error(what) {}
+  explicit Error(const std::string& what)
+      : std::runtime_error(clip(what, limits::kMaxMessageChars)) {}
 };
 
 namespace detail {

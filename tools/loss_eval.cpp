@@ -9,6 +9,8 @@
 #include "autograd/tape.h"
 #include "losses/registry.h"
 #include "tensor/error.h"
+#include "tensor/json_scan.h"
+#include "tensor/limits.h"
 
 namespace minidl::tools {
 
@@ -37,6 +39,14 @@ std::string known_names(const std::vector<std::string>& names) {
   return s.empty() ? "none" : s;
 }
 
+// A value from the case, for a message: never dump() a structure (it may be huge), and cut a long
+// scalar or string.
+std::string describe(const json& v) {
+  if (v.is_structured())
+    return std::string("an ") + v.type_name() + " of " + std::to_string(v.size()) + " items";
+  return clip(v.dump());
+}
+
 ParamValue parse_param(const LossInfo& loss, const losses::ParamSpec& spec, const json& v) {
   const std::string where = loss.name + ": parameter '" + spec.name + "'";
   auto numbers = [&](const json& arr) {
@@ -51,21 +61,21 @@ ParamValue parse_param(const LossInfo& loss, const losses::ParamSpec& spec, cons
       [&](const auto& d) -> ParamValue {
         using T = std::decay_t<decltype(d)>;
         if constexpr (std::is_same_v<T, bool>) {
-          MINIDL_CHECK(v.is_boolean(), where, " must be true or false, got ", v.dump());
+          MINIDL_CHECK(v.is_boolean(), where, " must be true or false, got ", describe(v));
           return v.get<bool>();
         } else if constexpr (std::is_same_v<T, double>) {
-          MINIDL_CHECK(v.is_number(), where, " must be a number, got ", v.dump());
+          MINIDL_CHECK(v.is_number(), where, " must be a number, got ", describe(v));
           return v.get<double>();
         } else if constexpr (std::is_same_v<T, std::string>) {
-          MINIDL_CHECK(v.is_string(), where, " must be a string, got ", v.dump());
+          MINIDL_CHECK(v.is_string(), where, " must be a string, got ", describe(v));
           return v.get<std::string>();
         } else if constexpr (std::is_same_v<T, std::vector<double>>) {
-          MINIDL_CHECK(v.is_array(), where, " must be a list of numbers, got ", v.dump());
+          MINIDL_CHECK(v.is_array(), where, " must be a list of numbers, got ", describe(v));
           return numbers(v);
         } else {  // default null: null, a number or a list of numbers
           if (v.is_null()) return std::monostate{};
           if (v.is_number()) return v.get<double>();
-          MINIDL_CHECK(v.is_array(), where, " must be null, a number or a list, got ", v.dump());
+          MINIDL_CHECK(v.is_array(), where, " must be null, a number or a list, got ", describe(v));
           return numbers(v);
         }
       },
@@ -78,17 +88,25 @@ Tensor parse_tensor(const LossInfo& loss, const losses::InputSpec& spec, const j
                " must be an object {\"shape\", \"dtype\", \"data\"}");
   const json& shape_j = v.at("shape");
   MINIDL_CHECK(shape_j.is_array(), where, ": shape must be a list of sizes");
+  MINIDL_CHECK(shape_j.size() <= limits::kMaxDims, where, ": shape has ", shape_j.size(),
+               " dims, more than the limit ", limits::kMaxDims);
   Shape shape;
   for (const json& s : shape_j) {
     MINIDL_CHECK(s.is_number_integer() && s.get<std::int64_t>() >= 0, where,
-                 ": shape must hold non-negative integers, got ", shape_j.dump());
+                 ": shape must hold non-negative integers, got ", describe(shape_j));
     shape.push_back(s.get<std::int64_t>());
   }
   // Checked: [4294967296, 4294967296] must not wrap around to 0 and pass as empty.
   const std::int64_t n = shape_numel(shape, where.c_str());
-  const std::string dtype = v.value("dtype", std::string("float64"));
+  MINIDL_CHECK(n <= limits::kMaxJsonElements, where, ": shape ", shape_str(shape), " has ", n,
+               " elements, more than the limit ", limits::kMaxJsonElements, " for a JSON case");
+  const json no_dtype = "float64";
+  const json& dtype_j = v.contains("dtype") ? v.at("dtype") : no_dtype;
+  MINIDL_CHECK(dtype_j.is_string(), where, ": dtype must be \"float64\" or \"int64\", got ",
+               describe(dtype_j));
+  const std::string dtype = dtype_j.get<std::string>();
   MINIDL_CHECK(dtype == "float64" || dtype == "int64", where,
-               ": dtype must be \"float64\" or \"int64\", got \"", dtype, "\"");
+               ": dtype must be \"float64\" or \"int64\", got \"", clip(dtype), "\"");
   const bool is_int = dtype == "int64";
   MINIDL_CHECK(spec.kind == InputKind::kAny || is_int == (spec.kind == InputKind::kInt), where,
                " must be ", kind_name(spec.kind), ", got ", dtype);
@@ -100,12 +118,12 @@ Tensor parse_tensor(const LossInfo& loss, const losses::InputSpec& spec, const j
   for (std::int64_t i = 0; i < n; ++i) {
     const json& x = data[static_cast<std::size_t>(i)];
     if (is_int) {
-      MINIDL_CHECK(x.is_number_integer(), where, ": int64 data must be integers, got ", x.dump(),
+      MINIDL_CHECK(x.is_number_integer(), where, ": int64 data must be integers, got ", describe(x),
                    " at position ", i);
       t.data<std::int64_t>()[i] = x.get<std::int64_t>();
     } else {
-      MINIDL_CHECK(x.is_number(), where, ": data must be numbers, got ", x.dump(), " at position ",
-                   i);
+      MINIDL_CHECK(x.is_number(), where, ": data must be numbers, got ", describe(x),
+                   " at position ", i);
       t.data<double>()[i] = x.get<double>();
     }
   }
@@ -125,12 +143,12 @@ json eval_request(const json& request) {
   MINIDL_CHECK(request.is_object(), "loss eval: the case must be a JSON object");
   for (const auto& [key, _] : request.items())
     MINIDL_CHECK(key == "loss" || key == "params" || key == "inputs" || key == "expected",
-                 "loss eval: unknown key '", key, "' (known: loss, params, inputs)");
+                 "loss eval: unknown key '", clip(key), "' (known: loss, params, inputs)");
   MINIDL_CHECK(request.contains("loss") && request.at("loss").is_string(),
                "loss eval: \"loss\" must name a loss (see `minidl losses`)");
   const std::string name = request.at("loss").get<std::string>();
   const LossInfo* loss = losses::find_loss(name);
-  MINIDL_CHECK(loss != nullptr, "loss eval: unknown loss '", name, "' (see `minidl losses`)");
+  MINIDL_CHECK(loss != nullptr, "loss eval: unknown loss '", clip(name), "' (see `minidl losses`)");
 
   std::map<std::string, ParamValue> params;
   for (const auto& spec : loss->params) params[spec.name] = spec.default_value;
@@ -143,7 +161,7 @@ json eval_request(const json& request) {
       const losses::ParamSpec* spec = nullptr;
       for (const auto& s : loss->params)
         if (s.name == key) spec = &s;
-      MINIDL_CHECK(spec != nullptr, name, ": unknown parameter '", key,
+      MINIDL_CHECK(spec != nullptr, name, ": unknown parameter '", clip(key),
                    "' (known: ", known_names(known), ")");
       params[key] = parse_param(*loss, *spec, value);
     }
@@ -159,7 +177,8 @@ json eval_request(const json& request) {
   for (const auto& [key, _] : in.items()) {
     bool found = false;
     for (const auto& spec : loss->inputs) found = found || spec.name == key;
-    MINIDL_CHECK(found, name, ": unknown input '", key, "' (inputs: ", known_names(known), ")");
+    MINIDL_CHECK(found, name, ": unknown input '", clip(key), "' (inputs: ", known_names(known),
+                 ")");
   }
   for (const auto& spec : loss->inputs) {
     if (!in.contains(spec.name)) {
@@ -196,6 +215,8 @@ json eval_request(const json& request) {
 }  // namespace
 
 std::string loss_eval(std::string_view text) {
+  // Depth first: nlohmann's dump() and destructor recurse, a 100k-deep case overflowed the stack.
+  scan_json(text, "loss eval");
   json request;
   try {
     request = json::parse(text);

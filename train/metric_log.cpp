@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "tensor/file_util.h"
+#include "tensor/json_scan.h"
 
 namespace minidl::train {
 
@@ -43,6 +44,8 @@ std::vector<Logs> read_metric_log(const std::string& path) {
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    // Depth first (nlohmann's dump and destructor recurse on a deeply nested line).
+    scan_json(line, "read_metric_log: '" + path + "' line " + std::to_string(number));
     json j;
     try {
       j = json::parse(line);
@@ -58,8 +61,9 @@ std::vector<Logs> read_metric_log(const std::string& path) {
       else if (v.is_null())
         row[k] = std::numeric_limits<double>::quiet_NaN();
       else
-        MINIDL_FAIL("read_metric_log: '", path, "' line ", number, ": \"", k,
-                    "\" must be a number or null, got ", v.dump());
+        MINIDL_FAIL("read_metric_log: '", path, "' line ", number, ": \"", clip(k),
+                    "\" must be a number or null, got ",
+                    v.is_structured() ? std::string("an ") + v.type_name() : clip(v.dump()));
     }
     rows.push_back(std::move(row));
   }

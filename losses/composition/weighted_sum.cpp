@@ -64,7 +64,8 @@ std::size_t WeightedSum::index_of(const std::string& name) const {
     if (terms_[k].name == name) return k;
   std::string known;
   for (const Term& t : terms_) known += (known.empty() ? "" : ", ") + t.name;
-  MINIDL_FAIL(kOp, ": unknown term '", name, "' (terms: ", known.empty() ? "none" : known, ")");
+  MINIDL_FAIL(kOp, ": unknown term '", clip(name), "' (terms: ", known.empty() ? "none" : known,
+              ")");
 }
 
 void WeightedSum::set_weight(const std::string& name, double weight) {

@@ -70,7 +70,7 @@ Variable class_balanced_loss(const Variable& input, const Variable& target,
                options.beta);
   const std::string& type = options.loss_type;
   MINIDL_CHECK(type == "softmax" || type == "sigmoid" || type == "focal", kOp,
-               ": loss_type must be 'softmax', 'sigmoid' or 'focal', got '", type, "'");
+               ": loss_type must be 'softmax', 'sigmoid' or 'focal', got '", clip(type), "'");
   MINIDL_CHECK(options.gamma >= 0 && std::isfinite(options.gamma), kOp,
                ": gamma must be finite and >= 0, got ", options.gamma);
   MINIDL_CHECK(options.reduction != Reduction::BatchMean, kOp,
