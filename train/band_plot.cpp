@@ -1,6 +1,7 @@
 #include "train/band_plot.h"
 
 #include <plplot.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include <mutex>
 
 #include "tensor/error.h"
+#include "tensor/file_util.h"
 
 namespace minidl::train {
 namespace {
@@ -197,24 +199,14 @@ void write_png(const std::string& png_path, int width, int height, DrawFn draw,
                "band_plot: PLplot has no pngcairo device; install the Debian package "
                "plplot-driver-cairo");
   // PLplot prompts on stdin when it cannot open its output file, so the temporary file is
-  // created here first; the rename makes the PNG appear whole.
-  const std::string tmp = png_path + ".tmp." + std::to_string(::getpid()) + ".png";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  MINIDL_CHECK(f != nullptr, "band_plot: cannot write ", tmp, " (for ", png_path, ")");
-  std::fclose(f);
-  const bool ok = render(width, height, tmp.c_str(), draw, context);
+  // created here first (unique, beside the target); commit() renames it whole over the target.
+  AtomicFile tmp(png_path, "band_plot", ".png");
+  const bool ok = render(width, height, tmp.temp_path().c_str(), draw, context);
+  if (!ok) MINIDL_FAIL("band_plot: PLplot failed writing ", png_path, ": ", g_band_error);
   std::error_code ec;
-  if (!ok) {
-    std::filesystem::remove(tmp, ec);
-    MINIDL_FAIL("band_plot: PLplot failed writing ", png_path, ": ", g_band_error);
-  }
-  MINIDL_CHECK(std::filesystem::file_size(tmp, ec) > 0 && !ec,
-               "band_plot: PLplot wrote no image to ", tmp);
-  std::filesystem::rename(tmp, png_path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp);
-    MINIDL_FAIL("band_plot: cannot rename ", tmp, " to ", png_path, ": ", ec.message());
-  }
+  MINIDL_CHECK(std::filesystem::file_size(tmp.temp_path(), ec) > 0 && !ec,
+               "band_plot: PLplot wrote no image to ", tmp.temp_path());
+  tmp.commit();
 }
 
 // Six distinguishable colours (Tableau 10), cmap0 slots 7..12 for the lines and 13..18 (the same

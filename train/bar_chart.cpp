@@ -1,6 +1,7 @@
 #include "train/bar_chart.h"
 
 #include <plplot.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include <mutex>
 
 #include "tensor/error.h"
+#include "tensor/file_util.h"
 
 namespace minidl::train {
 namespace {
@@ -186,24 +188,16 @@ void plot_bar_chart(const std::vector<std::string>& categories,
 
   std::lock_guard<std::mutex> lock(g_mutex);
   // PLplot prompts on stdin when it cannot open its output file, so the temporary file is
-  // created here first; the rename makes the PNG appear whole.
-  const std::string tmp = png_path + ".tmp." + std::to_string(::getpid()) + ".png";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  MINIDL_CHECK(f != nullptr, kOp, ": cannot write ", tmp, " (for ", png_path, ")");
-  std::fclose(f);
-  const bool ok = render(chart, tmp.c_str());
-  std::error_code ec;
+  // created here first (unique, beside the target); commit() renames it whole over the target.
+  AtomicFile tmp(png_path, kOp, ".png");
+  const bool ok = render(chart, tmp.temp_path().c_str());
   if (!ok) {
-    std::filesystem::remove(tmp, ec);
     MINIDL_FAIL(kOp, ": PLplot failed writing ", png_path, ": ", g_error);
   }
-  MINIDL_CHECK(std::filesystem::file_size(tmp, ec) > 0 && !ec, kOp, ": PLplot wrote no image to ",
-               tmp);
-  std::filesystem::rename(tmp, png_path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp);
-    MINIDL_FAIL(kOp, ": cannot rename ", tmp, " to ", png_path, ": ", ec.message());
-  }
+  struct stat st {};
+  MINIDL_CHECK(::stat(tmp.temp_path().c_str(), &st) == 0 && st.st_size > 0, kOp,
+               ": PLplot wrote no image to ", tmp.temp_path());
+  tmp.commit();
 }
 
 }  // namespace minidl::train

@@ -2,8 +2,10 @@
 #include "train/checkpoint.h"
 
 #include <doctest/doctest.h>
+#include <sys/resource.h>
 
 #include <algorithm>
+#include <csignal>
 #include <filesystem>
 
 #include "autograd/tape.h"
@@ -144,12 +146,23 @@ TEST_CASE("checkpoint: saves replace the file whole and leave no temporary file"
   CHECK(files_in(dir.path) == std::vector<std::string>{"last.safetensors"});
   CHECK(checkpoint_epoch(path) == 3);
 
-  // A save that cannot write (its temporary file name is taken by a directory: write_file_atomic
-  // writes "<path>.tmp.<pid>" then renames) fails and leaves the previous checkpoint intact.
-  fs::create_directory(path + ".tmp." + std::to_string(::getpid()));
-  one_step(*model, opt, 9);
-  CHECK_THROWS(save_checkpoint(path, {*model, &opt}, 4));
-  fs::remove(path + ".tmp." + std::to_string(::getpid()));
+  // A save that cannot write (a file-size limit below the checkpoint's size: write fails with
+  // EFBIG, which works for root too, unlike a read-only directory) fails and leaves the previous
+  // checkpoint intact and no temporary behind.
+  {
+    struct rlimit old_limit {};
+    ::getrlimit(RLIMIT_FSIZE, &old_limit);
+    auto* old_handler = std::signal(SIGXFSZ, SIG_IGN);
+    struct rlimit small = old_limit;
+    small.rlim_cur = 64;
+    ::setrlimit(RLIMIT_FSIZE, &small);
+    one_step(*model, opt, 9);
+    CHECK_THROWS_WITH_AS(save_checkpoint(path, {*model, &opt}, 4), doctest::Contains("failed"),
+                         Error);
+    ::setrlimit(RLIMIT_FSIZE, &old_limit);
+    std::signal(SIGXFSZ, old_handler);
+  }
+  CHECK(files_in(dir.path) == std::vector<std::string>{"last.safetensors"});
   CHECK(checkpoint_epoch(path) == 3);
 }
 

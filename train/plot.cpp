@@ -1,6 +1,7 @@
 #include "train/plot.h"
 
 #include <plplot.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <filesystem>
 #include <mutex>
 
+#include "tensor/file_util.h"
 #include "train/metric_log.h"
 
 namespace minidl::train {
@@ -207,25 +209,17 @@ void plot_curves(const std::vector<Logs>& rows, const std::string& png_path,
                "plot: PLplot has no pngcairo device; install the Debian package "
                "plplot-driver-cairo");
   // PLplot prompts on stdin when it cannot open its output file, so the temporary file is
-  // created here first; the rename makes the PNG appear whole.
-  const std::string tmp = png_path + ".tmp." + std::to_string(::getpid()) + ".png";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  MINIDL_CHECK(f != nullptr, "plot: cannot write ", tmp, " (for ", png_path, ")");
-  std::fclose(f);
+  // created here first (unique, beside the target); commit() renames it whole over the target.
+  AtomicFile tmp(png_path, "plot", ".png");
   const bool ok = render(panels.data(), static_cast<int>(panels.size()), options.title.c_str(),
-                         tmp.c_str(), options.width, options.height);
-  std::error_code ec;
+                         tmp.temp_path().c_str(), options.width, options.height);
   if (!ok) {
-    std::filesystem::remove(tmp, ec);
     MINIDL_FAIL("plot: PLplot failed writing ", png_path, ": ", g_error);
   }
-  MINIDL_CHECK(std::filesystem::file_size(tmp, ec) > 0 && !ec, "plot: PLplot wrote no image to ",
-               tmp);
-  std::filesystem::rename(tmp, png_path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp);
-    MINIDL_FAIL("plot: cannot rename ", tmp, " to ", png_path, ": ", ec.message());
-  }
+  struct stat st {};
+  MINIDL_CHECK(::stat(tmp.temp_path().c_str(), &st) == 0 && st.st_size > 0, "plot",
+               ": PLplot wrote no image to ", tmp.temp_path());
+  tmp.commit();
 }
 
 void plot_metric_log(const std::string& log_path, const std::string& png_path,

@@ -12,6 +12,7 @@
 
 #include "tensor/error.h"
 #include "tensor/ops.h"
+#include "tensor/file_util.h"
 
 namespace minidl::train::gan {
 namespace {
@@ -197,21 +198,12 @@ bool render_image(const std::vector<const PLFLT*>& columns, PLINT gw, PLINT gh,
 template <typename Render>
 void write_png(const char* who, const std::string& png_path, Render&& render_to) {
   std::lock_guard<std::mutex> lock(g_mutex);
-  const std::string tmp = png_path + ".tmp." + std::to_string(::getpid()) + ".png";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  MINIDL_CHECK(f != nullptr, who, ": cannot write ", tmp, " (for ", png_path, ")");
-  std::fclose(f);
-  const bool ok = render_to(tmp.c_str());
-  std::error_code ec;
-  if (!ok) {
-    std::filesystem::remove(tmp, ec);
-    MINIDL_FAIL(who, ": PLplot failed writing ", png_path, ": ", g_error);
-  }
-  std::filesystem::rename(tmp, png_path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp);
-    MINIDL_FAIL(who, ": cannot rename ", tmp, " to ", png_path, ": ", ec.message());
-  }
+  // PLplot prompts on stdin when it cannot open its output file, so the temporary file is
+  // created here first (unique, beside the target); commit() renames it whole over the target.
+  AtomicFile tmp(png_path, who, ".png");
+  const bool ok = render_to(tmp.temp_path().c_str());
+  if (!ok) MINIDL_FAIL(who, ": PLplot failed writing ", png_path, ": ", g_error);
+  tmp.commit();
 }
 
 }  // namespace
