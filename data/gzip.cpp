@@ -1,7 +1,6 @@
 #include "data/gzip.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -11,6 +10,7 @@
 #include <cstring>
 
 #include "tensor/error.h"
+#include "tensor/limits.h"
 
 namespace minidl::data {
 namespace {
@@ -30,14 +30,18 @@ std::size_t size_hint(std::string_view gz) {
   return std::min(isize, gz.size() * 256);
 }
 
-std::string read_all(ByteReader& in, std::size_t hint) {
+std::string read_all(ByteReader& in, std::size_t hint, std::uint64_t max_bytes) {
   std::string out;
-  out.resize(std::max<std::size_t>(hint, 1 << 16));
+  out.resize(std::min<std::uint64_t>(std::max<std::size_t>(hint, 1 << 16), max_bytes + 1));
   std::size_t produced = 0;
   for (;;) {
     produced += in.read(out.data() + produced, out.size() - produced);
     if (produced < out.size()) break;
-    out.resize(out.size() * 2);
+    // A gzip bomb or a huge file: stop at the limit instead of growing until memory runs out.
+    MINIDL_CHECK(produced <= max_bytes, "read: ", in.name(), ": more than max_bytes = ", max_bytes,
+                 " bytes", in.gzipped() ? " after gunzip" : "",
+                 " (raise the reader's max_bytes option if the file is right)");
+    out.resize(std::min<std::uint64_t>(out.size() * 2, max_bytes + 1));
   }
   out.resize(produced);
   return out;
@@ -45,11 +49,29 @@ std::string read_all(ByteReader& in, std::size_t hint) {
 
 }  // namespace
 
-struct ByteReader::Mapping {
-  void* addr = nullptr;
-  std::size_t size = 0;
-  ~Mapping() {
-    if (addr != nullptr) ::munmap(addr, size);
+// A plain file is read with pread as the reader asks (never mapped: a file truncated while mapped
+// kills the process with SIGBUS on the next page touched; with pread it is a short read, reported
+// as truncated data naming the file). Reads stop at the size seen at open, so a file that grows
+// meanwhile reads as it was.
+struct ByteReader::File {
+  int fd = -1;
+  std::uint64_t size = 0;    // at open
+  std::uint64_t offset = 0;  // next byte to read
+  std::string compressed;    // a gzip file's bytes, read whole (zlib wants them in memory)
+  ~File() {
+    if (fd >= 0) ::close(fd);
+  }
+  // Up to n bytes at offset into out; fewer only at the end (or if the file shrank).
+  std::size_t pread_some(char* out, std::size_t n, std::uint64_t at, const std::string& name) {
+    std::size_t got = 0;
+    while (got < n) {
+      const ssize_t k = ::pread(fd, out + got, n - got, static_cast<off_t>(at + got));
+      if (k < 0 && errno == EINTR) continue;
+      MINIDL_CHECK(k >= 0, "read: ", name, ": read failed: ", std::strerror(errno));
+      if (k == 0) break;
+      got += static_cast<std::size_t>(k);
+    }
+    return got;
   }
 };
 
@@ -60,23 +82,21 @@ struct ByteReader::Inflater {
   ~Inflater() { inflateEnd(&s); }
 };
 
-ByteReader::ByteReader(const std::string& path) : name_(path), map_(std::make_unique<Mapping>()) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  MINIDL_CHECK(fd >= 0, "read: cannot open ", path, ": ", std::strerror(errno));
+ByteReader::ByteReader(const std::string& path) : name_(path), file_(std::make_unique<File>()) {
+  file_->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  MINIDL_CHECK(file_->fd >= 0, "read: cannot open ", path, ": ", std::strerror(errno));
   struct stat st {};
-  const bool is_file = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-  if (is_file && st.st_size > 0) {
-    map_->size = static_cast<std::size_t>(st.st_size);
-    void* addr = ::mmap(nullptr, map_->size, PROT_READ, MAP_PRIVATE, fd, 0);
-    map_->addr = addr == MAP_FAILED ? nullptr : addr;
+  MINIDL_CHECK(::fstat(file_->fd, &st) == 0 && S_ISREG(st.st_mode), "read: ", path,
+               " is not a regular file");
+  file_->size = static_cast<std::uint64_t>(st.st_size);
+  char magic[2] = {0, 0};
+  const std::size_t got = file_->pread_some(magic, 2, 0, name_);
+  if (is_gzip(std::string_view(magic, got))) {
+    file_->compressed.resize(static_cast<std::size_t>(file_->size));
+    file_->compressed.resize(
+        file_->pread_some(file_->compressed.data(), file_->compressed.size(), 0, name_));
+    data_ = file_->compressed;
   }
-  const int err = errno;
-  ::close(fd);
-  MINIDL_CHECK(is_file, "read: ", path, " is not a regular file");
-  MINIDL_CHECK(map_->addr != nullptr || map_->size == 0, "read: cannot map ", path, ": ",
-               std::strerror(err));
-  if (map_->addr != nullptr) ::madvise(map_->addr, map_->size, MADV_SEQUENTIAL);
-  data_ = std::string_view(static_cast<const char*>(map_->addr), map_->size);
   init();
 }
 
@@ -97,6 +117,13 @@ void ByteReader::init() {
 
 std::size_t ByteReader::read(void* out, std::size_t n) {
   char* dst = static_cast<char*>(out);
+  if (!zip_ && file_) {
+    const std::size_t want =
+        static_cast<std::size_t>(std::min<std::uint64_t>(n, file_->size - file_->offset));
+    const std::size_t k = file_->pread_some(dst, want, file_->offset, name_);
+    file_->offset += k;
+    return k;
+  }
   if (!zip_) {
     const std::size_t k = std::min(n, data_.size() - pos_);
     if (k > 0) std::memcpy(dst, data_.data() + pos_, k);
@@ -151,6 +178,7 @@ std::uint64_t ByteReader::skip_rest() {
 }
 
 std::uint64_t ByteReader::max_remaining() const {
+  if (!zip_ && file_) return file_->size - file_->offset;
   const std::uint64_t left = data_.size() - pos_;
   if (!zip_) return left;
   // zlib's deflate expands at most 1032:1; a member's header and trailer add no output. Output
@@ -164,10 +192,10 @@ bool is_gzip(std::string_view bytes) {
          static_cast<unsigned char>(bytes[1]) == 0x8b;
 }
 
-std::string gunzip(std::string_view gz, const std::string& name) {
+std::string gunzip(std::string_view gz, const std::string& name, std::uint64_t max_bytes) {
   MINIDL_CHECK(is_gzip(gz), "gunzip: ", name, " is not gzip (no 0x1f 0x8b magic)");
   ByteReader in(gz, name);
-  return read_all(in, size_hint(gz));
+  return read_all(in, size_hint(gz), max_bytes);
 }
 
 std::string gzip(std::string_view bytes, int level) {
@@ -201,9 +229,9 @@ std::string gzip(std::string_view bytes, int level) {
   return out;
 }
 
-std::string read_file_maybe_gzip(const std::string& path) {
+std::string read_file_maybe_gzip(const std::string& path, std::uint64_t max_bytes) {
   ByteReader in(path);
-  return read_all(in, 0);
+  return read_all(in, static_cast<std::size_t>(std::min(in.max_remaining(), max_bytes)), max_bytes);
 }
 
 }  // namespace minidl::data

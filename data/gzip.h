@@ -2,14 +2,17 @@
 // write_idx can write them (so tests build their own corrupt fixtures without linking zlib).
 //
 // Whether data is gzip is decided by its first two bytes (0x1f 0x8b), not by a file name. Files
-// are memory-mapped and gunzipped on the fly into the caller's buffer, so a reader can convert
-// each piece while the next one inflates, without holding the whole decompressed file.
+// are read with pread (never mapped: a file truncated while mapped raised SIGBUS) and gunzipped on
+// the fly into the caller's buffer, so a reader can convert each piece while the next one
+// inflates, without holding the whole decompressed file. Whole-file helpers stop at max_bytes.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
+
+#include "tensor/limits.h"
 
 namespace minidl::data {
 
@@ -21,7 +24,8 @@ bool is_gzip(std::string_view bytes);
 // short, or non-gzip bytes after the last member.
 class ByteReader {
  public:
-  // Maps the file; a missing or unreadable file is an error naming the path.
+  // Opens the file (a gzip file is read whole, a plain one piece by piece as asked); a missing or
+  // unreadable file is an error naming the path.
   explicit ByteReader(const std::string& path);
   // Reads `bytes` (not copied: it must outlive the reader); `name` stands for it in errors.
   ByteReader(std::string_view bytes, std::string name);
@@ -41,20 +45,22 @@ class ByteReader {
   bool gzipped() const { return zip_ != nullptr; }
 
  private:
-  struct Mapping;
+  struct File;
   struct Inflater;
   void init();
   std::string name_;
-  std::unique_ptr<Mapping> map_;
+  std::unique_ptr<File> file_;
   std::string_view data_;  // the whole (compressed) input
   std::size_t pos_ = 0;    // plain: bytes consumed
   std::unique_ptr<Inflater> zip_;
 };
 
 // Whole-buffer helpers.
-std::string gunzip(std::string_view compressed, const std::string& name);
+std::string gunzip(std::string_view compressed, const std::string& name,
+                   std::uint64_t max_bytes = limits::kDefaultMaxBytes);
 std::string gzip(std::string_view bytes, int level = 6);  // level 1..9; 6 is gzip's default
 // The whole file, gunzipped when it is gzip.
-std::string read_file_maybe_gzip(const std::string& path);
+std::string read_file_maybe_gzip(const std::string& path,
+                                 std::uint64_t max_bytes = limits::kDefaultMaxBytes);
 
 }  // namespace minidl::data

@@ -228,14 +228,19 @@ std::string need_msg(const Header& h) {
                         h.count, " bytes after the ", h.header_bytes, "-byte header");
 }
 
-// A corrupt header can claim terabytes: refuse what the file cannot hold before allocating.
-void check_holds(ByteReader& in, const Header& h) {
+// A corrupt header can claim terabytes: refuse what the file cannot hold before allocating, then
+// what the caller's max_bytes does not allow (a gzip file can inflate 1032-fold).
+void check_holds(ByteReader& in, const Header& h, std::uint64_t max_bytes) {
   const std::uint64_t bound = in.max_remaining();
   MINIDL_CHECK(
       h.count <= bound, "read_idx: ", in.name(), ": truncated data: ", need_msg(h),
       in.gzipped()
           ? detail::concat(", but the rest of this gzip file inflates to at most ", bound, " bytes")
           : detail::concat(", found ", bound, " (", h.count - bound, " missing)"));
+  MINIDL_CHECK(h.count <= max_bytes, "read_idx: ", in.name(), ": dims ", shape_str(h.dims), " of ",
+               idx_type_name(h.type), " need ", h.count,
+               " bytes, more than max_bytes = ", max_bytes,
+               " (raise IdxReadOptions::max_bytes if the file is right)");
 }
 
 void check_no_trailing(ByteReader& in, const Header& h) {
@@ -256,7 +261,7 @@ Tensor read_idx(ByteReader& in, const IdxReadOptions& options) {
                idx_type_name(type), " data as int64");
   MINIDL_CHECK(is_floating(options.dtype) || options.scale == 1.0, "read_idx: ", name, ": scale ",
                options.scale, " needs a floating dtype, got ", dtype_name(options.dtype));
-  check_holds(in, h);
+  check_holds(in, h, options.max_bytes);
   Tensor out(dims, options.dtype);
   const std::size_t es = idx_type_size(type);
   // Pieces of 1 MiB (a whole number of elements for every type): small enough to stay in cache,
@@ -296,12 +301,12 @@ Tensor read_idx(ByteReader& in, const IdxReadOptions& options) {
   return out;
 }
 
-IdxBytes read_idx_bytes(ByteReader& in, std::int64_t expected_ndim) {
+IdxBytes read_idx_bytes(ByteReader& in, std::int64_t expected_ndim, std::uint64_t max_bytes) {
   const Header h = read_header(in, expected_ndim);
   MINIDL_CHECK(h.type == IdxType::kUInt8, "read_idx_bytes: ", in.name(), ": holds ",
                idx_type_name(h.type),
                " data; only ubyte files can be read as bytes (use read_idx)");
-  check_holds(in, h);
+  check_holds(in, h, max_bytes);
   IdxBytes out{h.dims, std::vector<std::uint8_t>(static_cast<std::size_t>(h.count))};
   const std::size_t k = in.read(out.data.data(), out.data.size());
   MINIDL_CHECK(k == out.data.size(), "read_idx: ", in.name(), ": truncated data: ", need_msg(h),
@@ -313,9 +318,10 @@ IdxBytes read_idx_bytes(ByteReader& in, std::int64_t expected_ndim) {
 
 }  // namespace
 
-IdxBytes read_idx_bytes(const std::string& path, std::int64_t expected_ndim) {
+IdxBytes read_idx_bytes(const std::string& path, std::int64_t expected_ndim,
+                        std::uint64_t max_bytes) {
   ByteReader in(path);
-  return read_idx_bytes(in, expected_ndim);
+  return read_idx_bytes(in, expected_ndim, max_bytes);
 }
 
 Tensor parse_idx(std::string_view bytes, const std::string& name, const IdxReadOptions& options) {

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tensor/limits.h"
 #include "tensor/tensor.h"
 
 namespace minidl::data {
@@ -42,6 +43,9 @@ struct IdxReadOptions {
   double scale = 1.0;
   // When >= 0, the file must have this many dims (3 for image files, 1 for label files).
   std::int64_t expected_ndim = -1;
+  // Data bytes (after gunzip) the header may declare: a gzip'd file can claim far more than its
+  // size suggests (deflate inflates up to 1032:1), so the bound is checked before allocating.
+  std::uint64_t max_bytes = limits::kDefaultMaxBytes;
 };
 
 // Reads an IDX file (plain or gzip) into a tensor of shape dims.
@@ -59,7 +63,8 @@ struct IdxBytes {
   Shape dims;
   std::vector<std::uint8_t> data;  // row-major
 };
-IdxBytes read_idx_bytes(const std::string& path, std::int64_t expected_ndim = -1);
+IdxBytes read_idx_bytes(const std::string& path, std::int64_t expected_ndim = -1,
+                        std::uint64_t max_bytes = limits::kDefaultMaxBytes);
 
 struct IdxWriteOptions {
   IdxType type = IdxType::kUInt8;
