@@ -7,6 +7,7 @@
 #include <map>
 
 #include "data/gzip.h"
+#include "tensor/limits.h"
 
 namespace minidl::data {
 namespace {
@@ -26,8 +27,14 @@ class Reader {
     if (!skip_ignored_lines()) return false;
     r.line = line_;
     r.fields.clear();
+    const std::size_t start = pos_;
     for (;;) {
       r.fields.push_back(field(r));
+      // Checked per field, so a huge line costs one pass before the error; a record with quoted
+      // newlines counts as one line here.
+      MINIDL_CHECK(pos_ - start <= limits::kMaxCsvLineBytes, "csv: ", name_, " line ", r.line,
+                   " is longer than ", limits::kMaxCsvLineBytes,
+                   " bytes (limits::kMaxCsvLineBytes; not a CSV file, or a missing quote?)");
       if (pos_ >= text_.size()) return true;
       const char c = text_[pos_++];
       if (c == '\n') {
@@ -103,7 +110,7 @@ class Reader {
     if (pos_ < text_.size() && text_[pos_] == '\r') ++pos_;
     MINIDL_CHECK(pos_ >= text_.size() || text_[pos_] == opt_.delimiter || text_[pos_] == '\n',
                  "csv: ", name_, " line ", line_, ", column ", column, ": unexpected character '",
-                 text_[pos_], "' after the closing quote of a field");
+                 pos_ < text_.size() ? text_[pos_] : ' ', "' after the closing quote of a field");
     return out;
   }
 
@@ -114,22 +121,43 @@ class Reader {
   std::int64_t line_ = 1;
 };
 
-// The whole field as a double, or false.
+// The whole field as a finite double, or false. from_chars also reads "nan", "inf" and
+// "-Infinity": those are missing values here (the policy in csv.h), not numbers.
 bool parse_number(const std::string& s, double& out) {
   const char* b = s.data();
   const char* e = b + s.size();
   if (b != e && *b == '+') ++b;  // from_chars rejects a leading '+'
   if (b == e) return false;
   const auto [p, ec] = std::from_chars(b, e, out);
-  return ec == std::errc() && p == e;
+  return ec == std::errc() && p == e && std::isfinite(out);
 }
 
+// Empty, NA-style markers, and every spelling of NaN or infinity from_chars accepts.
 bool is_missing(const std::string& s) {
-  return s.empty() || s == "NA" || s == "N/A" || s == "?" || s == "NaN" || s == "nan";
+  if (s.empty() || s == "NA" || s == "N/A" || s == "?") return true;
+  double v = 0;
+  const char* b = s.data() + (s[0] == '+' ? 1 : 0);
+  const char* e = s.data() + s.size();
+  const auto [p, ec] = std::from_chars(b, e, v);
+  return ec == std::errc() && p == e && !std::isfinite(v);
 }
 
 std::string column_str(std::size_t col, const std::vector<std::string>& names) {
-  return detail::concat("column ", col + 1, " ('", names[col], "')");
+  return detail::concat("column ", col + 1, " ('", clip(names[col]), "')");
+}
+
+// Old Mac files end lines with a lone '\r': read as one header line with no rows before. A lone CR
+// (not followed by '\n') anywhere is taken as a line end; the copy is made only for such files.
+std::string_view normalize_line_ends(std::string_view text, std::string& storage) {
+  bool lone = false;
+  for (std::size_t i = 0; i < text.size() && !lone; ++i)
+    lone = text[i] == '\r' && (i + 1 == text.size() || text[i + 1] != '\n');
+  if (!lone) return text;
+  storage.assign(text);
+  for (std::size_t i = 0; i < storage.size(); ++i)
+    if (storage[i] == '\r' && (i + 1 == storage.size() || storage[i + 1] != '\n'))
+      storage[i] = '\n';
+  return storage;
 }
 
 // Class labels as int64 ids: integers when the first label is a number (then all must be), else
@@ -143,11 +171,11 @@ void resolve_classes(const std::vector<std::string>& text, const std::vector<std
   if (n == 0 || parse_number(text[0], v)) {
     for (std::int64_t i = 0; i < n; ++i) {
       const auto k = static_cast<std::size_t>(i);
-      MINIDL_CHECK(parse_number(text[k], v), where, " line ", lines[k], ": class label '", text[k],
-                   "' is not a number while the first label ('", text[0], "', line ", lines[0],
-                   ") is");
+      MINIDL_CHECK(parse_number(text[k], v), where, " line ", lines[k], ": class label '",
+                   clip(text[k]), "' is not a number while the first label ('", clip(text[0]),
+                   "', line ", lines[0], ") is");
       MINIDL_CHECK(std::floor(v) == v && std::abs(v) < 9e15, where, " line ", lines[k],
-                   ": class label '", text[k],
+                   ": class label '", clip(text[k]),
                    "' is not an integer (use LabelKind::kFloat for a regression target)");
       y[i] = static_cast<std::int64_t>(v);
     }
@@ -169,7 +197,8 @@ CsvTable parse_csv(std::string_view text, const CsvOptions& options, const std::
                ": dtype must be float32 or float64, got ", dtype_name(options.dtype));
   MINIDL_CHECK(options.delimiter != '"' && options.delimiter != '\n', "csv: ", name,
                ": the delimiter cannot be a quote or a newline");
-  Reader reader(text, options, name);
+  std::string normalized;
+  Reader reader(normalize_line_ends(text, normalized), options, name);
   Record rec;
   MINIDL_CHECK(reader.next(rec), "csv: ", name, ": no rows (the file is empty or all comments)");
   std::vector<std::string> names;
@@ -187,8 +216,8 @@ CsvTable parse_csv(std::string_view text, const CsvOptions& options, const std::
   if (options.label != LabelKind::kNone) {
     if (!options.label_column.empty()) {
       const auto it = std::find(names.begin(), names.end(), options.label_column);
-      MINIDL_CHECK(it != names.end(), "csv: ", name, ": no column named '", options.label_column,
-                   "' in the header on line ", header_line,
+      MINIDL_CHECK(it != names.end(), "csv: ", name, ": no column named '",
+                   clip(options.label_column), "' in the header on line ", header_line,
                    options.header ? "" : " (the header option is off)");
       label_col = it - names.begin();
     } else {
@@ -225,9 +254,11 @@ CsvTable parse_csv(std::string_view text, const CsvOptions& options, const std::
       }
       double v = 0;
       if (!parse_number(f, v)) {
-        MINIDL_CHECK(options.allow_missing && c != label_col && is_missing(f), "csv: ", name,
-                     " line ", rec.line, ", ", column_str(static_cast<std::size_t>(c), names),
-                     ": cannot parse '", f, "' as a number");
+        MINIDL_CHECK(
+            options.allow_missing && c != label_col && is_missing(f), "csv: ", name, " line ",
+            rec.line, ", ", column_str(static_cast<std::size_t>(c), names), ": cannot parse '",
+            clip(f), "' as a number",
+            c != label_col && is_missing(f) ? " (a missing value: set allow_missing)" : "");
         v = std::numeric_limits<double>::quiet_NaN();
       }
       (c == label_col ? target : x).push_back(v);
@@ -243,7 +274,7 @@ CsvTable parse_csv(std::string_view text, const CsvOptions& options, const std::
 }
 
 CsvTable read_csv(const std::string& path, const CsvOptions& options) {
-  return parse_csv(read_file_maybe_gzip(path), options, path);
+  return parse_csv(read_file_maybe_gzip(path, options.max_bytes), options, path);
 }
 
 }  // namespace minidl::data

@@ -5,7 +5,14 @@
 // ("a, b" with "" for a literal quote, newlines allowed inside); spaces around fields are ignored;
 // blank lines and lines whose first non-space character is `comment` are skipped; \r\n works.
 // A non-numeric value or a ragged row throws minidl::Error with the file, line and column.
-// The file may be gzip'd.
+// Line ends: \n, \r\n, or a lone \r (old Mac files). The file may be gzip'd.
+//
+// Missing values: an empty field, NA, N/A, ?, and every spelling of NaN or infinity ("nan", "inf",
+// "-Infinity", ...) are missing, not numbers: an error naming the field unless allow_missing,
+// then NaN (an infinite feature is almost always a writer's bug or a missing marker, and a
+// silently infinite input poisons a whole batch). Labels are never missing. Numbers that overflow
+// a double ("1e999") are errors too.
+// Limits: a line over limits::kMaxCsvLineBytes, or a file over max_bytes, is an error.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tensor/limits.h"
 #include "tensor/tensor.h"
 
 namespace minidl::data {
@@ -33,7 +41,9 @@ struct CsvOptions {
   std::int64_t label_index = -1;
   LabelKind label = LabelKind::kClass;
   DType dtype = kFloat32;      // features (and kFloat labels); float32 or float64
-  bool allow_missing = false;  // empty, NA and NaN feature fields read as NaN instead of throwing
+  bool allow_missing = false;  // missing feature fields (see above) read as NaN instead of throwing
+  // Bytes of the file (after gunzip) read_csv accepts; a bound for a gzip bomb.
+  std::uint64_t max_bytes = limits::kDefaultMaxBytes;
 };
 
 struct CsvTable {

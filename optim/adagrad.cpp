@@ -54,7 +54,7 @@ Adagrad::Adagrad(std::vector<ParamGroup> groups, const AdagradOptions& options)
   init_groups(std::move(groups));
 }
 
-std::vector<Optimizer::BufferSpec> Adagrad::buffer_specs() const { return {{"sum", true}}; }
+std::vector<Optimizer::BufferSpec> Adagrad::buffer_specs() const { return {{"sum", true, true}}; }
 
 std::vector<std::pair<std::string, double>> Adagrad::hyper_parameters() const {
   return {{"lr_decay", options_.lr_decay},

@@ -79,8 +79,8 @@ void Adam::check_momentum(double beta1) const {
 }
 
 std::vector<Optimizer::BufferSpec> Adam::buffer_specs() const {
-  std::vector<BufferSpec> specs = {{"exp_avg", true}, {"exp_avg_sq", true}};
-  if (options_.amsgrad) specs.push_back({"max_exp_avg_sq", true});
+  std::vector<BufferSpec> specs = {{"exp_avg", true}, {"exp_avg_sq", true, true}};
+  if (options_.amsgrad) specs.push_back({"max_exp_avg_sq", true, true});
   return specs;
 }
 

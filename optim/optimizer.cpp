@@ -288,7 +288,8 @@ void Optimizer::load_state_dict(const StateDict& state) {
                  " parameters, the checkpoint ", size);
     const double lr = take_float(group_key(gi, "lr"));
     const double momentum = take_float(group_key(gi, "momentum"));
-    MINIDL_CHECK(lr >= 0, name_, ".load_state_dict: invalid lr ", lr, " for group ", gi);
+    MINIDL_CHECK(lr >= 0 && std::isfinite(lr), name_, ".load_state_dict: invalid lr ", lr,
+                 " for group ", gi);
     if (has_momentum()) check_momentum(momentum);
     lr_momentum.emplace_back(lr, momentum);
     const double wd = take_float(group_key(gi, "weight_decay"));
@@ -323,6 +324,13 @@ void Optimizer::load_state_dict(const StateDict& state) {
                      b.defined() ? dtype_name(b.dtype()) : "undefined", " ",
                      b.defined() ? shape_str(b.shape()) : "", ", the parameter is ",
                      dtype_name(param.dtype()), " ", shape_str(param.shape()));
+        // Every value finite (a NaN moment poisons every later step), sums of squares >= 0.
+        const Tensor v = b.to(kFloat64);
+        const double* d = v.data<double>();
+        for (std::int64_t j = 0; j < v.numel(); ++j)
+          MINIDL_CHECK(std::isfinite(d[j]) && (!specs[k].non_negative || d[j] >= 0), name_,
+                       ".load_state_dict: '", key, "' holds ", d[j], " at flat index ", j,
+                       specs[k].non_negative ? " (must be finite and >= 0)" : " (must be finite)");
         s.buffers[k] = b.clone();
       }
     }

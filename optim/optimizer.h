@@ -127,6 +127,9 @@ class Optimizer {
   struct BufferSpec {
     const char* name;
     bool required;  // must exist once step > 0 (else it is created lazily, e.g. on momentum > 0)
+    // A running sum of squares (Adam's exp_avg_sq, Adagrad's sum): a negative value loaded from
+    // a checkpoint would make sqrt NaN on the next step, so load_state_dict refuses it.
+    bool non_negative = false;
   };
 
   Optimizer(std::string name, std::string kind, Defaults defaults, L1Mode l1_mode);

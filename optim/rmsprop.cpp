@@ -78,7 +78,7 @@ void RMSprop::check_momentum(double momentum) const {
 }
 
 std::vector<Optimizer::BufferSpec> RMSprop::buffer_specs() const {
-  return {{"square_avg", true}, {"grad_avg", options_.centered}, {"momentum_buffer", false}};
+  return {{"square_avg", true, true}, {"grad_avg", options_.centered}, {"momentum_buffer", false}};
 }
 
 std::vector<std::pair<std::string, double>> RMSprop::hyper_parameters() const {

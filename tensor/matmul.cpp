@@ -12,7 +12,7 @@
 // core gives), and only one thread pool is ever busy. The block count depends on the shape alone,
 // so the bits do not depend on the thread count. Batches run item by item; when b has no batch axes
 // and a is not transposed, the batch folds into the rows of one [B*M, K] x [K, N] GEMM. int64 uses
-// a plain loop.
+// a plain loop that wraps modulo 2^64 on overflow, like PyTorch.
 #include <algorithm>
 #include <vector>
 
@@ -185,7 +185,11 @@ void int_gemm(std::int64_t m, std::int64_t n, std::int64_t k, const std::int64_t
     for (std::int64_t p = 0; p < k; ++p) {
       const std::int64_t av = a[i * ai + p * ak];
       const std::int64_t* brow = b + p * bk;
-      for (std::int64_t j = 0; j < n; ++j) crow[j] += av * brow[j * bj];
+      // Wraps modulo 2^64 like PyTorch's int64 matmul (in uint64: signed overflow is undefined).
+      const auto ua = static_cast<std::uint64_t>(av);
+      for (std::int64_t j = 0; j < n; ++j)
+        crow[j] = static_cast<std::int64_t>(static_cast<std::uint64_t>(crow[j]) +
+                                            ua * static_cast<std::uint64_t>(brow[j * bj]));
     }
   }
 }

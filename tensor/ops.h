@@ -4,6 +4,9 @@
 // - Binary ops broadcast like NumPy and promote dtypes like PyTorch (float64 > float32 > int64).
 // - Axis arguments may be negative (-1 = last). An empty axis set in a reduction means "all axes".
 // - Comparisons return 0/1 in the promoted dtype (there is no bool dtype).
+// - int64 arithmetic (add, sub, mul, neg, sum, mean's sum, matmul) wraps modulo 2^64 on overflow,
+//   as in PyTorch: no error, no check (sum([2^63-1, 1]) is -2^63). It is computed in uint64, so
+//   the wrap is defined behaviour, not C++'s undefined signed overflow.
 // - Parallel kernels split work into chunks of a named grain (tensor/parallel.h), never a
 //   function of the thread count, so results are bitwise identical on 1 or N threads.
 // Each kernel has a naive twin (tensor/naive_math.h, tensor/naive_layout.h) that the tests use as

@@ -9,7 +9,8 @@
 // 8 interleaved lanes (lane k takes elements k, k+8, ...), merged pairwise: a fixed order the
 // compiler can vectorise, and a little more accurate than one running sum.
 //
-// Accumulators: float32 and float64 sum in double, int64 in int64; amax / amin keep the input type
+// Accumulators: float32 and float64 sum in double, int64 in int64 (wrapping modulo 2^64 like
+// PyTorch: no overflow check, the sum of [2^63-1, 1] is -2^63); amax / amin keep the input type
 // and propagate NaN (like PyTorch).
 //   mean = sum / r               (r = 0 gives NaN, like PyTorch)
 //   var  = sum((x - mean)^2) / max(0, r - correction), two passes for stability
@@ -138,14 +139,24 @@ void reduce_kernel(const T* x, std::int64_t outer, std::int64_t r, std::int64_t 
   });
 }
 
+// a + b; for int64 modulo 2^64 in uint64 (signed overflow is undefined in C++), so an int64 sum
+// wraps like PyTorch's instead of being undefined behaviour.
+template <typename Acc>
+Acc plus(Acc a, Acc b) {
+  if constexpr (std::is_integral_v<Acc>)
+    return static_cast<Acc>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
+  else
+    return a + b;
+}
+
 // sum-like reduction of the view: out[j] = fin(j, sum_r map(x, j)), Acc = SumAcc<T>.
 template <typename T, typename Map, typename Fin>
 void sum_reduce(const ReduceView& v, Map map, Fin fin) {
   using Acc = SumAcc<T>;
   reduce_kernel<T, Acc>(
       static_cast<const T*>(v.data), v.outer, v.r, v.inner, Acc(0),
-      [map](Acc a, T x, std::int64_t j) { return a + map(x, j); },
-      [](Acc a, Acc b) { return a + b; }, fin);
+      [map](Acc a, T x, std::int64_t j) { return plus(a, map(x, j)); },
+      [](Acc a, Acc b) { return plus(a, b); }, fin);
 }
 
 template <typename T, bool kMax, typename Fin>

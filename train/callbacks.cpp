@@ -138,6 +138,12 @@ void EarlyStopping::load_state_dict(const optim::StateDict& state) {
   bool has_best = optim::read_int(state, "has_best", who) != 0;
   double best = optim::read_float(state, "best", who);
   nn::StateDict weights = optim::strip_prefix(state, "best_weights.");
+  // Impossible counters would make the next run stop at once or never (wait = -100 waits 100
+  // epochs more than patience); the best weights are checked against the model by
+  // load_checkpoint, which knows it.
+  MINIDL_CHECK(wait >= 0 && stopped >= 0 && best_epoch >= 0, who, ": negative counter (wait ", wait,
+               ", stopped_epoch ", stopped, ", best_epoch ", best_epoch, ")");
+  MINIDL_CHECK(!has_best || !std::isnan(best), who, ": the best value is NaN");
   wait_ = wait;
   stopped_epoch_ = stopped;
   best_epoch_ = best_epoch;

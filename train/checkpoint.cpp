@@ -4,6 +4,7 @@
 #include <map>
 
 #include "nn/safetensors.h"
+#include "tensor/limits.h"
 
 namespace minidl::train {
 namespace {
@@ -67,7 +68,12 @@ nn::StateDict read_checkpoint(const std::string& path, std::int64_t* epoch) {
                ver == c.metadata.end() ? std::string("(none)") : ver->second, ", this reads ",
                kVersion);
   *epoch = optim::read_int(c.tensors, "train.epoch", "load_checkpoint: '" + path + "'");
-  MINIDL_CHECK(*epoch >= 0, "load_checkpoint: '", path, "': negative epoch count ", *epoch);
+  MINIDL_CHECK(*epoch >= 0 && *epoch <= limits::kMaxEpochs, "load_checkpoint: '", path,
+               "': epoch count ", *epoch, " out of range [0, ", limits::kMaxEpochs, "]");
+  auto meta_epoch = c.metadata.find("epoch");
+  MINIDL_CHECK(meta_epoch == c.metadata.end() || meta_epoch->second == std::to_string(*epoch),
+               "load_checkpoint: '", path, "': train.epoch ", *epoch,
+               " differs from the metadata's epoch \"", clip(meta_epoch->second), "\"");
   return std::move(c.tensors);
 }
 
@@ -76,6 +82,24 @@ optim::StateDict part(const nn::StateDict& all, const std::string& prefix, const
   optim::StateDict p = optim::strip_prefix(all, prefix);
   MINIDL_CHECK(!p.empty(), "has no ", what, " state (no \"", prefix, "*\" entries)");
   return p;
+}
+
+// Weights a callback keeps for the model (EarlyStopping's best_weights) must be the model's own
+// names, shapes and dtypes: otherwise the load succeeds and the restore fails (or worse, a
+// partial dict loads) only at the end of the resumed run.
+void check_weights_fit(const nn::StateDict& weights, const nn::StateDict& model,
+                       const std::string& prefix) {
+  if (weights.empty()) return;
+  for (const auto& [name, t] : weights) {
+    auto it = model.find(name);
+    MINIDL_CHECK(it != model.end(), prefix, "best_weights.", clip(name), " is not in the model");
+    MINIDL_CHECK(t.shape() == it->second.shape() && t.dtype() == it->second.dtype(), prefix,
+                 "best_weights.", name, " is ", dtype_name(t.dtype()), " ", shape_str(t.shape()),
+                 ", the model's is ", dtype_name(it->second.dtype()), " ",
+                 shape_str(it->second.shape()));
+  }
+  MINIDL_CHECK(weights.size() == model.size(), prefix, "best_weights holds ", weights.size(),
+               " entries, the model has ", model.size());
 }
 
 }  // namespace
@@ -118,8 +142,10 @@ std::int64_t load_checkpoint(const std::string& path, const TrainState& state) {
     if (state.scheduler) state.scheduler->load_state_dict(part(all, "scheduler.", "scheduler"));
     if (state.plateau) state.plateau->load_state_dict(part(all, "plateau.", "ReduceLROnPlateau"));
     auto prefixes = callback_prefixes(state.callbacks);
+    const nn::StateDict model_state = state.model.state_dict();
     for (std::size_t i = 0; i < state.callbacks.size(); ++i) {
       optim::StateDict cb = optim::strip_prefix(all, prefixes[i]);
+      check_weights_fit(optim::strip_prefix(cb, "best_weights."), model_state, prefixes[i]);
       if (!cb.empty()) state.callbacks[i]->load_state_dict(cb);
     }
   } catch (const std::exception& e) {
@@ -171,6 +197,8 @@ void Checkpoint::load_state_dict(const optim::StateDict& state) {
   bool has_best = optim::read_int(state, "has_best", who) != 0;
   double best = optim::read_float(state, "best", who);
   std::int64_t best_epoch = optim::read_int(state, "best_epoch", who);
+  MINIDL_CHECK(best_epoch >= -1, who, ": invalid best_epoch ", best_epoch);
+  MINIDL_CHECK(!has_best || !std::isnan(best), who, ": the best value is NaN");
   best_ = has_best ? std::optional<double>(best) : std::nullopt;
   best_epoch_ = best_epoch;
 }

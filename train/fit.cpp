@@ -241,6 +241,10 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, const data::DataLoad
   ctx.initial_epoch =
       options.resume_from.empty() ? options.initial_epoch : checkpoint_epoch(options.resume_from);
   MINIDL_CHECK(ctx.initial_epoch >= 0, "fit: initial_epoch must be >= 0, got ", ctx.initial_epoch);
+  MINIDL_CHECK(ctx.initial_epoch <= options.epochs, "fit: ",
+               options.resume_from.empty() ? "initial_epoch" : "the checkpoint's epoch count",
+               " is ", ctx.initial_epoch, ", past epochs = ", options.epochs,
+               ": nothing would run (raise epochs to train further)");
   for (Callback* cb : ordered) cb->on_train_begin(ctx);
   // After on_train_begin, which resets callback state, so the saved state wins.
   if (!options.resume_from.empty()) load_checkpoint(options.resume_from, train_state(ctx));
