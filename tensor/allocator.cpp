@@ -1,6 +1,7 @@
 #include "tensor/allocator.h"
 
 #include <sys/mman.h>
+#include <sys/sysinfo.h>
 
 #include <cstdint>
 #include <cstdlib>
@@ -56,13 +57,29 @@ std::size_t round_size(std::size_t n) {
   return (n + 4095) / 4096 * 4096;
 }
 
+// RAM + swap of this machine: no single block larger can ever be filled. Asking for one anyway
+// is not a reliable failure: with vm.overcommit_memory=1 the kernel grants 4 TiB of address space
+// and the fill that follows (ones({1<<40})) is killed by the OOM killer; a sanitizer's allocator
+// aborts instead of returning NULL. Refusing here makes it a bad_alloc (a minidl::Error naming
+// the shape, in Tensor's constructor) everywhere.
+std::size_t memory_limit() {
+  static const std::size_t limit = [] {
+    struct sysinfo si {};
+    if (::sysinfo(&si) != 0 || si.mem_unit == 0) return kMaxBlock;
+    const unsigned __int128 total =
+        (static_cast<unsigned __int128>(si.totalram) + si.totalswap) * si.mem_unit;
+    return total > kMaxBlock ? kMaxBlock : static_cast<std::size_t>(total);
+  }();
+  return limit;
+}
+
 }  // namespace
 
 void* storage_alloc(std::size_t nbytes) {
-  // More than any 64-bit address space holds (57 bits with 5-level paging): refused without
-  // asking the system (a sanitizer's allocator would abort rather than fail), which also keeps
+  // More than any 64-bit address space holds (57 bits with 5-level paging) or than this machine's
+  // RAM + swap: refused without asking the system (see memory_limit), which also keeps
   // round_size from wrapping around.
-  if (nbytes > kMaxBlock) throw std::bad_alloc();
+  if (nbytes > memory_limit()) throw std::bad_alloc();
   std::size_t n = round_size(nbytes == 0 ? kAlign : nbytes);
   if (n >= kCacheMin) {
     Cache& c = cache();
