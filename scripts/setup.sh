@@ -35,6 +35,7 @@ PACKAGES=(
   graphviz              # dot, to render the graphs the tape exports
   clang-format          # style check in .ci/run
   ccache                # compiler cache: rebuilds and fresh clones reuse unchanged objects
+  clang                 # libFuzzer + ASan/UBSan for the fuzz targets (scripts/fuzz, .ci/run)
 )
 JOBS="${MINIDL_JOBS:-2}"
 BUILD_DIR="$ROOT/build"
