@@ -14,6 +14,7 @@
 #include <mutex>
 
 #include "tensor/error.h"
+#include "tensor/file_util.h"
 
 namespace minidl::train {
 namespace {
@@ -161,22 +162,11 @@ void plot_boxes(const std::vector<BoxPanel>& panels, const std::string& png_path
   const PLINT rows = static_cast<PLINT>((panels.size() + o.columns - 1) / o.columns);
   std::lock_guard<std::mutex> lock(g_mutex);
   // PLplot prompts on stdin when it cannot open its output file, so the temporary file is
-  // created here first; the rename makes the PNG appear whole.
-  const std::string tmp = png_path + ".tmp." + std::to_string(::getpid()) + ".png";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  MINIDL_CHECK(f != nullptr, "plot_boxes: cannot write ", tmp, " (for ", png_path, ")");
-  std::fclose(f);
-  const bool ok = render(data, o, rows, tmp.c_str());
-  std::error_code ec;
-  if (!ok) {
-    std::filesystem::remove(tmp, ec);
-    MINIDL_FAIL("plot_boxes: PLplot failed writing ", png_path, ": ", g_error);
-  }
-  std::filesystem::rename(tmp, png_path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp);
-    MINIDL_FAIL("plot_boxes: cannot rename ", tmp, " to ", png_path, ": ", ec.message());
-  }
+  // created here first (unique, beside the target); commit() renames it whole over the target.
+  AtomicFile tmp(png_path, "plot_boxes", ".png");
+  const bool ok = render(data, o, rows, tmp.temp_path().c_str());
+  if (!ok) MINIDL_FAIL("plot_boxes: PLplot failed writing ", png_path, ": ", g_error);
+  tmp.commit();
 }
 
 }  // namespace minidl::train

@@ -33,7 +33,7 @@ struct Fixture {
     opt.step();
     TrainContext ctx{*model};
     es.on_train_begin(ctx);
-    es.on_epoch_end(ctx, 0, {{"val_loss", 1.0}});
+    es.on_epoch_end(ctx, 1, {{"val_loss", 1.0}});
     save_checkpoint(path, {*model, &opt, nullptr, nullptr, {&es}}, 1);
   }
   // The error of loading the checkpoint after `edit` changed its tensors (metadata kept).

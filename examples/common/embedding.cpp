@@ -27,6 +27,7 @@
 #include "optim/adam.h"
 #include "optim/schedule.h"
 #include "tensor/error.h"
+#include "tensor/file_util.h"
 #include "tensor/ops.h"
 #include "train/fit.h"
 
@@ -381,20 +382,12 @@ void plot_embeddings(const std::vector<std::pair<std::string, Tensor>>& panels,
     }
     ps.push_back(std::move(p));
   }
-  // PLplot prompts on stdin when it cannot open its file, so the temporary file is created first;
-  // the rename makes the PNG appear whole.
-  const std::string tmp = png_path + ".tmp." + std::to_string(::getpid()) + ".png";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  MINIDL_CHECK(f != nullptr, "plot_embeddings: cannot write ", tmp);
-  std::fclose(f);
-  const bool ok = draw_scatter(ps, title.c_str(), tmp.c_str());
-  std::error_code ec;
-  if (!ok) {
-    std::filesystem::remove(tmp, ec);
-    MINIDL_FAIL("plot_embeddings: PLplot failed writing ", png_path, ": ", g_plot_error);
-  }
-  std::filesystem::rename(tmp, png_path, ec);
-  MINIDL_CHECK(!ec, "plot_embeddings: cannot rename ", tmp, " to ", png_path, ": ", ec.message());
+  // PLplot prompts on stdin when it cannot open its output file, so the temporary file is
+  // created here first (unique, beside the target); commit() renames it whole over the target.
+  AtomicFile tmp(png_path, "plot_embeddings", ".png");
+  const bool ok = draw_scatter(ps, title.c_str(), tmp.temp_path().c_str());
+  if (!ok) MINIDL_FAIL("plot_embeddings: PLplot failed writing ", png_path, ": ", g_plot_error);
+  tmp.commit();
 }
 
 Variable mean_over_class_pairs(const Variable& embeddings, const Tensor& labels,

@@ -32,6 +32,7 @@
 #include "examples/common/pairs.h"
 #include "losses/metric_softmax.h"
 #include "tensor/error.h"
+#include "tensor/file_util.h"
 #include "tensor/ops.h"
 
 using namespace minidl;
@@ -171,20 +172,12 @@ void plot_roc(const Verification& before, const Verification& after, std::int64_
   const Curve curves[2] = {{before.roc.fpr, before.roc.tpr, untrained},
                            {after.roc.fpr, after.roc.tpr, trained}};
   std::lock_guard<std::mutex> lock(g_plot_mutex);
-  // PLplot prompts on stdin when it cannot open its file, so the temporary file is created first;
-  // the rename makes the PNG appear whole.
-  const std::string tmp = png_path + ".tmp." + std::to_string(::getpid()) + ".png";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  MINIDL_CHECK(f != nullptr, "verification: cannot write ", tmp);
-  std::fclose(f);
-  const bool ok = draw_roc(curves, title, tmp.c_str());
-  std::error_code ec;
-  if (!ok) {
-    std::filesystem::remove(tmp, ec);
-    MINIDL_FAIL("verification: PLplot failed writing ", png_path, ": ", g_plot_error);
-  }
-  std::filesystem::rename(tmp, png_path, ec);
-  MINIDL_CHECK(!ec, "verification: cannot rename ", tmp, " to ", png_path, ": ", ec.message());
+  // PLplot prompts on stdin when it cannot open its output file, so the temporary file is
+  // created here first (unique, beside the target); commit() renames it whole over the target.
+  AtomicFile tmp(png_path, "verification", ".png");
+  const bool ok = draw_roc(curves, title, tmp.temp_path().c_str());
+  if (!ok) MINIDL_FAIL("verification: PLplot failed writing ", png_path, ": ", g_plot_error);
+  tmp.commit();
 }
 
 int run_verification(const examples::ExampleOptions& o) {

@@ -11,8 +11,8 @@
 #include <mutex>
 
 #include "tensor/error.h"
-#include "tensor/ops.h"
 #include "tensor/file_util.h"
+#include "tensor/ops.h"
 
 namespace minidl::train::gan {
 namespace {
