@@ -220,8 +220,9 @@ std::string loss_eval(std::string_view text) {
   json request;
   try {
     request = json::parse(text);
-  } catch (const json::parse_error& e) {
-    MINIDL_FAIL("loss eval: bad JSON: ", e.what());
+  } catch (const json::exception& e) {
+    // parse_error, and out_of_range for a number beyond double (the fuzzer's "1e888" case).
+    MINIDL_FAIL("loss eval: bad JSON: ", clip(e.what()));
   }
   return eval_request(request).dump();
 }

@@ -33,6 +33,13 @@ TEST_CASE("loss eval: a parameter nested 100k deep is an error, not a crash") {
         "mse_loss: parameter 'reduction' must be a string, got an array of 1 items");
 }
 
+TEST_CASE("loss eval: a number beyond double is bad JSON, not an uncaught out_of_range") {
+  // Found by loss_eval_fuzz: nlohmann throws out_of_range (406), not parse_error, for 1e888.
+  CHECK(error_of("1111e888").rfind("loss eval: bad JSON: ", 0) == 0);
+  CHECK(error_of(R"({"loss": "mse_loss", "params": {"delta": 1e999}})")
+            .rfind("loss eval: bad JSON: ", 0) == 0);
+}
+
 TEST_CASE("loss eval: huge values, keys and shapes give short errors naming the limit") {
   const std::string big(1 << 20, 'z');
   const std::string msg =
