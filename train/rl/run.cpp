@@ -71,8 +71,6 @@ RunResult run_algorithm(const RunSpec& s) {
     o.log_path = s.log_path;
     o.verbose = s.verbose;
     o.curve_path = s.curve_path;
-    o.verbose = s.verbose;
-    o.curve_path = s.curve_path;
     o.on_log = s.on_log;
     return from(ppo(o));
   }
@@ -88,8 +86,6 @@ RunResult run_algorithm(const RunSpec& s) {
     o.log_path = s.log_path;
     o.verbose = s.verbose;
     o.curve_path = s.curve_path;
-    o.verbose = s.verbose;
-    o.curve_path = s.curve_path;
     o.on_log = s.on_log;
     return from(a2c(o));
   }
@@ -103,8 +99,6 @@ RunResult run_algorithm(const RunSpec& s) {
     o.seed = s.seed;
     o.eval_episodes = s.eval_episodes;
     o.log_path = s.log_path;
-    o.verbose = s.verbose;
-    o.curve_path = s.curve_path;
     o.verbose = s.verbose;
     o.curve_path = s.curve_path;
     o.on_log = s.on_log;
