@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <memory>
 
@@ -154,4 +155,41 @@ TEST_CASE("index: every truncation of every kind's file is a clear error") {
     }
     CHECK(errors == tried);
   }
+}
+
+// Found by the index_fuzz target: a file's claims cost memory and time only in proportion to what
+// the file holds. An HNSW file whose next_id says 2^40 made the loader allocate a 4-byte slot per
+// id ever issued (a 4 TiB table; it now keeps one entry per stored node); an LSH file claiming a
+// dimension of 2^24 drew tables x bits x 2^24 normals before its body was read (now the loader
+// reads the projections from the file and rejects the short body at once).
+TEST_CASE("index: a file's header claims never cost more than the file holds") {
+  const Tensor base = blobs(40, 3, 2, 86);
+  HnswIndex hnsw(3, Metric::kL2, HnswOptions{.M = 4, .ef_construction = 16});
+  hnsw.add(base);
+  const std::string path = temp_path("claims.idx");
+  hnsw.save(path);
+  std::string bytes = read_file(path);
+  // The common header: magic (8), version (4), kind (8-byte length + "hnsw"), dim (8), metric (1),
+  // then next_id.
+  const std::size_t next_id_at = 8 + 4 + 8 + 4 + 8 + 1;
+  std::int64_t next_id = 0;
+  std::memcpy(&next_id, bytes.data() + next_id_at, 8);
+  REQUIRE(next_id == 40);
+  next_id = std::int64_t{1} << 40;
+  std::memcpy(bytes.data() + next_id_at, &next_id, 8);
+  write_file_atomic(path, bytes);
+  auto back = Index::load(path);
+  CHECK(back->next_id() == next_id);
+  CHECK(back->search(base, 1).indices.data<std::int64_t>()[5] == 5);
+  CHECK(error_of([&] { back->add(base); }).find("2^32") != std::string::npos);
+
+  LshIndex lsh(3, Metric::kL2, LshOptions{.tables = 2, .bits = 3});
+  lsh.add(base);
+  lsh.save(path);
+  bytes = read_file(path);
+  const std::size_t dim_at = 8 + 4 + 8 + 3;
+  std::int64_t dim = std::int64_t{1} << 24;
+  std::memcpy(bytes.data() + dim_at, &dim, 8);
+  write_file_atomic(path, bytes);
+  CHECK(error_of([&] { Index::load(path); }).find("index load: ") != std::string::npos);
 }

@@ -60,7 +60,7 @@ void HnswIndex::set_ef(std::int64_t ef) {
 
 std::size_t HnswIndex::memory_bytes() const {
   std::size_t b = nodes_.capacity() * sizeof(float) + slot_id_.capacity() * 8 + levels_.capacity() +
-                  slot_of_id_.capacity() * 4 + free_.capacity() * 4;
+                  slot_of_id_.capacity() * 16 + free_.capacity() * 4;
   for (const auto& [s, v] : upper_) b += v.capacity() * 4 + 48;  // 48: a map node, roughly
   return b;
 }
@@ -86,9 +86,14 @@ int HnswIndex::draw_level(std::int64_t id) const {
   return std::min(kMaxLevel, static_cast<int>(-std::log(u) * ml));
 }
 
+std::uint32_t HnswIndex::slot_of(std::int64_t id) const {
+  const auto it = std::lower_bound(slot_of_id_.begin(), slot_of_id_.end(), id,
+                                   [](const auto& e, std::int64_t v) { return e.first < v; });
+  return it != slot_of_id_.end() && it->first == id ? it->second : kNoSlot;
+}
+
 std::int64_t HnswIndex::level_of(std::int64_t id) const {
-  if (id < 0 || id >= static_cast<std::int64_t>(slot_of_id_.size())) return -1;
-  const std::uint32_t s = slot_of_id_[static_cast<std::size_t>(id)];
+  const std::uint32_t s = slot_of(id);
   return s == kNoSlot ? -1 : levels_[s];
 }
 
@@ -244,7 +249,6 @@ void HnswIndex::insert(std::uint32_t slot, Visited& vis) {
 
 void HnswIndex::add_prepared(const float* x, std::int64_t m, std::int64_t first_id) {
   MINIDL_CHECK(static_cast<std::uint64_t>(first_id + m) < kNoSlot, "hnsw: more than 2^32 - 1 ids");
-  slot_of_id_.resize(static_cast<std::size_t>(first_id + m), kNoSlot);
   // Exact capacity: grown row by row, the arrays would keep up to twice the memory they use.
   const std::size_t new_slots =
       slot_id_.size() + static_cast<std::size_t>(
@@ -268,7 +272,7 @@ void HnswIndex::add_prepared(const float* x, std::int64_t m, std::int64_t first_
     const int level = draw_level(id);
     slot_id_[slot] = id;
     levels_[slot] = static_cast<std::uint8_t>(level);
-    slot_of_id_[static_cast<std::size_t>(id)] = slot;
+    slot_of_id_.emplace_back(id, slot);
     std::copy_n(x + i * dim_, dim_, nodes_.begin() + static_cast<std::ptrdiff_t>(slot * stride_));
     links(slot, 0)[0] = 0;
     if (level > 0)
@@ -298,8 +302,7 @@ std::int64_t HnswIndex::remove(const std::vector<std::int64_t>& ids) {
   std::vector<std::uint8_t> gone(slot_id_.size(), 0);
   std::vector<std::uint32_t> removed;
   for (std::int64_t id : ids) {
-    if (id < 0 || id >= static_cast<std::int64_t>(slot_of_id_.size())) continue;
-    const std::uint32_t s = slot_of_id_[static_cast<std::size_t>(id)];
+    const std::uint32_t s = slot_of(id);
     if (s == kNoSlot || gone[s]) continue;
     gone[s] = 1;
     removed.push_back(s);
@@ -338,8 +341,8 @@ std::int64_t HnswIndex::remove(const std::vector<std::int64_t>& ids) {
     }
   }
   for (const Repair& r : repairs) set_links(r.slot, r.level, r.links);
+  std::erase_if(slot_of_id_, [&](const auto& e) { return gone[e.second] != 0; });
   for (std::uint32_t s : removed) {
-    slot_of_id_[static_cast<std::size_t>(slot_id_[s])] = kNoSlot;
     slot_id_[s] = -1;
     upper_.erase(s);
     links(s, 0)[0] = 0;
@@ -439,16 +442,15 @@ void HnswIndex::load_body(Reader& r) {
   r.check(max_level_ >= -1 && max_level_ <= kMaxLevel, "hnsw max_level ", max_level_);
   r.check((max_level_ < 0 && size_ == 0) || (entry_ < slots && slot_id_[entry_] >= 0),
           "hnsw entry point ", entry_, " is not a stored node");
-  slot_of_id_.assign(static_cast<std::size_t>(next_id_), kNoSlot);
+  slot_of_id_.clear();
   std::int64_t stored = 0;
   upper_.clear();
   for (std::uint32_t s = 0; s < slots; ++s) {
     if (slot_id_[s] < 0) continue;
     ++stored;
-    r.check(slot_id_[s] < next_id_ && slot_of_id_[static_cast<std::size_t>(slot_id_[s])] == kNoSlot,
-            "hnsw id ", slot_id_[s], " out of range or repeated");
+    r.check(slot_id_[s] < next_id_, "hnsw id ", slot_id_[s], " not below next_id ", next_id_);
     r.check(levels_[s] <= max_level_, "hnsw node level above max_level");
-    slot_of_id_[static_cast<std::size_t>(slot_id_[s])] = s;
+    slot_of_id_.emplace_back(slot_id_[s], s);
     if (levels_[s] > 0) {
       upper_[s] = r.get_vec<std::uint32_t>("upper links");
       r.check(upper_[s].size() == static_cast<std::size_t>(levels_[s] * (1 + options_.M)),
@@ -463,6 +465,10 @@ void HnswIndex::load_body(Reader& r) {
     }
   }
   r.check(stored == size_, "hnsw size ", size_, " but ", stored, " stored nodes");
+  std::sort(slot_of_id_.begin(), slot_of_id_.end());
+  for (std::size_t i = 1; i < slot_of_id_.size(); ++i)
+    r.check(slot_of_id_[i - 1].first != slot_of_id_[i].first, "hnsw id ", slot_of_id_[i].first,
+            " stored twice");
   for (std::uint32_t s : free_)
     r.check(s < slots && slot_id_[s] < 0, "hnsw free slot ", s, " is in use");
 }

@@ -103,12 +103,16 @@ class HnswIndex : public Index {
   std::vector<float> nodes_;
   std::size_t stride_ = 0;                                               // D + 1 + 2M
   std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> upper_;  // [level-1][1 + M]
-  std::vector<std::int64_t> slot_id_;       // id of each slot, -1 when free
-  std::vector<std::uint8_t> levels_;        // level of each slot
-  std::vector<std::uint32_t> slot_of_id_;   // by id; kNoSlot when absent
-  std::vector<std::uint32_t> free_;         // slots to reuse, taken from the back
-  std::shared_ptr<Visited> build_visited_;  // reused by every insert (one O(slots) array)
-  std::unique_ptr<std::mutex[]> locks_;     // one per slot, during a parallel build only
+  std::vector<std::int64_t> slot_id_;  // id of each slot, -1 when free
+  std::vector<std::uint8_t> levels_;   // level of each slot
+  // (id, slot) of every stored node, ascending by id (ids are issued ascending, so an add appends).
+  // Sized by the nodes stored, not by the ids ever issued: a loaded file cannot make it allocate
+  // more than its own contents justify.
+  std::vector<std::pair<std::int64_t, std::uint32_t>> slot_of_id_;
+  std::uint32_t slot_of(std::int64_t id) const;  // kNoSlot when absent
+  std::vector<std::uint32_t> free_;              // slots to reuse, taken from the back
+  std::shared_ptr<Visited> build_visited_;       // reused by every insert (one O(slots) array)
+  std::unique_ptr<std::mutex[]> locks_;          // one per slot, during a parallel build only
   std::unique_ptr<std::mutex> entry_lock_ = std::make_unique<std::mutex>();
   std::uint32_t entry_ = 0;
   int max_level_ = -1;  // -1: empty graph

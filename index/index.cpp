@@ -12,6 +12,7 @@
 #include "index/detail.h"
 #include "index/exact.h"
 #include "index/factory.h"
+#include "index/lsh.h"
 #include "tensor/file_util.h"
 
 namespace minidl::index {
@@ -140,7 +141,10 @@ void Index::save(const std::string& path) const {
 }
 
 std::unique_ptr<Index> Index::load(const std::string& path) {
-  const std::string bytes = read_file(path);
+  return decode(read_file(path), path);
+}
+
+std::unique_ptr<Index> Index::decode(std::string_view bytes, const std::string& path) {
   Reader r(bytes, path);
   r.check(bytes.size() >= kMagic.size() && std::string_view(bytes).substr(0, 8) == kMagic,
           "not a minidl index file (no MINIDLIX magic)");
@@ -164,10 +168,11 @@ std::unique_ptr<Index> Index::load(const std::string& path) {
 }
 
 std::unique_ptr<Index> make_index(const std::string& kind, std::int64_t dim, Metric m) {
+  if (kind == "lsh") return std::make_unique<LshIndex>(dim, m, LshIndex::Unfilled{});
   IndexSpec spec;
   spec.kind = kind;
   spec.metric = m;
-  for (const char* known : {"exact", "kdtree", "ivf", "lsh", "hnsw"})
+  for (const char* known : {"exact", "kdtree", "ivf", "hnsw"})
     if (kind == known) return create_index(spec, dim);
   return nullptr;
 }

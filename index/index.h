@@ -35,6 +35,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tensor/tensor.h"
@@ -97,6 +98,8 @@ class Index {
 
   void save(const std::string& path) const;
   static std::unique_ptr<Index> load(const std::string& path);
+  // The same from the bytes of a file in memory; `name` appears in errors (the fuzz target's door).
+  static std::unique_ptr<Index> decode(std::string_view bytes, const std::string& name);
 
  protected:
   // Rows as float32, checked finite, unit length for kCosine. [M, D] flat.

@@ -2,6 +2,8 @@
 #include "index/lsh.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "index/detail.h"
@@ -24,6 +26,17 @@ std::uint64_t mix(std::uint64_t h, std::int64_t v) {
   return z ^ (z >> 31);
 }
 
+// floor(p) as an integer bucket coordinate. Finite rows can still project far beyond int64 (huge
+// coordinates over a small bucket width, or float overflow to inf): those saturate, so the hash
+// stays defined and deterministic (converting such a float to int64 directly is undefined).
+std::int64_t bucket_of(float p) {
+  const double f = std::floor(static_cast<double>(p));
+  constexpr double kLimit = 9.2e18;  // just inside int64's range
+  if (!(f > -kLimit)) return f != f ? 0 : std::numeric_limits<std::int64_t>::min() / 2;
+  if (!(f < kLimit)) return std::numeric_limits<std::int64_t>::max() / 2;
+  return static_cast<std::int64_t>(f);
+}
+
 }  // namespace
 
 LshIndex::LshIndex(std::int64_t dim, Metric metric, LshOptions options)
@@ -36,6 +49,8 @@ LshIndex::LshIndex(std::int64_t dim, Metric metric, LshOptions options)
   set_probes(options.probes);
   make_projections();
 }
+
+LshIndex::LshIndex(std::int64_t dim, Metric metric, Unfilled) : ExactIndex(dim, metric) {}
 
 void LshIndex::set_probes(std::int64_t probes) {
   MINIDL_CHECK(probes >= 0 && probes <= options_.bits,
@@ -87,7 +102,8 @@ std::uint64_t LshIndex::key(const float* proj, std::int64_t table, std::int64_t 
       const bool bit = (p[j] >= 0) != (j == flip);
       k |= static_cast<std::uint64_t>(bit) << j;
     } else {
-      const auto v = static_cast<std::int64_t>(std::floor(p[j])) + (j == flip ? dir : 0);
+      // bucket_of saturates at half of int64's range, so the probe's +-1 cannot overflow.
+      const std::int64_t v = bucket_of(p[j]) + (j == flip ? dir : 0);
       k = mix(k, v);
     }
   }
@@ -216,6 +232,10 @@ void LshIndex::load_body(Reader& r) {
   r.check(planes_.size() == h * static_cast<std::size_t>(dim_) && offsets_.size() == h, "lsh has ",
           planes_.size(), " plane and ", offsets_.size(),
           " offset floats, expected tables x bits x dim = ", h * dim_, " and ", h);
+  const auto finite = [](const std::vector<float>& v) {
+    return std::all_of(v.begin(), v.end(), [](float x) { return std::isfinite(x); });
+  };
+  r.check(finite(planes_) && finite(offsets_), "lsh planes or offsets hold NaN or inf");
   buckets_.assign(static_cast<std::size_t>(options_.tables), {});
   ExactIndex::load_body(r);  // rehashes the rows (rebuilt(0))
 }

@@ -38,6 +38,11 @@ struct LshOptions {
 class LshIndex : public ExactIndex {
  public:
   LshIndex(std::int64_t dim, Metric metric = Metric::kCosine, LshOptions options = {});
+  // Without projections, for Index::load (load_body reads them): drawing tables x bits x dim
+  // normals for a file's claimed dimension before its body is checked was the slow path a
+  // malformed file could force (found by index_fuzz).
+  struct Unfilled {};
+  LshIndex(std::int64_t dim, Metric metric, Unfilled);
   const char* kind() const override { return "lsh"; }
   std::size_t memory_bytes() const override;
   const LshOptions& options() const { return options_; }

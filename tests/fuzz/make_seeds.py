@@ -27,6 +27,17 @@ def idx(type_code, dims, payload):
     return head + payload
 
 
+def npy(descr, shape, payload, version=1):
+    """A .npy file as numpy/lib/format.py writes it (header padded to 64 bytes, final newline)."""
+    dims = f"({shape[0]},)" if len(shape) == 1 else "(" + ", ".join(map(str, shape)) + ")"
+    header = f"{{'descr': '{descr}', 'fortran_order': False, 'shape': {dims}, }}"
+    size_len = 2 if version == 1 else 4
+    total = 6 + 2 + size_len + len(header) + 1
+    header += " " * ((64 - total % 64) % 64) + "\n"
+    length = struct.pack("<H" if version == 1 else "<I", len(header))
+    return b"\x93NUMPY" + bytes([version, 0]) + length + header.encode() + payload
+
+
 def main():
     seeds = {
         "ubyte_images": idx(0x08, [2, 3, 3], bytes(range(18))),
@@ -86,6 +97,16 @@ def main():
     }
     for name, case in cases.items():
         put("loss_eval_fuzz", name + ".json", json.dumps(case))
+
+    for name, (descr, shape, fmt, values, version) in {
+        "f4_2x3": ("<f4", (2, 3), "<6f", [1, 2, 3, 4, 5, 6], 1),
+        "f8_vector": ("<f8", (2,), "<2d", [0.5, -1.0], 1),
+        "i8_labels": ("<i8", (3,), "<3q", [0, 9, 4], 1),
+        "f4_scalar": ("<f4", (), "<1f", [7], 1),
+        "f4_empty": ("<f4", (0, 4), "<0f", [], 1),
+        "f8_v2": ("<f8", (1, 1), "<1d", [3.0], 2),
+    }.items():
+        put("npy_fuzz", name, npy(descr, shape, struct.pack(fmt, *values), version))
 
 
 if __name__ == "__main__":
