@@ -66,7 +66,7 @@ std::vector<std::pair<std::string, double>> Adagrad::hyper_parameters() const {
 void Adagrad::update(const Group& group, Tensor& param, const Tensor& grad, ParamState& state) {
   Tensor& sum = buffer(state, 0, param, options_.initial_accumulator_value);
   const double clr = group.lr / (1.0 + static_cast<double>(state.step - 1) * options_.lr_decay);
-  minidl::detail::dispatch_floating(param.dtype(), "Adagrad.step", [&](auto tag) {
+  minidl::visit_floating(param.dtype(), "Adagrad.step", [&](auto tag) {
     using T = decltype(tag);
     T* p = param.data<T>();
     const T* g = grad.data<T>();

@@ -98,7 +98,7 @@ void Adam::update(const Group& group, Tensor& param, const Tensor& grad, ParamSt
   const double t = static_cast<double>(state.step);
   const double bc1 = 1.0 - std::pow(group.momentum, t);
   const double bc2 = 1.0 - std::pow(options_.betas[1], t);
-  minidl::detail::dispatch_floating(param.dtype(), "Adam.step", [&](auto tag) {
+  minidl::visit_floating(param.dtype(), "Adam.step", [&](auto tag) {
     using T = decltype(tag);
     const AdamArgs<T> a{
         .beta1 = static_cast<T>(group.momentum),

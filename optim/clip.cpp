@@ -3,16 +3,16 @@
 #include <algorithm>
 #include <cmath>
 
-#include "tensor/dispatch.h"
 #include "tensor/ops.h"
 #include "tensor/parallel.h"
+#include "tensor/visit_dtype.h"
 
 namespace minidl::optim {
 namespace {
 
 // sum |g|^p (or max |g| when p is inf) of one gradient, in double.
 double grad_power_sum(const Tensor& g, double p) {
-  return minidl::detail::dispatch_floating(g.dtype(), "clip_grad_norm_", [&](auto tag) {
+  return minidl::visit_floating(g.dtype(), "clip_grad_norm_", [&](auto tag) {
     using T = decltype(tag);
     const T* x = g.data<T>();
     if (std::isinf(p)) {
@@ -97,7 +97,7 @@ void clip_grad_value_(const std::vector<Variable>& params, double clip_value) {
     Variable gv = p.grad();
     if (!gv.defined()) continue;
     Tensor g = gv.value();
-    minidl::detail::dispatch_floating(g.dtype(), "clip_grad_value_", [&](auto tag) {
+    minidl::visit_floating(g.dtype(), "clip_grad_value_", [&](auto tag) {
       using T = decltype(tag);
       T* x = g.data<T>();
       const T hi = static_cast<T>(clip_value);

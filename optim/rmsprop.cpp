@@ -93,7 +93,7 @@ void RMSprop::update(const Group& group, Tensor& param, const Tensor& grad, Para
   Tensor* grad_avg = options_.centered ? &buffer(state, 1, param, 0.0) : nullptr;
   // Created when momentum first becomes positive (OneCycleLR may switch it on), starting at 0.
   Tensor* buf = group.momentum > 0 ? &buffer(state, 2, param, 0.0) : nullptr;
-  minidl::detail::dispatch_floating(param.dtype(), "RMSprop.step", [&](auto tag) {
+  minidl::visit_floating(param.dtype(), "RMSprop.step", [&](auto tag) {
     using T = decltype(tag);
     const RMSpropArgs<T> a{
         .lr = static_cast<T>(group.lr),

@@ -73,7 +73,7 @@ void SGD::update(const Group& group, Tensor& param, const Tensor& grad, ParamSta
   const bool momentum = group.momentum != 0;
   const bool first = momentum && !state.buffers[0].defined();
   if (first) state.buffers[0] = empty(param.shape(), param.dtype());
-  minidl::detail::dispatch_floating(param.dtype(), "SGD.step", [&](auto tag) {
+  minidl::visit_floating(param.dtype(), "SGD.step", [&](auto tag) {
     using T = decltype(tag);
     const SGDArgs<T> a{.lr = static_cast<T>(group.lr),
                        .mu = static_cast<T>(group.momentum),

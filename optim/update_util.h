@@ -11,8 +11,8 @@
 #include <type_traits>
 
 #include "optim/optimizer.h"
-#include "tensor/dispatch.h"
 #include "tensor/parallel.h"
+#include "tensor/visit_dtype.h"
 
 namespace minidl::optim::kernel {
 

@@ -4,9 +4,11 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 
 #include "tensor/dtype.h"
 #include "tensor/error.h"
+#include "tensor/visit_dtype.h"
 
 namespace minidl::detail {
 
@@ -23,17 +25,10 @@ decltype(auto) dispatch(DType dt, const char* op, Fn&& fn) {
   MINIDL_FAIL(op, ": unknown dtype");
 }
 
-// Floating types only; int64 is an error naming the op.
+// Floating types only; int64 is an error naming the op (the public tensor/visit_dtype.h).
 template <typename Fn>
 decltype(auto) dispatch_floating(DType dt, const char* op, Fn&& fn) {
-  switch (dt) {
-    case kFloat32:
-      return fn(float{});
-    case kFloat64:
-      return fn(double{});
-    default:
-      MINIDL_FAIL(op, ": expected a floating-point tensor, got ", dtype_name(dt));
-  }
+  return visit_floating(dt, op, std::forward<Fn>(fn));
 }
 
 // Normalises a possibly negative axis against rank `dim`, naming the op on error.
