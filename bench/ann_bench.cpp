@@ -32,7 +32,6 @@
 // --exact-only: the exact rows alone (minidl on 1 and 2 threads, faiss IndexFlatL2).
 // --quick: 10k base, 1k queries, shorter sweeps (a smoke run, not figures).
 #include <hnswlib/hnswlib.h>
-#include <plplot/plplot.h>
 #include <time.h>
 
 #include <algorithm>
@@ -52,6 +51,7 @@
 #include "tensor/blas.h"
 #include "tensor/parallel.h"
 #include "tensor/random.h"
+#include "train/plplot.h"
 
 #ifndef MINIDL_SOURCE_DIR
 #define MINIDL_SOURCE_DIR "."
@@ -199,45 +199,52 @@ void plot(const std::vector<Point>& pts, const std::string& path, const std::str
     ymax = std::max(ymax, p.qps);
   }
   if (series.empty()) return;
-  plsdev("pngcairo");
-  const std::string tmp = path + ".tmp.png";
-  plsfnam(tmp.c_str());
-  plspage(0, 0, 1100, 760, 0, 0);
-  plscolbg(255, 255, 255);
-  plinit();
-  pladv(0);
-  plvpor(0.1, 0.72, 0.1, 0.9);
-  plwind(0.0, 1.0, std::floor(std::log10(ymin)), std::ceil(std::log10(ymax)));
-  plcol0(15);
-  plscol0(15, 0, 0, 0);
-  plcol0(15);
-  plbox("bcgnst", 0.1, 0, "bcglnstv", 0, 0);
-  pllab("recall@10", g_wall ? "queries per second (1 thread)" : "queries per CPU second (1 thread)",
-        title.c_str());
-  const int colors[] = {1, 3, 9, 13, 8, 2, 4, 12};
-  const PLINT rgb[][3] = {{214, 39, 40}, {31, 119, 180},  {44, 160, 44},   {148, 103, 189},
-                          {140, 86, 75}, {227, 119, 194}, {127, 127, 127}, {255, 127, 14}};
-  int s = 0;
-  std::vector<std::string> names;
+  // Every series' points, built before the door: the drawing creates nothing (train/plplot.h).
+  struct Line {
+    const std::string* name;
+    std::vector<PLFLT> x, y;
+  };
+  std::vector<Line> lines;
   for (auto& [name, v] : series) {
     std::sort(v.begin(), v.end(), [](auto* x, auto* y) { return x->recall < y->recall; });
-    std::vector<PLFLT> x, y;
+    Line line{&name, {}, {}};
     for (const Point* p : v) {
-      x.push_back(p->recall);
-      y.push_back(std::log10(p->qps));
+      line.x.push_back(p->recall);
+      line.y.push_back(std::log10(p->qps));
     }
-    plscol0(colors[s % 8], rgb[s % 8][0], rgb[s % 8][1], rgb[s % 8][2]);
-    plcol0(colors[s % 8]);
-    plwidth(2.0);
-    plline(static_cast<PLINT>(x.size()), x.data(), y.data());
-    plpoin(static_cast<PLINT>(x.size()), x.data(), y.data(), 17 + s % 4);
-    plschr(0, 0.8);
-    plmtex("rv", 1.5, 0.95 - 0.05 * s, 0.0, name.c_str());
-    plschr(0, 1.0);
-    ++s;
+    lines.push_back(std::move(line));
   }
-  plend1();
-  std::filesystem::rename(tmp, path);
+  const char* ylabel =
+      g_wall ? "queries per second (1 thread)" : "queries per CPU second (1 thread)";
+  minidl::train::render_png(
+      path, "bench_ann", 1100, 760,
+      [&] {
+        pladv(0);
+        plvpor(0.1, 0.72, 0.1, 0.9);
+        plwind(0.0, 1.0, std::floor(std::log10(ymin)), std::ceil(std::log10(ymax)));
+        plcol0(15);
+        plscol0(15, 0, 0, 0);
+        plcol0(15);
+        plbox("bcgnst", 0.1, 0, "bcglnstv", 0, 0);
+        pllab("recall@10", ylabel, title.c_str());
+        const int colors[] = {1, 3, 9, 13, 8, 2, 4, 12};
+        const PLINT rgb[][3] = {{214, 39, 40}, {31, 119, 180},  {44, 160, 44},   {148, 103, 189},
+                                {140, 86, 75}, {227, 119, 194}, {127, 127, 127}, {255, 127, 14}};
+        int s = 0;
+        for (const Line& line : lines) {
+          plscol0(colors[s % 8], rgb[s % 8][0], rgb[s % 8][1], rgb[s % 8][2]);
+          plcol0(colors[s % 8]);
+          plwidth(2.0);
+          const auto n = static_cast<PLINT>(line.x.size());
+          plline(n, line.x.data(), line.y.data());
+          plpoin(n, line.x.data(), line.y.data(), 17 + s % 4);
+          plschr(0, 0.8);
+          plmtex("rv", 1.5, 0.95 - 0.05 * s, 0.0, line.name->c_str());
+          plschr(0, 1.0);
+          ++s;
+        }
+      },
+      [] { plscolbg(255, 255, 255); });
 }
 
 // First swept point of a series reaching recall r: its queries/s (0 if none).

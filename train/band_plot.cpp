@@ -1,54 +1,16 @@
 #include "train/band_plot.h"
 
-#include <plplot.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
-#include <csetjmp>
-#include <cstdio>
-#include <filesystem>
-#include <mutex>
 
 #include "tensor/error.h"
-#include "tensor/file_util.h"
+#include "train/plplot.h"
 
 namespace minidl::train {
 namespace {
 
 // cmap0 slots: background, ink, band fill, mean line, data points, true curve, frame grid.
 enum Color : PLINT { kBackground = 0, kInk, kFill, kMean, kPoints, kTruth, kGrid };
-
-// PLplot calls exit() on a fatal error unless its exit handler never returns: the handler jumps
-// back to render(), which reports the error (the pattern of train/plot.cpp). Only plain C data
-// lives between the setjmp and the PLplot calls, and the mutex keeps one rendering at a time
-// (PLplot's stream state is global; plot_curves has its own lock, so do not render both from
-// two threads at once).
-std::mutex g_band_mutex;
-std::jmp_buf g_band_jump;
-char g_band_error[512];
-
-int on_exit_handler(PLCHAR_VECTOR message) {
-  std::snprintf(g_band_error, sizeof g_band_error, "%s", message ? message : "fatal PLplot error");
-  std::longjmp(g_band_jump, 1);
-}
-void on_abort_handler(PLCHAR_VECTOR message) {
-  if (g_band_error[0] == '\0')
-    std::snprintf(g_band_error, sizeof g_band_error, "%s", message ? message : "PLplot error");
-}
-
-bool has_pngcairo() {
-  const char* menus[128];
-  const char* devices[128];
-  PLCHAR_VECTOR* pm = menus;
-  PLCHAR_VECTOR* pd = devices;
-  int n = 128;
-  plgDevs(&pm, &pd, &n);
-  for (int i = 0; i < n; ++i)
-    if (std::string(pd[i]) == "pngcairo") return true;
-  return false;
-}
 
 struct Limits {
   PLFLT xmin, xmax, ymin, ymax;
@@ -87,34 +49,6 @@ void band_polygon(const Band& b, std::vector<PLFLT>& poly_x, std::vector<PLFLT>&
   }
 }
 
-// Returns false with g_band_error set when PLplot failed. Everything with a destructor is built
-// by the caller: the longjmp out of a PLplot error must skip none, so `draw` (PLplot calls on
-// plain data) runs inside this frame.
-using DrawFn = void (*)(const void* context);
-bool render(int width, int height, const char* path, DrawFn draw, const void* context) {
-  g_band_error[0] = '\0';
-  PLINT previous = 0, stream = 0;
-  plgstrm(&previous);
-  plsexit(on_exit_handler);
-  plsabort(on_abort_handler);
-  if (setjmp(g_band_jump) != 0) {
-    plsexit(nullptr);
-    plsabort(nullptr);
-    plsstrm(previous);
-    return false;
-  }
-  plmkstrm(&stream);
-  plsdev("pngcairo");
-  plsfnam(path);
-  plspage(0, 0, width, height, 0, 0);
-  draw(context);
-  plend1();
-  plsexit(nullptr);
-  plsabort(nullptr);
-  plsstrm(previous);
-  return g_band_error[0] == '\0';
-}
-
 struct SingleBand {
   const std::vector<double>& px;
   const std::vector<double>& py;
@@ -125,12 +59,14 @@ struct SingleBand {
   const BandPlotOptions& o;
 };
 
-void draw_single(const void* context) {
-  const auto& [px, py, b, poly_x, poly_y, lim, o] = *static_cast<const SingleBand*>(context);
+void setup_single() {
   const PLINT r[7] = {255, 25, 190, 31, 230, 40, 224}, g[7] = {255, 25, 215, 119, 120, 40, 224},
               bl[7] = {255, 25, 238, 180, 30, 40, 224};
   plscmap0(r, g, bl, 7);
-  plinit();
+}
+
+void draw_single(const SingleBand& context) {
+  const auto& [px, py, b, poly_x, poly_y, lim, o] = context;
   pladv(0);
   plschr(0, 0.95);
   plvpor(0.08, 0.97, 0.12, o.title.empty() ? 0.93 : 0.88);
@@ -191,24 +127,6 @@ void check_finite(const std::vector<double>& v, const char* what) {
     MINIDL_CHECK(std::isfinite(v[i]), "band_plot: ", what, "[", i, "] is not finite: ", v[i]);
 }
 
-// Renders into a temporary file beside png_path and renames it over png_path.
-void write_png(const std::string& png_path, int width, int height, DrawFn draw,
-               const void* context) {
-  std::lock_guard<std::mutex> lock(g_band_mutex);
-  MINIDL_CHECK(has_pngcairo(),
-               "band_plot: PLplot has no pngcairo device; install the Debian package "
-               "plplot-driver-cairo");
-  // PLplot prompts on stdin when it cannot open its output file, so the temporary file is
-  // created here first (unique, beside the target); commit() renames it whole over the target.
-  AtomicFile tmp(png_path, "band_plot", ".png");
-  const bool ok = render(width, height, tmp.temp_path().c_str(), draw, context);
-  if (!ok) MINIDL_FAIL("band_plot: PLplot failed writing ", png_path, ": ", g_band_error);
-  std::error_code ec;
-  MINIDL_CHECK(std::filesystem::file_size(tmp.temp_path(), ec) > 0 && !ec,
-               "band_plot: PLplot wrote no image to ", tmp.temp_path());
-  tmp.commit();
-}
-
 // Six distinguishable colours (Tableau 10), cmap0 slots 7..12 for the lines and 13..18 (the same
 // colours at alpha 0.2) for the fills.
 constexpr int kPalette = 6;
@@ -227,9 +145,8 @@ struct ManyBands {
   const BandPanelsOptions* o;
 };
 
-void draw_panels(const void* context) {
-  const ManyBands& m = *static_cast<const ManyBands*>(context);
-  const auto& panels = *m.panels;
+// Colour maps and one subpage per panel: read when the door starts the page.
+void setup_panels(PLINT count) {
   PLINT r[7 + 2 * kPalette] = {255, 25, 190, 31, 230, 40, 224},
                   g[7 + 2 * kPalette] = {255, 25, 215, 119, 120, 40, 224},
                   bl[7 + 2 * kPalette] = {255, 25, 238, 180, 30, 40, 224};
@@ -244,8 +161,11 @@ void draw_panels(const void* context) {
       alpha[slot] = k == 0 ? 1.0 : 0.2;
     }
   plscmap0a(r, g, bl, alpha, 7 + 2 * kPalette);
-  plssub(static_cast<PLINT>(panels.size()), 1);
-  plinit();
+  plssub(count, 1);
+}
+
+void draw_panels(const ManyBands& m) {
+  const auto& panels = *m.panels;
   for (std::size_t p = 0; p < panels.size(); ++p) {
     const PanelData& d = panels[p];
     const BandPanel& panel = *d.panel;
@@ -366,7 +286,10 @@ void plot_band_panels(const std::vector<BandPanel>& panels, const std::string& p
   std::vector<const char*> labels;
   for (const std::string& s : names) labels.push_back(s.c_str());
   const ManyBands context{&data, &labels, &o};
-  write_png(png_path, width, o.height, draw_panels, &context);
+  const auto count = static_cast<PLINT>(panels.size());
+  render_png(
+      png_path, "band_plot", width, o.height, [&] { draw_panels(context); },
+      [&] { setup_panels(count); });
 }
 
 void plot_band(const std::vector<double>& px, const std::vector<double>& py, const Band& b,
@@ -399,7 +322,9 @@ void plot_band(const std::vector<double>& px, const std::vector<double>& py, con
   band_polygon(b, poly_x, poly_y);
 
   const SingleBand context{px, py, b, poly_x, poly_y, lim, o};
-  write_png(png_path, o.width, o.height, draw_single, &context);
+  render_png(
+      png_path, "band_plot", o.width, o.height, [&] { draw_single(context); },
+      [] { setup_single(); });
 }
 
 }  // namespace minidl::train

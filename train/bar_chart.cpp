@@ -1,18 +1,11 @@
 #include "train/bar_chart.h"
 
-#include <plplot.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
-#include <csetjmp>
 #include <cstdio>
-#include <filesystem>
-#include <mutex>
 
 #include "tensor/error.h"
-#include "tensor/file_util.h"
+#include "train/plplot.h"
 
 namespace minidl::train {
 namespace {
@@ -23,22 +16,6 @@ enum Color : PLINT { kBackground = 0, kInk = 1, kGrid = 2, kFirstSeries = 3 };
 constexpr PLINT kRed[] = {255, 25, 224, 31, 255, 44, 214, 148, 140, 227, 127};
 constexpr PLINT kGreen[] = {255, 25, 224, 119, 127, 160, 39, 103, 86, 119, 127};
 constexpr PLINT kBlue[] = {255, 25, 224, 180, 14, 44, 40, 189, 75, 194, 127};
-
-// PLplot's fatal errors call exit() unless the exit handler never returns: it jumps back to
-// render(), which reports the error. Only plain C data lives across the setjmp, and the mutex
-// keeps one rendering at a time (PLplot's stream state and handlers are global).
-std::mutex g_mutex;
-std::jmp_buf g_jump;
-char g_error[512];
-
-int on_plexit(PLCHAR_VECTOR message) {
-  std::snprintf(g_error, sizeof g_error, "%s", message ? message : "fatal PLplot error");
-  std::longjmp(g_jump, 1);
-}
-void on_plabort(PLCHAR_VECTOR message) {
-  if (g_error[0] == '\0')
-    std::snprintf(g_error, sizeof g_error, "%s", message ? message : "PLplot error");
-}
 
 struct Chart {
   const std::vector<std::string>* categories;
@@ -126,35 +103,6 @@ void draw(const Chart& c) {
   }
 }
 
-// Returns false with g_error set when PLplot failed.
-bool render(const Chart& chart, const char* path) {
-  g_error[0] = '\0';
-  PLINT previous = 0, stream = 0;
-  plgstrm(&previous);
-  plsexit(on_plexit);
-  plsabort(on_plabort);
-  if (setjmp(g_jump) != 0) {
-    plsexit(nullptr);
-    plsabort(nullptr);
-    plsstrm(previous);
-    return false;
-  }
-  plmkstrm(&stream);
-  plsdev("pngcairo");
-  plsfnam(path);
-  plspage(0, 0, chart.options->width, chart.options->height, 0, 0);
-  plscmap0(kRed, kGreen, kBlue, kFirstSeries + kMaxSeries);
-  plinit();
-  pladv(0);
-  plschr(0, 0.9);
-  draw(chart);
-  plend1();
-  plsexit(nullptr);
-  plsabort(nullptr);
-  plsstrm(previous);
-  return g_error[0] == '\0';
-}
-
 }  // namespace
 
 void plot_bar_chart(const std::vector<std::string>& categories,
@@ -186,18 +134,14 @@ void plot_bar_chart(const std::vector<std::string>& categories,
   MINIDL_CHECK(chart.ymax > chart.ymin, kOp, ": ymax ", chart.ymax, " must exceed ymin ",
                chart.ymin);
 
-  std::lock_guard<std::mutex> lock(g_mutex);
-  // PLplot prompts on stdin when it cannot open its output file, so the temporary file is
-  // created here first (unique, beside the target); commit() renames it whole over the target.
-  AtomicFile tmp(png_path, kOp, ".png");
-  const bool ok = render(chart, tmp.temp_path().c_str());
-  if (!ok) {
-    MINIDL_FAIL(kOp, ": PLplot failed writing ", png_path, ": ", g_error);
-  }
-  struct stat st {};
-  MINIDL_CHECK(::stat(tmp.temp_path().c_str(), &st) == 0 && st.st_size > 0, kOp,
-               ": PLplot wrote no image to ", tmp.temp_path());
-  tmp.commit();
+  render_png(
+      png_path, kOp, options.width, options.height,
+      [&] {
+        pladv(0);
+        plschr(0, 0.9);
+        draw(chart);
+      },
+      [] { plscmap0(kRed, kGreen, kBlue, kFirstSeries + kMaxSeries); });
 }
 
 }  // namespace minidl::train

@@ -4,43 +4,23 @@
 // y = H - r and a box (x1, y1, x2, y2) becomes the outline from (x1, H - y1) to (x2, H - y2).
 #include "train/box_plot.h"
 
-#include <plplot.h>
-#include <unistd.h>
-
 #include <cmath>
-#include <csetjmp>
 #include <cstdio>
-#include <filesystem>
-#include <mutex>
 
 #include "tensor/error.h"
-#include "tensor/file_util.h"
+#include "train/plplot.h"
 
 namespace minidl::train {
 namespace {
 
 enum Color : PLINT { kBackground = 0, kInk, kTruth, kPrediction };
 
-// PLplot calls exit() on a fatal error unless its exit handler never returns: the handler jumps
-// back to render(), which reports the error (the pattern of train/plot.cpp).
-std::mutex g_mutex;
-std::jmp_buf g_jump;
-char g_error[512];
-
-int on_exit_handler(PLCHAR_VECTOR message) {
-  std::snprintf(g_error, sizeof g_error, "%s", message ? message : "fatal PLplot error");
-  std::longjmp(g_jump, 1);
-}
-void on_abort_handler(PLCHAR_VECTOR message) {
-  if (g_error[0] == '\0') std::snprintf(g_error, sizeof g_error, "%s", message ? message : "?");
-}
-
 struct Outline {
   PLFLT x[5], y[5];
   std::string text;
 };
 
-// Plain arrays only: nothing with a destructor may be built between setjmp and PLplot's calls.
+// Built before the door (train/plplot.h): drawing only reads it.
 struct PanelData {
   PLINT w = 0, h = 0;
   std::vector<PLFLT> pixels;       // [w][h]
@@ -92,29 +72,7 @@ PanelData panel_data(const BoxPanel& p, const BoxPlotOptions& o) {
   return d;
 }
 
-bool render(const std::vector<PanelData>& panels, const BoxPlotOptions& o, PLINT rows,
-            const char* path) {
-  g_error[0] = '\0';
-  PLINT previous = 0, stream = 0;
-  plgstrm(&previous);
-  plsexit(on_exit_handler);
-  plsabort(on_abort_handler);
-  if (setjmp(g_jump) != 0) {
-    plsexit(nullptr);
-    plsabort(nullptr);
-    plsstrm(previous);
-    return false;
-  }
-  plmkstrm(&stream);
-  plsdev("pngcairo");
-  plsfnam(path);
-  plspage(0, 0, o.columns * o.panel_pixels, rows * o.panel_pixels, 0, 0);
-  plssub(o.columns, rows);
-  const PLINT r[4] = {255, 25, 30, 230}, g[4] = {255, 25, 200, 40}, b[4] = {255, 25, 60, 40};
-  plscmap0(r, g, b, 4);
-  PLFLT pos[2] = {0, 1}, grey[2] = {0, 1};
-  plscmap1l(1, 2, pos, grey, grey, grey, nullptr);
-  plinit();
+void draw(const std::vector<PanelData>& panels, const BoxPlotOptions& o) {
   for (std::size_t k = 0; k < panels.size(); ++k) {
     const PanelData& p = panels[k];
     pladv(static_cast<PLINT>(k) + 1);
@@ -141,11 +99,6 @@ bool render(const std::vector<PanelData>& panels, const BoxPlotOptions& o, PLINT
       plmtex("t", 0.8, 0.0, 0.0, o.title.c_str());
     }
   }
-  plend1();
-  plsexit(nullptr);
-  plsabort(nullptr);
-  plsstrm(previous);
-  return g_error[0] == '\0';
 }
 
 }  // namespace
@@ -160,13 +113,16 @@ void plot_boxes(const std::vector<BoxPanel>& panels, const std::string& png_path
   std::vector<PanelData> data;
   for (const BoxPanel& p : panels) data.push_back(panel_data(p, o));
   const PLINT rows = static_cast<PLINT>((panels.size() + o.columns - 1) / o.columns);
-  std::lock_guard<std::mutex> lock(g_mutex);
-  // PLplot prompts on stdin when it cannot open its output file, so the temporary file is
-  // created here first (unique, beside the target); commit() renames it whole over the target.
-  AtomicFile tmp(png_path, "plot_boxes", ".png");
-  const bool ok = render(data, o, rows, tmp.temp_path().c_str());
-  if (!ok) MINIDL_FAIL("plot_boxes: PLplot failed writing ", png_path, ": ", g_error);
-  tmp.commit();
+  render_png(
+      png_path, "plot_boxes", o.columns * o.panel_pixels, rows * o.panel_pixels,
+      [&] { draw(data, o); },
+      [&] {
+        plssub(o.columns, rows);
+        const PLINT r[4] = {255, 25, 30, 230}, g[4] = {255, 25, 200, 40}, b[4] = {255, 25, 60, 40};
+        plscmap0(r, g, b, 4);
+        PLFLT pos[2] = {0, 1}, grey[2] = {0, 1};
+        plscmap1l(1, 2, pos, grey, grey, grey, nullptr);
+      });
 }
 
 }  // namespace minidl::train

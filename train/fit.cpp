@@ -15,6 +15,7 @@
 #include "train/checkpoint.h"
 #include "train/metric_log.h"
 #include "train/plot.h"
+#include "train/plplot.h"
 
 namespace minidl::train {
 namespace {
@@ -282,7 +283,12 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, const data::DataLoad
     progress.end_epoch(logs);
     for (Callback* cb : ordered) cb->on_epoch_end(ctx, epoch, logs);
 
-    if (!options.plot_path.empty()) {
+    if (!options.plot_path.empty() && !plplot_built_in()) {
+      // The curves are a by-product of training: without PLplot they are skipped, not an error.
+      if (epoch == ctx.initial_epoch + 1)
+        progress.message("note: minidl was built without PLplot; no curves are drawn to " +
+                         options.plot_path);
+    } else if (!options.plot_path.empty()) {
       std::vector<Logs> rows = metric_log ? metric_log->rows() : history.logs;
       if (!metric_log)
         for (std::size_t i = 0; i < rows.size(); ++i)

@@ -1,18 +1,11 @@
 #include "train/plot.h"
 
-#include <plplot.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
-#include <csetjmp>
-#include <cstdio>
-#include <filesystem>
-#include <mutex>
 
-#include "tensor/file_util.h"
+#include "tensor/error.h"
 #include "train/metric_log.h"
+#include "train/plplot.h"
 
 namespace minidl::train {
 namespace {
@@ -75,23 +68,6 @@ Panel make_panel(const std::vector<Logs>& rows, const char* title, const char* y
   return p;
 }
 
-// PLplot calls exit() on a fatal error unless its exit handler never returns: the handler jumps
-// back to render(), which then reports the error. Only plain C data lives between the setjmp and
-// the PLplot calls (no destructors are skipped), and the mutex keeps one rendering at a time,
-// since PLplot's stream state and handlers are global.
-std::mutex g_plot_mutex;
-std::jmp_buf g_jump;
-char g_error[512];
-
-int on_plexit(PLCHAR_VECTOR message) {
-  std::snprintf(g_error, sizeof g_error, "%s", message ? message : "fatal PLplot error");
-  std::longjmp(g_jump, 1);
-}
-void on_plabort(PLCHAR_VECTOR message) {
-  if (g_error[0] == '\0')
-    std::snprintf(g_error, sizeof g_error, "%s", message ? message : "PLplot error");
-}
-
 void draw_panel(const Panel& p, PLFLT vx0, PLFLT vx1, PLFLT vy0, PLFLT vy1) {
   plvpor(vx0, vx1, vy0, vy1);
   plwind(p.xmin, p.xmax, p.ymin, p.ymax);
@@ -132,28 +108,9 @@ void draw_panel(const Panel& p, PLFLT vx0, PLFLT vx1, PLFLT vy0, PLFLT vy1) {
            symbols);
 }
 
-// Returns false with g_error set when PLplot failed.
-bool render(const Panel* panels, int count, const char* title, const char* path, int width,
-            int height) {
-  g_error[0] = '\0';
-  PLINT previous = 0, stream = 0;
-  plgstrm(&previous);
-  plsexit(on_plexit);
-  plsabort(on_plabort);
-  if (setjmp(g_jump) != 0) {
-    plsexit(nullptr);
-    plsabort(nullptr);
-    plsstrm(previous);
-    return false;
-  }
-  plmkstrm(&stream);
-  plsdev("pngcairo");
-  plsfnam(path);
-  plspage(0, 0, width, height, 0, 0);
-  const PLINT r[5] = {255, 25, 31, 255, 224}, g[5] = {255, 25, 119, 127, 224},
-              b[5] = {255, 25, 180, 14, 224};
-  plscmap0(r, g, b, 5);
-  plinit();
+// The page: the panels side by side and the title above them (PLplot calls only; the door's
+// longjmp may skip this frame).
+void draw_page(const Panel* panels, int count, const char* title) {
   pladv(0);
   plschr(0, 0.95);
   const PLFLT top = title[0] != '\0' ? 0.84 : 0.90;
@@ -167,23 +124,6 @@ bool render(const Panel* panels, int count, const char* title, const char* path,
     plschr(0, 1.25);
     plptex(0.5, 0.94, 1, 0, 0.5, title);
   }
-  plend1();
-  plsexit(nullptr);
-  plsabort(nullptr);
-  plsstrm(previous);
-  return g_error[0] == '\0';
-}
-
-bool has_device(const char* name) {
-  const char* menus[128];
-  const char* devices[128];
-  PLCHAR_VECTOR* pm = menus;
-  PLCHAR_VECTOR* pd = devices;
-  int n = 128;
-  plgDevs(&pm, &pd, &n);
-  for (int i = 0; i < n; ++i)
-    if (std::string(pd[i]) == name) return true;
-  return false;
 }
 
 }  // namespace
@@ -204,22 +144,15 @@ void plot_curves(const std::vector<Logs>& rows, const std::string& png_path,
                          PL_POSITION_BOTTOM | PL_POSITION_RIGHT);
   if (!acc.series.empty()) panels.push_back(std::move(acc));
 
-  std::lock_guard<std::mutex> lock(g_plot_mutex);
-  MINIDL_CHECK(has_device("pngcairo"),
-               "plot: PLplot has no pngcairo device; install the Debian package "
-               "plplot-driver-cairo");
-  // PLplot prompts on stdin when it cannot open its output file, so the temporary file is
-  // created here first (unique, beside the target); commit() renames it whole over the target.
-  AtomicFile tmp(png_path, "plot", ".png");
-  const bool ok = render(panels.data(), static_cast<int>(panels.size()), options.title.c_str(),
-                         tmp.temp_path().c_str(), options.width, options.height);
-  if (!ok) {
-    MINIDL_FAIL("plot: PLplot failed writing ", png_path, ": ", g_error);
-  }
-  struct stat st {};
-  MINIDL_CHECK(::stat(tmp.temp_path().c_str(), &st) == 0 && st.st_size > 0, "plot",
-               ": PLplot wrote no image to ", tmp.temp_path());
-  tmp.commit();
+  const int count = static_cast<int>(panels.size());
+  render_png(
+      png_path, "plot", options.width, options.height,
+      [&] { draw_page(panels.data(), count, options.title.c_str()); },
+      [] {
+        const PLINT r[5] = {255, 25, 31, 255, 224}, g[5] = {255, 25, 119, 127, 224},
+                    b[5] = {255, 25, 180, 14, 224};
+        plscmap0(r, g, b, 5);
+      });
 }
 
 void plot_metric_log(const std::string& log_path, const std::string& png_path,

@@ -1,13 +1,9 @@
 // Metric-learning example machinery (see embedding.h).
 #include "examples/common/embedding.h"
 
-#include <plplot/plplot.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <csetjmp>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -27,9 +23,9 @@
 #include "optim/adam.h"
 #include "optim/schedule.h"
 #include "tensor/error.h"
-#include "tensor/file_util.h"
 #include "tensor/ops.h"
 #include "train/fit.h"
+#include "train/plplot.h"
 
 namespace minidl::examples {
 
@@ -274,71 +270,37 @@ Tensor pca_2d(const Tensor& embeddings) {
 
 namespace {
 
-// PLplot calls exit() on a fatal error unless its exit handler never returns: the handler jumps
-// back to draw_scatter(), which reports the error (train/plot.cpp does the same). Only plain C
-// data lives between the setjmp and the PLplot calls, so no destructor is skipped.
-std::jmp_buf g_plot_jump;
-char g_plot_error[512];
-
-int on_plexit(PLCHAR_VECTOR message) {
-  std::snprintf(g_plot_error, sizeof g_plot_error, "%s", message ? message : "PLplot error");
-  std::longjmp(g_plot_jump, 1);
-}
-
 // cmap0: 0 background, 1 ink, 2..11 the ten classes (the "tab10" palette).
 constexpr PLINT kRed[12] = {255, 25, 31, 255, 44, 214, 148, 140, 227, 127, 188, 23};
 constexpr PLINT kGreen[12] = {255, 25, 119, 127, 160, 39, 103, 86, 119, 127, 189, 190};
 constexpr PLINT kBlue[12] = {255, 25, 180, 14, 44, 40, 189, 75, 194, 127, 34, 207};
 
+// A panel's points split by class, and its window, all built before the door: the drawing
+// creates nothing (train/plplot.h).
 struct Panel {
   const char* title;
-  std::vector<PLFLT> x, y;
-  std::vector<PLINT> label;
+  std::vector<PLFLT> x[10], y[10];  // the points of class c
+  PLFLT x0, x1, y0, y1;             // window
 };
 
-bool draw_scatter(const std::vector<Panel>& panels, const char* title, const char* path) {
-  g_plot_error[0] = '\0';
-  PLINT previous = 0, stream = 0;
-  plgstrm(&previous);
-  plsexit(on_plexit);
-  if (setjmp(g_plot_jump) != 0) {
-    plsexit(nullptr);
-    plsstrm(previous);
-    return false;
-  }
-  plmkstrm(&stream);
-  plsdev("pngcairo");
-  plsfnam(path);
-  plspage(0, 0, 600 * static_cast<PLINT>(panels.size()) + 200, 620, 0, 0);
-  plscmap0(kRed, kGreen, kBlue, 12);
-  plinit();
+void draw_scatter(const std::vector<Panel>& panels, const char* title) {
   pladv(0);
   const auto& names = data::fashion_mnist_classes();
   const PLFLT width = 0.81 / static_cast<PLFLT>(panels.size());
   for (std::size_t k = 0; k < panels.size(); ++k) {
     const Panel& p = panels[k];
-    PLFLT x0 = *std::min_element(p.x.begin(), p.x.end()),
-          x1 = *std::max_element(p.x.begin(), p.x.end());
-    PLFLT y0 = *std::min_element(p.y.begin(), p.y.end()),
-          y1 = *std::max_element(p.y.begin(), p.y.end());
-    const PLFLT px = std::max((x1 - x0) * 0.05, 1e-9), py = std::max((y1 - y0) * 0.05, 1e-9);
     const PLFLT left = 0.05 + width * static_cast<PLFLT>(k);
     plvpor(left + 0.05, left + width - 0.02, 0.10, 0.83);
-    plwind(x0 - px, x1 + px, y0 - py, y1 + py);
+    plwind(p.x0, p.x1, p.y0, p.y1);
     plcol0(1);
     plschr(0, 0.8);
     plbox("bcnst", 0, 0, "bcnstv", 0, 0);
     pllab("PC 1", "PC 2", p.title);
     plschr(0, 0.45);
     for (PLINT c = 0; c < 10; ++c) {
-      std::vector<PLFLT> xs, ys;
-      for (std::size_t i = 0; i < p.x.size(); ++i)
-        if (p.label[i] == c) {
-          xs.push_back(p.x[i]);
-          ys.push_back(p.y[i]);
-        }
+      const std::vector<PLFLT>& xs = p.x[c];
       plcol0(2 + c);
-      if (!xs.empty()) plstring(static_cast<PLINT>(xs.size()), xs.data(), ys.data(), "\u25CF");
+      if (!xs.empty()) plstring(static_cast<PLINT>(xs.size()), xs.data(), p.y[c].data(), "\u25CF");
     }
   }
   // legend: the ten classes, right of the panels
@@ -356,10 +318,6 @@ bool draw_scatter(const std::vector<Panel>& panels, const char* title, const cha
   plwind(0, 1, 0, 1);
   plschr(0, 1.1);
   plptex(0.5, 0.955, 1, 0, 0.5, title);
-  plend1();
-  plsexit(nullptr);
-  plsstrm(previous);
-  return g_plot_error[0] == '\0';
 }
 
 }  // namespace
@@ -373,21 +331,32 @@ void plot_embeddings(const std::vector<std::pair<std::string, Tensor>>& panels,
                      points.size(0) > 0,
                  "plot_embeddings: points must be [N, 2] with N = ", labels.numel(), ", got ",
                  shape_str(points.shape()));
-    Panel p{name.c_str(), {}, {}, {}};
+    Panel p{name.c_str(), {}, {}, INFINITY, -INFINITY, INFINITY, -INFINITY};
     const Tensor v = points.to(kFloat64);
     for (std::int64_t i = 0; i < points.size(0); ++i) {
-      p.x.push_back(v.at(2 * i));
-      p.y.push_back(v.at(2 * i + 1));
-      p.label.push_back(static_cast<PLINT>(labels.at(i)));
+      const PLFLT x = v.at(2 * i), y = v.at(2 * i + 1);
+      const auto c = static_cast<std::int64_t>(labels.at(i));
+      // Labels outside 0..9 were left out before as well (no colour of theirs was drawn).
+      if (c >= 0 && c < 10) {
+        p.x[c].push_back(x);
+        p.y[c].push_back(y);
+      }
+      p.x0 = std::min(p.x0, x);
+      p.x1 = std::max(p.x1, x);
+      p.y0 = std::min(p.y0, y);
+      p.y1 = std::max(p.y1, y);
     }
+    const PLFLT px = std::max((p.x1 - p.x0) * 0.05, 1e-9),
+                py = std::max((p.y1 - p.y0) * 0.05, 1e-9);
+    p.x0 -= px;
+    p.x1 += px;
+    p.y0 -= py;
+    p.y1 += py;
     ps.push_back(std::move(p));
   }
-  // PLplot prompts on stdin when it cannot open its output file, so the temporary file is
-  // created here first (unique, beside the target); commit() renames it whole over the target.
-  AtomicFile tmp(png_path, "plot_embeddings", ".png");
-  const bool ok = draw_scatter(ps, title.c_str(), tmp.temp_path().c_str());
-  if (!ok) MINIDL_FAIL("plot_embeddings: PLplot failed writing ", png_path, ": ", g_plot_error);
-  tmp.commit();
+  train::render_png(
+      png_path, "plot_embeddings", 600 * static_cast<int>(ps.size()) + 200, 620,
+      [&] { draw_scatter(ps, title.c_str()); }, [] { plscmap0(kRed, kGreen, kBlue, 12); });
 }
 
 Variable mean_over_class_pairs(const Variable& embeddings, const Tensor& labels,

@@ -17,8 +17,6 @@
 // with HNSW after (exit 1 unless it improved).
 //
 //   retrieval_at_scale [--quick] [--epochs N] [--steps N] [--out DIR] [--seed S] [--data DIR]
-#include <plplot/plplot.h>
-
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -29,6 +27,7 @@
 #include "examples/common/flags.h"
 #include "index/factory.h"
 #include "losses/metric.h"
+#include "train/plplot.h"
 
 using namespace minidl;
 
@@ -69,16 +68,10 @@ std::pair<double, double> scores(const Tensor& ids, const Tensor& yq, const Tens
   return {p1 / nq, map / nq};
 }
 
-// 8 queries (rows) with their 5 neighbours; images [N, 1, 28, 28] standardised (shown min-max).
-void draw_grid(const Tensor& xq, const Tensor& xb, const Tensor& yq, const Tensor& yb,
-               const Tensor& ids, const std::string& path) {
-  const std::int64_t rows = 8, cols = 5, k = ids.size(1);
-  plsdev("pngcairo");
-  const std::string tmp = path + ".tmp.png";
-  plsfnam(tmp.c_str());
-  plspage(0, 0, 620, 820, 0, 0);
-  plscolbg(255, 255, 255);
-  plinit();
+// The page of draw_grid (PLplot calls on data prepared by the caller).
+void draw_grid_page(const Tensor& xq, const Tensor& xb, const Tensor& yq, const Tensor& yb,
+                    const Tensor& ids, std::int64_t rows, std::int64_t cols, std::int64_t k,
+                    std::vector<PLFLT>& buf, std::vector<PLFLT*>& cols_ptr) {
   pladv(0);
   plvpor(0.04, 0.96, 0.02, 0.92);
   plwind(0, 6.9, 0, rows * 1.1);
@@ -87,8 +80,6 @@ void draw_grid(const Tensor& xq, const Tensor& xb, const Tensor& yq, const Tenso
   plscmap1l(1, 2, pos, lum, lum, lum, nullptr);
   plscol0(1, 0, 0, 0);
   plscol0(2, 214, 39, 40);
-  std::vector<PLFLT> buf(28 * 28);
-  std::vector<PLFLT*> cols_ptr(28);
   auto image = [&](const Tensor& x, std::int64_t idx, PLFLT x0, PLFLT y0) {
     const float* p = x.data<float>() + idx * 784;
     float lo = p[0], hi = p[0];
@@ -122,8 +113,19 @@ void draw_grid(const Tensor& xq, const Tensor& xb, const Tensor& yq, const Tenso
       }
     }
   }
-  plend1();
-  std::filesystem::rename(tmp, path);
+}
+
+// 8 queries (rows) with their 5 neighbours; images [N, 1, 28, 28] standardised (shown min-max).
+void draw_grid(const Tensor& xq, const Tensor& xb, const Tensor& yq, const Tensor& yb,
+               const Tensor& ids, const std::string& path) {
+  const std::int64_t rows = 8, cols = 5, k = ids.size(1);
+  // Built before the door: the drawing creates nothing (train/plplot.h).
+  std::vector<PLFLT> buf(28 * 28);
+  std::vector<PLFLT*> cols_ptr(28);
+  train::render_png(
+      path, "retrieval_at_scale", 620, 820,
+      [&] { draw_grid_page(xq, xb, yq, yb, ids, rows, cols, k, buf, cols_ptr); },
+      [] { plscolbg(255, 255, 255); });
 }
 
 }  // namespace

@@ -13,17 +13,12 @@
 //   verification [--quick] [--epochs N] [--steps N] [--out DIR] [--seed S] [--data DIR]
 #include "metrics/verification.h"
 
-#include <plplot/plplot.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <csetjmp>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -32,8 +27,8 @@
 #include "examples/common/pairs.h"
 #include "losses/metric_softmax.h"
 #include "tensor/error.h"
-#include "tensor/file_util.h"
 #include "tensor/ops.h"
+#include "train/plplot.h"
 
 using namespace minidl;
 
@@ -79,23 +74,6 @@ Verification verify(const Tensor& embeddings, const PairSet& pairs, const char* 
   return v;
 }
 
-// PLplot calls exit() on a fatal error unless its exit handler never returns: the handler jumps
-// back to draw_roc(), which reports the error (train/plot.cpp does the same). Only plain C data
-// lives between the setjmp and the PLplot calls, so no destructor is skipped; the mutex keeps one
-// rendering at a time, since PLplot's stream state and handlers are global.
-std::mutex g_plot_mutex;
-std::jmp_buf g_plot_jump;
-char g_plot_error[512];
-
-int on_plexit(PLCHAR_VECTOR message) {
-  std::snprintf(g_plot_error, sizeof g_plot_error, "%s", message ? message : "PLplot error");
-  std::longjmp(g_plot_jump, 1);
-}
-void on_plabort(PLCHAR_VECTOR message) {
-  if (g_plot_error[0] == '\0')
-    std::snprintf(g_plot_error, sizeof g_plot_error, "%s", message ? message : "PLplot error");
-}
-
 // cmap0: background, ink, untrained curve, trained curve, diagonal/grid.
 enum Color : PLINT { kBackground = 0, kInk = 1, kUntrained = 2, kTrained = 3, kGrey = 4 };
 
@@ -104,26 +82,7 @@ struct Curve {
   const char* label;
 };
 
-bool draw_roc(const Curve (&curves)[2], const char* title, const char* path) {
-  g_plot_error[0] = '\0';
-  PLINT previous = 0, stream = 0;
-  plgstrm(&previous);
-  plsexit(on_plexit);
-  plsabort(on_plabort);
-  if (setjmp(g_plot_jump) != 0) {
-    plsexit(nullptr);
-    plsabort(nullptr);
-    plsstrm(previous);
-    return false;
-  }
-  plmkstrm(&stream);
-  plsdev("pngcairo");
-  plsfnam(path);
-  plspage(0, 0, 700, 700, 0, 0);
-  const PLINT r[5] = {255, 25, 255, 31, 170}, g[5] = {255, 25, 127, 119, 170},
-              b[5] = {255, 25, 14, 180, 170};
-  plscmap0(r, g, b, 5);
-  plinit();
+void draw_roc(const Curve (&curves)[2], const char* title) {
   pladv(0);
   plvpor(0.12, 0.95, 0.10, 0.88);
   plwind(0, 1, 0, 1);
@@ -155,11 +114,6 @@ bool draw_roc(const Curve (&curves)[2], const char* title, const char* path) {
            0.03, 0.1, kBackground, kInk, 1, 0, 0, 3, opts, 0.8, 0.9, 2.0, 0.0, text_colors, labels,
            nullptr, nullptr, nullptr, nullptr, colors, styles, widths, nullptr, nullptr, nullptr,
            nullptr);
-  plend1();
-  plsexit(nullptr);
-  plsabort(nullptr);
-  plsstrm(previous);
-  return g_plot_error[0] == '\0';
 }
 
 void plot_roc(const Verification& before, const Verification& after, std::int64_t steps,
@@ -171,13 +125,13 @@ void plot_roc(const Verification& before, const Verification& after, std::int64_
   std::snprintf(title, sizeof title, "verification by cosine similarity: test-set ROC");
   const Curve curves[2] = {{before.roc.fpr, before.roc.tpr, untrained},
                            {after.roc.fpr, after.roc.tpr, trained}};
-  std::lock_guard<std::mutex> lock(g_plot_mutex);
-  // PLplot prompts on stdin when it cannot open its output file, so the temporary file is
-  // created here first (unique, beside the target); commit() renames it whole over the target.
-  AtomicFile tmp(png_path, "verification", ".png");
-  const bool ok = draw_roc(curves, title, tmp.temp_path().c_str());
-  if (!ok) MINIDL_FAIL("verification: PLplot failed writing ", png_path, ": ", g_plot_error);
-  tmp.commit();
+  train::render_png(
+      png_path, "verification", 700, 700, [&] { draw_roc(curves, title); },
+      [] {
+        const PLINT r[5] = {255, 25, 255, 31, 170}, g[5] = {255, 25, 127, 119, 170},
+                    b[5] = {255, 25, 14, 180, 170};
+        plscmap0(r, g, b, 5);
+      });
 }
 
 int run_verification(const examples::ExampleOptions& o) {

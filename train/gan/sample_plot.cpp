@@ -1,18 +1,11 @@
 #include "train/gan/sample_plot.h"
 
-#include <plplot.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
-#include <csetjmp>
-#include <cstdio>
-#include <filesystem>
-#include <mutex>
 
 #include "tensor/error.h"
-#include "tensor/file_util.h"
 #include "tensor/ops.h"
+#include "train/plplot.h"
 
 namespace minidl::train::gan {
 namespace {
@@ -20,22 +13,7 @@ namespace {
 // cmap0 slots: background, ink, real samples, generated samples, mode centres, frame grid.
 enum Color : PLINT { kBackground = 0, kInk, kReal, kFake, kCentre, kGrid };
 
-// PLplot calls exit() on a fatal error unless its exit handler never returns: the handler jumps
-// back to render(), which reports the error (the pattern of train/plot.cpp and band_plot.cpp).
-std::mutex g_mutex;
-std::jmp_buf g_jump;
-char g_error[512];
-
-int on_exit_handler(PLCHAR_VECTOR message) {
-  std::snprintf(g_error, sizeof g_error, "%s", message ? message : "fatal PLplot error");
-  std::longjmp(g_jump, 1);
-}
-void on_abort_handler(PLCHAR_VECTOR message) {
-  if (g_error[0] == '\0') std::snprintf(g_error, sizeof g_error, "%s", message ? message : "?");
-}
-
-// A panel's data as plain arrays (PLplot wants PLFLT, and nothing with a destructor may be
-// built between setjmp and the PLplot calls).
+// A panel's data as plain arrays (PLplot wants PLFLT), built before the door (train/plplot.h).
 struct PanelData {
   std::vector<PLFLT> rx, ry, fx, fy, cx, cy, field;
   std::vector<const PLFLT*> field_rows;  // PLplot's matrix: field_rows[j] = column j (x)
@@ -85,32 +63,8 @@ PanelData panel_data(const Panel& p) {
   return d;
 }
 
-bool render(const std::vector<PanelData>& panels, const SamplePlotOptions& o, PLINT rows,
-            std::vector<PLFLT>& levels, const char* path) {
-  g_error[0] = '\0';
-  PLINT previous = 0, stream = 0;
-  plgstrm(&previous);
-  plsexit(on_exit_handler);
-  plsabort(on_abort_handler);
-  if (setjmp(g_jump) != 0) {
-    plsexit(nullptr);
-    plsabort(nullptr);
-    plsstrm(previous);
-    return false;
-  }
-  plmkstrm(&stream);
-  plsdev("pngcairo");
-  plsfnam(path);
-  plspage(0, 0, o.columns * o.panel_pixels, rows * o.panel_pixels, 0, 0);
-  // One subpage per panel: PLplot then scales text and symbols to the panel, not the page.
-  plssub(o.columns, rows);
-  const PLINT r[6] = {255, 25, 150, 200, 20, 230}, g[6] = {255, 25, 200, 40, 20, 230},
-              b[6] = {255, 25, 150, 40, 20, 230};
-  plscmap0(r, g, b, 6);
-  // cmap1 for the critic field: blue (low) through white to orange (high).
-  PLFLT pos[3] = {0, 0.5, 1}, c1r[3] = {0.55, 1, 1}, c1g[3] = {0.7, 1, 0.8}, c1b[3] = {1, 1, 0.55};
-  plscmap1l(1, 3, pos, c1r, c1g, c1b, nullptr);
-  plinit();
+void draw_samples(const std::vector<PanelData>& panels, const SamplePlotOptions& o, PLINT rows,
+                  std::vector<PLFLT>& levels) {
   // Symbols keep their page-relative size on a subpage: shrink the dots as panels multiply.
   const PLFLT dot = 1.0 / std::sqrt(static_cast<PLFLT>(o.columns * rows));
   for (std::size_t k = 0; k < panels.size(); ++k) {
@@ -144,36 +98,10 @@ bool render(const std::vector<PanelData>& panels, const SamplePlotOptions& o, PL
     plmtex("t", 0.8, 0.5, 0.5, p.title.c_str());
     if (k == 0 && !o.title.empty()) plmtex("t", 2.2, 0.0, 0.0, o.title.c_str());
   }
-  plend1();
-  plsexit(nullptr);
-  plsabort(nullptr);
-  plsstrm(previous);
-  return g_error[0] == '\0';
 }
 
-bool render_image(const std::vector<const PLFLT*>& columns, PLINT gw, PLINT gh,
-                  const ImageGridOptions& o, PLINT title_px, const char* path) {
-  g_error[0] = '\0';
-  PLINT previous = 0, stream = 0;
-  plgstrm(&previous);
-  plsexit(on_exit_handler);
-  plsabort(on_abort_handler);
-  if (setjmp(g_jump) != 0) {
-    plsexit(nullptr);
-    plsabort(nullptr);
-    plsstrm(previous);
-    return false;
-  }
-  plmkstrm(&stream);
-  plsdev("pngcairo");
-  plsfnam(path);
-  const PLINT width = gw * o.pixel_scale, height = gh * o.pixel_scale + title_px;
-  plspage(0, 0, width, height, 0, 0);
-  const PLINT r[2] = {0, 255}, g[2] = {0, 255}, b[2] = {0, 255};
-  plscmap0(r, g, b, 2);
-  PLFLT pos[2] = {0, 1}, grey[2] = {0, 1};
-  plscmap1l(1, 2, pos, grey, grey, grey, nullptr);  // low -> black, high -> white
-  plinit();
+void draw_image(const std::vector<const PLFLT*>& columns, PLINT gw, PLINT gh,
+                const ImageGridOptions& o, PLINT title_px, PLINT height) {
   pladv(0);
   const PLFLT top = 1.0 - static_cast<PLFLT>(title_px) / height;
   plvpor(0, 1, 0, top);
@@ -185,25 +113,6 @@ bool render_image(const std::vector<const PLFLT*>& columns, PLINT gw, PLINT gh,
     plschr(0, 0.7);
     plmtex("t", -1.5, 0.5, 0.5, o.title.c_str());
   }
-  plend1();
-  plsexit(nullptr);
-  plsabort(nullptr);
-  plsstrm(previous);
-  return g_error[0] == '\0';
-}
-
-// Renders into a temporary file and renames it into place. PLplot prompts on stdin when it cannot
-// open its output file, so the temporary file is created here first; the rename makes the PNG
-// appear whole.
-template <typename Render>
-void write_png(const char* who, const std::string& png_path, Render&& render_to) {
-  std::lock_guard<std::mutex> lock(g_mutex);
-  // PLplot prompts on stdin when it cannot open its output file, so the temporary file is
-  // created here first (unique, beside the target); commit() renames it whole over the target.
-  AtomicFile tmp(png_path, who, ".png");
-  const bool ok = render_to(tmp.temp_path().c_str());
-  if (!ok) MINIDL_FAIL(who, ": PLplot failed writing ", png_path, ": ", g_error);
-  tmp.commit();
 }
 
 }  // namespace
@@ -231,8 +140,20 @@ void plot_samples(const std::vector<Panel>& panels, const std::string& png_path,
   for (const Panel& p : panels) data.push_back(panel_data(p));
   const PLINT rows = static_cast<PLINT>((panels.size() + o.columns - 1) / o.columns);
   std::vector<PLFLT> levels(16);
-  write_png("plot_samples", png_path,
-            [&](const char* tmp) { return render(data, o, rows, levels, tmp); });
+  render_png(
+      png_path, "plot_samples", o.columns * o.panel_pixels, rows * o.panel_pixels,
+      [&] { draw_samples(data, o, rows, levels); },
+      [&] {
+        // One subpage per panel: PLplot then scales text and symbols to the panel, not the page.
+        plssub(o.columns, rows);
+        const PLINT r[6] = {255, 25, 150, 200, 20, 230}, g[6] = {255, 25, 200, 40, 20, 230},
+                    b[6] = {255, 25, 150, 40, 20, 230};
+        plscmap0(r, g, b, 6);
+        // cmap1 for the critic field: blue (low) through white to orange (high).
+        PLFLT pos[3] = {0, 0.5, 1}, c1r[3] = {0.55, 1, 1}, c1g[3] = {0.7, 1, 0.8},
+              c1b[3] = {1, 1, 0.55};
+        plscmap1l(1, 3, pos, c1r, c1g, c1b, nullptr);
+      });
 }
 
 Tensor image_grid(const Tensor& images, const ImageGridOptions& o) {
@@ -278,8 +199,16 @@ void plot_image_grid(const Tensor& images, const std::string& png_path, const Im
   std::vector<const PLFLT*> columns;
   for (PLINT x = 0; x < gw; ++x) columns.push_back(cells.data() + x * gh);
   const PLINT title_px = o.title.empty() ? 0 : 28;
-  write_png("plot_image_grid", png_path,
-            [&](const char* tmp) { return render_image(columns, gw, gh, o, title_px, tmp); });
+  const PLINT width = gw * o.pixel_scale, height = gh * o.pixel_scale + title_px;
+  render_png(
+      png_path, "plot_image_grid", width, height,
+      [&] { draw_image(columns, gw, gh, o, title_px, height); },
+      [] {
+        const PLINT r[2] = {0, 255}, g[2] = {0, 255}, b[2] = {0, 255};
+        plscmap0(r, g, b, 2);
+        PLFLT pos[2] = {0, 1}, grey[2] = {0, 1};
+        plscmap1l(1, 2, pos, grey, grey, grey, nullptr);  // low -> black, high -> white
+      });
 }
 
 }  // namespace minidl::train::gan
