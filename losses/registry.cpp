@@ -21,6 +21,57 @@ const std::vector<LossInfo>& registry() {
   return table;
 }
 
+std::vector<LossInfo> in_family(const std::string& family, std::vector<LossInfo> rows) {
+  for (LossInfo& row : rows) row.family = family;
+  return rows;
+}
+
+ParamSpec reduction_param(const std::string& default_value, const std::string& note) {
+  return {"reduction", default_value, "'none' | 'mean' | 'sum'" + note};
+}
+
+namespace {
+thread_local DefaultsAudit* t_audit = nullptr;
+}  // namespace
+
+DefaultsAudit::DefaultsAudit() : previous_(t_audit) { t_audit = this; }
+DefaultsAudit::~DefaultsAudit() { t_audit = previous_; }
+
+void DefaultsAudit::record(const std::string& name, ParamValue value) {
+  if (t_audit != nullptr) t_audit->recorded_[name] = std::move(value);
+}
+
+bool EvalArgs::flag(const std::string& name, bool cpp_default) const {
+  DefaultsAudit::record(name, cpp_default);
+  return flag(name);
+}
+double EvalArgs::number(const std::string& name, double cpp_default) const {
+  DefaultsAudit::record(name, cpp_default);
+  return number(name);
+}
+std::int64_t EvalArgs::integer(const std::string& name, std::int64_t cpp_default) const {
+  DefaultsAudit::record(name, static_cast<double>(cpp_default));
+  return integer(name);
+}
+std::optional<double> EvalArgs::optional_number(const std::string& name,
+                                                std::optional<double> cpp_default) const {
+  DefaultsAudit::record(name, cpp_default ? ParamValue(*cpp_default) : ParamValue());
+  return optional_number(name);
+}
+const std::string& EvalArgs::text(const std::string& name, const std::string& cpp_default) const {
+  DefaultsAudit::record(name, cpp_default);
+  return text(name);
+}
+const std::vector<double>& EvalArgs::numbers(const std::string& name,
+                                             const std::vector<double>& cpp_default) const {
+  DefaultsAudit::record(name, cpp_default);
+  return numbers(name);
+}
+Reduction EvalArgs::reduction(Reduction cpp_default) const {
+  DefaultsAudit::record("reduction", std::string(to_string(cpp_default)));
+  return reduction();
+}
+
 const LossInfo* find_loss(std::string_view name) {
   for (const LossInfo& row : registry())
     if (row.name == name) return &row;

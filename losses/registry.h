@@ -10,6 +10,13 @@
 // Adding a loss: its file losses/<family>/<name>.cpp (+ a declaration in losses/<family>.h), its
 // test beside it, its example examples/<family>/<name>.cpp, and one row in
 // losses/<family>/registry.cpp.
+//
+// Defaults live in the options struct (losses/<family>.h), in the row's ParamSpec and in the
+// docs. The evaluator names the options struct's default of every parameter it reads, e.g.
+//   const HuberOptions d;  // the C++ defaults
+//   huber_loss(x, y, {.delta = a.number("delta", d.delta), .reduction = a.reduction(d.reduction)})
+// and the registry test (losses/registry_defaults_test.cpp) runs every row with a
+// DefaultsAudit and checks that each ParamSpec default equals the C++ default its evaluator named.
 #pragma once
 
 #include <cstdint>
@@ -69,11 +76,39 @@ class EvalArgs {
   const std::vector<double>& numbers(const std::string& name) const;
   Reduction reduction() const { return parse_reduction(text("reduction"), loss_); }
 
+  // The same, each naming the C++ default of the parameter (the options struct's field), which a
+  // DefaultsAudit records; the value returned is the row's parameter as above.
+  bool flag(const std::string& name, bool cpp_default) const;
+  double number(const std::string& name, double cpp_default) const;
+  std::int64_t integer(const std::string& name, std::int64_t cpp_default) const;
+  std::optional<double> optional_number(const std::string& name,
+                                        std::optional<double> cpp_default) const;
+  const std::string& text(const std::string& name, const std::string& cpp_default) const;
+  const std::vector<double>& numbers(const std::string& name,
+                                     const std::vector<double>& cpp_default) const;
+  Reduction reduction(Reduction cpp_default) const;
+
  private:
   const ParamValue& param(const std::string& name) const;
   std::string loss_;
   std::map<std::string, Variable> inputs_;
   std::map<std::string, ParamValue> params_;
+};
+
+// While alive, records on this thread every C++ default an evaluator names (parameter -> value,
+// as JSON would carry it: a Reduction as its word). For the registry's defaults test.
+class DefaultsAudit {
+ public:
+  DefaultsAudit();
+  ~DefaultsAudit();
+  DefaultsAudit(const DefaultsAudit&) = delete;
+  DefaultsAudit& operator=(const DefaultsAudit&) = delete;
+  const std::map<std::string, ParamValue>& recorded() const { return recorded_; }
+  static void record(const std::string& name, ParamValue value);  // no-op without an audit
+
+ private:
+  std::map<std::string, ParamValue> recorded_;
+  DefaultsAudit* previous_;
 };
 
 struct LossInfo {
@@ -86,6 +121,11 @@ struct LossInfo {
   std::function<Variable(const EvalArgs&)> evaluate;
   bool torch_has_it = false;  // PyTorch or torchvision defines the same function
 };
+
+// A family's list with `family` set on each row (the rows leave it out), and the "reduction"
+// parameter as the rows declare it: default `default_value`, help "'none' | 'mean' | 'sum'" + note.
+std::vector<LossInfo> in_family(const std::string& family, std::vector<LossInfo> rows);
+ParamSpec reduction_param(const std::string& default_value = "mean", const std::string& note = "");
 
 // The whole table, in family order.
 const std::vector<LossInfo>& registry();

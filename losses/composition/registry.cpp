@@ -37,16 +37,17 @@ Variable eval_weighted_sum(const EvalArgs& a) {
 }  // namespace
 
 std::vector<LossInfo> composition_losses() {
-  return {
-      {.name = "weighted_sum",
-       .family = "composition",
-       .formula = "sum_k w_k(step) L_k",
-       .reference = "losses::WeightedSum (cf. Keras compile(loss_weights=...))",
-       .inputs = {{"terms", InputKind::kFloat, false, "the K term values [K]"}},
-       .params = {{"weights", std::vector<double>{}, "one weight per term (empty: all 1)"}},
-       .evaluate = eval_weighted_sum,
-       .torch_has_it = false},
-  };
+  return in_family(
+      "composition",
+      {
+          {.name = "weighted_sum",
+           .formula = "sum_k w_k(step) L_k",
+           .reference = "losses::WeightedSum (cf. Keras compile(loss_weights=...))",
+           .inputs = {{"terms", InputKind::kFloat, false, "the K term values [K]"}},
+           .params = {{"weights", std::vector<double>{}, "one weight per term (empty: all 1)"}},
+           .evaluate = eval_weighted_sum,
+           .torch_has_it = false},
+      });
 }
 
 }  // namespace minidl::losses

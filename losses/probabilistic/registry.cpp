@@ -6,61 +6,61 @@
 namespace minidl::losses {
 
 std::vector<LossInfo> probabilistic_losses() {
-  const ParamSpec reduction{"reduction", std::string("mean"), "'none' | 'mean' | 'sum'"};
-  return {
-      {.name = "kl_div",
-       .family = "probabilistic",
-       .formula = "p (log p - x), 0 where p = 0; e^t (t - x) with log_target",
-       .reference = "torch.nn.functional.kl_div",
-       .inputs = {{"input", InputKind::kFloat, false, "log-probabilities log q"},
-                  {"target", InputKind::kFloat, false, "probabilities p (log p if log_target)"}},
-       .params = {{"reduction", std::string("mean"),
-                   "'none' | 'batchmean' (true KL: sum / N) | 'sum' | 'mean' (sum / numel)"},
-                  {"log_target", false, "target holds log-probabilities"}},
-       .evaluate =
-           [](const EvalArgs& a) {
-             return kl_div(a.input("input"), a.input("target"),
-                           {.reduction = a.reduction(), .log_target = a.flag("log_target")});
-           },
-       .torch_has_it = true},
-      {.name = "poisson_nll_loss",
-       .family = "probabilistic",
-       .formula = "e^x - y x (log_input) | x - y log(x + eps); full: + Stirling(y) where y > 1",
-       .reference = "torch.nn.functional.poisson_nll_loss",
-       .inputs = {{"input", InputKind::kFloat, false, "log-rate (or rate if not log_input)"},
-                  {"target", InputKind::kFloat, false, "counts"}},
-       .params = {{"log_input", true, "input is log(rate)"},
-                  {"full", false, "add y log y - y + 0.5 log(2 pi y) where y > 1"},
-                  {"eps", 1e-8, "log(x + eps) when not log_input"},
-                  reduction},
-       .evaluate =
-           [](const EvalArgs& a) {
-             return poisson_nll_loss(a.input("input"), a.input("target"),
-                                     {.log_input = a.flag("log_input"),
-                                      .full = a.flag("full"),
-                                      .eps = a.number("eps"),
-                                      .reduction = a.reduction()});
-           },
-       .torch_has_it = true},
-      {.name = "gaussian_nll_loss",
-       .family = "probabilistic",
-       .formula = "0.5 (log v + (x - y)^2 / v), v = max(var, eps) [+ 0.5 log 2 pi]",
-       .reference = "torch.nn.functional.gaussian_nll_loss",
-       .inputs = {{"input", InputKind::kFloat, false, "predicted means"},
-                  {"target", InputKind::kFloat, false, "targets"},
-                  {"var", InputKind::kFloat, false,
-                   "predicted variances >= 0 (input's shape, or one per row)"}},
-       .params = {{"full", false, "add the constant 0.5 log(2 pi)"},
-                  {"eps", 1e-6, "var is clamped at eps (gradient passes unchanged)"},
-                  reduction},
-       .evaluate =
-           [](const EvalArgs& a) {
-             return gaussian_nll_loss(
-                 a.input("input"), a.input("target"), a.input("var"),
-                 {.full = a.flag("full"), .eps = a.number("eps"), .reduction = a.reduction()});
-           },
-       .torch_has_it = true},
-  };
+  const ParamSpec reduction = reduction_param();
+  return in_family(
+      "probabilistic",
+      {
+          {.name = "kl_div",
+           .formula = "p (log p - x), 0 where p = 0; e^t (t - x) with log_target",
+           .reference = "torch.nn.functional.kl_div",
+           .inputs = {{"input", InputKind::kFloat, false, "log-probabilities log q"},
+                      {"target", InputKind::kFloat, false,
+                       "probabilities p (log p if log_target)"}},
+           .params = {{"reduction", std::string("mean"),
+                       "'none' | 'batchmean' (true KL: sum / N) | 'sum' | 'mean' (sum / numel)"},
+                      {"log_target", false, "target holds log-probabilities"}},
+           .evaluate =
+               [](const EvalArgs& a) {
+                 return kl_div(a.input("input"), a.input("target"),
+                               {.reduction = a.reduction(), .log_target = a.flag("log_target")});
+               },
+           .torch_has_it = true},
+          {.name = "poisson_nll_loss",
+           .formula = "e^x - y x (log_input) | x - y log(x + eps); full: + Stirling(y) where y > 1",
+           .reference = "torch.nn.functional.poisson_nll_loss",
+           .inputs = {{"input", InputKind::kFloat, false, "log-rate (or rate if not log_input)"},
+                      {"target", InputKind::kFloat, false, "counts"}},
+           .params = {{"log_input", true, "input is log(rate)"},
+                      {"full", false, "add y log y - y + 0.5 log(2 pi y) where y > 1"},
+                      {"eps", 1e-8, "log(x + eps) when not log_input"},
+                      reduction},
+           .evaluate =
+               [](const EvalArgs& a) {
+                 return poisson_nll_loss(a.input("input"), a.input("target"),
+                                         {.log_input = a.flag("log_input"),
+                                          .full = a.flag("full"),
+                                          .eps = a.number("eps"),
+                                          .reduction = a.reduction()});
+               },
+           .torch_has_it = true},
+          {.name = "gaussian_nll_loss",
+           .formula = "0.5 (log v + (x - y)^2 / v), v = max(var, eps) [+ 0.5 log 2 pi]",
+           .reference = "torch.nn.functional.gaussian_nll_loss",
+           .inputs = {{"input", InputKind::kFloat, false, "predicted means"},
+                      {"target", InputKind::kFloat, false, "targets"},
+                      {"var", InputKind::kFloat, false,
+                       "predicted variances >= 0 (input's shape, or one per row)"}},
+           .params = {{"full", false, "add the constant 0.5 log(2 pi)"},
+                      {"eps", 1e-6, "var is clamped at eps (gradient passes unchanged)"},
+                      reduction},
+           .evaluate =
+               [](const EvalArgs& a) {
+                 return gaussian_nll_loss(
+                     a.input("input"), a.input("target"), a.input("var"),
+                     {.full = a.flag("full"), .eps = a.number("eps"), .reduction = a.reduction()});
+               },
+           .torch_has_it = true},
+      });
 }
 
 }  // namespace minidl::losses
