@@ -105,4 +105,12 @@ std::set<std::string> loss_fixture_names() {
   return names;
 }
 
+std::vector<std::string> loss_fixture_inputs(const std::string& name) {
+  std::vector<std::string> out;
+  for (const json& c : all_cases())
+    if (c.at("loss") == name)
+      out.push_back(json{{"loss", name}, {"inputs", c.at("inputs")}}.dump());
+  return out;
+}
+
 }  // namespace minidl::testing

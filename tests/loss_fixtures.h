@@ -4,6 +4,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 namespace minidl::testing {
 
@@ -14,5 +15,9 @@ int check_loss_fixtures(const std::string& name);
 
 // The names of all losses that have fixture cases.
 std::set<std::string> loss_fixture_names();
+
+// Each fixture case of loss `name` as a `loss eval` request without its params (so every
+// parameter takes the registry's default): {"loss": name, "inputs": {...}}.
+std::vector<std::string> loss_fixture_inputs(const std::string& name);
 
 }  // namespace minidl::testing

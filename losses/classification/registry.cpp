@@ -32,11 +32,13 @@ std::vector<LossInfo> classification_losses() {
                       {"label_smoothing", 0.0, "in [0, 1]: mix the target with the uniform one"}},
            .evaluate =
                [weight_of](const EvalArgs& a) {
-                 return cross_entropy(a.input("input"), a.input("target"),
-                                      {.weight = weight_of(a),
-                                       .ignore_index = a.integer("ignore_index"),
-                                       .reduction = a.reduction(),
-                                       .label_smoothing = a.number("label_smoothing")});
+                 const CrossEntropyOptions d;  // the C++ defaults
+                 return cross_entropy(
+                     a.input("input"), a.input("target"),
+                     {.weight = weight_of(a),
+                      .ignore_index = a.integer("ignore_index", d.ignore_index),
+                      .reduction = a.reduction(d.reduction),
+                      .label_smoothing = a.number("label_smoothing", d.label_smoothing)});
                },
            .torch_has_it = true},
           {.name = "nll_loss",
@@ -49,10 +51,11 @@ std::vector<LossInfo> classification_losses() {
            .params = {ignore_index, reduction},
            .evaluate =
                [weight_of](const EvalArgs& a) {
+                 const NllLossOptions d;  // the C++ defaults
                  return nll_loss(a.input("input"), a.input("target"),
                                  {.weight = weight_of(a),
-                                  .ignore_index = a.integer("ignore_index"),
-                                  .reduction = a.reduction()});
+                                  .ignore_index = a.integer("ignore_index", d.ignore_index),
+                                  .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = true},
           {.name = "binary_cross_entropy",
@@ -64,8 +67,10 @@ std::vector<LossInfo> classification_losses() {
            .params = {reduction},
            .evaluate =
                [weight_of](const EvalArgs& a) {
-                 return binary_cross_entropy(a.input("input"), a.input("target"),
-                                             {.weight = weight_of(a), .reduction = a.reduction()});
+                 const BinaryCrossEntropyOptions d;  // the C++ defaults
+                 return binary_cross_entropy(
+                     a.input("input"), a.input("target"),
+                     {.weight = weight_of(a), .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = true},
           {.name = "binary_cross_entropy_with_logits",
@@ -79,11 +84,12 @@ std::vector<LossInfo> classification_losses() {
            .params = {reduction},
            .evaluate =
                [weight_of](const EvalArgs& a) {
+                 const BinaryCrossEntropyWithLogitsOptions d;  // the C++ defaults
                  return binary_cross_entropy_with_logits(
                      a.input("input"), a.input("target"),
                      {.weight = weight_of(a),
                       .pos_weight = a.optional_input("pos_weight").value_or(Variable()),
-                      .reduction = a.reduction()});
+                      .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = true},
       });

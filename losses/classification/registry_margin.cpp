@@ -26,9 +26,10 @@ std::vector<LossInfo> classification_margin_losses() {
            .params = {margin, reduction},
            .evaluate =
                [](const EvalArgs& a) {
-                 return binary_hinge_loss(
-                     a.input("input"), a.input("target"),
-                     {.margin = a.number("margin"), .reduction = a.reduction()});
+                 const BinaryHingeLossOptions d;  // the C++ defaults
+                 return binary_hinge_loss(a.input("input"), a.input("target"),
+                                          {.margin = a.number("margin", d.margin),
+                                           .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = false},
           {.name = "squared_hinge_loss",
@@ -38,9 +39,10 @@ std::vector<LossInfo> classification_margin_losses() {
            .params = {margin, reduction},
            .evaluate =
                [](const EvalArgs& a) {
-                 return squared_hinge_loss(
-                     a.input("input"), a.input("target"),
-                     {.margin = a.number("margin"), .reduction = a.reduction()});
+                 const SquaredHingeLossOptions d;  // the C++ defaults
+                 return squared_hinge_loss(a.input("input"), a.input("target"),
+                                           {.margin = a.number("margin", d.margin),
+                                            .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = false},
           {.name = "multi_margin_loss",
@@ -52,11 +54,12 @@ std::vector<LossInfo> classification_margin_losses() {
            .params = {{"p", 1.0, "1 or 2: hinge or squared hinge"}, margin, reduction},
            .evaluate =
                [weight_of](const EvalArgs& a) {
+                 const MultiMarginLossOptions d;  // the C++ defaults
                  return multi_margin_loss(a.input("input"), a.input("target"),
-                                          {.p = a.integer("p"),
-                                           .margin = a.number("margin"),
+                                          {.p = a.integer("p", d.p),
+                                           .margin = a.number("margin", d.margin),
                                            .weight = weight_of(a),
-                                           .reduction = a.reduction()});
+                                           .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = true},
           {.name = "multilabel_margin_loss",
@@ -69,8 +72,9 @@ std::vector<LossInfo> classification_margin_losses() {
            .params = {reduction},
            .evaluate =
                [](const EvalArgs& a) {
+                 const MultilabelMarginLossOptions d;  // the C++ defaults
                  return multilabel_margin_loss(a.input("input"), a.input("target"),
-                                               {.reduction = a.reduction()});
+                                               {.reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = true},
           {.name = "multilabel_soft_margin_loss",
@@ -82,9 +86,10 @@ std::vector<LossInfo> classification_margin_losses() {
            .params = {reduction},
            .evaluate =
                [weight_of](const EvalArgs& a) {
+                 const MultilabelSoftMarginLossOptions d;  // the C++ defaults
                  return multilabel_soft_margin_loss(
                      a.input("input"), a.input("target"),
-                     {.weight = weight_of(a), .reduction = a.reduction()});
+                     {.weight = weight_of(a), .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = true},
           {.name = "soft_margin_loss",
@@ -94,8 +99,9 @@ std::vector<LossInfo> classification_margin_losses() {
            .params = {reduction},
            .evaluate =
                [](const EvalArgs& a) {
+                 const SoftMarginLossOptions d;  // the C++ defaults
                  return soft_margin_loss(a.input("input"), a.input("target"),
-                                         {.reduction = a.reduction()});
+                                         {.reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = true},
       });

@@ -21,7 +21,8 @@ Variable eval_weighted_sum(const EvalArgs& a) {
                "weighted_sum: terms must be a non-empty list [K] of term values, got shape ",
                shape_str(terms.shape()));
   const std::int64_t k = terms.numel();
-  std::vector<double> weights = a.numbers("weights");
+  // C++: WeightedSum::add(name) weighs a term 1, which the empty list means here.
+  std::vector<double> weights = a.numbers("weights", {});
   if (weights.empty()) weights.assign(static_cast<std::size_t>(k), 1.0);
   MINIDL_CHECK(static_cast<std::int64_t>(weights.size()) == k, "weighted_sum: ", weights.size(),
                " weights for ", k, " terms");

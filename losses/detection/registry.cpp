@@ -20,8 +20,9 @@ LossInfo box_row(std::string name, std::string formula, std::string reference, B
                  {"eps", 1e-7, "small number in the denominators"}},
       .evaluate =
           [fn](const EvalArgs& a) {
+            const BoxIouLossOptions d;  // the C++ defaults
             return fn(a.input("boxes1"), a.input("boxes2"),
-                      {.reduction = a.reduction(), .eps = a.number("eps")});
+                      {.reduction = a.reduction(d.reduction), .eps = a.number("eps", d.eps)});
           },
       .torch_has_it = torch_has_it};
 }

@@ -22,7 +22,8 @@ std::vector<LossInfo> gan_losses() {
                                                    {"b", 1.0, "D's target for reals"},
                                                    {"c", 1.0, "G's target for fakes"}};
   auto lsgan = [](const EvalArgs& a) {
-    return LsganOptions{.a = a.number("a"), .b = a.number("b"), .c = a.number("c")};
+    const LsganOptions d;  // the C++ defaults
+    return LsganOptions{.a = a.number("a", d.a), .b = a.number("b", d.b), .c = a.number("c", d.c)};
   };
   auto probe_fn = [](const EvalArgs& a) -> Critic {
     const Variable W1 = a.input("W1"), w2 = a.input("w2");

@@ -19,10 +19,11 @@ std::vector<LossInfo> imbalance_losses() {
                       reduction_param("none", " (torchvision: 'none')")},
            .evaluate =
                [](const EvalArgs& a) {
+                 const SigmoidFocalLossOptions d;  // the C++ defaults
                  return sigmoid_focal_loss(a.input("inputs"), a.input("targets"),
-                                           {.alpha = a.number("alpha"),
-                                            .gamma = a.number("gamma"),
-                                            .reduction = a.reduction()});
+                                           {.alpha = a.number("alpha", d.alpha),
+                                            .gamma = a.number("gamma", d.gamma),
+                                            .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = true},
           {.name = "softmax_focal_loss",
@@ -37,11 +38,13 @@ std::vector<LossInfo> imbalance_losses() {
                       reduction_param()},
            .evaluate =
                [](const EvalArgs& a) {
-                 return softmax_focal_loss(a.input("input"), a.input("target"),
-                                           {.gamma = a.number("gamma"),
-                                            .alpha = a.optional_input("alpha").value_or(Variable()),
-                                            .ignore_index = a.integer("ignore_index"),
-                                            .reduction = a.reduction()});
+                 const SoftmaxFocalLossOptions d;  // the C++ defaults
+                 return softmax_focal_loss(
+                     a.input("input"), a.input("target"),
+                     {.gamma = a.number("gamma", d.gamma),
+                      .alpha = a.optional_input("alpha").value_or(Variable()),
+                      .ignore_index = a.integer("ignore_index", d.ignore_index),
+                      .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = false},
           {.name = "class_balanced_loss",
@@ -57,12 +60,14 @@ std::vector<LossInfo> imbalance_losses() {
                       reduction_param("mean", " (mean = sum / N)")},
            .evaluate =
                [](const EvalArgs& a) {
-                 return class_balanced_loss(a.input("input"), a.input("target"),
-                                            {.samples_per_class = a.numbers("samples_per_class"),
-                                             .beta = a.number("beta"),
-                                             .loss_type = a.text("loss_type"),
-                                             .gamma = a.number("gamma"),
-                                             .reduction = a.reduction()});
+                 const ClassBalancedLossOptions d;  // the C++ defaults
+                 return class_balanced_loss(
+                     a.input("input"), a.input("target"),
+                     {.samples_per_class = a.numbers("samples_per_class", d.samples_per_class),
+                      .beta = a.number("beta", d.beta),
+                      .loss_type = a.text("loss_type", d.loss_type),
+                      .gamma = a.number("gamma", d.gamma),
+                      .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = false},
       });

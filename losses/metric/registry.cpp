@@ -2,6 +2,7 @@
 #include "losses/registry.h"
 
 #include "losses/metric.h"
+#include "losses/metric/distance_util.h"
 
 namespace minidl::losses {
 namespace {
@@ -43,11 +44,13 @@ std::vector<LossInfo> metric_losses() {
                       reduction_param()},
            .evaluate =
                [](const EvalArgs& a) {
+                 const ContrastiveLossOptions d;  // the C++ defaults
                  return contrastive_loss(a.input("input1"), a.input("input2"), a.input("target"),
-                                         {.margin = a.number("margin"),
-                                          .squared = a.flag("squared"),
-                                          .normalize_embeddings = a.flag("normalize_embeddings"),
-                                          .reduction = a.reduction()});
+                                         {.margin = a.number("margin", d.margin),
+                                          .squared = a.flag("squared", d.squared),
+                                          .normalize_embeddings = a.flag("normalize_embeddings",
+                                                                         d.normalize_embeddings),
+                                          .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = false},
           {.name = "triplet_margin_loss",
@@ -62,14 +65,16 @@ std::vector<LossInfo> metric_losses() {
                       reduction_param()},
            .evaluate =
                [](const EvalArgs& a) {
-                 return triplet_margin_loss(a.input("anchor"), a.input("positive"),
-                                            a.input("negative"),
-                                            {.margin = a.number("margin"),
-                                             .p = a.number("p"),
-                                             .eps = a.number("eps"),
-                                             .swap = a.flag("swap"),
-                                             .normalize_embeddings = a.flag("normalize_embeddings"),
-                                             .reduction = a.reduction()});
+                 const TripletMarginLossOptions d;  // the C++ defaults
+                 return triplet_margin_loss(
+                     a.input("anchor"), a.input("positive"), a.input("negative"),
+                     {.margin = a.number("margin", d.margin),
+                      .p = a.number("p", d.p),
+                      .eps = a.number("eps", d.eps),
+                      .swap = a.flag("swap", d.swap),
+                      .normalize_embeddings =
+                          a.flag("normalize_embeddings", d.normalize_embeddings),
+                      .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = true},
           {.name = "triplet_margin_with_distance_loss",
@@ -84,20 +89,24 @@ std::vector<LossInfo> metric_losses() {
                       reduction_param()},
            .evaluate =
                [](const EvalArgs& a) {
-                 const std::string& name = a.text("distance");
+                 const TripletMarginWithDistanceLossOptions d;  // the C++ defaults
+                 // PyTorch's default distance_function (None) is pairwise_distance.
+                 const std::string& name =
+                     a.text("distance", d.distance_function ? "a function" : "pairwise");
                  MINIDL_CHECK(name == "pairwise" || name == "cosine",
                               "triplet_margin_with_distance_loss: distance must be 'pairwise' or "
                               "'cosine', got '",
                               name, "'");
-                 DistanceFunction d;  // empty: pairwise_distance
-                 if (name == "cosine") d = cosine_distance;
+                 DistanceFunction fn;  // empty: pairwise_distance
+                 if (name == "cosine") fn = cosine_distance;
                  return triplet_margin_with_distance_loss(
                      a.input("anchor"), a.input("positive"), a.input("negative"),
-                     {.distance_function = d,
-                      .margin = a.number("margin"),
-                      .swap = a.flag("swap"),
-                      .normalize_embeddings = a.flag("normalize_embeddings"),
-                      .reduction = a.reduction()});
+                     {.distance_function = fn,
+                      .margin = a.number("margin", d.margin),
+                      .swap = a.flag("swap", d.swap),
+                      .normalize_embeddings =
+                          a.flag("normalize_embeddings", d.normalize_embeddings),
+                      .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = true},
           {.name = "batch_hard_triplet_loss",
@@ -112,13 +121,16 @@ std::vector<LossInfo> metric_losses() {
                }(),
            .evaluate =
                [](const EvalArgs& a) {
+                 const BatchHardTripletLossOptions d;  // the C++ defaults
                  return batch_hard_triplet_loss(
                      a.input("embeddings"), a.input("labels"),
-                     {.margin = a.number("margin"),
-                      .soft_margin = a.flag("soft_margin"),
-                      .distance = parse_distance(a.text("distance"), "batch_hard_triplet_loss"),
-                      .normalize_embeddings = a.flag("normalize_embeddings"),
-                      .reduction = a.reduction()});
+                     {.margin = a.number("margin", d.margin),
+                      .soft_margin = a.flag("soft_margin", d.soft_margin),
+                      .distance = parse_distance(a.text("distance", to_string(d.distance)),
+                                                 "batch_hard_triplet_loss"),
+                      .normalize_embeddings =
+                          a.flag("normalize_embeddings", d.normalize_embeddings),
+                      .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = false},
           {.name = "batch_all_triplet_loss",
@@ -135,14 +147,18 @@ std::vector<LossInfo> metric_losses() {
                }(),
            .evaluate =
                [](const EvalArgs& a) {
+                 const BatchAllTripletLossOptions d;  // the C++ defaults
                  return batch_all_triplet_loss(
                      a.input("embeddings"), a.input("labels"),
-                     {.margin = a.number("margin"),
-                      .soft_margin = a.flag("soft_margin"),
-                      .distance = parse_distance(a.text("distance"), "batch_all_triplet_loss"),
-                      .normalize_embeddings = a.flag("normalize_embeddings"),
-                      .average_nonzero_only = a.flag("average_nonzero_only"),
-                      .reduction = a.reduction()});
+                     {.margin = a.number("margin", d.margin),
+                      .soft_margin = a.flag("soft_margin", d.soft_margin),
+                      .distance = parse_distance(a.text("distance", to_string(d.distance)),
+                                                 "batch_all_triplet_loss"),
+                      .normalize_embeddings =
+                          a.flag("normalize_embeddings", d.normalize_embeddings),
+                      .average_nonzero_only =
+                          a.flag("average_nonzero_only", d.average_nonzero_only),
+                      .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = false},
       });

@@ -26,10 +26,11 @@ std::vector<LossInfo> metric_angular_losses() {
                       reduction_param("mean", " (over the N samples)")},
            .evaluate =
                [](const EvalArgs& a) {
+                 const CosfaceLossOptions d;  // the C++ defaults
                  return cosface_loss(a.input("embeddings"), a.input("labels"), a.input("weight"),
-                                     {.scale = a.number("scale"),
-                                      .margin = a.number("margin"),
-                                      .reduction = a.reduction()});
+                                     {.scale = a.number("scale", d.scale),
+                                      .margin = a.number("margin", d.margin),
+                                      .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = false},
           {.name = "arcface_loss",
@@ -44,11 +45,12 @@ std::vector<LossInfo> metric_angular_losses() {
                       reduction_param("mean", " (over the N samples)")},
            .evaluate =
                [](const EvalArgs& a) {
+                 const ArcfaceLossOptions d;  // the C++ defaults
                  return arcface_loss(a.input("embeddings"), a.input("labels"), a.input("weight"),
-                                     {.scale = a.number("scale"),
-                                      .margin = a.number("margin"),
-                                      .easy_margin = a.flag("easy_margin"),
-                                      .reduction = a.reduction()});
+                                     {.scale = a.number("scale", d.scale),
+                                      .margin = a.number("margin", d.margin),
+                                      .easy_margin = a.flag("easy_margin", d.easy_margin),
+                                      .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = false},
           {.name = "sphereface_loss",
@@ -64,10 +66,12 @@ std::vector<LossInfo> metric_angular_losses() {
                       reduction_param("mean", " (over the N samples)")},
            .evaluate =
                [](const EvalArgs& a) {
-                 return sphereface_loss(a.input("embeddings"), a.input("labels"), a.input("weight"),
-                                        {.margin = a.integer("margin"),
-                                         .anneal_lambda = a.number("anneal_lambda"),
-                                         .reduction = a.reduction()});
+                 const SphereFaceLossOptions d;  // the C++ defaults
+                 return sphereface_loss(
+                     a.input("embeddings"), a.input("labels"), a.input("weight"),
+                     {.margin = a.integer("margin", d.margin),
+                      .anneal_lambda = a.number("anneal_lambda", d.anneal_lambda),
+                      .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = false},
           {.name = "adacos_loss",
@@ -81,10 +85,18 @@ std::vector<LossInfo> metric_angular_losses() {
                       reduction_param("mean", " (over the N samples)")},
            .evaluate =
                [](const EvalArgs& a) {
-                 AdaCosState state{.scale = a.optional_number("scale").value_or(0.0)};
-                 return adacos_loss(
-                     a.input("embeddings"), a.input("labels"), a.input("weight"),
-                     {.dynamic = a.flag("dynamic"), .state = &state, .reduction = a.reduction()});
+                 const AdacosLossOptions d;  // the C++ defaults
+                 // A fresh state's scale (<= 0: not started) is the registry's null.
+                 const AdaCosState fresh;
+                 AdaCosState state{
+                     .scale = a.optional_number("scale", fresh.scale > 0
+                                                             ? std::optional<double>(fresh.scale)
+                                                             : std::nullopt)
+                                  .value_or(0.0)};
+                 return adacos_loss(a.input("embeddings"), a.input("labels"), a.input("weight"),
+                                    {.dynamic = a.flag("dynamic", d.dynamic),
+                                     .state = &state,
+                                     .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = false},
           {.name = "adaptive_margin_triplet_loss",
@@ -101,12 +113,14 @@ std::vector<LossInfo> metric_angular_losses() {
                       reduction_param("mean", " (over triplets)")},
            .evaluate =
                [](const EvalArgs& a) {
+                 const AdaptiveMarginTripletLossOptions d;  // the C++ defaults
                  return adaptive_margin_triplet_loss(
                      a.input("embeddings"), a.input("labels"),
-                     {.beta = a.number("beta"),
-                      .batch_hard = a.flag("batch_hard"),
-                      .normalize_embeddings = a.flag("normalize_embeddings"),
-                      .reduction = a.reduction()});
+                     {.beta = a.number("beta", d.beta),
+                      .batch_hard = a.flag("batch_hard", d.batch_hard),
+                      .normalize_embeddings =
+                          a.flag("normalize_embeddings", d.normalize_embeddings),
+                      .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = false},
       });

@@ -27,8 +27,9 @@ std::vector<LossInfo> metric_proxy_losses() {
            .params = {reduction_param("mean", " ('sum': the paper's L_C)")},
            .evaluate =
                [](const EvalArgs& a) {
+                 const CenterLossOptions d;  // the C++ defaults
                  return center_loss(a.input("input"), a.input("labels"), a.input("centers"),
-                                    {.reduction = a.reduction()});
+                                    {.reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = false},
           {.name = "quadruplet_loss",
@@ -45,12 +46,14 @@ std::vector<LossInfo> metric_proxy_losses() {
                       reduction_param()},
            .evaluate =
                [](const EvalArgs& a) {
+                 const QuadrupletLossOptions d;  // the C++ defaults
                  return quadruplet_loss(a.input("anchor"), a.input("positive"),
                                         a.input("negative1"), a.input("negative2"),
-                                        {.alpha1 = a.number("alpha1"),
-                                         .alpha2 = a.number("alpha2"),
-                                         .normalize_embeddings = a.flag("normalize_embeddings"),
-                                         .reduction = a.reduction()});
+                                        {.alpha1 = a.number("alpha1", d.alpha1),
+                                         .alpha2 = a.number("alpha2", d.alpha2),
+                                         .normalize_embeddings =
+                                             a.flag("normalize_embeddings", d.normalize_embeddings),
+                                         .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = false},
           {.name = "proxy_nca_loss",
@@ -62,10 +65,12 @@ std::vector<LossInfo> metric_proxy_losses() {
                       reduction_param()},
            .evaluate =
                [](const EvalArgs& a) {
+                 const ProxyNcaLossOptions d;  // the C++ defaults
                  return proxy_nca_loss(a.input("embeddings"), a.input("labels"), a.input("proxies"),
-                                       {.softmax_scale = a.number("softmax_scale"),
-                                        .normalize_embeddings = a.flag("normalize_embeddings"),
-                                        .reduction = a.reduction()});
+                                       {.softmax_scale = a.number("softmax_scale", d.softmax_scale),
+                                        .normalize_embeddings =
+                                            a.flag("normalize_embeddings", d.normalize_embeddings),
+                                        .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = false},
           {.name = "proxy_anchor_loss",
@@ -78,11 +83,12 @@ std::vector<LossInfo> metric_proxy_losses() {
                       reduction_param("mean", " (mean: the paper's; none: per proxy [C])")},
            .evaluate =
                [](const EvalArgs& a) {
+                 const ProxyAnchorLossOptions d;  // the C++ defaults
                  return proxy_anchor_loss(a.input("embeddings"), a.input("labels"),
                                           a.input("proxies"),
-                                          {.alpha = a.number("alpha"),
-                                           .delta = a.number("delta"),
-                                           .reduction = a.reduction()});
+                                          {.alpha = a.number("alpha", d.alpha),
+                                           .delta = a.number("delta", d.delta),
+                                           .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = false},
           {.name = "lmnn_loss",
@@ -98,9 +104,11 @@ std::vector<LossInfo> metric_proxy_losses() {
                       reduction_param("mean", " (mean over all N anchors; none: per anchor [N])")},
            .evaluate =
                [](const EvalArgs& a) {
-                 return lmnn_loss(
-                     a.input("embeddings"), a.input("labels"),
-                     {.k = a.integer("k"), .mu = a.number("mu"), .reduction = a.reduction()});
+                 const LmnnLossOptions d;  // the C++ defaults
+                 return lmnn_loss(a.input("embeddings"), a.input("labels"),
+                                  {.k = a.integer("k", d.k),
+                                   .mu = a.number("mu", d.mu),
+                                   .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = false},
       });

@@ -21,10 +21,12 @@ std::vector<LossInfo> metric_softmax_losses() {
                       reduction_param()},
            .evaluate =
                [](const EvalArgs& a) {
+                 const InfoNceLossOptions d;  // the C++ defaults
                  return info_nce_loss(a.input("query"), a.input("key"),
-                                      {.temperature = a.number("temperature"),
-                                       .normalize_embeddings = a.flag("normalize_embeddings"),
-                                       .reduction = a.reduction()});
+                                      {.temperature = a.number("temperature", d.temperature),
+                                       .normalize_embeddings =
+                                           a.flag("normalize_embeddings", d.normalize_embeddings),
+                                       .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = false},
           {.name = "nt_xent_loss",
@@ -39,10 +41,12 @@ std::vector<LossInfo> metric_softmax_losses() {
                       reduction_param("mean", " (none: [2N])")},
            .evaluate =
                [](const EvalArgs& a) {
+                 const NtXentLossOptions d;  // the C++ defaults
                  return nt_xent_loss(a.input("z1"), a.input("z2"),
-                                     {.temperature = a.number("temperature"),
-                                      .normalize_embeddings = a.flag("normalize_embeddings"),
-                                      .reduction = a.reduction()});
+                                     {.temperature = a.number("temperature", d.temperature),
+                                      .normalize_embeddings =
+                                          a.flag("normalize_embeddings", d.normalize_embeddings),
+                                      .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = false},
           {.name = "npair_loss",
@@ -55,8 +59,10 @@ std::vector<LossInfo> metric_softmax_losses() {
                       reduction_param()},
            .evaluate =
                [](const EvalArgs& a) {
+                 const NpairLossOptions d;  // the C++ defaults
                  return npair_loss(a.input("anchor"), a.input("positive"),
-                                   {.l2_reg = a.number("l2_reg"), .reduction = a.reduction()});
+                                   {.l2_reg = a.number("l2_reg", d.l2_reg),
+                                    .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = false},
           {.name = "supcon_loss",
@@ -69,10 +75,12 @@ std::vector<LossInfo> metric_softmax_losses() {
                       reduction_param("mean", " (over anchors with a positive; none: [A])")},
            .evaluate =
                [](const EvalArgs& a) {
+                 const SupConLossOptions d;  // the C++ defaults
                  return supcon_loss(a.input("embeddings"), a.input("labels"),
-                                    {.temperature = a.number("temperature"),
-                                     .normalize_embeddings = a.flag("normalize_embeddings"),
-                                     .reduction = a.reduction()});
+                                    {.temperature = a.number("temperature", d.temperature),
+                                     .normalize_embeddings =
+                                         a.flag("normalize_embeddings", d.normalize_embeddings),
+                                     .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = false},
           {.name = "multi_similarity_loss",
@@ -89,13 +97,14 @@ std::vector<LossInfo> metric_softmax_losses() {
                       reduction_param("mean", " (mean over all N)")},
            .evaluate =
                [](const EvalArgs& a) {
+                 const MultiSimilarityLossOptions d;  // the C++ defaults
                  return multi_similarity_loss(a.input("embeddings"), a.input("labels"),
-                                              {.alpha = a.number("alpha"),
-                                               .beta = a.number("beta"),
-                                               .base = a.number("base"),
-                                               .mine_pairs = a.flag("mine_pairs"),
-                                               .epsilon = a.number("epsilon"),
-                                               .reduction = a.reduction()});
+                                              {.alpha = a.number("alpha", d.alpha),
+                                               .beta = a.number("beta", d.beta),
+                                               .base = a.number("base", d.base),
+                                               .mine_pairs = a.flag("mine_pairs", d.mine_pairs),
+                                               .epsilon = a.number("epsilon", d.epsilon),
+                                               .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = false},
           {.name = "lifted_structure_loss",
@@ -107,9 +116,10 @@ std::vector<LossInfo> metric_softmax_losses() {
                       reduction_param("mean", " (mean: 1/(2|P|) sum; none: [|P|])")},
            .evaluate =
                [](const EvalArgs& a) {
-                 return lifted_structure_loss(
-                     a.input("embeddings"), a.input("labels"),
-                     {.margin = a.number("margin"), .reduction = a.reduction()});
+                 const LiftedStructureLossOptions d;  // the C++ defaults
+                 return lifted_structure_loss(a.input("embeddings"), a.input("labels"),
+                                              {.margin = a.number("margin", d.margin),
+                                               .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = false},
       });

@@ -23,8 +23,9 @@ std::vector<LossInfo> policy_gradient_losses() {
            .params = {entropy_coef},
            .evaluate =
                [](const EvalArgs& a) {
+                 const ReinforceLossOptions d;  // the C++ defaults
                  return reinforce_loss(a.input("logits"), a.input("actions"), a.input("advantages"),
-                                       {.entropy_coef = a.number("entropy_coef")});
+                                       {.entropy_coef = a.number("entropy_coef", d.entropy_coef)});
                },
            .torch_has_it = false},
           {.name = "gaussian_reinforce_loss",
@@ -38,9 +39,10 @@ std::vector<LossInfo> policy_gradient_losses() {
            .params = {entropy_coef},
            .evaluate =
                [](const EvalArgs& a) {
-                 return gaussian_reinforce_loss(a.input("mean"), a.input("log_std"),
-                                                a.input("actions"), a.input("advantages"),
-                                                {.entropy_coef = a.number("entropy_coef")});
+                 const ReinforceLossOptions d;  // the C++ defaults
+                 return gaussian_reinforce_loss(
+                     a.input("mean"), a.input("log_std"), a.input("actions"), a.input("advantages"),
+                     {.entropy_coef = a.number("entropy_coef", d.entropy_coef)});
                },
            .torch_has_it = false},
           {.name = "ppo_clip_loss",
@@ -53,8 +55,10 @@ std::vector<LossInfo> policy_gradient_losses() {
            .params = {clip_eps},
            .evaluate =
                [](const EvalArgs& a) {
+                 const PpoClipLossOptions d;  // the C++ defaults
                  return ppo_clip_loss(a.input("log_probs"), a.input("old_log_probs"),
-                                      a.input("advantages"), {.clip_eps = a.number("clip_eps")});
+                                      a.input("advantages"),
+                                      {.clip_eps = a.number("clip_eps", d.clip_eps)});
                },
            .torch_has_it = false},
           {.name = "ppo_value_loss",
@@ -68,9 +72,10 @@ std::vector<LossInfo> policy_gradient_losses() {
                       {"clip_vloss", true, "clip the value update (false: 0.5 mean((v - R)^2))"}},
            .evaluate =
                [](const EvalArgs& a) {
-                 return ppo_value_loss(
-                     a.input("values"), a.input("old_values"), a.input("returns"),
-                     {.clip_eps = a.number("clip_eps"), .clip_vloss = a.flag("clip_vloss")});
+                 const PpoValueLossOptions d;  // the C++ defaults
+                 return ppo_value_loss(a.input("values"), a.input("old_values"), a.input("returns"),
+                                       {.clip_eps = a.number("clip_eps", d.clip_eps),
+                                        .clip_vloss = a.flag("clip_vloss", d.clip_vloss)});
                },
            .torch_has_it = false},
       });

@@ -21,8 +21,10 @@ std::vector<LossInfo> probabilistic_losses() {
                       {"log_target", false, "target holds log-probabilities"}},
            .evaluate =
                [](const EvalArgs& a) {
+                 const KlDivOptions d;  // the C++ defaults
                  return kl_div(a.input("input"), a.input("target"),
-                               {.reduction = a.reduction(), .log_target = a.flag("log_target")});
+                               {.reduction = a.reduction(d.reduction),
+                                .log_target = a.flag("log_target", d.log_target)});
                },
            .torch_has_it = true},
           {.name = "poisson_nll_loss",
@@ -36,11 +38,12 @@ std::vector<LossInfo> probabilistic_losses() {
                       reduction},
            .evaluate =
                [](const EvalArgs& a) {
+                 const PoissonNllLossOptions d;  // the C++ defaults
                  return poisson_nll_loss(a.input("input"), a.input("target"),
-                                         {.log_input = a.flag("log_input"),
-                                          .full = a.flag("full"),
-                                          .eps = a.number("eps"),
-                                          .reduction = a.reduction()});
+                                         {.log_input = a.flag("log_input", d.log_input),
+                                          .full = a.flag("full", d.full),
+                                          .eps = a.number("eps", d.eps),
+                                          .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = true},
           {.name = "gaussian_nll_loss",
@@ -55,9 +58,11 @@ std::vector<LossInfo> probabilistic_losses() {
                       reduction},
            .evaluate =
                [](const EvalArgs& a) {
-                 return gaussian_nll_loss(
-                     a.input("input"), a.input("target"), a.input("var"),
-                     {.full = a.flag("full"), .eps = a.number("eps"), .reduction = a.reduction()});
+                 const GaussianNllLossOptions d;  // the C++ defaults
+                 return gaussian_nll_loss(a.input("input"), a.input("target"), a.input("var"),
+                                          {.full = a.flag("full", d.full),
+                                           .eps = a.number("eps", d.eps),
+                                           .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = true},
       });

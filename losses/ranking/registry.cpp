@@ -20,9 +20,10 @@ std::vector<LossInfo> ranking_losses() {
            .params = {{"margin", 0.0, "required score gap"}, reduction},
            .evaluate =
                [](const EvalArgs& a) {
-                 return margin_ranking_loss(
-                     a.input("input1"), a.input("input2"), a.input("target"),
-                     {.margin = a.number("margin"), .reduction = a.reduction()});
+                 const MarginRankingLossOptions d;  // the C++ defaults
+                 return margin_ranking_loss(a.input("input1"), a.input("input2"), a.input("target"),
+                                            {.margin = a.number("margin", d.margin),
+                                             .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = true},
           {.name = "hinge_embedding_loss",
@@ -32,9 +33,10 @@ std::vector<LossInfo> ranking_losses() {
            .params = {{"margin", 1.0, "distance dissimilar pairs are pushed beyond"}, reduction},
            .evaluate =
                [](const EvalArgs& a) {
-                 return hinge_embedding_loss(
-                     a.input("input"), a.input("target"),
-                     {.margin = a.number("margin"), .reduction = a.reduction()});
+                 const HingeEmbeddingLossOptions d;  // the C++ defaults
+                 return hinge_embedding_loss(a.input("input"), a.input("target"),
+                                             {.margin = a.number("margin", d.margin),
+                                              .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = true},
           {.name = "cosine_embedding_loss",
@@ -46,9 +48,11 @@ std::vector<LossInfo> ranking_losses() {
            .params = {{"margin", 0.0, "largest cosine allowed for dissimilar pairs"}, reduction},
            .evaluate =
                [](const EvalArgs& a) {
-                 return cosine_embedding_loss(
-                     a.input("input1"), a.input("input2"), a.input("target"),
-                     {.margin = a.number("margin"), .reduction = a.reduction()});
+                 const CosineEmbeddingLossOptions d;  // the C++ defaults
+                 return cosine_embedding_loss(a.input("input1"), a.input("input2"),
+                                              a.input("target"),
+                                              {.margin = a.number("margin", d.margin),
+                                               .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = true},
       });

@@ -19,7 +19,9 @@ std::vector<LossInfo> regression_losses() {
            .params = {reduction},
            .evaluate =
                [](const EvalArgs& a) {
-                 return mse_loss(a.input("input"), a.input("target"), {.reduction = a.reduction()});
+                 const MseLossOptions d;  // the C++ defaults
+                 return mse_loss(a.input("input"), a.input("target"),
+                                 {.reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = true},
           {.name = "l1_loss",
@@ -29,7 +31,9 @@ std::vector<LossInfo> regression_losses() {
            .params = {reduction},
            .evaluate =
                [](const EvalArgs& a) {
-                 return l1_loss(a.input("input"), a.input("target"), {.reduction = a.reduction()});
+                 const L1LossOptions d;  // the C++ defaults
+                 return l1_loss(a.input("input"), a.input("target"),
+                                {.reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = true},
           {.name = "smooth_l1_loss",
@@ -39,8 +43,10 @@ std::vector<LossInfo> regression_losses() {
            .params = {reduction, {"beta", 1.0, "width of the quadratic zone, >= 0 (0 = l1_loss)"}},
            .evaluate =
                [](const EvalArgs& a) {
-                 return smooth_l1_loss(a.input("input"), a.input("target"),
-                                       {.beta = a.number("beta"), .reduction = a.reduction()});
+                 const SmoothL1LossOptions d;  // the C++ defaults
+                 return smooth_l1_loss(
+                     a.input("input"), a.input("target"),
+                     {.beta = a.number("beta", d.beta), .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = true},
           {.name = "huber_loss",
@@ -50,8 +56,10 @@ std::vector<LossInfo> regression_losses() {
            .params = {reduction, {"delta", 1.0, "where the quadratic turns linear, > 0"}},
            .evaluate =
                [](const EvalArgs& a) {
-                 return huber_loss(a.input("input"), a.input("target"),
-                                   {.delta = a.number("delta"), .reduction = a.reduction()});
+                 const HuberLossOptions d;  // the C++ defaults
+                 return huber_loss(
+                     a.input("input"), a.input("target"),
+                     {.delta = a.number("delta", d.delta), .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = true},
           {.name = "log_cosh_loss",
@@ -61,8 +69,9 @@ std::vector<LossInfo> regression_losses() {
            .params = {reduction},
            .evaluate =
                [](const EvalArgs& a) {
+                 const LogCoshLossOptions d;  // the C++ defaults
                  return log_cosh_loss(a.input("input"), a.input("target"),
-                                      {.reduction = a.reduction()});
+                                      {.reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = false},
           {.name = "quantile_loss",
@@ -72,9 +81,10 @@ std::vector<LossInfo> regression_losses() {
            .params = {reduction, {"quantile", 0.5, "q in (0, 1): the quantile to fit"}},
            .evaluate =
                [](const EvalArgs& a) {
-                 return quantile_loss(
-                     a.input("input"), a.input("target"),
-                     {.quantile = a.number("quantile"), .reduction = a.reduction()});
+                 const QuantileLossOptions d;  // the C++ defaults
+                 return quantile_loss(a.input("input"), a.input("target"),
+                                      {.quantile = a.number("quantile", d.quantile),
+                                       .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = false},
       });

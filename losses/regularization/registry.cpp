@@ -20,7 +20,8 @@ std::vector<LossInfo> regularization_losses() {
                         .params = {{"l1", 1.0, "multiplier (Keras' l1)"}},
                         .evaluate =
                             [](const EvalArgs& a) {
-                              return l1_penalty({a.input("input")}, {.l1 = a.number("l1")});
+                              const L1PenaltyOptions d;  // the C++ defaults
+                              return l1_penalty({a.input("input")}, {.l1 = a.number("l1", d.l1)});
                             },
                         .torch_has_it = false},
                        {.name = "l2_penalty",
@@ -30,7 +31,8 @@ std::vector<LossInfo> regularization_losses() {
                         .params = {{"l2", 1.0, "multiplier (Keras' l2)"}},
                         .evaluate =
                             [](const EvalArgs& a) {
-                              return l2_penalty({a.input("input")}, {.l2 = a.number("l2")});
+                              const L2PenaltyOptions d;  // the C++ defaults
+                              return l2_penalty({a.input("input")}, {.l2 = a.number("l2", d.l2)});
                             },
                         .torch_has_it = false},
                    });

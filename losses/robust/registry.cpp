@@ -23,10 +23,12 @@ std::vector<LossInfo> robust_losses() {
                       reduction},
            .evaluate =
                [](const EvalArgs& a) {
-                 return generalized_cross_entropy(a.input("input"), a.input("target"),
-                                                  {.q = a.number("q"),
-                                                   .ignore_index = a.integer("ignore_index"),
-                                                   .reduction = a.reduction()});
+                 const GeneralizedCrossEntropyOptions d;  // the C++ defaults
+                 return generalized_cross_entropy(
+                     a.input("input"), a.input("target"),
+                     {.q = a.number("q", d.q),
+                      .ignore_index = a.integer("ignore_index", d.ignore_index),
+                      .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = false},
           {.name = "symmetric_cross_entropy",
@@ -40,12 +42,14 @@ std::vector<LossInfo> robust_losses() {
                       reduction},
            .evaluate =
                [](const EvalArgs& a) {
-                 return symmetric_cross_entropy(a.input("input"), a.input("target"),
-                                                {.alpha = a.number("alpha"),
-                                                 .beta = a.number("beta"),
-                                                 .log_zero = a.number("log_zero"),
-                                                 .ignore_index = a.integer("ignore_index"),
-                                                 .reduction = a.reduction()});
+                 const SymmetricCrossEntropyOptions d;  // the C++ defaults
+                 return symmetric_cross_entropy(
+                     a.input("input"), a.input("target"),
+                     {.alpha = a.number("alpha", d.alpha),
+                      .beta = a.number("beta", d.beta),
+                      .log_zero = a.number("log_zero", d.log_zero),
+                      .ignore_index = a.integer("ignore_index", d.ignore_index),
+                      .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = false},
       });
