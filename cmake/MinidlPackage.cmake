@@ -106,5 +106,7 @@ if(BUILD_SHARED_LIBS)
 else()
   set(MINIDL_PC_REQUIRES_FIELD "Requires")
 endif()
+# The prefix relative to the .pc file, so `cmake --install build --prefix P` works for any P.
+file(RELATIVE_PATH MINIDL_PC_PREFIX /root/${CMAKE_INSTALL_LIBDIR}/pkgconfig /root)
 configure_file(${PROJECT_SOURCE_DIR}/cmake/minidl.pc.in ${PROJECT_BINARY_DIR}/minidl.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/minidl.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
