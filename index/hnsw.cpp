@@ -17,6 +17,9 @@ constexpr int kMaxLevel = 30;
 // Queries per search task; inserts per task of a parallel build.
 constexpr std::int64_t kHnswQueryGrain = 16;
 constexpr std::int64_t kHnswBuildGrain = 32;
+// Walk-and-link passes of the reachability repair (one suffices unless a full list had to drop
+// a link; see index/hnsw.h).
+constexpr int kRepairRounds = 8;
 
 using Pair = std::pair<float, std::uint32_t>;
 using MaxHeap = std::priority_queue<Pair>;
@@ -247,6 +250,72 @@ void HnswIndex::insert(std::uint32_t slot, Visited& vis) {
   }
 }
 
+void HnswIndex::mark_reachable(std::uint32_t from, std::vector<std::uint8_t>& reach) const {
+  if (reach[from]) return;
+  reach[from] = 1;
+  std::vector<std::uint32_t> stack{from};
+  while (!stack.empty()) {
+    const std::uint32_t s = stack.back();
+    stack.pop_back();
+    const std::uint32_t* l = links(s, 0);
+    for (std::uint32_t i = 1; i <= l[0]; ++i)
+      if (!reach[l[i]]) {
+        reach[l[i]] = 1;
+        stack.push_back(l[i]);
+      }
+  }
+}
+
+std::vector<std::uint8_t> HnswIndex::reachable() const {
+  std::vector<std::uint8_t> reach(slot_id_.size(), 0);
+  if (max_level_ >= 0) mark_reachable(entry_, reach);
+  return reach;
+}
+
+std::int64_t HnswIndex::unreachable() const {
+  const std::vector<std::uint8_t> reach = reachable();
+  std::int64_t lost = 0;
+  for (std::size_t s = 0; s < slot_id_.size(); ++s) lost += slot_id_[s] >= 0 && !reach[s];
+  return lost;
+}
+
+void HnswIndex::connect_unreachable() {
+  if (max_level_ < 0) return;
+  if (!build_visited_) build_visited_ = std::make_shared<Visited>();
+  std::vector<Pair> found;
+  const std::uint32_t cap = static_cast<std::uint32_t>(max_links(0));
+  for (int round = 0; round < kRepairRounds; ++round) {
+    std::vector<std::uint8_t> reach = reachable();
+    bool dropped = false;
+    for (std::uint32_t u = 0; u < slot_id_.size(); ++u) {
+      if (slot_id_[u] < 0 || reach[u]) continue;
+      // A walk from a reached node meets only reached nodes (the set is closed under links).
+      const float* q = vec(u);
+      std::uint32_t ep = greedy(q, entry_, max_level_, 0);
+      if (!reach[ep]) ep = entry_;
+      search_layer(q, ep, options_.ef_construction, 0, *build_visited_, nullptr, found);
+      std::uint32_t from = found.front().second;
+      for (const Pair& p : found)
+        if (links(p.second, 0)[0] < cap) {
+          from = p.second;
+          break;
+        }
+      std::uint32_t* l = links(from, 0);
+      if (l[0] < cap) {
+        l[++l[0]] = u;
+      } else {  // every candidate is full: the nearest gives up its farthest link
+        std::uint32_t far = 1;
+        for (std::uint32_t i = 2; i <= l[0]; ++i)
+          if (key(vec(from), l[i]) > key(vec(from), l[far])) far = i;
+        l[far] = u;
+        dropped = true;
+      }
+      mark_reachable(u, reach);
+    }
+    if (!dropped) return;
+  }
+}
+
 void HnswIndex::add_prepared(const float* x, std::int64_t m, std::int64_t first_id) {
   MINIDL_CHECK(static_cast<std::uint64_t>(first_id + m) < kNoSlot, "hnsw: more than 2^32 - 1 ids");
   // Exact capacity: grown row by row, the arrays would keep up to twice the memory they use.
@@ -296,6 +365,7 @@ void HnswIndex::add_prepared(const float* x, std::int64_t m, std::int64_t first_
     locks_.reset();
   }
   size_ += m;
+  connect_unreachable();
 }
 
 std::int64_t HnswIndex::remove(const std::vector<std::int64_t>& ids) {
@@ -359,6 +429,7 @@ std::int64_t HnswIndex::remove(const std::vector<std::int64_t>& ids) {
         entry_ = s;
       }
   }
+  connect_unreachable();
   return static_cast<std::int64_t>(removed.size());
 }
 
