@@ -1,33 +1,47 @@
 // k-d tree: exact k-nearest-neighbour search for low dimensions (layer 2, namespace
-// minidl::index; interface in index/index.h), Friedman, Bentley & Finkel 1977, with the
-// incremental distance bound of Arya & Mount 1993 (as scipy's cKDTree).
+// minidl::index; interface in index/index.h), Friedman, Bentley & Finkel 1977, with bucket
+// leaves and tight cell bounds (Arya & Mount 1993; as scipy's cKDTree and nanoflann).
 //
 // Build: the stored rows are split recursively at the median of the coordinate with the largest
-// spread until a node holds at most leaf_size rows (O(N log N), rebuilt after add/remove).
-// Search: depth first, nearer child first; a far child is entered only when the squared distance
-// from the query to its cell, rd = sum_j off_j^2 (off_j: offset from the query to the cell's
-// boundary on split coordinate j, updated per split), is at most the k-th best squared distance so
-// far. So the answer is exact: a pruned cell cannot hold anything nearer.
+// spread until a node holds at most leaf_size rows (O(N log N), rebuilt after add/remove); the
+// rows are then copied in tree order, so a leaf is one contiguous block, and every node keeps
+// the tight box (per-coordinate min and max) of its rows.
+// Search: depth first over an explicit stack, nearer child first; a child is entered only when
+// the squared distance from the query to its box, sum_j max(0, lo_j - q_j, q_j - hi_j)^2, is at
+// most the k-th best squared distance so far (a bounded max-heap). So the answer is exact: a
+// pruned box cannot hold anything nearer. A tight box is smaller than the split cell (on
+// clustered data much smaller: empty space between clusters is cut off), so fewer leaves are
+// opened than with the split-offset bound. Up to 8 dimensions the dimension is a
+// template argument (the coordinate loops unroll); a query allocates nothing.
 // Cosine runs on unit rows, where |q - x|^2 = 2 - 2 cos(q, x) gives the same order; inner product
 // is not a distance and always falls back.
 //
 // Fallback: a k-d tree visits a fraction of the rows that grows quickly with D (at 64 or 784
-// dimensions it visits almost all of them, one at a time, and loses 24-35x to GEMM; issue 13), so
-// above kKdMaxDim dimensions (options.max_dim), below kKdMinRows rows, or for inner product,
-// search() is the exact GEMM scan of ExactIndex on the same rows. The threshold is measured:
-// bench/ann_bench.cpp
-// --kdtree prints both at D = 2..64.
+// dimensions it visits almost all of them and loses 24-35x to GEMM; issue 13), so above
+// kKdMaxDim dimensions (options.max_dim), below kKdMinRows rows, or for inner product, search()
+// is the exact GEMM scan of ExactIndex on the same rows. The threshold is measured with
+// bench_ann --kdtree (Fashion-MNIST random projections, 60k base, 10k queries, top-10, one
+// thread, process CPU seconds on a loaded 2-core machine): the tree over exact was 40x at 2-d,
+// 14x at 4-d, 3.3x at 8-d, 1.4x at 12-d and 0.7x at 16-d, so the rule is D <= 12.
 #pragma once
 
 #include "index/exact.h"
 
 namespace minidl::index {
 
-inline constexpr std::int64_t kKdMaxDim = 8;
+inline constexpr std::int64_t kKdMaxDim = 12;
 inline constexpr std::int64_t kKdMinRows = 256;
+// Automatic leaf size per dimension (32 rows at 2-d, 128 at 8-d). A leaf is scanned 8 rows per
+// vector instruction while every inner node visited costs two box distances and a branch the CPU
+// cannot predict, so large leaves win, the more so at higher D where more leaves are opened.
+// Measured (bench_ann --kdtree --kd-leaf L, 60k x 10k, top-10, 1 thread): at 2-d leaves of 8,
+// 32, 128 rows gave 10, 38, 29x over exact; at 8-d 1.1, 2.2, 3.1x (256: 3.4x, 512: 3.1x).
+inline constexpr std::int64_t kKdLeafPerDim = 16;
+// Median splits halve the rows: the depth stays below log2(2^63).
+inline constexpr int kKdMaxDepth = 64;
 
 struct KdTreeOptions {
-  std::int64_t leaf_size = 16;
+  std::int64_t leaf_size = 0;  // rows per leaf at most; 0: kKdLeafPerDim x D
   // The tree is used up to this many dimensions (kKdMaxDim: where it stops winning); the bench
   // raises it to time the tree where the fallback would take over.
   std::int64_t max_dim = kKdMaxDim;
@@ -54,15 +68,18 @@ class KdTreeIndex : public ExactIndex {
     std::int32_t dim;  // split coordinate, -1 for a leaf
     float split;       // left: coordinate <= split (by position after the median split)
     std::int32_t left, right;
-    std::int64_t begin, end;  // rows [begin, end) of order_
+    std::int64_t begin, end;  // rows [begin, end) in tree order (point_ids_)
+    std::int64_t soa = 0;     // a leaf's first float in points_
   };
+  template <int kD>  // the dimension when known at compile time, else 0
   void search_one(const float* q, std::int64_t k, const Filter& filter, std::int64_t* ids,
                   float* keys) const;
 
   KdTreeOptions options_;
   std::vector<Node> nodes_;
-  std::vector<float> points_;  // rows in tree order, [n, D], so a leaf is contiguous
+  std::vector<float> points_;  // per leaf, contiguous: [D][rows padded to 8], tree order
   std::vector<std::int64_t> point_ids_;
+  std::vector<float> boxes_;  // per node: the tight box of its rows, lo[D] then hi[D]
 };
 
 }  // namespace minidl::index

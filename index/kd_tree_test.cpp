@@ -24,6 +24,21 @@ TEST_CASE("kdtree: exact ids at 2 to 8 dimensions for L2, squared L2 and cosine"
   }
 }
 
+TEST_CASE("kdtree: the automatic leaf size (16 D rows) is exact; the tree is used up to 12-d") {
+  for (std::int64_t d : {2, 7, 12}) {
+    const Tensor base = blobs(5000, d, 40, 80 + d), queries = blobs(100, d, 40, 90 + d);
+    INFO("d = ", d);
+    KdTreeIndex index(d);
+    index.add(base);
+    CHECK(index.uses_tree());
+    CHECK(recall(index.search(queries, 10).indices, naive_knn(base, queries, 10, Metric::kL2)) ==
+          1.0);
+  }
+  KdTreeIndex above(kKdMaxDim + 1);
+  above.add(blobs(1000, kKdMaxDim + 1, 4, 99));
+  CHECK_FALSE(above.uses_tree());
+}
+
 TEST_CASE("kdtree: duplicate rows and a constant coordinate still give exact answers") {
   Tensor base = blobs(1200, 3, 3, 50);
   float* x = base.data<float>();
@@ -70,6 +85,6 @@ TEST_CASE("kdtree: filters and removal go through the tree") {
                  return i % 2 == 1 && i % 3 == 0;
                })) == 1.0);
   CHECK(error_of([] {
-          KdTreeIndex bad(3, Metric::kL2, {.leaf_size = 0});
-        }).find("leaf_size must be >= 1") != std::string::npos);
+          KdTreeIndex bad(3, Metric::kL2, {.leaf_size = -1});
+        }).find("leaf_size must be >= 0") != std::string::npos);
 }
