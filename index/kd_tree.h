@@ -4,15 +4,20 @@
 //
 // Build: the stored rows are split recursively at the median of the coordinate with the largest
 // spread until a node holds at most leaf_size rows (O(N log N), rebuilt after add/remove); the
-// rows are then copied in tree order, so a leaf is one contiguous block, and every node keeps
-// the tight box (per-coordinate min and max) of its rows.
+// rows are then copied in tree order, so a leaf is one contiguous block (transposed: coordinate
+// j of its rows side by side, scanned 16 rows at a time in vector instructions, and a group
+// whose nearest row is beyond the k-th best rejected by one compare), and every node keeps the
+// tight box (per-coordinate min and max) of its rows.
 // Search: depth first over an explicit stack, nearer child first; a child is entered only when
 // the squared distance from the query to its box, sum_j max(0, lo_j - q_j, q_j - hi_j)^2, is at
 // most the k-th best squared distance so far (a bounded max-heap). So the answer is exact: a
 // pruned box cannot hold anything nearer. A tight box is smaller than the split cell (on
 // clustered data much smaller: empty space between clusters is cut off), so fewer leaves are
 // opened than with the split-offset bound. Up to 8 dimensions the dimension is a
-// template argument (the coordinate loops unroll); a query allocates nothing.
+// template argument (the coordinate loops unroll); a query allocates nothing. Queries run in the
+// order of the leaf they fall in (sorted once per search call), so neighbouring queries reuse
+// cached leaves. Profile at 8-d before these: half the time went to a mispredicted branch per
+// coordinate in the box distance (now branch-free), then to scanning leaves.
 // Cosine runs on unit rows, where |q - x|^2 = 2 - 2 cos(q, x) gives the same order; inner product
 // is not a distance and always falls back.
 //
@@ -34,8 +39,9 @@ inline constexpr std::int64_t kKdMinRows = 256;
 // Automatic leaf size per dimension (32 rows at 2-d, 128 at 8-d). A leaf is scanned 8 rows per
 // vector instruction while every inner node visited costs two box distances and a branch the CPU
 // cannot predict, so large leaves win, the more so at higher D where more leaves are opened.
-// Measured (bench_ann --kdtree --kd-leaf L, 60k x 10k, top-10, 1 thread): at 2-d leaves of 8,
-// 32, 128 rows gave 10, 38, 29x over exact; at 8-d 1.1, 2.2, 3.1x (256: 3.4x, 512: 3.1x).
+// Measured (bench_ann --kdtree --kd-leaf L, 60k x 10k, top-10, 1 thread, before the query
+// ordering): at 2-d leaves of 8, 32, 128 rows gave 10, 38, 29x over exact; at 8-d 48, 64, 96,
+// 128, 192, 256 rows gave 3.9, 4.2, 4.2, 4.7, 4.2, 4.2x (the spread is the machine's noise).
 inline constexpr std::int64_t kKdLeafPerDim = 16;
 // Median splits halve the rows: the depth stays below log2(2^63).
 inline constexpr int kKdMaxDepth = 64;
@@ -77,7 +83,7 @@ class KdTreeIndex : public ExactIndex {
 
   KdTreeOptions options_;
   std::vector<Node> nodes_;
-  std::vector<float> points_;  // per leaf, contiguous: [D][rows padded to 8], tree order
+  std::vector<float> points_;  // per leaf, contiguous: [D][rows padded to 16], tree order
   std::vector<std::int64_t> point_ids_;
   std::vector<float> boxes_;  // per node: the tight box of its rows, lo[D] then hi[D]
 };
