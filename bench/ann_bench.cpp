@@ -12,13 +12,15 @@
 //   exact     minidl ExactIndex on 1 and on 2 threads; faiss IndexFlatL2 on 1 thread
 //   hnsw      M = 16, efConstruction = 200: build seconds (1 thread), then ef in {10 .. 320}:
 //             recall and queries/s; the same for hnswlib (HierarchicalNSW<float>, L2Space,
-//             searchKnn per query) and, with --faiss-hnsw, faiss IndexHNSWFlat
+//             searchKnn per query) and faiss IndexHNSWFlat (efSearch 10 .. 160; about 2
+//             minutes to build at 784-d; --no-faiss-hnsw leaves it out)
 //   ivf       nlist 256 (k-means on 65 536 sampled rows), nprobe in {1 .. 64}; faiss
 //             IndexIVFFlat likewise
 //   lsh       p-stable LSH, a few (tables, bits, probes)
 //   memory    bytes the index holds; HNSW also as bytes per vector above the raw data
 // --kdtree instead times the k-d tree against exact search at D = 2, 3, 4, 8, 12, 16, 32, 64
-// (random projections; 60k base, 10k queries) and reports which one its fallback rule picks.
+// (random projections; 60k base, 10k queries; --kd-dims 2,4,8 to choose) and reports which one
+// its fallback rule picks.
 // Output: one table per dimension, the HNSW comparison at recall 0.95 and 0.99 (queries/s of the
 // first swept ef reaching that recall), JSON lines (--json), and a recall-versus-queries/s PNG
 // per dimension in ann-benchmarks' style (--out DIR, default build/out/ann).
@@ -27,7 +29,8 @@
 // one-thread run's wall time is mostly queueing for a core, while its CPU time is what an idle
 // machine would take. The 2-thread exact row therefore shows CPU cost, not wall-clock scaling.
 //
-// Usage: bench_ann [--quick] [--json] [--dims 784,64] [--kdtree] [--faiss-hnsw] [--no-faiss]
+// Usage: bench_ann [--quick] [--json] [--dims 784,64] [--kdtree] [--kd-dims 2,4,8]
+//                  [--kd-leaf 16] [--no-faiss-hnsw] [--no-faiss]
 //                  [--no-hnswlib] [--wall] [--exact-only] [--out DIR] [--python PATH]
 // --exact-only: the exact rows alone (minidl on 1 and 2 threads, faiss IndexFlatL2).
 // --quick: 10k base, 1k queries, shorter sweeps (a smoke run, not figures).
@@ -38,6 +41,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -89,9 +93,10 @@ struct Point {
 
 struct Args {
   bool exact_only = false;
-  bool quick = false, json = false, kdtree = false, faiss = true, faiss_hnsw = false,
-       hnswlib = true;
+  bool quick = false, json = false, kdtree = false, faiss = true, faiss_hnsw = true, hnswlib = true;
   std::vector<int> dims = {784, 64};
+  std::vector<int> kd_dims = {2, 3, 4, 8, 12, 16, 32, 64};
+  std::int64_t kd_leaf = ix::KdTreeOptions{}.leaf_size;
   std::string out = "build/out/ann";
   std::string python = "/usr/bin/python3";
 };
@@ -227,13 +232,15 @@ void plot(const std::vector<Point>& pts, const std::string& path, const std::str
         plcol0(15);
         plbox("bcgnst", 0.1, 0, "bcglnstv", 0, 0);
         pllab("recall@10", ylabel, title.c_str());
-        const int colors[] = {1, 3, 9, 13, 8, 2, 4, 12};
-        const PLINT rgb[][3] = {{214, 39, 40}, {31, 119, 180},  {44, 160, 44},   {148, 103, 189},
-                                {140, 86, 75}, {227, 119, 194}, {127, 127, 127}, {255, 127, 14}};
+        // Ten colours (tab10): with faiss's HNSW row a plot has nine series.
+        const int colors[] = {1, 3, 9, 13, 8, 2, 4, 12, 10, 11};
+        const PLINT rgb[][3] = {{214, 39, 40},  {31, 119, 180},  {44, 160, 44},   {148, 103, 189},
+                                {140, 86, 75},  {227, 119, 194}, {127, 127, 127}, {255, 127, 14},
+                                {188, 189, 34}, {23, 190, 207}};
         int s = 0;
         for (const Line& line : lines) {
-          plscol0(colors[s % 8], rgb[s % 8][0], rgb[s % 8][1], rgb[s % 8][2]);
-          plcol0(colors[s % 8]);
+          plscol0(colors[s % 10], rgb[s % 10][0], rgb[s % 10][1], rgb[s % 10][2]);
+          plcol0(colors[s % 10]);
           plwidth(2.0);
           const auto n = static_cast<PLINT>(line.x.size());
           plline(n, line.x.data(), line.y.data());
@@ -354,10 +361,19 @@ void run_dimension(const Args& a, const Tensor& base, const Tensor& queries, int
   }
   std::printf("  HNSW at equal recall (queries/s, 1 thread; ratio minidl / hnswlib):\n");
   for (double r : {0.95, 0.99}) {
-    const double m = qps_at(pts, "minidl", "hnsw", r), h = qps_at(pts, "hnswlib", "hnsw", r);
-    std::printf("    recall >= %.2f: minidl %.0f, hnswlib %.0f, ratio %.2f\n", r, m, h,
-                h > 0 ? m / h : 0.0);
+    const double m = qps_at(pts, "minidl", "hnsw", r), h = qps_at(pts, "hnswlib", "hnsw", r),
+                 f = qps_at(pts, "faiss", "hnsw", r);
+    std::printf("    recall >= %.2f: minidl %.0f, hnswlib %.0f, faiss %.0f, ratio %.2f\n", r, m, h,
+                f, h > 0 ? m / h : 0.0);
   }
+  std::printf("  HNSW build seconds (M = 16, efConstruction = 200):");
+  for (const char* lib : {"minidl", "hnswlib", "faiss"})
+    for (const Point& p : pts)
+      if (p.lib == lib && p.index == "hnsw") {
+        std::printf(" %s %.2f", lib, p.build_s);
+        break;
+      }
+  std::printf("\n");
   const std::string png = a.out + "/ann_" + std::to_string(dim) + ".png";
   plot(pts, png, "Fashion-MNIST " + std::to_string(dim) + "-d, top-10");
   std::printf("  plot: %s\n", png.c_str());
@@ -366,7 +382,7 @@ void run_dimension(const Args& a, const Tensor& base, const Tensor& queries, int
 void run_kdtree(const Args& a, const Tensor& base784, const Tensor& queries784) {
   std::printf("\n== k-d tree vs exact search, 1 thread, top-10 ==\n");
   minidl::set_num_threads(1);
-  for (std::int64_t d : {2, 3, 4, 8, 12, 16, 32, 64}) {
+  for (std::int64_t d : a.kd_dims) {
     const Tensor base = project(base784, d), queries = project(queries784, d);
     ix::ExactIndex exact(d, ix::Metric::kSquaredL2);
     exact.add(base);
@@ -374,12 +390,12 @@ void run_kdtree(const Args& a, const Tensor& base784, const Tensor& queries784) 
     const ix::SearchResult e = exact.search(queries, 10);
     const double te = since(t0);
     // The index as shipped (tree or fallback by its rule), and the tree forced at every D.
-    ix::KdTreeIndex index(d, ix::Metric::kSquaredL2);
+    ix::KdTreeIndex index(d, ix::Metric::kSquaredL2, {.leaf_size = a.kd_leaf});
     index.add(base);
     t0 = now();
     const ix::SearchResult t = index.search(queries, 10);
     const double ti = since(t0);
-    ix::KdTreeIndex tree(d, ix::Metric::kSquaredL2, {.max_dim = 1 << 20});
+    ix::KdTreeIndex tree(d, ix::Metric::kSquaredL2, {.leaf_size = a.kd_leaf, .max_dim = 1 << 20});
     tree.add(base);
     t0 = now();
     const ix::SearchResult f = tree.search(queries, 10);
@@ -409,22 +425,27 @@ int main(int argc, char** argv) {
       g_wall = true;
     else if (s == "--exact-only")
       a.exact_only = true;
-    else if (s == "--faiss-hnsw")
+    else if (s == "--faiss-hnsw")  // the default; kept so older commands still run
       a.faiss_hnsw = true;
+    else if (s == "--no-faiss-hnsw")
+      a.faiss_hnsw = false;
     else if (s == "--no-faiss")
       a.faiss = false;
     else if (s == "--no-hnswlib")
       a.hnswlib = false;
     else if (s == "--out" && i + 1 < argc)
       a.out = argv[++i];
+    else if (s == "--kd-leaf" && i + 1 < argc)
+      a.kd_leaf = std::stoll(argv[++i]);
     else if (s == "--python" && i + 1 < argc)
       a.python = argv[++i];
-    else if (s == "--dims" && i + 1 < argc) {
-      a.dims.clear();
+    else if ((s == "--dims" || s == "--kd-dims") && i + 1 < argc) {
+      std::vector<int>& dims = s == "--dims" ? a.dims : a.kd_dims;
+      dims.clear();
       std::string v = argv[++i];
       for (std::size_t p = 0; p < v.size();) {
         const std::size_t c = v.find(',', p);
-        a.dims.push_back(std::stoi(v.substr(p, c - p)));
+        dims.push_back(std::stoi(v.substr(p, c - p)));
         p = c == std::string::npos ? v.size() : c + 1;
       }
     } else {
@@ -437,9 +458,11 @@ int main(int argc, char** argv) {
     const std::int64_t nb = a.quick ? 10000 : 60000, nq = a.quick ? 1000 : 10000;
     const Tensor base = load_images("train-images-idx3-ubyte.gz", nb);
     const Tensor queries = load_images("t10k-images-idx3-ubyte.gz", nq);
-    std::printf("bench_ann: %s; one thread unless stated; seconds are %s\n",
+    double load[3] = {0, 0, 0};
+    getloadavg(load, 3);
+    std::printf("bench_ann: %s; one thread unless stated; seconds are %s; load average %.2f\n",
                 minidl::blas::backend().c_str(),
-                g_wall ? "wall time" : "process CPU time (shared machine)");
+                g_wall ? "wall time" : "process CPU time (shared machine)", load[0]);
     if (a.kdtree) {
       run_kdtree(a, base, queries);
       return 0;

@@ -26,8 +26,9 @@
 // kKdMaxDim dimensions (options.max_dim), below kKdMinRows rows, or for inner product, search()
 // is the exact GEMM scan of ExactIndex on the same rows. The threshold is measured with
 // bench_ann --kdtree (Fashion-MNIST random projections, 60k base, 10k queries, top-10, one
-// thread, process CPU seconds on a loaded 2-core machine): the tree over exact was 40x at 2-d,
-// 14x at 4-d, 3.3x at 8-d, 1.4x at 12-d and 0.7x at 16-d, so the rule is D <= 12.
+// thread, process CPU seconds on a 2-core machine at load average 20): the tree over exact was
+// 35x at 2-d, 20x at 4-d, 6.0x at 8-d, 1.9x at 12-d, 0.9x at 16-d and 0.1x at 64-d (wall time:
+// 34x, 15x, 5.7x at 2, 4, 8-d, 1.0x at 16-d), so the rule is D <= 12.
 #pragma once
 
 #include "index/exact.h"
