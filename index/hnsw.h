@@ -90,6 +90,8 @@ class HnswIndex : public Index {
  private:
   using Pair = std::pair<float, std::uint32_t>;  // (key, slot)
   struct Visited;
+  static constexpr std::uint32_t kNoSlot = 0xFFFFFFFFu;  // slot_of_id_ of an absent id
+  static constexpr int kMaxLevel = 30;
 
   std::int64_t max_links(int level) const { return level == 0 ? 2 * options_.M : options_.M; }
   const float* vec(std::uint32_t s) const { return nodes_.data() + std::size_t{s} * stride_; }
