@@ -2,7 +2,8 @@
 """faiss's side of bench_ann (bench/ann_bench.cpp): reads DIR/base.npy, queries.npy, gt.npy (the
 ground truth minidl computed), runs faiss on one thread and prints one JSON line per point:
 IndexFlatL2; IndexIVFFlat nlist 256 (64 with --quick) over nprobe; with --hnsw IndexHNSWFlat
-M 16, efConstruction 200 over efSearch (slow to build: about 2 minutes at 60k x 784)."""
+M 16, efConstruction 200 over efSearch (slow to build: about 2 minutes at 60k x 784); --hnsw-only
+runs that alone (on the files an earlier bench_ann run left)."""
 import json
 import sys
 import time
@@ -39,11 +40,13 @@ def emit(index, params, ids, secs, build, mem):
           flush=True)
 
 
-flat = faiss.IndexFlatL2(dim)
-flat.add(xb)
-t = clock()
-_, ids = flat.search(xq, k)
-emit("exact", "IndexFlatL2", ids, clock() - t, 0.0, xb.nbytes)
+hnsw_only = "--hnsw-only" in sys.argv
+if not hnsw_only:
+    flat = faiss.IndexFlatL2(dim)
+    flat.add(xb)
+    t = clock()
+    _, ids = flat.search(xq, k)
+    emit("exact", "IndexFlatL2", ids, clock() - t, 0.0, xb.nbytes)
 
 if "--exact-only" in sys.argv:
     sys.exit(0)
@@ -52,10 +55,11 @@ nlist = 64 if quick else 256
 quant = faiss.IndexFlatL2(dim)
 ivf = faiss.IndexIVFFlat(quant, dim, nlist)
 t = clock()
-ivf.train(xb)
-ivf.add(xb)
+if not hnsw_only:
+    ivf.train(xb)
+    ivf.add(xb)
 build = clock() - t
-for nprobe in [1, 2, 4, 8, 16, 32, 64]:
+for nprobe in [] if hnsw_only else [1, 2, 4, 8, 16, 32, 64]:
     if nprobe > nlist:
         break
     ivf.nprobe = nprobe
@@ -64,7 +68,7 @@ for nprobe in [1, 2, 4, 8, 16, 32, 64]:
     emit("ivf", "nlist=%d nprobe=%d" % (nlist, nprobe), ids, clock() - t, build,
          xb.nbytes + xb.shape[0] * 8)
 
-if "--hnsw" in sys.argv:
+if "--hnsw" in sys.argv or hnsw_only:
     h = faiss.IndexHNSWFlat(dim, 16)
     h.hnsw.efConstruction = 200
     t = clock()
