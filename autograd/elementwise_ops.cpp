@@ -78,15 +78,19 @@ Variable pow(const Variable& a0, const Variable& b0) {
 
 // add_scalar: out = x + s.  dx = g.
 Variable add_scalar(const Variable& x, double s) {
-  return record("add_scalar", minidl::add(x.value(), s), {x},
-                [](const Inputs&, const Variable&, const Variable& g) { return Grads{g}; });
+  return annotate_scalar(
+      record("add_scalar", minidl::add(x.value(), s), {x},
+             [](const Inputs&, const Variable&, const Variable& g) { return Grads{g}; }),
+      s);
 }
 
 // mul_scalar: out = x * s.  dx = g * s.
 Variable mul_scalar(const Variable& x, double s) {
-  return record(
-      "mul_scalar", minidl::mul(x.value(), s), {x},
-      [s](const Inputs&, const Variable&, const Variable& g) { return Grads{mul_scalar(g, s)}; });
+  return annotate_scalar(record("mul_scalar", minidl::mul(x.value(), s), {x},
+                                [s](const Inputs&, const Variable&, const Variable& g) {
+                                  return Grads{mul_scalar(g, s)};
+                                }),
+                         s);
 }
 
 // neg: out = -x.  dx = -g.
@@ -215,13 +219,14 @@ Variable where(const Tensor& cond, const Variable& a0, const Variable& b0) {
 
 // clamp: out = min(max(x, lo), hi).  dx = g [lo <= x <= hi] (bounds inclusive, as in PyTorch).
 Variable clamp(const Variable& x, std::optional<double> lo, std::optional<double> hi) {
-  return record("clamp", minidl::clamp(x.value(), lo, hi), {x},
-                [lo, hi](const Inputs& in, const Variable&, const Variable& g) {
-                  Tensor mask = ones_like(in[0].value());
-                  if (lo) mask = minidl::mul(mask, minidl::ge(in[0].value(), *lo));
-                  if (hi) mask = minidl::mul(mask, minidl::le(in[0].value(), *hi));
-                  return Grads{mul(g, detail::constant(mask))};
-                });
+  return annotate(record("clamp", minidl::clamp(x.value(), lo, hi), {x},
+                         [lo, hi](const Inputs& in, const Variable&, const Variable& g) {
+                           Tensor mask = ones_like(in[0].value());
+                           if (lo) mask = minidl::mul(mask, minidl::ge(in[0].value(), *lo));
+                           if (hi) mask = minidl::mul(mask, minidl::le(in[0].value(), *hi));
+                           return Grads{mul(g, detail::constant(mask))};
+                         }),
+                  [&] { return detail::clamp_attrs(lo, hi); });
 }
 
 // to: out = x converted to dtype.  dx = g converted back to x's dtype.

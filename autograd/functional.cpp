@@ -5,6 +5,7 @@
 #include <limits>
 #include <numbers>
 
+#include "autograd/op_util.h"
 #include "tensor/ops.h"
 
 namespace minidl {
@@ -58,9 +59,14 @@ Variable sub(double a, const Variable& b) { return sub(scalar_like(b, a), b); }
 Variable mul(const Variable& a, double b) {
   return is_floating(a.dtype()) ? mul_scalar(a, b) : mul(a, scalar_like(a, b));
 }
-Variable div(const Variable& a, double b) { return div(a, scalar_like(a, b)); }
+Variable div(const Variable& a, double b) {
+  return annotate(div(a, scalar_like(a, b)), [b] { return "divisor=" + detail::number_str(b); });
+}
 Variable div(double a, const Variable& b) { return div(scalar_like(b, a), b); }
-Variable pow(const Variable& a, double b) { return pow(a, scalar_like(a, b)); }
+Variable pow(const Variable& a, double b) {
+  // The exponent is a 0-d constant input of the pow node; the attribute shows its value.
+  return annotate(pow(a, scalar_like(a, b)), [b] { return "exponent=" + detail::number_str(b); });
+}
 
 Variable operator+(const Variable& a, const Variable& b) { return add(a, b); }
 Variable operator-(const Variable& a, const Variable& b) { return sub(a, b); }

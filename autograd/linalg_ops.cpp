@@ -17,16 +17,17 @@ namespace {
 // each written as another matmul with transpose flags, so no transposed copy is ever made, and
 // folded over broadcast batch axes.
 Variable matmul_nd(const Variable& a, const Variable& b, bool ta, bool tb) {
-  return record(
-      "matmul", minidl::matmul(a.value(), b.value(), ta, tb), {a, b},
-      [ta, tb](const Inputs& in, const Variable&, const Variable& g) {
-        Variable da, db;
-        if (in[0].requires_grad())
-          da = fold(ta ? matmul(in[1], g, tb, true) : matmul(g, in[1], false, !tb), in[0]);
-        if (in[1].requires_grad())
-          db = fold(tb ? matmul(g, in[0], true, ta) : matmul(in[0], g, !ta, false), in[1]);
-        return Grads{da, db};
-      });
+  return annotate(
+      record("matmul", minidl::matmul(a.value(), b.value(), ta, tb), {a, b},
+             [ta, tb](const Inputs& in, const Variable&, const Variable& g) {
+               Variable da, db;
+               if (in[0].requires_grad())
+                 da = fold(ta ? matmul(in[1], g, tb, true) : matmul(g, in[1], false, !tb), in[0]);
+               if (in[1].requires_grad())
+                 db = fold(tb ? matmul(g, in[0], true, ta) : matmul(in[0], g, !ta, false), in[1]);
+               return Grads{da, db};
+             }),
+      [&] { return detail::matmul_attrs(ta, tb); });
 }
 
 }  // namespace

@@ -31,41 +31,45 @@ Shape keepdim_shape(const Shape& x, const Axes& axes) {
 
 // sum: out = sum of x over axes.  dx = broadcast of g back over the reduced axes.
 Variable sum(const Variable& x, const Axes& axes, bool keepdim) {
-  return record("sum", minidl::sum(x.value(), axes, keepdim), {x},
-                [axes](const Inputs& in, const Variable&, const Variable& g) {
-                  Variable gk = reshape(g, keepdim_shape(in[0].shape(), axes));
-                  return Grads{expand(gk, in[0].shape())};
-                });
+  return annotate(record("sum", minidl::sum(x.value(), axes, keepdim), {x},
+                         [axes](const Inputs& in, const Variable&, const Variable& g) {
+                           Variable gk = reshape(g, keepdim_shape(in[0].shape(), axes));
+                           return Grads{expand(gk, in[0].shape())};
+                         }),
+                  [&] { return detail::reduce_attrs("dims", axes, keepdim); });
 }
 
 // amax: out = max of x over axes.  dx = g [x == out] / (number of maxima): ties share the
 // gradient evenly, as PyTorch's amax does (max(x, axis) instead sends it to one index).
 Variable amax(const Variable& x, const Axes& axes, bool keepdim) {
-  return record("amax", minidl::amax(x.value(), axes, keepdim), {x},
-                [axes](const Inputs& in, const Variable& out, const Variable& g) {
-                  Shape ks = keepdim_shape(in[0].shape(), axes);
-                  Tensor mask = minidl::eq(in[0].value(), out.value().reshape(ks));
-                  Tensor count = minidl::sum(mask, axes, true);
-                  Tensor share = minidl::div(mask, count);
-                  return Grads{mul(reshape(g, ks), detail::constant(share))};
-                });
+  return annotate(record("amax", minidl::amax(x.value(), axes, keepdim), {x},
+                         [axes](const Inputs& in, const Variable& out, const Variable& g) {
+                           Shape ks = keepdim_shape(in[0].shape(), axes);
+                           Tensor mask = minidl::eq(in[0].value(), out.value().reshape(ks));
+                           Tensor count = minidl::sum(mask, axes, true);
+                           Tensor share = minidl::div(mask, count);
+                           return Grads{mul(reshape(g, ks), detail::constant(share))};
+                         }),
+                  [&] { return detail::reduce_attrs("dims", axes, keepdim); });
 }
 
 // softmax: s = exp(x - max) / sum exp(x - max) along axis.  dx = s * (g - sum(g * s, axis)).
 Variable softmax(const Variable& x, std::int64_t axis) {
-  return record("softmax", minidl::softmax(x.value(), axis), {x},
-                [axis](const Inputs&, const Variable& s, const Variable& g) {
-                  Variable dot = sum(mul(g, s), {axis}, true);
-                  return Grads{mul(s, sub(g, dot))};
-                });
+  return annotate(record("softmax", minidl::softmax(x.value(), axis), {x},
+                         [axis](const Inputs&, const Variable& s, const Variable& g) {
+                           Variable dot = sum(mul(g, s), {axis}, true);
+                           return Grads{mul(s, sub(g, dot))};
+                         }),
+                  [&] { return "dim=" + std::to_string(axis); });
 }
 
 // log_softmax: out = x - logsumexp(x) along axis.  dx = g - exp(out) * sum(g, axis).
 Variable log_softmax(const Variable& x, std::int64_t axis) {
-  return record("log_softmax", minidl::log_softmax(x.value(), axis), {x},
-                [axis](const Inputs&, const Variable& out, const Variable& g) {
-                  return Grads{sub(g, mul(exp(out), sum(g, {axis}, true)))};
-                });
+  return annotate(record("log_softmax", minidl::log_softmax(x.value(), axis), {x},
+                         [axis](const Inputs&, const Variable& out, const Variable& g) {
+                           return Grads{sub(g, mul(exp(out), sum(g, {axis}, true)))};
+                         }),
+                  [&] { return "dim=" + std::to_string(axis); });
 }
 
 }  // namespace minidl

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "autograd/ops.h"
+#include "autograd/scope.h"
 #include "tensor/ops.h"
 
 namespace minidl {
@@ -205,6 +206,7 @@ Variable record(const char* op, Tensor value, std::vector<Variable> inputs, Back
   node->out_dtype = value.dtype();
   node->seq = tape.next_seq++;
   node->once_differentiable = once_differentiable;
+  node->scope = current_scope();
   auto impl = std::make_shared<VariableImpl>();
   impl->value = std::move(value);
   impl->requires_grad = true;
@@ -271,6 +273,13 @@ std::vector<Variable> grad(const std::vector<Variable>& outputs,
     result[i] = Variable(zeros_like(inputs[i].value()));
   }
   return result;
+}
+
+std::vector<std::shared_ptr<Node>> live_tape_nodes() {
+  std::vector<std::shared_ptr<Node>> out;
+  for (const auto& e : t_tape.entries)
+    if (auto n = e.node.lock()) out.push_back(std::move(n));
+  return out;
 }
 
 std::size_t tape_size() {

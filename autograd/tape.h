@@ -13,7 +13,9 @@
 #pragma once
 
 #include <functional>
+#include <iosfwd>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "autograd/variable.h"
@@ -41,7 +43,34 @@ struct Node {
   bool once_differentiable = false;
   bool freed = false;  // released by a backward without retain_graph
   Variable pending;    // gradient being accumulated during a backward pass
+  // For people reading the tape (print_tape, graph_to_dot), not for the engine:
+  const char* scope = "";  // the NameScope path it was recorded in (interned, never freed)
+  // The op's settings ("trans_b", "dims=[1] keepdim"); ops set it through annotate(), so it is
+  // formatted only when a node is recorded. A scalar operand is kept as a number and formatted
+  // when printed: the tiny-op chain of add_scalar / mul_scalar must not pay for formatting.
+  std::string attrs;
+  double scalar = 0;
+  bool has_scalar = false;
 };
+
+// The attributes as printed: attrs, then "s=<scalar>" when the op has a scalar operand.
+std::string node_attributes(const Node& node);
+
+// Gives the node just recorded for `out` its attributes: text() runs only when `out` has a node
+// (grad mode on and an input requiring grad). Call it on record()'s result, nothing else: an op
+// that may return its input unchanged would otherwise annotate the input's node.
+template <typename TextFn>
+Variable annotate(Variable out, TextFn&& text) {
+  if (const auto& node = out.grad_fn()) node->attrs = text();
+  return out;
+}
+inline Variable annotate_scalar(Variable out, double s) {
+  if (const auto& node = out.grad_fn()) {
+    node->scalar = s;
+    node->has_scalar = true;
+  }
+  return out;
+}
 
 // Grad mode (thread-local). NoGradGuard turns recording off for its scope.
 bool grad_enabled();
@@ -90,5 +119,36 @@ std::vector<Variable> grad(const std::vector<Variable>& outputs,
 
 // Nodes currently alive on this thread's tape (for tests and leak checks).
 std::size_t tape_size();
+
+// ---- reading the tape (autograd/tape_print.cpp)
+// One input of a recorded node.
+struct TapeInput {
+  Shape shape;
+  DType dtype = kFloat32;
+  bool requires_grad = false;
+  std::string name;            // a parameter's dotted name ("fc1.weight"); "" when unnamed
+  std::int64_t producer = -1;  // seq of the node that made it; -1 for a leaf
+};
+// One live node, in tape order.
+struct TapeNode {
+  std::uint64_t seq = 0;
+  std::string op;
+  std::string scope;       // "fc1", "loss", "" at top level
+  std::string attributes;  // node_attributes()
+  Shape shape;             // of the output
+  DType dtype = kFloat32;
+  bool freed = false;  // a backward without retain_graph released it: its inputs are gone
+  std::vector<TapeInput> inputs;
+};
+// The live recorded nodes of this thread, in execution order (oldest first). A node is live while
+// its output variable is; call it before backward() to see the inputs (a backward without
+// retain_graph frees them). Recording nothing (NoGradGuard) means nothing to list.
+std::vector<TapeNode> tape_nodes();
+// The live nodes themselves, in tape order (tape_nodes() and the tests read them).
+std::vector<std::shared_ptr<Node>> live_tape_nodes();
+// tape_nodes() as an aligned table: seq, scope, op, attributes, output, then one column per input
+// ("fc1.weight [128,784] f32 grad", "#3 [4,128] f32 grad", "x [4,784] f32").
+void print_tape(std::ostream& os);
+std::string format_tape(const std::vector<TapeNode>& nodes);
 
 }  // namespace minidl

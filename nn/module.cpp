@@ -4,6 +4,7 @@
 #include <sstream>
 #include <unordered_set>
 
+#include "autograd/scope.h"
 #include "tensor/ops.h"
 
 namespace minidl::nn {
@@ -47,7 +48,11 @@ Variable Module::forward(const Variable&) {
 }
 
 Variable Module::operator()(const Variable& input) {
-  Variable out = forward(input);
+  Variable out;
+  {
+    NameScope scope(name_);
+    out = forward(input);
+  }
   if (tls_forward_hook) tls_forward_hook(*this, out);
   return out;
 }
@@ -104,6 +109,7 @@ void Module::register_child(const std::string& name, std::shared_ptr<Module> chi
   MINIDL_CHECK(child != nullptr, type_name_, ": module '", name, "' is null");
   MINIDL_CHECK(child.get() != this, type_name_, ": a module cannot be its own child");
   child->rename_parameters(name);
+  child->name_ = name;
   children_.emplace_back(name, std::move(child));
 }
 

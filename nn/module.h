@@ -61,10 +61,15 @@ class Module {
   // The single-input forward pass. The default throws: a container that only groups children
   // (a GAN's generator and critic) need not have one.
   virtual Variable forward(const Variable& input);
-  // Calls forward(); call layers through this (not forward()) so forward hooks see every layer.
+  // Calls forward() inside NameScope(name()); call layers through this (not forward()) so forward
+  // hooks see every layer and the tape knows which layer recorded what.
   Variable operator()(const Variable& input);
 
   const std::string& type_name() const { return type_name_; }
+  // The name this module was registered under as a child ("fc1", "0"); "" for a root. operator()
+  // pushes it as a NameScope, so the nodes recorded inside carry "fc1", "encoder.fc2", ... A module
+  // registered in two parents keeps the last name.
+  const std::string& name() const { return name_; }
   // The layer's settings as "in_features=784, out_features=256, bias=true".
   virtual std::string extra_repr() const { return ""; }
   // A PyTorch-like tree: Sequential(\n  (0): Linear(in_features=...)\n ...).
@@ -146,6 +151,7 @@ class Module {
   std::vector<std::pair<std::string, const Variable*>> all_slots(bool params, bool buffers) const;
 
   std::string type_name_;
+  std::string name_;
   bool training_ = true;
   std::deque<Slot> params_;  // a deque: slots do not move as more are added
   std::deque<Slot> buffers_;

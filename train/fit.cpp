@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "autograd/functional.h"
+#include "autograd/scope.h"
 #include "autograd/tape.h"
 #include "losses/classification.h"
 #include "metrics/classification.h"
@@ -121,7 +122,11 @@ Logs train_one_epoch(nn::Module& model, optim::Optimizer& optimizer, const data:
   for (data::Batch& batch : loader.epoch(epoch)) {
     optimizer.zero_grad();
     Variable output = model(Variable(batch.inputs));
-    Variable loss = options.loss_fn(output, batch.targets);
+    Variable loss;
+    {
+      NameScope scope("loss");  // the tape and the DOT export group the loss's nodes under it
+      loss = options.loss_fn(output, batch.targets);
+    }
     const double batch_loss = scalar_loss(loss);
     backward(loss);
     if (options.clip_grad_norm > 0)

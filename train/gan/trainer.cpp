@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "autograd/functional.h"
+#include "autograd/scope.h"
 #include "autograd/tape.h"
 #include "nn/safetensors.h"
 #include "optim/clip.h"
@@ -141,7 +142,10 @@ double GanTrainer::discriminator_step(Logs& acc) {
   }
   d_.zero_grad();
   const Variable d_real = d_(real), d_fake = d_(fake);
-  Variable loss = discriminator_loss(options_.objective, d_real, d_fake, options_.lsgan);
+  Variable loss = [&] {
+    NameScope scope("d_loss");  // groups the loss's nodes in print_tape and the DOT export
+    return discriminator_loss(options_.objective, d_real, d_fake, options_.lsgan);
+  }();
   const double d_loss = loss.item();
   const losses::Critic critic = [this](const Variable& x) { return d_(x); };
   double penalty = 0;
@@ -184,7 +188,10 @@ void GanTrainer::generator_step(Logs& acc) {
     const Variable d_real = options_.objective == Objective::kRelativistic
                                 ? d_(Variable(sample_real_(b, rng_)))
                                 : d_fake;
-    loss = generator_loss(options_.objective, d_real, d_fake, options_.lsgan);
+    {
+      NameScope scope("g_loss");
+      loss = generator_loss(options_.objective, d_real, d_fake, options_.lsgan);
+    }
     backward(loss);
   }
   acc["g_loss"] = loss.item();
