@@ -10,15 +10,15 @@ namespace {
 
 thread_local const char* t_scope = "";
 
-// Node-based set: an element's address never changes, so the c_str() handed out stays valid.
-const char* intern(std::string path) {
-  static std::mutex mutex;
-  static auto* paths = new std::unordered_set<std::string>();  // never freed: nodes point in
-  std::lock_guard<std::mutex> lock(mutex);
-  return paths->insert(std::move(path)).first->c_str();
-}
-
 }  // namespace
+
+// Node-based set: an element's address never changes, so the c_str() handed out stays valid.
+const char* intern_string(std::string_view text) {
+  static std::mutex mutex;
+  static auto* texts = new std::unordered_set<std::string>();  // never freed: nodes point in
+  std::lock_guard<std::mutex> lock(mutex);
+  return texts->emplace(text).first->c_str();
+}
 
 const char* current_scope() { return t_scope; }
 
@@ -27,7 +27,7 @@ NameScope::NameScope(std::string_view name) : prev_(t_scope) {
   std::string path(prev_);
   if (!path.empty()) path += '.';
   path += name;
-  t_scope = intern(std::move(path));
+  t_scope = intern_string(path);
 }
 
 NameScope::~NameScope() { t_scope = prev_; }

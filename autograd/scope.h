@@ -21,6 +21,10 @@ namespace minidl {
 // life of the process.
 const char* current_scope();
 
+// The process-wide interned copy of `text` (the same pointer for equal texts, never freed). Scope
+// paths and the ops' attribute texts live there; keep what you intern to a bounded set.
+const char* intern_string(std::string_view text);
+
 class NameScope {
  public:
   // Pushes `name` (non-empty; may itself be dotted) under the current scope. An empty name pushes

@@ -23,13 +23,18 @@ std::string input_label(const TapeInput& in) {
 }  // namespace
 
 std::string node_attributes(const Node& node) {
-  std::string out = node.attrs;
-  if (node.has_scalar) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "s=%.6g", node.scalar);
-    out += (out.empty() ? "" : " ") + std::string(buf);
+  switch (node.attr) {
+    case Node::Attr::kText:
+      return node.attr_text;
+    case Node::Attr::kScalar: {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "s=%.6g", node.attr_scalar);
+      return buf;
+    }
+    case Node::Attr::kNone:
+      break;
   }
-  return out;
+  return "";
 }
 
 std::vector<TapeNode> tape_nodes() {
