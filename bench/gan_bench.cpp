@@ -19,6 +19,11 @@
 //   bench_gan [--iters K] [--reps R] [--threads T] [--dcgan-iters K] [--cpu-time] [--no-torch]
 //             [--json] [--measure]
 // --cpu-time times process CPU time instead of wall time on both sides (see now_seconds()).
+//
+// The floor (text mode): the multiply-adds one ring iteration needs (ring_iter_flops) against
+// this core's SGEMM rate at the step's own shapes (bare blas::sgemm loops, and minidl::matmul
+// with its allocation), printed as GFLOP/s beside the rate minidl's whole step achieves, and the
+// rate PyTorch's ms/iter x 0.3 would need.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -40,6 +45,7 @@
 #include "nn/linear.h"
 #include "nn/sequential.h"
 #include "optim/adam.h"
+#include "tensor/blas.h"
 #include "tensor/ops.h"
 #include "tensor/parallel.h"
 #include "train/gan/trainer.h"
@@ -104,6 +110,80 @@ Run minidl_run(std::int64_t iters, std::int64_t reps, std::uint64_t seed, bool m
     r.high_quality = m.high_quality;
   }
   return r;
+}
+
+// FLOPs (2 per multiply-add) of the GEMMs one iteration needs, MLPs 2-h-h-{2,1} at batch b; the
+// rest (bias, ReLU, loss, Adam) is O(b h) and left out. A layer [b, i] -> [b, o] costs b i o
+// multiply-adds forward, as many for dW, and as many again for dX when its input needs a gradient
+// (not D's first layer in D's step: real data and detached fakes; not G's first: the noise).
+//   D step: G forward; D forward on real and fake; D backward (dW of every layer, dX of layers
+//           2-3) on both.
+//   G step: G forward; D forward; D backward dX only (D frozen: no dW); G backward (dW of every
+//           layer, dX of layers 2-3).
+double ring_iter_flops(std::int64_t b, std::int64_t h) {
+  auto layer = [b](std::int64_t i, std::int64_t o) {
+    return static_cast<double>(b) * static_cast<double>(i) * static_cast<double>(o);
+  };
+  const double g_fwd = layer(2, h) + layer(h, h) + layer(h, 2);
+  const double d_fwd = layer(2, h) + layer(h, h) + layer(h, 1);
+  const double d_step = g_fwd + 2 * d_fwd + 2 * (d_fwd + layer(h, h) + layer(h, 1));
+  const double g_step = g_fwd + d_fwd + d_fwd + (g_fwd + layer(h, h) + layer(h, 2));
+  return 2 * (d_step + g_step);
+}
+
+// GFLOP/s of `iters` products C[m, n] = op(A) op(B) at the ring step's shapes: `bare` calls
+// blas::sgemm on fixed buffers (the core's rate), otherwise minidl::matmul on tensors (a fresh
+// output each call, as in the step).
+double gemm_gflops(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, bool bare,
+                   std::int64_t iters) {
+  Generator gen(0);
+  const Tensor a = randn(ta ? Shape{k, m} : Shape{m, k}, gen);
+  const Tensor b = randn(tb ? Shape{n, k} : Shape{k, n}, gen);
+  Tensor c = zeros({m, n});
+  auto once = [&] {
+    if (bare)
+      blas::sgemm(ta, tb, m, n, k, 1.0f, a.data<float>(), ta ? m : k, b.data<float>(), tb ? k : n,
+                  0.0f, c.data<float>(), n);
+    else
+      c = matmul(a, b, ta, tb);
+  };
+  for (int i = 0; i < 20; ++i) once();
+  const double start = now_seconds();
+  for (std::int64_t i = 0; i < iters; ++i) once();
+  const double s = now_seconds() - start;
+  return 2.0 * static_cast<double>(m * n * k) * static_cast<double>(iters) / s / 1e9;
+}
+
+// Prints the floor of the ring iteration (see the file comment).
+void print_floor(double minidl_ms, double torch_ms) {
+  const double flops = ring_iter_flops(256, 128);
+  std::printf("  floor: %.1f MFLOP of GEMM per iteration (MLPs 2-128-128-{2,1}, batch 256)\n",
+              flops / 1e6);
+  // The three forms the step runs: forward x W^T, dX = g W, dW = g^T x.
+  struct Form {
+    const char* name;
+    bool ta, tb;
+    std::int64_t m, n, k;
+  };
+  const Form forms[] = {{"forward x W^T [256x128]x[128x128]^T", false, true, 256, 128, 128},
+                        {"dX = g W      [256x128]x[128x128]  ", false, false, 256, 128, 128},
+                        {"dW = g^T x    [256x128]^T x[256x128]", true, false, 128, 128, 256}};
+  double best = 0;
+  for (const Form& f : forms) {
+    const double bare = gemm_gflops(f.ta, f.tb, f.m, f.n, f.k, true, 3000);
+    const double mm = gemm_gflops(f.ta, f.tb, f.m, f.n, f.k, false, 3000);
+    best = std::max(best, bare);
+    std::printf("  sgemm %s: bare %.1f GFLOP/s, minidl::matmul %.1f GFLOP/s\n", f.name, bare, mm);
+  }
+  std::printf(
+      "  minidl's step: %.1f GFLOP/s (%.3f ms/iter); all GEMMs at the best bare rate: "
+      "%.3f ms/iter\n",
+      flops / (minidl_ms * 1e6), minidl_ms, flops / (best * 1e6));
+  if (torch_ms > 0)
+    std::printf("  0.3 x PyTorch = %.3f ms/iter needs %.1f GFLOP/s over the whole step (%s)\n",
+                0.3 * torch_ms, flops / (0.3 * torch_ms * 1e6),
+                flops / (best * 1e6) <= 0.3 * torch_ms ? "below the bare SGEMM rate"
+                                                       : "above the bare SGEMM rate: unreachable");
 }
 
 // gan_fashion's DCGAN (examples/gan/gan_fashion.cpp; bench/ may not include examples/).
@@ -241,6 +321,7 @@ int main(int argc, char** argv) {
                   mm / tm);
     else if (with_torch)
       std::printf("  pytorch  unavailable (%s bench/torch_gan.py failed)\n", python.c_str());
+    print_floor(mm, t.ms.empty() ? 0 : tm);
   }
   if (dcgan_iters > 0) {
     const Run md = dcgan_run(dcgan_iters, reps);
