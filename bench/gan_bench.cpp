@@ -2,8 +2,9 @@
 //
 // The non-saturating GAN on the 8-Gaussian ring: G and D both ReLU MLPs 2-128-128-{2, 1}
 // (PyTorch's default init), z ~ N(0, I_2), batch 256, Adam(1e-3, betas (0.5, 0.999)) for both,
-// one D step then one G step per iteration, through train::gan::GanTrainer::step() (which also
-// measures both gradient norms and D's output means for the log: minidl does that work on top).
+// one D step then one G step per iteration, through train::gan::GanTrainer::step(false) (as
+// train() runs all but the last step of each log row: D's output means for the log, not the
+// gradient norms).
 // PyTorch runs the same iteration in bench/torch_gan.py (started here, from this source tree).
 // Each side times --iters iterations --reps times after 20 warm-up iterations; the medians and
 // their ratio are printed (a ratio below 1 means minidl is faster). With --measure both sides
@@ -96,10 +97,10 @@ Run minidl_run(std::int64_t iters, std::int64_t reps, std::uint64_t seed, bool m
       },
       {.objective = train::gan::Objective::kNonSaturating, .seed = seed + 1000, .verbose = 0});
   Run r;
-  for (int i = 0; i < 20; ++i) t.step();
+  for (int i = 0; i < 20; ++i) t.step(false);
   for (std::int64_t k = 0; k < reps; ++k) {
     const double start = now_seconds();
-    for (std::int64_t i = 0; i < iters; ++i) t.step();
+    for (std::int64_t i = 0; i < iters; ++i) t.step(false);
     r.ms.push_back(1000.0 * (now_seconds() - start) / static_cast<double>(iters));
   }
   if (measure) {
@@ -167,7 +168,10 @@ void print_floor(double minidl_ms, double torch_ms) {
   };
   const Form forms[] = {{"forward x W^T [256x128]x[128x128]^T", false, true, 256, 128, 128},
                         {"dX = g W      [256x128]x[128x128]  ", false, false, 256, 128, 128},
-                        {"dW = g^T x    [256x128]^T x[256x128]", true, false, 128, 128, 256}};
+                        {"dW = g^T x    [256x128]^T x[256x128]", true, false, 128, 128, 256},
+                        {"forward x W^T [512x128]x[128x128]^T", false, true, 512, 128, 128},
+                        {"dX = g W      [512x128]x[128x128]  ", false, false, 512, 128, 128},
+                        {"dW = g^T x    [512x128]^T x[512x128]", true, false, 128, 128, 512}};
   double best = 0;
   for (const Form& f : forms) {
     const double bare = gemm_gflops(f.ta, f.tb, f.m, f.n, f.k, true, 3000);

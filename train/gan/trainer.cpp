@@ -132,7 +132,7 @@ Tensor GanTrainer::discriminate(const Tensor& x) {
 }
 
 // One discriminator step; adds its values to acc and returns L_D.
-double GanTrainer::discriminator_step(Logs& acc) {
+double GanTrainer::discriminator_step(Logs& acc, bool measure) {
   const std::int64_t b = options_.batch_size;
   const Variable real(sample_real_(b, rng_));
   Variable fake;
@@ -160,7 +160,7 @@ double GanTrainer::discriminator_step(Logs& acc) {
     loss = loss + r1 * (options_.r1_gamma / 2);
   }
   backward(loss);
-  acc["d_grad_norm"] += optim::clip_grad_norm_(d_.parameters(), kNoClip);
+  if (measure) acc["d_grad_norm"] += optim::clip_grad_norm_(d_.parameters(), kNoClip);
   d_opt_.step();
   if (options_.d_scheduler) options_.d_scheduler->step();
   if (options_.clip_value > 0) {
@@ -176,7 +176,7 @@ double GanTrainer::discriminator_step(Logs& acc) {
   return d_loss;
 }
 
-void GanTrainer::generator_step(Logs& acc) {
+void GanTrainer::generator_step(Logs& acc, bool measure) {
   const std::int64_t b = options_.batch_size;
   g_.zero_grad();
   Variable loss;
@@ -195,7 +195,7 @@ void GanTrainer::generator_step(Logs& acc) {
     backward(loss);
   }
   acc["g_loss"] = loss.item();
-  acc["g_grad_norm"] = optim::clip_grad_norm_(g_.parameters(), kNoClip);
+  if (measure) acc["g_grad_norm"] = optim::clip_grad_norm_(g_.parameters(), kNoClip);
   g_opt_.step();
   if (options_.g_scheduler) options_.g_scheduler->step();
   if (options_.ema_decay > 0) update_ema();
@@ -210,13 +210,13 @@ void GanTrainer::update_ema() {
   }
 }
 
-Logs GanTrainer::step() {
+Logs GanTrainer::step(bool grad_norms) {
   g_.train();
   d_.train();
   Logs acc;
-  for (std::int64_t k = 0; k < options_.n_critic; ++k) discriminator_step(acc);
+  for (std::int64_t k = 0; k < options_.n_critic; ++k) discriminator_step(acc, grad_norms);
   for (auto& [key, v] : acc) v /= static_cast<double>(options_.n_critic);
-  generator_step(acc);
+  generator_step(acc, grad_norms);
   ++steps_done_;
   return acc;
 }
@@ -237,11 +237,12 @@ GanHistory GanTrainer::train() {
     const std::int64_t n = std::min(options_.log_every, options_.steps - steps_done_);
     progress.begin_epoch(row_index + 1, total_rows, n);
     const auto start = std::chrono::steady_clock::now();
-    Logs sum;
+    Logs sum, norms;
     std::int64_t done = 0;
     for (; done < n; ++done) {
-      const Logs s = step();
-      for (const auto& [k, v] : s) sum[k] += v;
+      // The gradient norms cost a pass over every gradient: measured on the row's last step.
+      const Logs s = step(done + 1 == n);
+      for (const auto& [k, v] : s) (k == "d_grad_norm" || k == "g_grad_norm" ? norms : sum)[k] += v;
       for (const char* key : {"d_loss", "g_loss"}) {
         if (!std::isfinite(s.at(key)) && !history.stopped) {
           history.stopped = true;
@@ -260,6 +261,11 @@ GanHistory GanTrainer::train() {
     }
     Logs row;
     for (const auto& [k, v] : sum) row[k] = v / static_cast<double>(done);
+    if (norms.empty()) {  // stopped before the row's last step: the norms of the last one
+      norms["d_grad_norm"] = optim::clip_grad_norm_(d_.parameters(), kNoClip);
+      norms["g_grad_norm"] = optim::clip_grad_norm_(g_.parameters(), kNoClip);
+    }
+    for (const auto& [k, v] : norms) row[k] = v;
     row["epoch"] = static_cast<double>(row_index);
     row["step"] = static_cast<double>(steps_done_);
     row["loss"] = row["g_loss"];

@@ -27,8 +27,10 @@
 // Log rows (JSON Lines through train/metric_log.h, one every log_every steps, means over those
 // steps): "d_loss", "g_loss", "wasserstein" (mean D(real) - mean D(fake), the critic's estimate
 // of W1 for the Wasserstein objectives), "penalty" (GP or R1 before its weight, 0 if none),
-// "d_grad_norm" / "g_grad_norm" (L2 over all parameters, before the step), "d_real" / "d_fake"
-// (mean raw outputs), "step", "seconds", and "loss" = g_loss so that `minidl plot` draws it.
+// "d_grad_norm" / "g_grad_norm" (L2 over all parameters, before the step; measured on the last
+// step of each row only, the mean of its n_critic D steps, as the pass over every gradient costs
+// as much as an optimizer step), "d_real" / "d_fake" (mean raw outputs), "step", "seconds", and
+// "loss" = g_loss so that `minidl plot` draws it.
 // A non-finite loss stops training with a message (TerminateOnNaN).
 #pragma once
 
@@ -92,8 +94,9 @@ class GanTrainer {
 
   // Runs until options.steps generator steps are done (loading resume_from first).
   GanHistory train();
-  // One iteration (n_critic D steps and one G step); returns its values (the log keys).
-  Logs step();
+  // One iteration (n_critic D steps and one G step); returns its values (the log keys, the
+  // gradient norms only when grad_norms).
+  Logs step(bool grad_norms = true);
 
   std::int64_t steps_done() const { return steps_done_; }
   Generator& rng() { return rng_; }
@@ -117,8 +120,8 @@ class GanTrainer {
   void load_checkpoint(const std::string& path);
 
  private:
-  double discriminator_step(Logs& acc);
-  void generator_step(Logs& acc);
+  double discriminator_step(Logs& acc, bool measure);
+  void generator_step(Logs& acc, bool measure);
   void update_ema();
 
   nn::Module& g_;
