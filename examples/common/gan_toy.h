@@ -20,7 +20,7 @@ namespace minidl::examples {
 struct GanToyConfig {
   train::gan::Objective objective = train::gan::Objective::kNonSaturating;
   data::Toy2d toy = data::Toy2d::kRing8;
-  std::int64_t steps = 5000;        // generator steps
+  std::int64_t steps = 5000;        // generator steps (full mode; non_saturating 12000)
   std::int64_t quick_steps = 1000;  // the examples' --quick budget (a few seconds on 2 cores)
   std::int64_t batch_size = 256;
   std::int64_t hidden = 128;
@@ -31,7 +31,12 @@ struct GanToyConfig {
   double clip_value = 0;  // 0: the objective's default (WGAN 0.01)
   double gp_lambda = 0;   // 0: the objective's default (WGAN-GP 10)
   double r1_gamma = 0;
-  double ema_decay = 0;
+  double ema_decay = 0;  // > 0: sample and measure from an EMA of G's weights
+  // In (0, 1): both players' lrs stay at lr for this share of the steps, then fall linearly to
+  // lr * lr_final at the last step (OneCycleLR with div_factor 1, linear, no momentum cycle);
+  // 0: constant lr.
+  double lr_decay_start = 0;
+  double lr_final = 0.1;
   std::uint64_t seed = 0;
   std::int64_t eval_samples = 2000;
   std::string out_dir = "";  // log.jsonl and samples.png there when set

@@ -3,9 +3,11 @@
 // Each run trains the same model (G and D ReLU MLPs 2-128-128-{2, 1}) with one objective and its
 // documented defaults (examples/common/gan_toy.cpp: Adam(1e-3, (0.5, 0.999)) and batch 256 for
 // the sigmoid, hinge, LSGAN and relativistic objectives; WGAN with RMSprop(5e-5), clip 0.01 and
-// n_critic 5; WGAN-GP with lambda 0.1 and n_critic 5), for the same number of generator steps,
-// and measures 2000 samples: modes covered (>= 1% of the samples within 0.1 of a centre) and
-// high-quality samples (within 0.1 of some centre), plus ms per generator step.
+// n_critic 5; WGAN-GP with lambda 0.1 and n_critic 5; non_saturating and WGAN-GP sampled from
+// the EMA of G with a linear lr decay over the second half), for each objective's own number of
+// generator steps (5000; non_saturating 12000) or --steps for all, and measures 2000 samples: modes
+// covered (>= 1% of the samples within 0.1 of a centre) and high-quality samples (within 0.1 of
+// some centre), plus ms per generator step.
 //
 // Prints one table (objective x toy: modes covered per seed, mean high-quality %, ms/step),
 // writes it to <out>/study.json and draws <out>/study.png: the final samples of seed 0 for every
@@ -33,6 +35,7 @@ namespace {
 
 struct Cell {
   std::vector<std::int64_t> modes;  // per seed
+  std::vector<double> hq;           // per seed
   std::int64_t modes_total = 0;
   double high_quality = 0, ms_per_step = 0, modes_before = 0;  // means over seeds
   Tensor samples;                                              // seed 0's
@@ -50,7 +53,8 @@ int main(int argc, char** argv) {
   app.add_option("--objectives", only, "comma-separated objective names (default: all)");
   MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
-    const std::int64_t steps = opt.steps > 0 ? opt.steps : (opt.quick ? 300 : 5000);
+    // 0: each objective's default (gan_toy_defaults).
+    const std::int64_t steps = opt.steps > 0 ? opt.steps : (opt.quick ? 300 : 0);
     const std::int64_t n_seeds = opt.quick ? 1 : seeds;
     const std::vector<data::Toy2d> toys =
         opt.quick ? std::vector{data::Toy2d::kRing8}
@@ -63,10 +67,11 @@ int main(int argc, char** argv) {
     }
     if (objectives.empty()) objectives = train::gan::all_objectives();
     std::filesystem::create_directories(opt.out_dir);
-    std::printf("%lld generator steps per run, %lld seed(s), batch 256, MLPs 2-128-128-{2,1}\n",
-                static_cast<long long>(steps), static_cast<long long>(n_seeds));
-    std::printf("%-15s %-7s %-16s %8s %9s\n", "objective", "toy", "modes per seed", "HQ %",
-                "ms/step");
+    std::printf("%s generator steps per run, %lld seed(s), batch 256, MLPs 2-128-128-{2,1}\n",
+                steps > 0 ? std::to_string(steps).c_str() : "each objective's default",
+                static_cast<long long>(n_seeds));
+    std::printf("%-15s %-7s %6s %-16s %8s %-18s %9s\n", "objective", "toy", "steps",
+                "modes per seed", "HQ %", "HQ % per seed", "ms/step");
     nlohmann::json rows = nlohmann::json::array();
     std::vector<train::gan::Panel> panels;
     double ring_before = 0, best_after = -1;
@@ -74,19 +79,22 @@ int main(int argc, char** argv) {
     for (data::Toy2d toy : toys) {
       for (Objective obj : objectives) {
         Cell cell;
+        std::int64_t cell_steps = 0;
         for (std::int64_t s = 0; s < n_seeds; ++s) {
           examples::GanToyConfig c = examples::gan_toy_defaults(obj);
           c.toy = toy;
-          c.steps = steps;
+          if (steps > 0) c.steps = steps;
           c.seed = opt.seed + static_cast<std::uint64_t>(s);
           const examples::GanToyResult r = examples::train_gan_toy(c);
           cell.modes.push_back(r.after.modes_covered);
+          cell.hq.push_back(r.after.high_quality);
           cell.modes_total = r.after.modes_total;
           cell.high_quality += r.after.high_quality / static_cast<double>(n_seeds);
           cell.ms_per_step += r.ms_per_step / static_cast<double>(n_seeds);
           cell.modes_before +=
               static_cast<double>(r.before.modes_covered) / static_cast<double>(n_seeds);
           if (s == 0) cell.samples = r.samples;
+          cell_steps = c.steps;
         }
         std::string per_seed;
         double mean_modes = 0;
@@ -95,14 +103,23 @@ int main(int argc, char** argv) {
           mean_modes += static_cast<double>(m) / static_cast<double>(n_seeds);
         }
         per_seed += " /" + std::to_string(cell.modes_total);
-        std::printf("%-15s %-7s %-16s %8.1f %9.3f\n", train::gan::objective_name(obj),
-                    data::toy2d_name(toy), per_seed.c_str(), 100 * cell.high_quality,
-                    cell.ms_per_step);
+        std::string hq_seed;
+        for (double h : cell.hq) {
+          char b[16];
+          std::snprintf(b, sizeof b, "%s%.1f", hq_seed.empty() ? "" : " ", 100 * h);
+          hq_seed += b;
+        }
+        std::printf("%-15s %-7s %6lld %-16s %8.1f %-18s %9.3f\n", train::gan::objective_name(obj),
+                    data::toy2d_name(toy), static_cast<long long>(cell_steps), per_seed.c_str(),
+                    100 * cell.high_quality, hq_seed.c_str(), cell.ms_per_step);
+        std::fflush(stdout);
         rows.push_back({{"objective", train::gan::objective_name(obj)},
                         {"toy", data::toy2d_name(toy)},
                         {"modes_covered", cell.modes},
                         {"modes_total", cell.modes_total},
+                        {"steps", cell_steps},
                         {"high_quality", cell.high_quality},
+                        {"high_quality_per_seed", cell.hq},
                         {"ms_per_step", cell.ms_per_step}});
         panels.push_back(
             {.fake = cell.samples,
