@@ -17,9 +17,11 @@
 // fixed random "real" images (the data does not change the work). --dcgan-iters iterations per
 // rep (0 skips it).
 //
-//   bench_gan [--iters K] [--reps R] [--threads T] [--dcgan-iters K] [--cpu-time] [--no-torch]
-//             [--json] [--measure]
+//   bench_gan [--iters K] [--reps R] [--threads T] [--dcgan-iters K] [--cpu-time] [--grad-norms]
+//             [--no-torch] [--json] [--measure]
 // --cpu-time times process CPU time instead of wall time on both sides (see now_seconds()).
+// --grad-norms times step(true) (both gradient norms on every step, as before train() measured
+// them on log steps only).
 //
 // The floor (text mode): the multiply-adds one ring iteration needs (ring_iter_flops) against
 // this core's SGEMM rate at the step's own shapes (bare blas::sgemm loops, and minidl::matmul
@@ -85,6 +87,8 @@ struct Run {
   double high_quality = 0;
 };
 
+bool g_grad_norms = false;  // --grad-norms: step(true), the gradient norms on every step
+
 Run minidl_run(std::int64_t iters, std::int64_t reps, std::uint64_t seed, bool measure) {
   Generator init(seed);
   auto g = mlp(2, init), d = mlp(1, init);
@@ -97,10 +101,10 @@ Run minidl_run(std::int64_t iters, std::int64_t reps, std::uint64_t seed, bool m
       },
       {.objective = train::gan::Objective::kNonSaturating, .seed = seed + 1000, .verbose = 0});
   Run r;
-  for (int i = 0; i < 20; ++i) t.step(false);
+  for (int i = 0; i < 20; ++i) t.step(g_grad_norms);
   for (std::int64_t k = 0; k < reps; ++k) {
     const double start = now_seconds();
-    for (std::int64_t i = 0; i < iters; ++i) t.step(false);
+    for (std::int64_t i = 0; i < iters; ++i) t.step(g_grad_norms);
     r.ms.push_back(1000.0 * (now_seconds() - start) / static_cast<double>(iters));
   }
   if (measure) {
@@ -283,6 +287,8 @@ int main(int argc, char** argv) {
       dcgan_iters = std::stoll(next());
     else if (a == "--cpu-time")
       g_cpu_time = true;
+    else if (a == "--grad-norms")
+      g_grad_norms = true;
     else if (a == "--no-torch")
       with_torch = false;
     else if (a == "--json")
@@ -296,7 +302,8 @@ int main(int argc, char** argv) {
     else {
       std::fprintf(stderr,
                    "usage: bench_gan [--iters K] [--reps R] [--threads T] [--dcgan-iters K] "
-                   "[--cpu-time] [--no-torch] [--json] [--measure] [--quick] [--python PATH]\n");
+                   "[--cpu-time] [--grad-norms] [--no-torch] [--json] [--measure] [--quick] "
+                   "[--python PATH]\n");
       return a == "--help" ? 0 : 2;
     }
   }
