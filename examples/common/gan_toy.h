@@ -20,7 +20,7 @@ namespace minidl::examples {
 struct GanToyConfig {
   train::gan::Objective objective = train::gan::Objective::kNonSaturating;
   data::Toy2d toy = data::Toy2d::kRing8;
-  std::int64_t steps = 5000;        // generator steps (full mode; non_saturating 12000)
+  std::int64_t steps = 5000;  // generator steps (full mode; non_saturating 12000, wgan_gp 8000)
   std::int64_t quick_steps = 1000;  // the examples' --quick budget (a few seconds on 2 cores)
   std::int64_t batch_size = 256;
   std::int64_t hidden = 128;

@@ -5,9 +5,9 @@
 // the sigmoid, hinge, LSGAN and relativistic objectives; WGAN with RMSprop(5e-5), clip 0.01 and
 // n_critic 5; WGAN-GP with lambda 0.1 and n_critic 5; non_saturating and WGAN-GP sampled from
 // the EMA of G with a linear lr decay over the second half), for each objective's own number of
-// generator steps (5000; non_saturating 12000) or --steps for all, and measures 2000 samples: modes
-// covered (>= 1% of the samples within 0.1 of a centre) and high-quality samples (within 0.1 of
-// some centre), plus ms per generator step.
+// generator steps (5000; non_saturating 12000, wgan_gp 8000) or --steps for all, and measures 2000
+// samples: modes covered (>= 1% of the samples within 0.1 of a centre) and high-quality samples
+// (within 0.1 of some centre), plus ms per generator step.
 //
 // Prints one table (objective x toy: modes covered per seed, mean high-quality %, ms/step),
 // writes it to <out>/study.json and draws <out>/study.png: the final samples of seed 0 for every
