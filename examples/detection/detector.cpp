@@ -19,6 +19,8 @@
 // predicted (red) and true (green) boxes.
 //
 //   detector [--quick] [--epochs N] [--out DIR] [--seed S] [--data DIR] [--train N]
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -45,6 +47,7 @@
 #include "optim/schedule.h"
 #include "tensor/error.h"
 #include "tensor/ops.h"
+#include "tensor/parallel.h"
 #include "train/box_plot.h"
 
 using namespace minidl;
@@ -89,6 +92,15 @@ Model make_model(std::uint64_t seed) {
   m.cls->add(cls_out);
   m.box->add(std::make_shared<nn::Conv2d>(64, 4, 1, gen));
   return m;
+}
+
+// This process's CPU seconds (user + system, all threads): the training's cost apart from what
+// other processes on a shared machine take from its wall time.
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
 }
 
 // Cell centres [kCells, 2] (x, y) in pixels, row-major over the 8x8 grid.
@@ -299,6 +311,7 @@ int main(int argc, char** argv) {
     optim::CosineAnnealingLR schedule(adam, {.t_max = epochs * batches});
     Generator gen(opt.seed + 5);
     const auto start = std::chrono::steady_clock::now();
+    const double cpu_start = cpu_seconds();
     for (std::int64_t e = 0; e < epochs; ++e) {
       const Tensor perm = permutation(train_size, gen);
       double cls_sum = 0, box_sum = 0;
@@ -316,15 +329,19 @@ int main(int argc, char** argv) {
       }
       const double secs =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::printf("epoch %lld: focal %.4f, giou %.4f (%.0f s)\n", static_cast<long long>(e + 1),
-                  cls_sum / batches, box_sum / batches, secs);
+      std::printf("epoch %lld: focal %.4f, giou %.4f (%.0f s, %.0f s CPU)\n",
+                  static_cast<long long>(e + 1), cls_sum / batches, box_sum / batches, secs,
+                  cpu_seconds() - cpu_start);
     }
     const double train_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double train_cpu = cpu_seconds() - cpu_start;
     std::vector<metrics::Detections> dets;
     const metrics::CocoResult after = evaluate(model, test_set, &dets);
-    std::printf("test: AP@[.5:.95] %.4f, AP50 %.4f, AP75 %.4f (training %.0f s)\nper-class AP:",
-                after.ap, after.ap50, after.ap75, train_s);
+    std::printf(
+        "test: AP@[.5:.95] %.4f, AP50 %.4f, AP75 %.4f (training %.0f s wall, %.0f s CPU on %d "
+        "threads)\nper-class AP:",
+        after.ap, after.ap50, after.ap75, train_s, train_cpu, get_num_threads());
     const auto& names = data::fashion_mnist_classes();
     for (std::int64_t c = 0; c < kClasses; ++c)
       std::printf(" %s %.3f%s", names[c].c_str(), after.per_class_ap[c],
@@ -358,8 +375,8 @@ int main(int argc, char** argv) {
                        .title = "truth green, predicted red (score > 0.3)"});
     std::printf("wrote %s/detections.png\n", opt.out_dir.c_str());
     char detail[160];
-    std::snprintf(detail, sizeof detail, "AP50 %.3f, AP75 %.3f, training %.0f s", after.ap50,
-                  after.ap75, train_s);
+    std::snprintf(detail, sizeof detail, "AP50 %.3f, AP75 %.3f, training %.0f s (%.0f s CPU)",
+                  after.ap50, after.ap75, train_s, train_cpu);
     return examples::report({.example = opt.name,
                              .loss = "",
                              .family = "detection",
