@@ -6,7 +6,9 @@
 // minidl runs with 2 threads (box_iou spreads rows over them; nms is sequential); torchvision with
 // the faster of 1 and 2 intra-op threads. Each figure is the median of --reps runs after a
 // warm-up. The ratio printed is torchvision's time / minidl's (> 1: minidl faster). The NMS
-// results are compared too (same kept count).
+// results are compared too (same kept count). When `--python` cannot import torchvision (Debian:
+// python3-torchvision, which scripts/setup.sh leaves out like python3-torch, since the tests never
+// run Python) the bench says so and leaves the torchvision column empty.
 //
 // Usage: bench_detection [--json] [--quick] [--reps R] [--no-torch] [--python PATH]
 #include <unistd.h>
@@ -130,6 +132,15 @@ int main(int argc, char** argv) {
 
   std::optional<double> t_iou, t_nms, t_kept;
   std::string threads_note;
+  if (opt.torch &&
+      std::system((opt.python + " -c 'import torchvision' >/dev/null 2>&1").c_str()) != 0) {
+    std::fprintf(stderr,
+                 "bench_detection: %s cannot import torchvision (install Debian's "
+                 "python3-torchvision: apt-get install python3-torchvision, or pass --python); "
+                 "the torchvision column is left empty\n",
+                 opt.python.c_str());
+    opt.torch = false;
+  }
   if (opt.torch) {
     char path[] = "/tmp/minidl_bench_detection_XXXXXX";
     const int fd = mkstemp(path);
