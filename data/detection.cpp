@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "tensor/error.h"
+#include "tensor/ops.h"
 #include "tensor/random.h"
 
 namespace minidl::data {
@@ -132,6 +133,27 @@ DetectionSet make_detection_set(const Tensor& items, const Tensor& item_labels,
     set.labels.push_back(from_vector(labels, {count}));
   }
   return set;
+}
+
+DetectionSet mirror_detection_set(const DetectionSet& set) {
+  MINIDL_CHECK(set.images.defined() && set.images.dim() == 4 &&
+                   set.images.shape()[2] == set.images.shape()[3] &&
+                   static_cast<std::int64_t>(set.boxes.size()) == set.size() &&
+                   set.labels.size() == set.boxes.size(),
+               "mirror_detection_set: need images [N, C, S, S] with N boxes and labels, got ",
+               set.images.defined() ? shape_str(set.images.shape()) : "no images", ", ",
+               set.boxes.size(), " boxes, ", set.labels.size(), " labels");
+  const double s = static_cast<double>(set.images.shape()[3]);
+  DetectionSet out{.images = flip(set.images, {3}), .boxes = {}, .labels = set.labels};
+  for (const Tensor& b : set.boxes) {
+    std::vector<float> v;
+    const std::vector<double> x = b.to_vector();
+    for (std::size_t g = 0; g + 3 < x.size(); g += 4)
+      for (double c : {s - x[g + 2], x[g + 1], s - x[g], x[g + 3]})
+        v.push_back(static_cast<float>(c));
+    out.boxes.push_back(from_vector(v, b.shape()));
+  }
+  return out;
 }
 
 Tensor single_boxes(const DetectionSet& set) {

@@ -53,6 +53,10 @@ struct DetectionSet {
 DetectionSet make_detection_set(const Tensor& items, const Tensor& item_labels,
                                 const DetectionSetOptions& options);
 
+// The set mirrored left-right (flip augmentation): images reversed along x, each box
+// (x1, y1, x2, y2) -> (S - x2, y1, S - x1, y2), labels kept; still the tight bounds of the pixels.
+DetectionSet mirror_detection_set(const DetectionSet& set);
+
 // The single-object set's boxes stacked: float32 [N, 4] (every canvas has exactly one box).
 Tensor single_boxes(const DetectionSet& set);
 

@@ -96,6 +96,44 @@ TEST_CASE("detection set: counts, bounded overlap, boxes inside, the same set fo
   CHECK(!testing::bitwise_equal(a.images, c.images));
 }
 
+TEST_CASE("detection set: the mirrored set's boxes are the tight bounds of its mirrored pixels") {
+  const Items it = rect_items();
+  const DetectionSet set = make_detection_set(
+      it.images, it.labels, {.num_images = 12, .canvas = 48, .max_items = 3, .seed = 4});
+  const DetectionSet m = mirror_detection_set(set);
+  REQUIRE(m.size() == 12);
+  for (std::int64_t n = 0; n < 12; ++n) {
+    CAPTURE(n);
+    const float* a = set.images.data<float>() + n * 48 * 48;
+    const float* b = m.images.data<float>() + n * 48 * 48;
+    bool mirrored = true;
+    for (int i = 0; i < 48; ++i)
+      for (int j = 0; j < 48; ++j) mirrored = mirrored && a[i * 48 + j] == b[i * 48 + 47 - j];
+    CHECK(mirrored);
+    CHECK(testing::bitwise_equal(m.labels[n], set.labels[n]));
+    const std::vector<double> v = set.boxes[n].to_vector(), w = m.boxes[n].to_vector();
+    REQUIRE(w.size() == v.size());
+    for (std::size_t g = 0; g < v.size(); g += 4) {
+      CHECK(w[g] == 48 - v[g + 2]);
+      CHECK(w[g + 1] == v[g + 1]);
+      CHECK(w[g + 2] == 48 - v[g]);
+      CHECK(w[g + 3] == v[g + 3]);
+    }
+  }
+  // A single item's mirrored box is the tight bounds of the mirrored canvas's ink.
+  const DetectionSet one = mirror_detection_set(make_detection_set(
+      it.images, it.labels, {.num_images = 1, .canvas = 40, .max_items = 1, .seed = 2}));
+  double x1 = 40, x2 = 0;
+  for (int i = 0; i < 40; ++i)
+    for (int j = 0; j < 40; ++j)
+      if (one.images.data<float>()[i * 40 + j] > kInkThreshold)
+        x1 = std::min<double>(x1, j), x2 = std::max<double>(x2, j + 1);
+  CHECK(one.boxes[0].at(0) == x1);
+  CHECK(one.boxes[0].at(2) == x2);
+  CHECK_THROWS_WITH_AS(mirror_detection_set(DetectionSet{}),
+                       doctest::Contains("mirror_detection_set: need images"), Error);
+}
+
 TEST_CASE("detection set: errors name the option") {
   const Items it = rect_items();
   CHECK_THROWS_WITH_AS(make_detection_set(it.images, it.labels, {.canvas = 20}),
