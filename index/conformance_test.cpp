@@ -193,3 +193,25 @@ TEST_CASE("index: a file's header claims never cost more than the file holds") {
   write_file_atomic(path, bytes);
   CHECK(error_of([&] { Index::load(path); }).find("index load: ") != std::string::npos);
 }
+
+// Found by the index_fuzz smoke in CI: an HNSW file whose max_level is above its entry point's
+// level loaded, and the first search walked link lists the entry point does not have (a heap
+// read past them under ASan, garbage in a release build).
+TEST_CASE("index: an HNSW file whose entry point is not on max_level is a clear error") {
+  HnswIndex hnsw(3, Metric::kL2, HnswOptions{.M = 4, .ef_construction = 16});
+  hnsw.add(blobs(40, 3, 2, 87));
+  const std::string path = temp_path("entry.idx");
+  hnsw.save(path);
+  std::string bytes = read_file(path);
+  // Common header (41 bytes: magic, version, kind "hnsw", dim, metric, next_id), then M, efC, ef,
+  // seed (8 each), parallel_build (1), size (8), entry (4), max_level (4).
+  const std::size_t max_level_at = 41 + 4 * 8 + 1 + 8 + 4;
+  std::int32_t level = 0;
+  std::memcpy(&level, bytes.data() + max_level_at, 4);
+  REQUIRE(level >= 0);
+  REQUIRE(level < 8);
+  ++level;
+  std::memcpy(bytes.data() + max_level_at, &level, 4);
+  write_file_atomic(path, bytes);
+  CHECK(error_of([&] { Index::load(path); }).find("not max_level") != std::string::npos);
+}

@@ -67,8 +67,14 @@ void HnswIndex::load_body(Reader& r) {
     std::copy_n(links0.begin() + static_cast<std::ptrdiff_t>(s * stride0), stride0, links(s, 0));
   }
   r.check(max_level_ >= -1 && max_level_ <= kMaxLevel, "hnsw max_level ", max_level_);
-  r.check((max_level_ < 0 && size_ == 0) || (entry_ < slots && slot_id_[entry_] >= 0),
-          "hnsw entry point ", entry_, " is not a stored node");
+  r.check((max_level_ < 0) == (size_ == 0), "hnsw max_level ", max_level_, " with ", size_,
+          " stored nodes");
+  r.check(size_ == 0 || (entry_ < slots && slot_id_[entry_] >= 0), "hnsw entry point ", entry_,
+          " is not a stored node");
+  // A search starts at the entry point on max_level and walks its links down every layer: an
+  // entry below max_level has no link lists there (found by index_fuzz: a read past them).
+  r.check(size_ == 0 || levels_[entry_] == max_level_, "hnsw entry point ", entry_, " has level ",
+          size_ == 0 ? 0 : int{levels_[entry_]}, ", not max_level ", max_level_);
   slot_of_id_.clear();
   std::int64_t stored = 0;
   upper_.clear();
