@@ -44,4 +44,14 @@ struct GaussianNllLossOptions {
 Variable gaussian_nll_loss(const Variable& input, const Variable& target, const Variable& var,
                            const GaussianNllLossOptions& options = {});
 
+struct ElboLossOptions {
+  double kl_weight = 1.0;     // beta >= 0: 1 is the ELBO, < 1 tempers the prior
+  double dataset_size = 1.0;  // M > 0: the KL is spread over the M training samples
+  Reduction reduction = Reduction::Mean;
+};
+// Negative ELBO of a Bayesian classifier per sample: CE(x_i, y_i) + beta KL / M, for logits
+// [N, C], int64 targets [N] and the 0-d KL(q || prior) (nn::bayes_kl); Blundell et al. 2015.
+Variable elbo_loss(const Variable& input, const Variable& target, const Variable& kl,
+                   const ElboLossOptions& options = {});
+
 }  // namespace minidl::losses

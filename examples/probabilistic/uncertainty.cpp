@@ -19,6 +19,7 @@
 // uncertainty (Foong et al. 2019); the per-region numbers make that visible.
 //
 //   uncertainty [--quick] [--epochs N] [--out DIR] [--seed S]
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -27,9 +28,11 @@
 #include "autograd/functional.h"
 #include "autograd/tape.h"
 #include "data/loader.h"
+#include "examples/common/calibration_arm.h"
 #include "examples/common/example.h"
 #include "examples/common/flags.h"
 #include "losses/probabilistic.h"
+#include "nn/mc_predict.h"
 #include "optim/adam.h"
 #include "train/band_plot.h"
 #include "train/fit.h"
@@ -74,29 +77,23 @@ struct Predictive {
   std::vector<double> mean, var, epistemic;  // per input
 };
 
-// `passes` stochastic passes in train mode (dropout on), without recording.
-Predictive mc_predict(nn::Module& model, const Tensor& x, std::int64_t passes = kPasses) {
+// `passes` stochastic passes (nn::mc_predict: dropout on, nothing recorded) of the two heads: the
+// mean over passes of [m_t, v_t], and the passes' variance of m_t (the epistemic part).
+Predictive predictive(nn::Module& model, const Tensor& x, std::int64_t passes = kPasses) {
+  const nn::McPrediction p =
+      nn::mc_predict(model, x, {.passes = passes, .transform = [](const Variable& out) {
+                                  auto [m, v] = heads(out);
+                                  return concat({m, v}, 1);
+                                }});
   const std::int64_t n = x.size(0);
-  Predictive p{std::vector<double>(n, 0.0), std::vector<double>(n, 0.0),
-               std::vector<double>(n, 0.0)};
-  std::vector<double> sum_sq(n, 0.0);
-  NoGradGuard no_grad;
-  model.train();
-  const double w = 1.0 / static_cast<double>(passes);
-  for (std::int64_t t = 0; t < passes; ++t) {
-    auto [m, v] = heads(model(Variable(x)));
-    const std::vector<double> mv = m.value().to_vector(), vv = v.value().to_vector();
-    for (std::int64_t i = 0; i < n; ++i) {
-      p.mean[i] += mv[i] * w;
-      sum_sq[i] += mv[i] * mv[i] * w;
-      p.var[i] += vv[i] * w;
-    }
-  }
+  Predictive out{std::vector<double>(n), std::vector<double>(n), std::vector<double>(n)};
+  const double *mean = p.mean.data<double>(), *var = p.var.data<double>();
   for (std::int64_t i = 0; i < n; ++i) {
-    p.epistemic[i] = std::max(0.0, sum_sq[i] - p.mean[i] * p.mean[i]);
-    p.var[i] += p.epistemic[i];
+    out.mean[i] = mean[2 * i];
+    out.epistemic[i] = var[2 * i];
+    out.var[i] = mean[2 * i + 1] + out.epistemic[i];
   }
-  return p;
+  return out;
 }
 
 struct Scores {
@@ -136,7 +133,7 @@ double mean_std(const Predictive& p, const Tensor& x, double lo, double hi) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  examples::ExampleOptions opt{.name = "uncertainty", .epochs = 300};
+  examples::ExampleOptions opt{.name = "uncertainty", .epochs = 300, .uses_fashion = true};
   examples::Flags app{
       "minidl study: MC-dropout regression with gaussian_nll_loss and a gap in the data"};
   examples::add_standard_flags(app, opt);
@@ -150,7 +147,7 @@ int main(int argc, char** argv) {
     optim::Adam adam(model->parameters(), {.lr = 3e-3});
     data::DataLoader loader(x_train, y_train,
                             {.batch_size = 64, .shuffle = true, .seed = opt.seed});
-    const Scores before = score(mc_predict(*model, x_test), x_test, y_test);
+    const Scores before = score(predictive(*model, x_test), x_test, y_test);
     train::fit(*model, adam, loader,
                {.epochs = epochs,
                 .loss_fn =
@@ -160,14 +157,14 @@ int main(int argc, char** argv) {
                     },
                 .metrics = {},
                 .verbose = 0});
-    const Predictive test_pred = mc_predict(*model, x_test);
+    const Predictive test_pred = predictive(*model, x_test);
     const Scores after = score(test_pred, x_test, y_test);
     const Scores gap = score(test_pred, x_test, y_test, 0.0, 1.0);
     const Scores data = score(test_pred, x_test, y_test, 1.0);
 
     // The band over [-5, 5], beyond the data on both sides.
     const Tensor grid = linspace(-5.0, 5.0, 401).reshape({401, 1});
-    const Predictive band_pred = mc_predict(*model, grid, kBandPasses);
+    const Predictive band_pred = predictive(*model, grid, kBandPasses);
     train::Band band;
     for (std::int64_t i = 0; i < grid.numel(); ++i) {
       const double gx = grid.data<float>()[i], sd = std::sqrt(band_pred.var[i]);
@@ -198,6 +195,22 @@ int main(int argc, char** argv) {
         "coverage %.3f\n",
         data.nll, data.coverage, gap.nll, gap.coverage);
     std::printf("band plot: %s\n", png.c_str());
+
+    // The calibration arm: classifiers, with the regression arm's --epochs scaled down.
+    const examples::Fashion f = examples::load_fashion(opt, 3000, 2000);
+    const std::vector<examples::CalibrationRow> rows = examples::run_calibration_arm(
+        f, {.epochs = opt.quick ? 2 : std::max<std::int64_t>(1, epochs / 60),
+            .passes = opt.quick ? 10 : 30,
+            .seed = opt.seed});
+    const std::string reliability = opt.out_dir + "/reliability.png";
+    examples::plot_calibration_arm(rows, reliability);
+    std::printf("reliability diagram: %s\n", reliability.c_str());
+    std::map<std::string, double> extras;
+    for (const examples::CalibrationRow& r : rows) {
+      extras["ECE " + r.method] = r.calibration.ece;
+      extras["NLL " + r.method] = r.calibration.nll;
+      extras["accuracy " + r.method] = r.calibration.accuracy;
+    }
     char detail[200];
     std::snprintf(detail, sizeof detail,
                   "coverage %.3f -> %.3f (gap %.3f); std on data %.3f, in gap %.3f, beyond %.3f",
@@ -209,7 +222,8 @@ int main(int argc, char** argv) {
                              .before = before.nll,
                              .after = after.nll,
                              .higher_is_better = false,
-                             .detail = detail},
+                             .detail = detail,
+                             .extras = extras},
                             opt);
   });
 }

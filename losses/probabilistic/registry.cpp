@@ -65,6 +65,24 @@ std::vector<LossInfo> probabilistic_losses() {
                                            .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = true},
+          {.name = "elbo_loss",
+           .formula = "CE(x_i, y_i) + kl_weight KL / dataset_size (negative ELBO per sample)",
+           .reference = "Blundell et al. 2015 (Bayes by backprop), minibatch KL weighting",
+           .inputs = {{"input", InputKind::kFloat, false, "logits [N, C]"},
+                      {"target", InputKind::kInt, false, "class indices [N]"},
+                      {"kl", InputKind::kFloat, false, "0-d KL(q || prior) of the weights"}},
+           .params = {{"kl_weight", 1.0, "beta >= 0 (1: the ELBO)"},
+                      {"dataset_size", 1.0, "M > 0: the KL is spread over M samples"},
+                      reduction},
+           .evaluate =
+               [](const EvalArgs& a) {
+                 const ElboLossOptions d;  // the C++ defaults
+                 return elbo_loss(a.input("input"), a.input("target"), a.input("kl"),
+                                  {.kl_weight = a.number("kl_weight", d.kl_weight),
+                                   .dataset_size = a.number("dataset_size", d.dataset_size),
+                                   .reduction = a.reduction(d.reduction)});
+               },
+           .torch_has_it = false},
       });
 }
 
