@@ -39,7 +39,7 @@ constexpr Study kStudies[] = {
     {"bandit", "policy_gradient"},    {"gan_study", "gan"},
     {"box_loss_study", "detection"},  {"retrieval_at_scale", "metric"},
     {"rl_study", "policy_gradient"},  {"gan_fashion", "gan"},
-    {"detector", "detection"},
+    {"detector", "detection"},        {"fairness_study", "robust"},
 };
 
 // The examples of issue 11's policy-gradient trainers, run like the studies.

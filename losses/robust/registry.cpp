@@ -52,6 +52,41 @@ std::vector<LossInfo> robust_losses() {
                       .reduction = a.reduction(d.reduction)});
                },
            .torch_has_it = false},
+          {.name = "group_reweighted_loss",
+           .formula = "w_{a_i} CE(x_i, y_i), w_g = n / (G n_g); mean = sum / N",
+           .reference = "Sagawa et al., ICLR 2020 (reweighting baseline); Idrissi et al. 2022",
+           .inputs = {{"input", InputKind::kFloat, false, "logits [N, C]"},
+                      {"target", InputKind::kInt, false, "class indices [N]"},
+                      {"group", InputKind::kInt, false, "group ids [N] in [0, G)"}},
+           .params = {{"group_counts", std::vector<double>{}, "n_g of each group (required)"},
+                      reduction},
+           .evaluate =
+               [](const EvalArgs& a) {
+                 const GroupReweightedLossOptions d;  // the C++ defaults
+                 return group_reweighted_loss(
+                     a.input("input"), a.input("target"), a.input("group"),
+                     {.group_counts = a.numbers("group_counts", d.group_counts),
+                      .reduction = a.reduction(d.reduction)});
+               },
+           .torch_has_it = false},
+          {.name = "group_dro_loss",
+           .formula = "sum_g q'_g L_g, q'_g ~ q_g exp(eta L_g), L_g = mean CE of group g",
+           .reference = "Sagawa et al., ICLR 2020 (online group DRO, Algorithm 1)",
+           .inputs = {{"input", InputKind::kFloat, false, "logits [N, C]"},
+                      {"target", InputKind::kInt, false, "class indices [N]"},
+                      {"group", InputKind::kInt, false, "group ids [N] in [0, G)"}},
+           .params = {{"group_weights", std::vector<double>{},
+                       "q_g before the step, one per group (required; e.g. all 1)"},
+                      {"step_size", 0.01, "eta >= 0 of the ascent step on q"}},
+           .evaluate =
+               [](const EvalArgs& a) {
+                 const GroupDroLossOptions d;  // the C++ defaults
+                 return group_dro_loss(
+                     a.input("input"), a.input("target"), a.input("group"),
+                     {.group_weights = a.numbers("group_weights", d.group_weights),
+                      .step_size = a.number("step_size", d.step_size)});
+               },
+           .torch_has_it = false},
       });
 }
 
