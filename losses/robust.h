@@ -77,7 +77,8 @@ std::vector<double> group_dro_update(const std::vector<double>& group_weights,
                                      const std::vector<double>& group_losses, double step_size);
 
 // group_dro_loss with its q kept between calls (uniform at the start), as Sagawa et al.'s
-// LossComputer: loss = dro(logits, y, a) each step; weights() is q after the last step.
+// LossComputer: loss = dro(logits, y, a) each step; weights() is q after the last step. Every
+// call moves q: call it on training batches only (a validation pass would move q too).
 class GroupDro {
  public:
   GroupDro(std::int64_t num_groups, double step_size = 0.01);

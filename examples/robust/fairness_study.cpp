@@ -11,7 +11,7 @@
 // both group methods trade a little average accuracy for a higher worst group and smaller gaps.
 // The metric: worst-group accuracy, ERM -> the better of the two group methods.
 //
-//   fairness_study [--quick] [--epochs N] [--out DIR] [--seed S] [--data DIR]
+//   fairness_study [--quick] [--epochs N] [--dro-step ETA] [--out DIR] [--seed S] [--data DIR]
 #include <cstdio>
 
 #include "examples/common/example.h"
@@ -25,10 +25,13 @@ int main(int argc, char** argv) {
   examples::Flags app{
       "minidl study: ERM, group reweighting and group DRO under a spurious group attribute"};
   examples::add_standard_flags(app, opt);
+  double dro_step = 0.01;
+  app.add_option("--dro-step", dro_step, "eta, group DRO's step size on q")->capture_default_str();
   MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
     const examples::GroupShiftData d = examples::load_group_shift(opt);
-    const examples::GroupRun run{.epochs = opt.quick ? 3 : opt.epochs, .seed = opt.seed};
+    const examples::GroupRun run{
+        .epochs = opt.quick ? 3 : opt.epochs, .dro_step = dro_step, .seed = opt.seed};
     examples::print_group_header(d);
     using examples::GroupMethod;
     const GroupMethod methods[] = {GroupMethod::kErm, GroupMethod::kReweight, GroupMethod::kDro};
