@@ -138,11 +138,15 @@ int main(int argc, char** argv) {
       "minidl study: MC-dropout regression with gaussian_nll_loss and a gap in the data"};
   examples::add_standard_flags(app, opt);
   std::int64_t calibration_epochs = 20;
-  app.add_option("--calibration-epochs", calibration_epochs,
-                 "epochs of each classifier of the calibration arm (quick mode: 2)")
-      ->capture_default_str();
+  examples::FlagOption* calibration_flag =
+      app.add_option("--calibration-epochs", calibration_epochs,
+                     "epochs of each classifier of the calibration arm (quick mode: 2)")
+          ->capture_default_str();
   MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
+    // A budget flag, like --epochs: quick mode fixes its own rather than ignoring it silently.
+    MINIDL_CHECK(!opt.quick || calibration_flag->count() == 0,
+                 "uncertainty: --calibration-epochs is a full-mode budget; --quick fixes its own");
     const std::int64_t epochs = opt.quick ? 40 : opt.epochs;
     Generator gen(opt.seed);
     auto [x_train, y_train] = make_train(opt.quick ? 500 : 1000, gen);
