@@ -31,6 +31,14 @@ struct ContrastiveLossOptions {
   bool squared = true;
   bool normalize_embeddings = false;
   Reduction reduction = Reduction::Mean;
+  // Balancing positives against negatives (an all-pairs batch of 8 classes x 8 holds 8 negatives
+  // per positive). The weights multiply each similar / dissimilar pair's term in every
+  // reduction. balanced: Mean is mean(similar terms) + mean(dissimilar terms), each set averaged
+  // by its own count, as pytorch-metric-learning's ContrastiveLoss reduces pos_loss and neg_loss
+  // separately and adds them; false: one mean over all N pairs. None and Sum ignore it.
+  bool balanced = false;
+  double positive_weight = 1.0;
+  double negative_weight = 1.0;
 };
 // Contrastive loss (Hadsell, Chopra and LeCun 2006) on pairs (input1[i], input2[i]) with target
 // 1 = similar, 0 = dissimilar: t 1/2 D^2 + (1 - t) 1/2 [m - D]_+^2, D = |input1 - input2|_2.
@@ -100,6 +108,9 @@ struct ContrastivePairLossOptions {
   bool squared = true;
   bool normalize_embeddings = false;
   Reduction reduction = Reduction::Mean;  // Mean over all pairs; None: positives then negatives
+  bool balanced = false;  // as ContrastiveLossOptions: Mean = mean(positives) + mean(negatives)
+  double positive_weight = 1.0;
+  double negative_weight = 1.0;
 };
 // contrastive_loss on mined pairs of a batch of embeddings [N, D] (Euclidean distance).
 Variable contrastive_pair_loss(const Variable& embeddings, const PairTuples& pairs,

@@ -6,6 +6,15 @@
 //   plain   (squared = false):     l_i = t_i D_i       + (1 - t_i) [m - D_i]_+
 //   mean: (1/N) sum_i l_i   sum: sum_i l_i   none: l [N]
 //
+// Balancing (balanced, positive_weight w+, negative_weight w-): every term is scaled by its
+// pair's weight (none, sum and mean alike), and the balanced mean averages each set by its own
+// count,
+//   balanced mean: w+ (1/|P|) sum_{i in P} l_i + w- (1/|N|) sum_{i in N} l_i   (empty set: 0)
+// so that 224 similar pairs count as much as 1,792 dissimilar ones. This is how
+// pytorch-metric-learning reduces ContrastiveLoss (pos_loss and neg_loss reduced separately,
+// then added; its default AvgNonZeroReducer also drops zero terms from each count, which this
+// does not). The counts are constants of the batch (no gradient flows through them).
+//
 // The paper writes Y = 0 for similar pairs; here target 1 means similar (as the issue and
 // pytorch-metric-learning's positive pairs), so t = 1 - Y. The plain form is
 // pytorch-metric-learning's ContrastiveLoss (pos_margin 0, neg_margin m) per pair; Caffe's legacy
@@ -52,7 +61,10 @@ Variable contrastive_loss(const Variable& input1, const Variable& input2, const 
   Variable d2 = squared_euclidean(a, b);
   Variable loss = where(t, metric_detail::contrastive_similar_terms(d2, o.squared),
                         metric_detail::contrastive_dissimilar_terms(d2, o.margin, o.squared));
-  return reduce(loss, o.reduction, kOp);
+  std::vector<bool> positive(static_cast<std::size_t>(t.numel()));
+  for (std::int64_t i = 0; i < t.numel(); ++i) positive[static_cast<std::size_t>(i)] = t.at(i) == 1;
+  return metric_detail::reduce_pair_terms(
+      kOp, loss, positive, {o.balanced, o.positive_weight, o.negative_weight}, o.reduction);
 }
 
 }  // namespace minidl::losses

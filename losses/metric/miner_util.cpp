@@ -97,6 +97,56 @@ PairTuples all_pairs(const Tensor& labels) {
   return out.tuples();
 }
 
+PairTuples ratio_capped_pairs(const Tensor& embeddings, const Tensor& labels, Generator& gen,
+                              const CappedPairOptions& o) {
+  constexpr const char* kOp = "ratio_capped_pairs";
+  MINIDL_CHECK(std::isfinite(o.max_negative_ratio) && o.max_negative_ratio >= 0, kOp,
+               ": max_negative_ratio must be finite and >= 0, got ", o.max_negative_ratio);
+  const auto y = check_labels_1d(kOp, labels);
+  check_embeddings(kOp, embeddings, labels);
+  const auto n = static_cast<std::int64_t>(y.size());
+  PairLists out;
+  Index neg_i, neg_j;
+  for (std::int64_t i = 0; i < n; ++i)
+    for (std::int64_t j = i + 1; j < n; ++j) {
+      if (y[i] == y[j]) {
+        out.a1.push_back(i);
+        out.p.push_back(j);
+      } else {
+        neg_i.push_back(i);
+        neg_j.push_back(j);
+      }
+    }
+  const auto total = static_cast<std::int64_t>(neg_i.size());
+  const std::int64_t keep = std::min<std::int64_t>(
+      total, static_cast<std::int64_t>(
+                 std::floor(o.max_negative_ratio * static_cast<double>(out.a1.size()))));
+  Index order(static_cast<std::size_t>(total));
+  std::iota(order.begin(), order.end(), 0);
+  if (keep < total) {
+    if (o.hardest) {
+      const auto delta =
+          dissimilarity_matrix(embeddings, o.distance, o.normalize_embeddings).values<double>();
+      std::stable_sort(order.begin(), order.end(), [&](std::int64_t a, std::int64_t b) {
+        return delta[neg_i[a] * n + neg_j[a]] < delta[neg_i[b] * n + neg_j[b]];
+      });
+    } else {
+      for (std::int64_t t = 0; t < keep; ++t) {  // partial Fisher-Yates
+        const auto r =
+            t + static_cast<std::int64_t>(gen.next_u64() % static_cast<std::uint64_t>(total - t));
+        std::swap(order[t], order[r]);
+      }
+    }
+    order.resize(static_cast<std::size_t>(keep));
+    std::sort(order.begin(), order.end());
+  }
+  for (std::int64_t t : order) {
+    out.a2.push_back(neg_i[t]);
+    out.n.push_back(neg_j[t]);
+  }
+  return out.tuples();
+}
+
 TripletTuples all_triplets(const Tensor& labels) {
   const auto y = check_labels_1d("all_triplets", labels);
   const auto n = static_cast<std::int64_t>(y.size());

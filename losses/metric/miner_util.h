@@ -88,6 +88,22 @@ struct HardNegativePairOptions {
 PairTuples hard_negative_pairs(const Tensor& embeddings, const Tensor& labels,
                                const HardNegativePairOptions& options = {});
 
+// Ratio-capped pairs, for balancing a pair loss: every positive pair and at most
+// floor(max_negative_ratio * #positives) negative pairs, each unordered pair once (i < j: the
+// contrastive terms are symmetric). The negatives kept are the hardest (smallest delta; ties to
+// the earlier pair) with hardest, else a uniform draw without replacement from gen. Output in
+// row-major order (i, then j). All pairs of a P x K batch hold (P - 1) K / (K - 1) negatives per
+// positive (8 x 8: 8, 1,792 against 224); ratio 1 keeps as many negatives as positives.
+// Without hardest the embeddings are only checked against the labels, never read.
+struct CappedPairOptions {
+  double max_negative_ratio = 1.0;  // >= 0
+  bool hardest = false;
+  Distance distance = Distance::kEuclidean;
+  bool normalize_embeddings = false;
+};
+PairTuples ratio_capped_pairs(const Tensor& embeddings, const Tensor& labels, Generator& gen,
+                              const CappedPairOptions& options = {});
+
 // Distance-weighted sampling (Wu, Manmatha, Smola and Kraehenbuehl 2017, "Sampling Matters in
 // Deep Embedding Learning", section 4). Rows are L2-normalised (the weights are the inverse of the
 // density of distances between uniform points on the unit sphere S^{D-1}):

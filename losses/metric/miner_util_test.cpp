@@ -2,7 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <map>
 #include <numbers>
 #include <set>
 #include <tuple>
@@ -213,6 +215,56 @@ TEST_CASE("miners: a batch without valid tuples gives empty tuples and count 0")
   CHECK(to_pairs(empty).count() == 0);
 }
 
+TEST_CASE("miners: ratio-capped pairs keep every positive and the hardest negatives by hand") {
+  // Unordered pairs of hand_x: positives (0,1), (2,3); negatives by distance (1,3) 1.5, (1,2) 2,
+  // (0,3) 2.5, (0,2) 3, (2,4) 7, (3,4) 7.5, (1,4) 9, (0,4) 10.
+  Generator gen(0);
+  auto mine = [&](double ratio) {
+    return ratio_capped_pairs(hand_x(), hand_y(), gen,
+                              {.max_negative_ratio = ratio, .hardest = true});
+  };
+  const PairTuples one = mine(1.0);
+  CHECK(pairs_of(one.anchor_pos, one.positive) == std::vector<Pair>{{0, 1}, {2, 3}});
+  CHECK(pairs_of(one.anchor_neg, one.negative) == std::vector<Pair>{{1, 2}, {1, 3}});
+  const PairTuples more = mine(1.5);  // floor(1.5 * 2) = 3
+  CHECK(pairs_of(more.anchor_neg, more.negative) == std::vector<Pair>{{0, 3}, {1, 2}, {1, 3}});
+  CHECK(mine(10.0).num_negative() == 8);
+  CHECK(mine(0.0).num_negative() == 0);
+  CHECK(mine(0.0).num_positive() == 2);
+  // cosine dissimilarity ranks by angle: every 1-D point but the origin has the same direction
+  const PairTuples cos = ratio_capped_pairs(points_1d({1, 2, -1, 3}), labels({0, 0, 1, 1}), gen,
+                                            {.hardest = true, .distance = Distance::kCosine});
+  CHECK(pairs_of(cos.anchor_neg, cos.negative) == std::vector<Pair>{{0, 3}, {1, 3}});
+}
+
+TEST_CASE("miners: ratio-capped pairs draw negatives uniformly without replacement") {
+  const std::vector<Pair> negatives = {{0, 2}, {0, 3}, {0, 4}, {1, 2},
+                                       {1, 3}, {1, 4}, {2, 4}, {3, 4}};
+  std::map<Pair, int> hits;
+  std::set<std::vector<Pair>> distinct;
+  Generator gen(7);
+  const int draws = 4000;
+  for (int d = 0; d < draws; ++d) {
+    const PairTuples p = ratio_capped_pairs(hand_x(), hand_y(), gen);
+    const std::vector<Pair> kept = pairs_of(p.anchor_neg, p.negative);
+    REQUIRE(kept.size() == 2);
+    CHECK(kept[0] < kept[1]);  // row-major, no repeat
+    for (const Pair& k : kept) {
+      CHECK(std::find(negatives.begin(), negatives.end(), k) != negatives.end());
+      ++hits[k];
+    }
+    distinct.insert(kept);
+  }
+  CHECK(distinct.size() == 28);  // every 2 of the 8
+  // each negative is kept with probability 2/8: 1000 of 4000, sd 27
+  for (const Pair& k : negatives) CHECK(std::abs(hits[k] - 1000) < 140);
+  // a seeded generator repeats the draw
+  Generator g1(3), g2(3);
+  const PairTuples a = ratio_capped_pairs(hand_x(), hand_y(), g1);
+  const PairTuples b = ratio_capped_pairs(hand_x(), hand_y(), g2);
+  CHECK(pairs_of(a.anchor_neg, a.negative) == pairs_of(b.anchor_neg, b.negative));
+}
+
 TEST_CASE("miners: mining records nothing on the tape") {
   Generator gen(1);
   const Tensor x = randn({6, 4}, gen, kFloat64);
@@ -236,6 +288,14 @@ TEST_CASE("miners: errors name the miner") {
                        doctest::Contains("semi_hard_triplets: margin must be > 0"), Error);
   CHECK_THROWS_WITH_AS(hard_negative_pairs(hand_x(), hand_y(), {.negatives_per_anchor = 0}),
                        doctest::Contains("negatives_per_anchor must be >= 1"), Error);
+  Generator gen(0);
+  CHECK_THROWS_WITH_AS(
+      ratio_capped_pairs(hand_x(), hand_y(), gen, {.max_negative_ratio = -1}),
+      doctest::Contains("ratio_capped_pairs: max_negative_ratio must be finite and >= 0, got -1"),
+      Error);
+  CHECK_THROWS_WITH_AS(ratio_capped_pairs(points_1d({0, 1}), hand_y(), gen),
+                       doctest::Contains("ratio_capped_pairs: embeddings [2,1] and labels [5]"),
+                       Error);
 }
 
 }  // namespace

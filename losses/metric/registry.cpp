@@ -41,16 +41,23 @@ std::vector<LossInfo> metric_losses() {
            .params = {{"margin", 1.0, "dissimilar pairs are pushed to D >= margin"},
                       {"squared", true, "Hadsell's squared terms; false: D and [m - D]_+"},
                       {"normalize_embeddings", false, "L2-normalise rows first"},
-                      reduction_param()},
+                      reduction_param(),
+                      {"balanced", false, "mean: mean(similar terms) + mean(dissimilar terms)"},
+                      {"positive_weight", 1.0, "multiplies each similar pair's term"},
+                      {"negative_weight", 1.0, "multiplies each dissimilar pair's term"}},
            .evaluate =
                [](const EvalArgs& a) {
                  const ContrastiveLossOptions d;  // the C++ defaults
-                 return contrastive_loss(a.input("input1"), a.input("input2"), a.input("target"),
-                                         {.margin = a.number("margin", d.margin),
-                                          .squared = a.flag("squared", d.squared),
-                                          .normalize_embeddings = a.flag("normalize_embeddings",
-                                                                         d.normalize_embeddings),
-                                          .reduction = a.reduction(d.reduction)});
+                 return contrastive_loss(
+                     a.input("input1"), a.input("input2"), a.input("target"),
+                     {.margin = a.number("margin", d.margin),
+                      .squared = a.flag("squared", d.squared),
+                      .normalize_embeddings =
+                          a.flag("normalize_embeddings", d.normalize_embeddings),
+                      .reduction = a.reduction(d.reduction),
+                      .balanced = a.flag("balanced", d.balanced),
+                      .positive_weight = a.number("positive_weight", d.positive_weight),
+                      .negative_weight = a.number("negative_weight", d.negative_weight)});
                },
            .torch_has_it = false},
           {.name = "triplet_margin_loss",

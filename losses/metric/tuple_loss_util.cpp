@@ -13,12 +13,16 @@
 //   tuples' entries, so T tuples cost a gather, not T D-dimensional differences.
 //
 // contrastive_pair_loss: the contrastive terms (below, tuple_loss_util.h) at every mined positive
-// and negative pair, Euclidean distance from the squared-distance matrix; mean over all pairs.
+// and negative pair, Euclidean distance from the squared-distance matrix; mean over all pairs,
+// or with balanced the mean of the positives' terms plus the mean of the negatives' (weights and
+// formula: reduce_pair_terms in tuple_loss_util.h, and contrastive_loss.cpp).
 //
 // No tuple at all (a batch of distinct labels, a miner that found nothing): exactly 0, zero
 // gradients (zero_loss).
 #include "losses/metric/tuple_loss_util.h"
 
+#include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "autograd/functional.h"
@@ -85,6 +89,32 @@ Variable contrastive_dissimilar_terms(const Variable& d2, double margin, bool sq
   return squared ? mul(square(hinge), 0.5) : hinge;
 }
 
+Variable reduce_pair_terms(std::string_view op, const Variable& terms,
+                           const std::vector<bool>& positive, const PairBalance& b,
+                           Reduction reduction) {
+  MINIDL_CHECK(std::isfinite(b.positive_weight) && b.positive_weight >= 0, op,
+               ": positive_weight must be finite and >= 0, got ", b.positive_weight);
+  MINIDL_CHECK(std::isfinite(b.negative_weight) && b.negative_weight >= 0, op,
+               ": negative_weight must be finite and >= 0, got ", b.negative_weight);
+  const auto count = static_cast<std::int64_t>(positive.size());
+  const auto num_pos =
+      static_cast<std::int64_t>(std::count(positive.begin(), positive.end(), true));
+  const std::int64_t num_neg = count - num_pos;
+  const bool plain = b.positive_weight == 1.0 && b.negative_weight == 1.0 &&
+                     (!b.balanced || reduction != Reduction::Mean);
+  if (plain) return reduce(terms, reduction, op);
+  std::vector<double> c(static_cast<std::size_t>(count));
+  for (std::size_t t = 0; t < c.size(); ++t) {
+    const double w = positive[t] ? b.positive_weight : b.negative_weight;
+    double divisor = 1.0;
+    if (reduction == Reduction::Mean)
+      divisor = static_cast<double>(!b.balanced ? count : positive[t] ? num_pos : num_neg);
+    c[t] = w / divisor;
+  }
+  Variable weighted = mul(terms, Variable(from_vector(c).to(terms.dtype())));
+  return reduction == Reduction::None ? weighted : sum(weighted);
+}
+
 }  // namespace metric_detail
 
 Variable triplet_tuple_loss(const Variable& embeddings, const TripletTuples& t,
@@ -148,7 +178,10 @@ Variable contrastive_pair_loss(const Variable& embeddings, const PairTuples& pai
     parts.push_back(metric_detail::contrastive_dissimilar_terms(
         metric_detail::matrix_entries(d2, pairs.anchor_neg, pairs.negative), o.margin, o.squared));
   Variable terms = parts.size() == 1 ? parts[0] : concat(parts, 0);
-  return reduce(terms, o.reduction, kOp);
+  std::vector<bool> positive(static_cast<std::size_t>(pairs.count()), false);
+  std::fill_n(positive.begin(), pairs.num_positive(), true);
+  return metric_detail::reduce_pair_terms(
+      kOp, terms, positive, {o.balanced, o.positive_weight, o.negative_weight}, o.reduction);
 }
 
 }  // namespace minidl::losses

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "autograd/variable.h"
 #include "losses/metric/miner_util.h"
@@ -29,5 +30,21 @@ Variable matrix_entries(const Variable& m, const Tensor& rows, const Tensor& col
 // The hinge's kink at D = m takes the subgradient 0 (relu); D at 0 has gradient 0 (safe_sqrt).
 Variable contrastive_similar_terms(const Variable& d2, bool squared);
 Variable contrastive_dissimilar_terms(const Variable& d2, double margin, bool squared);
+
+// The reduction of the contrastive losses with their balance options (ContrastiveLossOptions),
+// for pair terms l [T] of which positive[t] says similar:
+//   w_t = positive_weight or negative_weight
+//   none: w_t l_t   sum: sum_t w_t l_t   mean: sum_t w_t l_t / T
+//   balanced mean: w_+ sum_{t in P} l_t / |P| + w_- sum_{t in N} l_t / |N|  (an empty set adds 0)
+// All four are sum_t c_t l_t (or c_t l_t) with constant coefficients c_t, so the gradient is c_t
+// times each term's. Checks the weights (finite, >= 0) and names op in errors.
+struct PairBalance {
+  bool balanced = false;
+  double positive_weight = 1.0;
+  double negative_weight = 1.0;
+};
+Variable reduce_pair_terms(std::string_view op, const Variable& terms,
+                           const std::vector<bool>& positive, const PairBalance& balance,
+                           Reduction reduction);
 
 }  // namespace minidl::losses::metric_detail

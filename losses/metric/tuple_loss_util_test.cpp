@@ -133,6 +133,24 @@ TEST_CASE("tuple losses: contrastive pair terms by hand") {
   CHECK(contrastive_pair_loss(x, p, {.margin = 2.5}).item() == doctest::Approx(1.25 / 6));
   CHECK(contrastive_pair_loss(x, p, {.margin = 2.5, .squared = false}).item() ==
         doctest::Approx((1 + 1 + 0.5 + 0.5) / 6));
+  // balanced: mean of the positives' terms (1/2) plus the negatives' (0.25 / 4)
+  CHECK(contrastive_pair_loss(x, p, {.margin = 2.5, .balanced = true}).item() ==
+        doctest::Approx(0.5 + 0.0625));
+  CHECK(contrastive_pair_loss(
+            x, p, {.margin = 2.5, .balanced = true, .positive_weight = 0, .negative_weight = 2})
+            .item() == doctest::Approx(0.125));
+  CHECK_TENSOR_CLOSE(contrastive_pair_loss(
+                         x, p, {.margin = 2.5, .reduction = Reduction::None, .negative_weight = 2})
+                         .value(),
+                     from_vector(std::vector<double>{0.5, 0.5, 0, 0.25, 0, 0.25}));
+  for (bool balanced : {false, true})
+    CHECK(gradcheck(
+        [&](const auto& v) {
+          return std::vector{contrastive_pair_loss(
+              v[0], p,
+              {.margin = 2.5, .balanced = balanced, .positive_weight = 3, .negative_weight = 0.5})};
+        },
+        {leaf({0.2, 1.1, 2.9}, {3, 1})}));
 }
 
 TEST_CASE("tuple losses: the soft margin (softplus) has slope 1/2 at 0 and stays finite far out") {
