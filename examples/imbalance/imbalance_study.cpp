@@ -1,4 +1,4 @@
-// imbalance_study: eight ways to train on an imbalanced data set, side by side.
+// imbalance_study: nine ways to train on an imbalanced data set, side by side.
 //
 // Data: Fashion-MNIST with Pullover, Coat and Shirt cut to 1% of their training samples
 // (imbalanced_fashion.h; the test set stays balanced). Model: the same 784-128-10 MLP, from the
@@ -10,6 +10,8 @@
 //   oversample     plain CE on data::random_oversample        (rare samples repeated)
 //   undersample    plain CE on data::random_undersample       (common samples dropped)
 //   SMOTE          plain CE on data::smote, k = 5             (rare samples interpolated)
+//   augment        plain CE on data::augment_minority          (rare samples flipped, shifted by
+//                  a 2-pixel padded crop, plus N(0, 0.1^2) noise: new variants, not repeats)
 //   sampler        plain CE, data::ClassBalancedSampler       (classes drawn equally often)
 // Equal steps rather than equal epochs: a resampled set is larger (or much smaller), and the
 // comparison should be between what the model is trained on, not how long.
@@ -35,6 +37,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "data/class_augment.h"
 #include "examples/common/flags.h"
 #include "examples/imbalance/imbalanced_fashion.h"
 #include "losses/classification.h"
@@ -107,6 +110,20 @@ int main(int argc, char** argv) {
     methods.push_back({"undersample", x_under, y_under, nullptr, ce});
     const data::Resampled sm = data::smote(d.x_train, d.y_train, {.seed = opt.seed});
     methods.push_back({"SMOTE", sm.x, sm.y, nullptr, ce});
+    const double background = amin(d.x_train).item();  // a 0 pixel after standardisation
+    const data::Transform images = data::compose(
+        {[](const Tensor& x, Generator&) {
+           return x.reshape({x.size(0), 1, 28, 28});
+         },
+         data::random_horizontal_flip(),
+         data::random_crop({.height = 28, .width = 28, .padding = 2, .fill = background}),
+         data::gaussian_noise(0.1),
+         [](const Tensor& x, Generator&) {
+           return x.reshape({x.size(0), 784});
+         }});
+    const data::Resampled aug =
+        data::augment_minority(d.x_train, d.y_train, images, {.seed = opt.seed});
+    methods.push_back({"augment", aug.x, aug.y, nullptr, ce});
     methods.push_back({"sampler", d.x_train, d.y_train,
                        std::make_shared<data::ClassBalancedSampler>(
                            d.y_train, data::WeightedSamplerOptions{.seed = opt.seed}),
