@@ -42,6 +42,11 @@ constexpr Study kStudies[] = {
     {"detector", "detection"},        {"fairness_study", "robust"},
 };
 
+// Issue 18's studies.
+constexpr Study kIssue18Studies[] = {
+    {"cross_validation", "regularization"},
+};
+
 // The examples of issue 11's policy-gradient trainers, run like the studies.
 constexpr Study kTrainerExamples[] = {
     {"reinforce_cartpole", "policy_gradient"}, {"a2c_cartpole", "policy_gradient"},
@@ -123,6 +128,7 @@ std::vector<TourEntry> tour_entries() {
   for (const losses::LossInfo& row : losses::registry())
     out.push_back({row.name, row.name, row.family});
   for (const Study& s : kStudies) out.push_back({s.program, "", s.family});
+  for (const Study& s : kIssue18Studies) out.push_back({s.program, "", s.family});
   for (const Study& s : kTrainerExamples) out.push_back({s.program, "", s.family});
   return out;
 }
