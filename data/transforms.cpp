@@ -1,6 +1,7 @@
 #include "data/transforms.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "tensor/ops.h"
@@ -131,6 +132,80 @@ Transform random_crop(const RandomCropOptions& o) {
                 static_cast<T>(o.fill), top.data<std::int64_t>(), left.data<std::int64_t>());
     });
     return out;
+  };
+}
+
+Transform random_resized_crop(const RandomResizedCropOptions& o) {
+  static constexpr const char* kOp = "random_resized_crop";
+  MINIDL_CHECK(o.height > 0 && o.width > 0, kOp, ": size ", o.height, "x", o.width,
+               " must be positive");
+  MINIDL_CHECK(0 < o.scale_min && o.scale_min <= o.scale_max && o.scale_max <= 1.0, kOp,
+               ": scale range [", o.scale_min, ", ", o.scale_max,
+               "] must lie in (0, 1], min <= max");
+  MINIDL_CHECK(0 < o.ratio_min && o.ratio_min <= o.ratio_max, kOp, ": ratio range [", o.ratio_min,
+               ", ", o.ratio_max, "] must be positive, min <= max");
+  return [o](const Tensor& x, Generator& gen) {
+    MINIDL_CHECK(x.dim() == 4 && is_floating(x.dtype()), kOp,
+                 ": expects floating [N, C, H, W], got ", dtype_name(x.dtype()), " ",
+                 shape_str(x.shape()));
+    const std::int64_t n = x.size(0), c = x.size(1), hi = x.size(2), wi = x.size(3);
+    const double area = static_cast<double>(hi * wi);
+    const std::vector<double> in = x.to(kFloat64).values<double>();
+    std::vector<double> out(static_cast<std::size_t>(n * c * o.height * o.width));
+    for (std::int64_t s = 0; s < n; ++s) {
+      std::int64_t h = 0, w = 0, top = 0, left = 0;
+      bool found = false;
+      for (int attempt = 0; attempt < 10 && !found; ++attempt) {
+        const double target = area * (o.scale_min + (o.scale_max - o.scale_min) * gen.uniform());
+        const double lr0 = std::log(o.ratio_min), lr1 = std::log(o.ratio_max);
+        const double r = std::exp(lr0 + (lr1 - lr0) * gen.uniform());
+        w = std::llround(std::sqrt(target * r));
+        h = std::llround(std::sqrt(target / r));
+        if (w > 0 && w <= wi && h > 0 && h <= hi) {
+          top = static_cast<std::int64_t>(gen.next_u64() % static_cast<std::uint64_t>(hi - h + 1));
+          left = static_cast<std::int64_t>(gen.next_u64() % static_cast<std::uint64_t>(wi - w + 1));
+          found = true;
+        }
+      }
+      if (!found) {  // the central crop of the ratio clamped to the range
+        const double in_ratio = static_cast<double>(wi) / static_cast<double>(hi);
+        w = wi;
+        h = hi;
+        if (in_ratio < o.ratio_min) h = std::max<std::int64_t>(1, std::llround(wi / o.ratio_min));
+        if (in_ratio > o.ratio_max) w = std::max<std::int64_t>(1, std::llround(hi * o.ratio_max));
+        top = (hi - h) / 2;
+        left = (wi - w) / 2;
+      }
+      // bilinear source coordinates, align_corners = false, clamped to the crop
+      auto source = [](std::int64_t i, std::int64_t in_size, std::int64_t out_size) {
+        const double v = (static_cast<double>(i) + 0.5) * static_cast<double>(in_size) /
+                             static_cast<double>(out_size) -
+                         0.5;
+        return std::clamp(v, 0.0, static_cast<double>(in_size - 1));
+      };
+      for (std::int64_t ch = 0; ch < c; ++ch) {
+        const double* plane = in.data() + (s * c + ch) * hi * wi;
+        double* dst = out.data() + (s * c + ch) * o.height * o.width;
+        for (std::int64_t i = 0; i < o.height; ++i) {
+          const double sy = source(i, h, o.height);
+          const auto y0 = static_cast<std::int64_t>(sy);
+          const std::int64_t y1 = std::min(y0 + 1, h - 1);
+          const double fy = sy - static_cast<double>(y0);
+          for (std::int64_t j = 0; j < o.width; ++j) {
+            const double sx = source(j, w, o.width);
+            const auto x0 = static_cast<std::int64_t>(sx);
+            const std::int64_t x1 = std::min(x0 + 1, w - 1);
+            const double fx = sx - static_cast<double>(x0);
+            auto at = [&](std::int64_t yy, std::int64_t xx) {
+              return plane[(top + yy) * wi + left + xx];
+            };
+            dst[i * o.width + j] = (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x1)) +
+                                   fy * ((1 - fx) * at(y1, x0) + fx * at(y1, x1));
+          }
+        }
+      }
+    }
+    return from_vector(out, {n, c, o.height, o.width}).to(x.dtype());
   };
 }
 

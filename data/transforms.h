@@ -41,6 +41,20 @@ inline Transform random_crop(std::int64_t size, std::int64_t padding = 0) {
   return random_crop(RandomCropOptions{.height = size, .width = size, .padding = padding});
 }
 
+struct RandomResizedCropOptions {
+  std::int64_t height = 0;  // output size
+  std::int64_t width = 0;
+  double scale_min = 0.08, scale_max = 1.0;             // crop area as a fraction of the image's
+  double ratio_min = 3.0 / 4.0, ratio_max = 4.0 / 3.0;  // crop width / height
+};
+// torchvision's RandomResizedCrop on floating [N, C, H, W], per sample: a crop of area
+// s H W (s ~ U[scale_min, scale_max]) and aspect ratio r (log r uniform in the ratio range),
+// w = round(sqrt(s H W r)), h = round(sqrt(s H W / r)), at a uniform position; after 10 draws
+// that do not fit, the central crop of the clamped ratio. The crop is resized to height x width
+// bilinearly (PyTorch's align_corners = false: source coordinate (i + 1/2) h / height - 1/2,
+// clamped to the crop). SimCLR's main augmentation (Chen et al. 2020).
+Transform random_resized_crop(const RandomResizedCropOptions& options);
+
 // x + N(mean, stddev^2), independently per element. Floating inputs only.
 Transform gaussian_noise(double stddev, double mean = 0.0);
 
