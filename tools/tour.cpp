@@ -45,6 +45,7 @@ constexpr Study kStudies[] = {
 // Issue 18's studies.
 constexpr Study kIssue18Studies[] = {
     {"cross_validation", "regularization"},
+    {"simclr", "metric"},
 };
 
 // The examples of issue 11's policy-gradient trainers, run like the studies.
