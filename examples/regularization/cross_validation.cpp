@@ -18,7 +18,9 @@
 // The check reported to the tour: the majority-class rate ("before") against the mean accuracy
 // of stratified k-fold with median imputation ("after").
 //
-// What it shows (default seed): see docs/features.md ("Cross-validation and missing data").
+// What it shows (default seed): all four settings land within about one fold standard deviation
+// of each other, e.g. full mode stratified + median 0.717 +- 0.008, k-fold + mean 0.718 +- 0.014
+// (majority class 0.498); the table is in docs/training_techniques.md.
 //
 //   cross_validation [--quick] [--epochs N] [--out DIR] [--seed S]
 #include <algorithm>
