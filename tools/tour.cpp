@@ -33,17 +33,20 @@ struct Study {
   const char* family;
 };
 constexpr Study kStudies[] = {
-    {"imbalance_study", "imbalance"}, {"label_noise", "robust"},
-    {"uncertainty", "probabilistic"}, {"multitask", "composition"},
-    {"few_shot", "metric"},           {"verification", "metric"},
-    {"bandit", "policy_gradient"},    {"gan_study", "gan"},
-    {"box_loss_study", "detection"},  {"retrieval_at_scale", "metric"},
-    {"rl_study", "policy_gradient"},  {"gan_fashion", "gan"},
-    {"detector", "detection"},        {"fairness_study", "robust"},
-};
-
-// Issue 18's studies.
-constexpr Study kIssue18Studies[] = {
+    {"imbalance_study", "imbalance"},
+    {"label_noise", "robust"},
+    {"uncertainty", "probabilistic"},
+    {"multitask", "composition"},
+    {"few_shot", "metric"},
+    {"verification", "metric"},
+    {"bandit", "policy_gradient"},
+    {"gan_study", "gan"},
+    {"box_loss_study", "detection"},
+    {"retrieval_at_scale", "metric"},
+    {"rl_study", "policy_gradient"},
+    {"gan_fashion", "gan"},
+    {"detector", "detection"},
+    {"fairness_study", "robust"},
     {"cross_validation", "regularization"},
     {"simclr", "metric"},
 };
@@ -129,7 +132,6 @@ std::vector<TourEntry> tour_entries() {
   for (const losses::LossInfo& row : losses::registry())
     out.push_back({row.name, row.name, row.family});
   for (const Study& s : kStudies) out.push_back({s.program, "", s.family});
-  for (const Study& s : kIssue18Studies) out.push_back({s.program, "", s.family});
   for (const Study& s : kTrainerExamples) out.push_back({s.program, "", s.family});
   return out;
 }
