@@ -112,6 +112,31 @@ TEST_CASE("dataset: ByteDataset decodes its bytes per batch") {
         "ByteDataset: 3 samples but targets [4]");
 }
 
+TEST_CASE("dataset: ByteDataset decodes long shuffled batches row by row (the prefetching path)") {
+  // Rows of 130 bytes (three cache lines, the last partial) in a scattered order with repeats:
+  // the decode reads rows ahead of the one it writes, which must change nothing.
+  const std::int64_t n = 300, d = 130;
+  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(n * d));
+  for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<std::uint8_t>(i * 7 % 251);
+  ByteDataset ds(bytes, {d}, Tensor(), 1.0 / 255.0);
+  Indices idx;
+  for (std::int64_t i = 0; i < 200; ++i) idx.push_back(i * 37 % n);
+  idx.push_back(5);
+  idx.push_back(5);
+  idx.push_back(n - 1);
+  const Batch b = ds.get_batch(idx);
+  REQUIRE(b.inputs.shape() == Shape{static_cast<std::int64_t>(idx.size()), d});
+  const float* got = b.inputs.data<float>();
+  bool all_equal = true;
+  for (std::size_t r = 0; r < idx.size(); ++r)
+    for (std::int64_t j = 0; j < d; ++j) {
+      const std::uint8_t v = bytes[static_cast<std::size_t>(idx[r] * d + j)];
+      all_equal = all_equal && got[static_cast<std::int64_t>(r) * d + j] ==
+                                   static_cast<float>(v * (1.0 / 255.0));
+    }
+  CHECK(all_equal);
+}
+
 TEST_CASE("dataset: Subset maps indices and labels through its base") {
   auto base =
       std::make_shared<TensorDataset>(arange(0, 6, 1, kFloat64).reshape({6, 1}),
