@@ -10,15 +10,10 @@
 // of sign(x).
 //
 //   binary_hinge_loss [--quick] [--epochs N] [--out DIR] [--seed S] [--data DIR]
-#include <cstdio>
-
-#include "data/loader.h"
 #include "examples/common/example.h"
-#include "examples/common/fashion_attributes.h"
 #include "examples/common/flags.h"
+#include "examples/common/linear_binary.h"
 #include "losses/classification_margin.h"
-#include "optim/sgd.h"
-#include "train/fit.h"
 
 using namespace minidl;
 
@@ -28,35 +23,12 @@ int main(int argc, char** argv) {
   examples::add_standard_flags(app, opt);
   MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
-    const std::int64_t epochs = opt.quick ? 3 : opt.epochs;
-    const examples::Fashion f = examples::load_fashion(opt, 10000, 2000);
-    const auto train = examples::binary_pair(f.x_train, f.y_train, 6, 0);  // Shirt vs T-shirt
-    const auto test = examples::binary_pair(f.x_test, f.y_test, 6, 0);
-    Generator gen(opt.seed);
-    auto model = examples::mlp({784, 1}, gen);  // linear: w . x + b
-    optim::SGD sgd(model->parameters(), {.lr = 1e-3, .momentum = 0.9, .weight_decay = 1e-3});
-    data::DataLoader loader(train.x, train.y,
-                            {.batch_size = 64, .shuffle = true, .seed = opt.seed});
-    const double before = examples::sign_accuracy(train::predict(*model, test.x), test.y);
-    train::fit(
-        *model, sgd, loader,
-        {.epochs = epochs,
-         .loss_fn = [](const Variable& score,
-                       const Tensor& y) { return losses::binary_hinge_loss(score, Variable(y)); },
-         .metrics = {},
-         .verbose = 0});
-    const double after = examples::sign_accuracy(train::predict(*model, test.x), test.y);
-    std::printf(
-        "Shirt vs T-shirt/top, %lld train / %lld test images: test accuracy %.4f -> %.4f "
-        "after %lld epochs\n",
-        static_cast<long long>(train.y.numel()), static_cast<long long>(test.y.numel()), before,
-        after, static_cast<long long>(epochs));
-    return examples::report({.example = opt.name,
-                             .loss = "binary_hinge_loss",
-                             .family = "classification",
-                             .metric = "accuracy",
-                             .before = before,
-                             .after = after},
-                            opt);
+    return examples::run_linear_binary_example(opt, {.loss = "binary_hinge_loss",
+                                                     .task = "Shirt vs T-shirt/top",
+                                                     .positive = 6,
+                                                     .negative = 0,
+                                                     .lr = 1e-3,
+                                                     .weight_decay = 1e-3,
+                                                     .loss_fn = losses::binary_hinge_loss});
   });
 }

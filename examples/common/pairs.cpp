@@ -1,8 +1,12 @@
 #include "examples/common/pairs.h"
 
 #include <algorithm>
+#include <cstdio>
 
+#include "autograd/tape.h"
+#include "optim/adam.h"
 #include "tensor/error.h"
+#include "tensor/ops.h"
 
 namespace minidl::examples {
 
@@ -50,6 +54,45 @@ double best_threshold_accuracy(const std::vector<double>& score, const std::vect
   double best = correct;
   for (std::size_t k : order) best = std::max(best, correct += y[k] > 0 ? 1 : -1);
   return best / static_cast<double>(y.size());
+}
+
+int run_pair_embedding_example(const ExampleOptions& opt, const PairEmbeddingExample& example) {
+  const Fashion f = load_fashion(opt, 5000, 2000);
+  const std::int64_t epochs = opt.quick ? 2 : opt.epochs;
+  constexpr std::int64_t kBatch = 128;
+  Generator gen(opt.seed);
+  const Pairs test_pairs = PairSampler(f.y_test).sample(4000, gen);
+  const PairSampler train_pairs(f.y_train);
+  auto model = mlp({784, 128, 32}, gen);
+  optim::Adam adam(model->parameters(), {.lr = 1e-3});
+  const double before = example.verification(*model, f.x_test, test_pairs);
+  const double side_before = example.side_metric ? example.side_metric(*model, f) : 0;
+  const std::int64_t steps = f.x_train.size(0) / kBatch;
+  for (std::int64_t epoch = 0; epoch < epochs; ++epoch) {
+    for (std::int64_t step = 0; step < steps; ++step) {
+      const Pairs batch = train_pairs.sample(kBatch, gen);
+      adam.zero_grad();
+      const Variable ea = (*model)(Variable(index_select(f.x_train, 0, batch.a)));
+      const Variable eb = (*model)(Variable(index_select(f.x_train, 0, batch.b)));
+      backward(example.loss_fn(ea, eb, batch.y));
+      adam.step();
+    }
+  }
+  const double after = example.verification(*model, f.x_test, test_pairs);
+  std::printf("test pair verification accuracy (%s) %.4f -> %.4f after %lld epochs of %lld pairs\n",
+              example.threshold.c_str(), before, after, static_cast<long long>(epochs),
+              static_cast<long long>(steps * kBatch));
+  if (example.side_metric)
+    std::printf("%s %.4f -> %.4f\n", example.side_metric_name.c_str(), side_before,
+                example.side_metric(*model, f));
+  return report({.example = opt.name,
+                 .loss = example.loss,
+                 .family = "ranking",
+                 .metric = "pair verification accuracy",
+                 .before = before,
+                 .after = after,
+                 .higher_is_better = true},
+                opt);
 }
 
 }  // namespace minidl::examples

@@ -1,6 +1,6 @@
-// Generated regression tasks shared by the regression loss examples (examples/regression/), and
-// the small training loop they all use, so each example shows only its data, its loss and its
-// metric.
+// Generated regression tasks shared by the regression loss examples (examples/regression/), the
+// small training loop they all use, and the whole run of the robust-loss examples (l1, huber,
+// smooth_l1, log_cosh), so each example shows only its data, its loss and its metric.
 //
 // The clean function (the same as mse_loss's example): x ~ U[-2, 2]^2,
 //   f(x) = sin(2 x1) + 0.5 x2^2
@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "nn/sequential.h"
 #include "tensor/random.h"
@@ -64,5 +65,21 @@ std::shared_ptr<nn::Sequential> fit_regressor(const Tensor& x, const Tensor& y,
 // The untrained model fit_regressor starts from (for the metric before training).
 std::shared_ptr<nn::Sequential> initial_regressor(std::int64_t in_features,
                                                   const RegressorOptions& options);
+
+struct ExampleOptions;
+
+// One robust-loss example (examples/regression/{l1,huber,smooth_l1,log_cosh}_loss.cpp).
+struct OutlierExample {
+  std::string loss;   // registry name, for the report
+  std::string label;  // how the printed line names it, e.g. "huber_loss(delta 0.135)"
+  train::LossFn loss_fn;
+  std::string mse_note = "";  // printed after mse_loss's figure
+};
+
+// The run those examples share: 20,000 contaminated training points (6,000 in quick mode) and
+// 2,000 test points from one Generator(seed), the same MLP trained with the loss and with
+// mse_loss for options.epochs (20 in quick mode), test MAE against the clean f(x) before and
+// after, printed and reported (mse_loss's MAE in the detail line). Returns the exit code.
+int run_outlier_example(const ExampleOptions& options, const OutlierExample& example);
 
 }  // namespace minidl::examples

@@ -21,7 +21,6 @@
 //   sigmoid_focal_loss [--quick] [--epochs N] [--out DIR] [--seed S] [--data DIR] [--alpha A]
 //                      [--gamma G] [--prior PI]
 #include <cmath>
-#include <cstdio>
 
 #include "examples/common/flags.h"
 #include "examples/imbalance/imbalanced_fashion.h"
@@ -41,48 +40,24 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
-    const ImbalancedFashion d = load_imbalanced_fashion(opt, 0.02, 12000, 2000);
-    print_counts(d, "Fashion-MNIST, Pullover/Coat/Shirt cut to 2%");
-    const data::DataLoader loader(d.x_train, d.y_train,
-                                  {.batch_size = 128, .shuffle = true, .seed = opt.seed});
-    const std::int64_t steps = (opt.quick ? 1 : opt.epochs) * loader.num_batches();
-
-    auto model = make_model(opt.seed);
-    if (prior > 0) {
-      auto last = std::dynamic_pointer_cast<nn::Linear>((*model)[model->size() - 1]);
-      last->bias().value().fill_(-std::log((1 - prior) / prior));
-    }
-    const Scores before = score(*model, d.x_test, d.y_test);
-    train_steps(
-        *model, loader,
-        [&](const Variable& out, const Tensor& y) {
-          const Variable targets(one_hot(y, kClasses).to(out.dtype()));
-          const Variable total = losses::sigmoid_focal_loss(
-              out, targets, {.alpha = alpha, .gamma = gamma, .reduction = losses::Reduction::Sum});
-          return total / static_cast<double>(y.numel());  // per positive
-        },
-        steps);
-    const Scores after = score(*model, d.x_test, d.y_test);
-    auto baseline = make_model(opt.seed);
-    train_steps(*baseline, loader, plain_cross_entropy, steps);
-    const Scores ce = score(*baseline, d.x_test, d.y_test);
-
-    std::printf("after %lld steps (batch 128):\n", static_cast<long long>(steps));
-    print_scores("untrained", before);
-    print_scores("cross_entropy (softmax)", ce);
-    print_scores("sigmoid_focal_loss", after);
-    char detail[160];
-    std::snprintf(detail, sizeof detail,
-                  "rare-class recall %.3f (cross_entropy %.3f), macro-F1 vs cross_entropy %.3f",
-                  after.rare_recall, ce.rare_recall, ce.macro_f1);
-    return examples::report({.example = opt.name,
-                             .loss = "sigmoid_focal_loss",
-                             .family = "imbalance",
-                             .metric = "macro-F1",
-                             .before = before.macro_f1,
-                             .after = after.macro_f1,
-                             .higher_is_better = true,
-                             .detail = detail},
-                            opt);
+    return run_imbalance_example(
+        opt, {.loss = "sigmoid_focal_loss",
+              .baseline_label = "cross_entropy (softmax)",
+              .make_loss =
+                  [&](const ImbalancedFashion&) {
+                    return train::LossFn([alpha, gamma](const Variable& out, const Tensor& y) {
+                      const Variable targets(one_hot(y, kClasses).to(out.dtype()));
+                      const Variable total = losses::sigmoid_focal_loss(
+                          out, targets,
+                          {.alpha = alpha, .gamma = gamma, .reduction = losses::Reduction::Sum});
+                      return total / static_cast<double>(y.numel());  // per positive
+                    });
+                  },
+              .init =
+                  [prior](nn::Sequential& model) {
+                    if (prior <= 0) return;
+                    auto last = std::dynamic_pointer_cast<nn::Linear>(model[model.size() - 1]);
+                    last->bias().value().fill_(-std::log((1 - prior) / prior));
+                  }});
   });
 }

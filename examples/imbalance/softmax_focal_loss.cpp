@@ -10,8 +10,6 @@
 // both, with the mean recall of the three rare classes.
 //
 //   softmax_focal_loss [--quick] [--epochs N] [--out DIR] [--seed S] [--data DIR]
-#include <cstdio>
-
 #include "examples/common/flags.h"
 #include "examples/imbalance/imbalanced_fashion.h"
 
@@ -24,42 +22,14 @@ int main(int argc, char** argv) {
   examples::add_standard_flags(app, opt);
   MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
-    const ImbalancedFashion d = load_imbalanced_fashion(opt, 0.02, 12000, 2000);
-    print_counts(d, "Fashion-MNIST, Pullover/Coat/Shirt cut to 2%");
-    const data::DataLoader loader(d.x_train, d.y_train,
-                                  {.batch_size = 128, .shuffle = true, .seed = opt.seed});
-    const std::int64_t steps = (opt.quick ? 1 : opt.epochs) * loader.num_batches();
-    const Variable alpha(losses::inverse_frequency_weights(from_vector(d.counts)));  // float32 [10]
-
-    auto model = make_model(opt.seed);
-    const Scores before = score(*model, d.x_test, d.y_test);
-    train_steps(
-        *model, loader,
-        [&](const Variable& out, const Tensor& y) {
-          return losses::softmax_focal_loss(out, Variable(y), {.gamma = 2.0, .alpha = alpha});
-        },
-        steps);
-    const Scores after = score(*model, d.x_test, d.y_test);
-    auto baseline = make_model(opt.seed);
-    train_steps(*baseline, loader, plain_cross_entropy, steps);
-    const Scores ce = score(*baseline, d.x_test, d.y_test);
-
-    std::printf("after %lld steps (batch 128):\n", static_cast<long long>(steps));
-    print_scores("untrained", before);
-    print_scores("cross_entropy", ce);
-    print_scores("softmax_focal_loss", after);
-    char detail[160];
-    std::snprintf(detail, sizeof detail,
-                  "rare-class recall %.3f (cross_entropy %.3f), macro-F1 vs cross_entropy %.3f",
-                  after.rare_recall, ce.rare_recall, ce.macro_f1);
-    return examples::report({.example = opt.name,
-                             .loss = "softmax_focal_loss",
-                             .family = "imbalance",
-                             .metric = "macro-F1",
-                             .before = before.macro_f1,
-                             .after = after.macro_f1,
-                             .higher_is_better = true,
-                             .detail = detail},
-                            opt);
+    return run_imbalance_example(
+        opt, {.loss = "softmax_focal_loss", .make_loss = [](const ImbalancedFashion& d) {
+                // float32 [10]
+                const Variable alpha(losses::inverse_frequency_weights(from_vector(d.counts)));
+                return train::LossFn([alpha](const Variable& out, const Tensor& y) {
+                  return losses::softmax_focal_loss(out, Variable(y),
+                                                    {.gamma = 2.0, .alpha = alpha});
+                });
+              }});
   });
 }

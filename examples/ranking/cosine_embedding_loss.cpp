@@ -17,15 +17,12 @@
 //
 //   cosine_embedding_loss [--quick] [--epochs N] [--out DIR] [--seed S] [--data DIR]
 #include <algorithm>
-#include <cstdio>
 
 #include "autograd/functional.h"
-#include "autograd/tape.h"
 #include "examples/common/example.h"
 #include "examples/common/flags.h"
 #include "examples/common/pairs.h"
 #include "losses/ranking.h"
-#include "optim/adam.h"
 #include "tensor/ops.h"
 #include "train/fit.h"
 
@@ -34,7 +31,6 @@ using namespace minidl;
 namespace {
 
 using examples::Pairs;
-using examples::PairSampler;
 
 // Rows scaled to unit length (a zero row stays zero).
 Tensor unit_rows(const Tensor& e) {
@@ -75,42 +71,15 @@ int main(int argc, char** argv) {
   examples::add_standard_flags(app, opt);
   MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
-    const examples::Fashion f = examples::load_fashion(opt, 5000, 2000);
-    const std::int64_t epochs = opt.quick ? 2 : opt.epochs;
-    constexpr std::int64_t kBatch = 128;
-    Generator gen(opt.seed);
-    const Pairs test_pairs = PairSampler(f.y_test).sample(4000, gen);
-    const PairSampler train_pairs(f.y_train);
-    auto model = examples::mlp({784, 128, 32}, gen);
-    optim::Adam adam(model->parameters(), {.lr = 1e-3});
-    const double before = verification(*model, f.x_test, test_pairs);
-    const double nn_before = nearest_neighbour_accuracy(*model, f);
-    const std::int64_t steps = f.x_train.size(0) / kBatch;
-    for (std::int64_t epoch = 0; epoch < epochs; ++epoch) {
-      for (std::int64_t step = 0; step < steps; ++step) {
-        const Pairs batch = train_pairs.sample(kBatch, gen);
-        adam.zero_grad();
-        const Variable ea = (*model)(Variable(index_select(f.x_train, 0, batch.a)));
-        const Variable eb = (*model)(Variable(index_select(f.x_train, 0, batch.b)));
-        backward(losses::cosine_embedding_loss(ea, eb, Variable(batch.y)));
-        adam.step();
-      }
-    }
-    const double after = verification(*model, f.x_test, test_pairs);
-    const double nn_after = nearest_neighbour_accuracy(*model, f);
-    std::printf(
-        "test pair verification accuracy (best cosine threshold) %.4f -> %.4f after %lld "
-        "epochs of %lld pairs\n",
-        before, after, static_cast<long long>(epochs), static_cast<long long>(steps * kBatch));
-    std::printf("test 1-NN accuracy (cosine, training images as the gallery) %.4f -> %.4f\n",
-                nn_before, nn_after);
-    return examples::report({.example = opt.name,
-                             .loss = "cosine_embedding_loss",
-                             .family = "ranking",
-                             .metric = "pair verification accuracy",
-                             .before = before,
-                             .after = after,
-                             .higher_is_better = true},
-                            opt);
+    return examples::run_pair_embedding_example(
+        opt, {.loss = "cosine_embedding_loss",
+              .threshold = "best cosine threshold",
+              .loss_fn =
+                  [](const Variable& ea, const Variable& eb, const Tensor& y) {
+                    return losses::cosine_embedding_loss(ea, eb, Variable(y));
+                  },
+              .verification = verification,
+              .side_metric = nearest_neighbour_accuracy,
+              .side_metric_name = "test 1-NN accuracy (cosine, training images as the gallery)"});
   });
 }

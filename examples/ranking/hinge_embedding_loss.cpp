@@ -11,25 +11,19 @@
 // how well distances separate the two kinds of pair, whatever their scale). Before and after.
 //
 //   hinge_embedding_loss [--quick] [--epochs N] [--out DIR] [--seed S] [--data DIR]
-#include <algorithm>
-#include <cstdio>
-
 #include "autograd/functional.h"
 #include "autograd/tape.h"
 #include "examples/common/example.h"
 #include "examples/common/flags.h"
 #include "examples/common/pairs.h"
 #include "losses/ranking.h"
-#include "optim/adam.h"
 #include "tensor/ops.h"
-#include "train/fit.h"
 
 using namespace minidl;
 
 namespace {
 
 using examples::Pairs;
-using examples::PairSampler;
 
 // Distances [n] between the embeddings of the pairs' images.
 Variable distances(nn::Module& f, const Tensor& x, const Pairs& p) {
@@ -54,37 +48,14 @@ int main(int argc, char** argv) {
   examples::add_standard_flags(app, opt);
   MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
-    const examples::Fashion f = examples::load_fashion(opt, 5000, 2000);
-    const std::int64_t epochs = opt.quick ? 2 : opt.epochs;
-    constexpr std::int64_t kBatch = 128;
-    Generator gen(opt.seed);
-    const Pairs test_pairs = PairSampler(f.y_test).sample(4000, gen);
-    const PairSampler train_pairs(f.y_train);
-    auto model = examples::mlp({784, 128, 32}, gen);
-    optim::Adam adam(model->parameters(), {.lr = 1e-3});
-    const double before = verification(*model, f.x_test, test_pairs);
-    const std::int64_t steps = f.x_train.size(0) / kBatch;
-    for (std::int64_t epoch = 0; epoch < epochs; ++epoch) {
-      for (std::int64_t step = 0; step < steps; ++step) {
-        const Pairs batch = train_pairs.sample(kBatch, gen);
-        adam.zero_grad();
-        backward(losses::hinge_embedding_loss(distances(*model, f.x_train, batch),
-                                              Variable(batch.y), {.margin = 1.0}));
-        adam.step();
-      }
-    }
-    const double after = verification(*model, f.x_test, test_pairs);
-    std::printf(
-        "test pair verification accuracy (best threshold) %.4f -> %.4f after %lld "
-        "epochs of %lld pairs\n",
-        before, after, static_cast<long long>(epochs), static_cast<long long>(steps * kBatch));
-    return examples::report({.example = opt.name,
-                             .loss = "hinge_embedding_loss",
-                             .family = "ranking",
-                             .metric = "pair verification accuracy",
-                             .before = before,
-                             .after = after,
-                             .higher_is_better = true},
-                            opt);
+    return examples::run_pair_embedding_example(
+        opt, {.loss = "hinge_embedding_loss",
+              .threshold = "best threshold",
+              .loss_fn =
+                  [](const Variable& ea, const Variable& eb, const Tensor& y) {
+                    return losses::hinge_embedding_loss(norm(ea - eb, 2.0, {1}), Variable(y),
+                                                        {.margin = 1.0});
+                  },
+              .verification = verification});
   });
 }

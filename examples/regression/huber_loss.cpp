@@ -15,7 +15,6 @@
 //
 //   huber_loss [--quick] [--epochs N] [--out DIR] [--seed S] [--delta D]
 #include <cstdio>
-#include <string>
 
 #include "examples/common/example.h"
 #include "examples/common/flags.h"
@@ -33,37 +32,13 @@ int main(int argc, char** argv) {
   app.add_option("--delta", delta, "Huber's delta (default 1.345 x the inlier noise 0.1)");
   MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
-    Generator gen(opt.seed);
-    const auto train = examples::make_outlier_regression(opt.quick ? 6000 : 20000, gen);
-    const auto test = examples::make_outlier_regression(2000, gen);
-    const examples::RegressorOptions fit{.epochs = opt.quick ? 20 : opt.epochs, .seed = opt.seed};
-
-    auto mae = [&](nn::Module& m) {
-      return examples::mean_abs_diff(train::predict(m, test.x), test.clean);
-    };
-    const double before = mae(*examples::initial_regressor(2, fit));
-    auto huber = [delta](const Variable& pred, const Tensor& y) {
-      return losses::huber_loss(pred, Variable(y), {.delta = delta});
-    };
-    auto mse = [](const Variable& pred, const Tensor& y) {
-      return losses::mse_loss(pred, Variable(y));
-    };
-    const double after = mae(*examples::fit_regressor(train.x, train.y, huber, fit));
-    const double with_mse = mae(*examples::fit_regressor(train.x, train.y, mse, fit));
-
-    std::printf("test MAE against the clean f(x), %lld epochs on %lld points (10%% outliers):\n",
-                static_cast<long long>(fit.epochs), static_cast<long long>(train.x.size(0)));
-    std::printf("  untrained %.4f   huber_loss(delta %.3g) %.4f   mse_loss %.4f\n", before, delta,
-                after, with_mse);
-    return examples::report(
-        {.example = opt.name,
-         .loss = "huber_loss",
-         .family = "regression",
-         .metric = "MAE",
-         .before = before,
-         .after = after,
-         .higher_is_better = false,
-         .detail = "mse_loss on the same data: MAE " + std::to_string(with_mse)},
-        opt);
+    char label[64];
+    std::snprintf(label, sizeof label, "huber_loss(delta %.3g)", delta);
+    return examples::run_outlier_example(
+        opt, {.loss = "huber_loss",
+              .label = label,
+              .loss_fn = [delta](const Variable& pred, const Variable& y) {
+                return losses::huber_loss(pred, y, {.delta = delta});
+              }});
   });
 }

@@ -12,9 +12,6 @@
 // same data to show the difference.
 //
 //   l1_loss [--quick] [--epochs N] [--out DIR] [--seed S]
-#include <cstdio>
-#include <string>
-
 #include "examples/common/example.h"
 #include "examples/common/flags.h"
 #include "examples/common/regression_data.h"
@@ -29,37 +26,9 @@ int main(int argc, char** argv) {
   examples::add_standard_flags(app, opt);
   MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
-    Generator gen(opt.seed);
-    const auto train = examples::make_outlier_regression(opt.quick ? 6000 : 20000, gen);
-    const auto test = examples::make_outlier_regression(2000, gen);
-    const examples::RegressorOptions fit{.epochs = opt.quick ? 20 : opt.epochs, .seed = opt.seed};
-
-    auto mae = [&](nn::Module& m) {
-      return examples::mean_abs_diff(train::predict(m, test.x), test.clean);
-    };
-    const double before = mae(*examples::initial_regressor(2, fit));
-    auto l1 = [](const Variable& pred, const Tensor& y) {
-      return losses::l1_loss(pred, Variable(y));
-    };
-    auto mse = [](const Variable& pred, const Tensor& y) {
-      return losses::mse_loss(pred, Variable(y));
-    };
-    const double after = mae(*examples::fit_regressor(train.x, train.y, l1, fit));
-    const double with_mse = mae(*examples::fit_regressor(train.x, train.y, mse, fit));
-
-    std::printf("test MAE against the clean f(x), %lld epochs on %lld points (10%% outliers):\n",
-                static_cast<long long>(fit.epochs), static_cast<long long>(train.x.size(0)));
-    std::printf("  untrained %.4f   l1_loss %.4f   mse_loss %.4f (pulled up by the outliers)\n",
-                before, after, with_mse);
-    return examples::report(
-        {.example = opt.name,
-         .loss = "l1_loss",
-         .family = "regression",
-         .metric = "MAE",
-         .before = before,
-         .after = after,
-         .higher_is_better = false,
-         .detail = "mse_loss on the same data: MAE " + std::to_string(with_mse)},
-        opt);
+    return examples::run_outlier_example(opt, {.loss = "l1_loss",
+                                               .label = "l1_loss",
+                                               .loss_fn = losses::l1_loss,
+                                               .mse_note = " (pulled up by the outliers)"});
   });
 }
