@@ -21,16 +21,13 @@
 #include <string>
 #include <vector>
 
-#include "data/dataset.h"
-#include "data/fashion_mnist.h"
-#include "data/loader.h"
-#include "data/transforms.h"
+#include "examples/common/example.h"
+#include "examples/common/fashion_demo.h"
 #include "examples/common/flags.h"
 #include "nn/activation.h"
 #include "nn/linear.h"
 #include "nn/sequential.h"
 #include "optim/adam.h"
-#include "tensor/error.h"
 #include "train/callbacks.h"
 #include "train/fit.h"
 
@@ -77,40 +74,32 @@ int main(int argc, char** argv) {
   app.add_option("--train-size", train_size, "training images used (train + validation split)");
   app.add_option("--data", data_dir, "Fashion-MNIST folder (default: the Debian package's)");
   MINIDL_PARSE_FLAGS(app, argc, argv);
-  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // line by line into logs and pipes too
   if (quick) {
     train_size = 5000;
     epochs = std::min<std::int64_t>(epochs, 30);
     lr = 2e-3;
   }
 
-  try {
-    if (!data::fashion_mnist_available(data_dir)) {
-      std::fprintf(stderr,
-                   "early_stopping: Fashion-MNIST not found in %s (install Debian's "
-                   "dataset-fashion-mnist, or pass --data / set MINIDL_FASHION_MNIST_DIR)\n",
-                   data::fashion_mnist_dir(data_dir).c_str());
-      return 1;
-    }
-    data::ImageSet train_set = data::load_fashion_mnist(
-        data::Split::kTrain, {.dir = data_dir, .flatten = true, .limit = train_size});
-    data::ImageSet test_set = data::load_fashion_mnist(
-        data::Split::kTest, {.dir = data_dir, .flatten = true, .limit = quick ? 2000 : -1});
-    data::SplitIndices split =
-        data::stratified_split(train_set.labels, {.val_fraction = 0.2, .seed = seed});
-    auto full = std::make_shared<data::TensorDataset>(train_set.images, train_set.labels);
-    auto [train_part, val_part] = data::split_dataset(full, split);
+  return examples::run("early_stopping", [&] {
+    const examples::FashionSplit split =
+        examples::load_fashion_split(data_dir, {.train_limit = train_size,
+                                                .test_limit = quick ? 2000 : -1,
+                                                .val_fraction = 0.2,
+                                                .seed = seed});
     // Fashion-MNIST's training pixel mean and standard deviation.
-    data::Transform norm = data::normalize({0.2860}, {0.3530});
-    data::DataLoader train_loader(
-        train_part, {.batch_size = 64, .shuffle = true, .seed = seed + 1, .transform = norm});
-    data::DataLoader val_loader(val_part, {.batch_size = 1000, .transform = norm});
-    data::DataLoader test_loader(test_set.images, test_set.labels,
-                                 {.batch_size = 1000, .transform = norm});
+    const data::Transform norm = data::normalize({0.2860}, {0.3530});
+    const examples::FashionLoaders loaders =
+        examples::fashion_loaders(split, {.batch_size = 64,
+                                          .seed = seed + 1,
+                                          .train_transform = norm,
+                                          .eval_transform = norm,
+                                          .prefetch = 0});
+    const data::DataLoader &train_loader = loaders.train, &val_loader = loaders.val,
+                           &test_loader = loaders.test;
     std::printf("Fashion-MNIST: %lld train / %lld validation / %lld test images\n",
-                static_cast<long long>(train_part->size()),
-                static_cast<long long>(val_part->size()),
-                static_cast<long long>(test_set.labels.numel()));
+                static_cast<long long>(split.train->size()),
+                static_cast<long long>(split.val->size()),
+                static_cast<long long>(split.test_set.labels.numel()));
 
     Generator gen(seed);
     auto model = std::make_shared<nn::Sequential>(
@@ -195,11 +184,5 @@ int main(int argc, char** argv) {
       return 1;
     }
     return 0;
-  } catch (const Error& e) {
-    std::fprintf(stderr, "early_stopping: %s\n", e.what());
-    return 1;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "early_stopping: %s\n", e.what());
-    return 1;
-  }
+  });
 }

@@ -25,17 +25,14 @@
 #include <string>
 #include <vector>
 
-#include "data/dataset.h"
-#include "data/fashion_mnist.h"
-#include "data/loader.h"
-#include "data/transforms.h"
+#include "examples/common/example.h"
+#include "examples/common/fashion_demo.h"
 #include "examples/common/flags.h"
 #include "nn/activation.h"
 #include "nn/linear.h"
 #include "nn/sequential.h"
 #include "optim/adam.h"
 #include "optim/decay_groups.h"
-#include "tensor/error.h"
 #include "train/fit.h"
 
 using namespace minidl;
@@ -108,41 +105,27 @@ int main(int argc, char** argv) {
       "--l1", l1, "l1_decay of the L1 variant (proximal: shrink lr * l1 per step; --quick: 0.2)");
   app.add_option("--data", data_dir, "Fashion-MNIST folder (default: the Debian package's)");
   MINIDL_PARSE_FLAGS(app, argc, argv);
-  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // line by line into logs and pipes too
   if (quick) {
     epochs = 2;
     // 70 steps instead of 4000: a stronger shrink per step, so the sparsity still shows.
     if (l1_opt->count() == 0) l1 = 0.2;
   }
 
-  try {
-    if (!data::fashion_mnist_available(data_dir)) {
-      std::fprintf(stderr,
-                   "weight_decay: Fashion-MNIST not found in %s (install Debian's "
-                   "dataset-fashion-mnist, or pass --data / set MINIDL_FASHION_MNIST_DIR)\n",
-                   data::fashion_mnist_dir(data_dir).c_str());
-      return 1;
-    }
-    data::ImageSet train_set = data::load_fashion_mnist(
-        data::Split::kTrain, {.dir = data_dir, .flatten = true, .limit = quick ? 5000 : -1});
-    data::ImageSet test_set = data::load_fashion_mnist(
-        data::Split::kTest, {.dir = data_dir, .flatten = true, .limit = quick ? 2000 : -1});
-    data::SplitIndices split =
-        data::stratified_split(train_set.labels, {.val_fraction = 0.1, .seed = seed});
-    auto full = std::make_shared<data::TensorDataset>(train_set.images, train_set.labels);
-    auto [train_part, val_part] = data::split_dataset(full, split);
-    data::Transform norm = data::normalize({0.2860}, {0.3530});  // Fashion-MNIST's pixel stats
-    data::DataLoader train_loader(
-        train_part,
-        {.batch_size = 128, .shuffle = true, .seed = seed + 1, .transform = norm, .prefetch = 1});
-    data::DataLoader val_loader(val_part, {.batch_size = 1000, .transform = norm});
-    data::DataLoader test_loader(test_set.images, test_set.labels,
-                                 {.batch_size = 1000, .transform = norm});
+  return examples::run("weight_decay", [&] {
+    const examples::FashionSplit split = examples::load_fashion_split(
+        data_dir,
+        {.train_limit = quick ? 5000 : -1, .test_limit = quick ? 2000 : -1, .seed = seed});
+    const data::Transform norm =
+        data::normalize({0.2860}, {0.3530});  // Fashion-MNIST's pixel stats
+    const examples::FashionLoaders loaders = examples::fashion_loaders(
+        split, {.seed = seed + 1, .train_transform = norm, .eval_transform = norm});
+    const data::DataLoader &train_loader = loaders.train, &val_loader = loaders.val,
+                           &test_loader = loaders.test;
     std::printf(
         "Fashion-MNIST: %lld train / %lld validation / %lld test images; 784-256-128-10 "
         "ReLU MLP, Adam lr %g, batch 128, %lld epochs per variant\n",
-        static_cast<long long>(train_part->size()), static_cast<long long>(val_part->size()),
-        static_cast<long long>(test_set.labels.numel()), lr, static_cast<long long>(epochs));
+        static_cast<long long>(split.train->size()), static_cast<long long>(split.val->size()),
+        static_cast<long long>(split.test_set.labels.numel()), lr, static_cast<long long>(epochs));
 
     auto num = [](double x) {
       char buf[32];
@@ -211,11 +194,5 @@ int main(int argc, char** argv) {
       ok = false;
     }
     return ok ? 0 : 1;
-  } catch (const Error& e) {
-    std::fprintf(stderr, "weight_decay: %s\n", e.what());
-    return 1;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "weight_decay: %s\n", e.what());
-    return 1;
-  }
+  });
 }
