@@ -3,6 +3,7 @@
 #include "autograd/graph.h"
 
 #include <cctype>
+#include <functional>
 #include <map>
 #include <sstream>
 #include <unordered_map>
@@ -106,12 +107,34 @@ std::string graph_to_dot(const std::vector<Variable>& roots, const DotOptions& o
   std::map<std::string, int> op_scopes;
   for (const auto& x : vertices)
     if (x.op && !x.scope.empty()) op_scopes[x.scope] = 1;
-  std::vector<std::string> cluster_order;  // first appearance: deterministic
+  // Clusters nest by dotted path: "encoder.fc1" sits inside "encoder", which gets a box even when
+  // no op was recorded in it directly. Order is first appearance (deterministic): top_order
+  // holds "" (the unscoped vertices) and the outermost clusters, children[p] the clusters inside
+  // p.
+  std::vector<std::string> top_order;
+  std::map<std::string, std::vector<std::string>> children;
   std::map<std::string, std::vector<std::size_t>> members;
   for (std::size_t i = 0; i < vertices.size(); ++i) {
     std::string s = options.cluster_scopes && op_scopes.count(vertices[i].scope) ? vertices[i].scope
                                                                                  : std::string();
-    if (!members.count(s)) cluster_order.push_back(s);
+    if (!members.count(s)) {
+      // Register s and every enclosing path not yet seen, outermost first.
+      std::vector<std::string> fresh;
+      for (std::string p = s; !p.empty() && !members.count(p);) {
+        fresh.push_back(p);
+        const auto dot = p.rfind('.');
+        p = dot == std::string::npos ? std::string() : p.substr(0, dot);
+      }
+      if (s.empty()) fresh.push_back(s);
+      for (auto it = fresh.rbegin(); it != fresh.rend(); ++it) {
+        members[*it];  // known from now on
+        const auto dot = it->rfind('.');
+        if (it->empty() || dot == std::string::npos)
+          top_order.push_back(*it);
+        else
+          children[it->substr(0, dot)].push_back(*it);
+      }
+    }
     members[s].push_back(i);
   }
 
@@ -141,15 +164,23 @@ std::string graph_to_dot(const std::vector<Variable>& roots, const DotOptions& o
        << (param ? ", style=filled, fillcolor=\"#cfe2ff\"" : ", color=gray50, fontcolor=gray30")
        << (x.root ? ", penwidth=2.5" : "") << "];\n";
   };
-  for (const auto& scope : cluster_order) {
-    std::string indent = "  ";
-    if (!scope.empty()) {
-      os << "  subgraph " << cluster_id(scope) << " {\n    label=\"" << escape(scope)
-         << "\";\n    style=rounded;\n    color=gray60;\n    fontname=\"Helvetica\";\n";
-      indent = "    ";
+  std::function<void(const std::string&, const std::string&)> emit_cluster =
+      [&](const std::string& scope, const std::string& indent) {
+        os << indent << "subgraph " << cluster_id(scope) << " {\n"
+           << indent << "  label=\"" << escape(scope) << "\";\n"
+           << indent << "  style=rounded;\n"
+           << indent << "  color=gray60;\n"
+           << indent << "  fontname=\"Helvetica\";\n";
+        for (std::size_t i : members[scope]) emit_vertex(vertices[i], indent + "  ");
+        for (const auto& child : children[scope]) emit_cluster(child, indent + "  ");
+        os << indent << "}\n";
+      };
+  for (const auto& scope : top_order) {
+    if (scope.empty()) {
+      for (std::size_t i : members[scope]) emit_vertex(vertices[i], "  ");
+    } else {
+      emit_cluster(scope, "  ");
     }
-    for (std::size_t i : members[scope]) emit_vertex(vertices[i], indent);
-    if (!scope.empty()) os << "  }\n";
   }
   for (const auto& e : edges) os << "  " << e.from << " -> " << e.to << ";\n";
 

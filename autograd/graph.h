@@ -6,7 +6,9 @@
 //
 // Options:
 // - cluster_scopes: a box (subgraph cluster_<scope>) around the nodes of each NameScope path:
-//   "fc1", "fc2", "loss", ...; a parameter sits in the box of the module that owns it.
+//   "fc1", "fc2", "loss", ...; a parameter sits in the box of the module that owns it. Boxes nest
+//   as the dotted paths do: "encoder.fc1" is drawn inside "encoder" (which gets its box even
+//   when all its ops sit in submodules).
 // - attributes: the op's settings under its name ("trans_b", "dims=[1] keepdim", "s=0.5").
 // - top_to_bottom: rankdir=TB instead of left to right.
 // - backward: the backward graph too, in a second colour. Each op node gets a "<Op>Backward" node

@@ -215,4 +215,52 @@ TEST_CASE("graph: DOT options: clusters per scope, attributes, rankdir, the back
   CHECK(both.find("d root / d root") != std::string::npos);
 }
 
+TEST_CASE("graph: DOT clusters nest as the scope paths do (encoder.fc1 inside encoder)") {
+  Variable w1(ones({3, 2}, kFloat64), true);
+  w1.set_name("encoder.fc1.weight");
+  Variable w2(ones({2, 2}, kFloat64), true);
+  w2.set_name("encoder.fc2.weight");
+  Variable x(ones({4, 3}, kFloat64));
+  Variable out, loss;
+  {
+    NameScope encoder("encoder");  // no op recorded in "encoder" itself, only in its children
+    Variable h;
+    {
+      NameScope fc1("fc1");
+      h = relu(matmul(x, w1));
+    }
+    NameScope fc2("fc2");
+    out = matmul(h, w2);
+  }
+  {
+    NameScope s("loss");
+    loss = sum(out);
+  }
+  const std::string dot = graph_to_dot(loss);
+  // The text of the cluster opened by `header`, up to its closing brace at the same indent.
+  auto cluster = [&](const std::string& header, const std::string& indent) {
+    const auto begin = dot.find(indent + header);
+    REQUIRE(begin != std::string::npos);
+    const auto end = dot.find("\n" + indent + "}\n", begin);
+    REQUIRE(end != std::string::npos);
+    return dot.substr(begin, end - begin);
+  };
+  const std::string encoder = cluster("subgraph cluster_encoder {", "  ");
+  CHECK(count(dot, "subgraph cluster_encoder {") == 1);
+  const std::string fc1 = cluster("subgraph cluster_encoder_fc1 {", "    ");
+  CHECK(encoder.find("subgraph cluster_encoder_fc1 {") != std::string::npos);
+  CHECK(encoder.find("subgraph cluster_encoder_fc2 {") != std::string::npos);
+  CHECK(fc1.find("encoder.fc1.weight") != std::string::npos);
+  CHECK(fc1.find("relu") != std::string::npos);
+  CHECK(fc1.find("encoder.fc2.weight") == std::string::npos);
+  // loss is a sibling of encoder, not inside it.
+  CHECK(encoder.find("cluster_loss") == std::string::npos);
+  CHECK(dot.find("\n  subgraph cluster_loss {") != std::string::npos);
+  // Every opened brace closes: the nesting is well formed.
+  CHECK(count(dot, "{") == count(dot, "}"));
+
+  // Without clusters nothing nests.
+  CHECK(graph_to_dot(loss, {.cluster_scopes = false}).find("subgraph") == std::string::npos);
+}
+
 }  // namespace minidl
