@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "autograd/functional.h"
+#include "autograd/scope.h"
 #include "autograd/tape.h"
 #include "losses/regression.h"
 #include "optim/clip.h"
@@ -57,10 +58,14 @@ A2cResult a2c(const A2cOptions& o) {
     Tensor adv = g.advantages.reshape({batch});
     if (o.norm_adv) adv = minidl::rl::normalize(adv, 1e-8);
     const ActorCritic::Eval e = model.evaluate(r.obs, r.actions);
-    const Variable pg = neg(mean(mul(e.log_prob, Variable(adv))));
-    const Variable entropy = mean(e.entropy);
-    const Variable vl = losses::mse_loss(e.value, Variable(g.returns.reshape({batch})));
-    const Variable loss = pg - o.ent_coef * entropy + o.vf_coef * vl;
+    Variable pg, entropy, vl, loss;
+    {
+      NameScope scope("loss");  // the tape and the DOT export group the loss's nodes under it
+      pg = neg(mean(mul(e.log_prob, Variable(adv))));
+      entropy = mean(e.entropy);
+      vl = losses::mse_loss(e.value, Variable(g.returns.reshape({batch})));
+      loss = pg - o.ent_coef * entropy + o.vf_coef * vl;
+    }
     opt.zero_grad();
     backward(loss);
     optim::clip_grad_norm_(params, o.max_grad_norm);

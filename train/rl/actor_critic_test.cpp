@@ -7,8 +7,10 @@
 
 #include <cmath>
 #include <filesystem>
+#include <set>
 #include <string>
 
+#include "autograd/tape.h"
 #include "nn/linear.h"
 #include "rl/envs.h"
 #include "rl/wrappers.h"
@@ -17,6 +19,7 @@
 #include "tests/test_util.h"
 #include "train/rl/a2c.h"
 #include "train/rl/ppo.h"
+#include "train/rl/reinforce.h"
 #include "train/rl/run.h"
 #include "train/rl/vpg.h"
 
@@ -185,6 +188,37 @@ TEST_CASE("a2c and vpg: short runs are bit-reproducible and log Spinning Up's ke
                 .eval_episodes = 1};
   CHECK(vpg(vp).log.size() == 2);
   CHECK_THROWS_WITH_AS(a2c({.num_steps = 0}), doctest::Contains("a2c: num_envs"), Error);
+}
+
+// The scopes of the tape nodes alive when a trainer logs a row: the loss of the update just made
+// is still held by the loop, so its nodes show which NameScope recorded them.
+std::set<std::string> live_scopes() {
+  std::set<std::string> scopes;
+  for (const TapeNode& n : tape_nodes()) scopes.insert(n.scope);
+  return scopes;
+}
+
+TEST_CASE("rl trainers: the losses are recorded under NameScopes, like fit's \"loss\"") {
+  std::set<std::string> a2c_scopes, vpg_scopes, reinforce_scopes;
+  a2c({.total_steps = 40,
+       .num_envs = 2,
+       .log_every = 1,
+       .eval_episodes = 0,
+       .on_log = [&](const Logs&) { a2c_scopes = live_scopes(); }});
+  CHECK(a2c_scopes.count("loss") == 1);
+  vpg({.total_steps = 200,
+       .steps_per_epoch = 100,
+       .train_v_iters = 1,
+       .eval_episodes = 0,
+       .on_log = [&](const Logs&) { vpg_scopes = live_scopes(); }});
+  CHECK(vpg_scopes.count("pi_loss") == 1);
+  reinforce({.max_episodes = 2, .log_every = 1, .on_log = [&](const Logs&) {
+               reinforce_scopes = live_scopes();
+             }});
+  CHECK(reinforce_scopes.count("loss") == 1);
+  for (const auto* scopes : {&a2c_scopes, &vpg_scopes, &reinforce_scopes})
+    CHECK_MESSAGE(scopes->size() > 1, "only one scope: the model's ops are not told apart");
+  CHECK(std::string(current_scope()).empty());  // every scope popped again
 }
 
 TEST_CASE("actor critic: the learning-curve PNG of a run, none before 2 episodes") {

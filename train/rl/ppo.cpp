@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "autograd/functional.h"
+#include "autograd/scope.h"
 #include "autograd/tape.h"
 #include "losses/policy_gradient.h"
 #include "optim/adam.h"
@@ -116,15 +117,18 @@ PpoResult ppo(const PpoOptions& o) {
         if (o.norm_adv) mb_adv = minidl::rl::normalize(mb_adv, 1e-8);
         const ActorCritic::Eval e =
             model.evaluate(index_select(r.obs, 0, idx), index_select(r.actions, 0, idx));
-        const Variable entropy = mean(e.entropy);
         const Variable old_logp(index_select(logp_all, 0, idx));
-        const Variable pg =
-            losses::ppo_clip_loss(e.log_prob, old_logp, Variable(mb_adv), {.clip_eps = clip_eps});
-        const Variable vl =
-            losses::ppo_value_loss(e.value, Variable(index_select(val_all, 0, idx)),
-                                   Variable(index_select(ret_all, 0, idx)),
-                                   {.clip_eps = clip_eps, .clip_vloss = o.clip_vloss});
-        const Variable loss = pg - o.ent_coef * entropy + o.vf_coef * vl;
+        Variable entropy, pg, vl, loss;
+        {
+          NameScope scope("loss");  // the tape and the DOT export group the loss's nodes under it
+          entropy = mean(e.entropy);
+          pg =
+              losses::ppo_clip_loss(e.log_prob, old_logp, Variable(mb_adv), {.clip_eps = clip_eps});
+          vl = losses::ppo_value_loss(e.value, Variable(index_select(val_all, 0, idx)),
+                                      Variable(index_select(ret_all, 0, idx)),
+                                      {.clip_eps = clip_eps, .clip_vloss = o.clip_vloss});
+          loss = pg - o.ent_coef * entropy + o.vf_coef * vl;
+        }
         adam.zero_grad();
         backward(loss);
         optim::clip_grad_norm_(params, o.max_grad_norm);

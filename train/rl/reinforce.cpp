@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "autograd/functional.h"
+#include "autograd/scope.h"
 #include "autograd/tape.h"
 #include "losses/policy_gradient.h"
 #include "nn/activation.h"
@@ -137,10 +138,14 @@ ReinforceResult reinforce(const ReinforceOptions& o) {
     const Variable states(from_vector(obs_buf, {t_len, obs_dim}));
     const Variable logits = res.policy->forward(states);
     // The reference sums over the episode: T times the mean that reinforce_loss takes.
-    const Variable loss =
-        losses::reinforce_loss(logits, Variable(from_vector(act_buf)),
-                               Variable(returns.to(kFloat32)), {.entropy_coef = o.entropy_coef}) *
-        static_cast<double>(t_len);
+    Variable loss;
+    {
+      NameScope scope("loss");  // the tape and the DOT export group the loss's nodes under it
+      loss =
+          losses::reinforce_loss(logits, Variable(from_vector(act_buf)),
+                                 Variable(returns.to(kFloat32)), {.entropy_coef = o.entropy_coef}) *
+          static_cast<double>(t_len);
+    }
     adam.zero_grad();
     backward(loss);
     adam.step();

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "autograd/functional.h"
+#include "autograd/scope.h"
 #include "autograd/tape.h"
 #include "losses/regression.h"
 #include "optim/adam.h"
@@ -65,8 +66,12 @@ VpgResult vpg(const VpgOptions& o) {
     const Tensor ret = g.returns.reshape({batch});
     // One policy step on the whole epoch.
     const ActorCritic::Eval e = model.evaluate(r.obs, r.actions);
-    const Variable pg = neg(mean(mul(e.log_prob, Variable(adv))));
-    const Variable entropy = mean(e.entropy);
+    Variable pg, entropy;
+    {
+      NameScope scope("pi_loss");  // the tape and the DOT export group the loss's nodes under it
+      pg = neg(mean(mul(e.log_prob, Variable(adv))));
+      entropy = mean(e.entropy);
+    }
     pi_opt.zero_grad();
     backward(pg);
     pi_opt.step();
@@ -80,7 +85,12 @@ VpgResult vpg(const VpgOptions& o) {
     }
     double v_loss = 0;
     for (std::int64_t k = 0; k < o.train_v_iters; ++k) {
-      const Variable vl = losses::mse_loss(model.evaluate_value(r.obs), Variable(ret));
+      const Variable value = model.evaluate_value(r.obs);
+      Variable vl;
+      {
+        NameScope scope("v_loss");
+        vl = losses::mse_loss(value, Variable(ret));
+      }
       v_opt.zero_grad();
       backward(vl);
       v_opt.step();
