@@ -16,7 +16,6 @@
 #include "examples/common/example.h"
 #include "examples/common/flags.h"
 #include "examples/robust/noisy_labels.h"
-#include "losses/classification.h"
 #include "losses/robust.h"
 
 using namespace minidl;
@@ -36,39 +35,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
-    const std::int64_t train_n = opt.quick ? 2000 : 8000;
-    examples::Fashion data = examples::load_fashion(opt, train_n, 2000);
-    if (!opt.quick) {
-      data.x_train = examples::rows(data.x_train, 0, train_n);
-      data.y_train = examples::rows(data.y_train, 0, train_n);
-    }
-    Generator gen(opt.seed + 1);
-    const examples::NoisyLabels noisy = examples::add_symmetric_noise(data.y_train, noise, 10, gen);
-    std::printf("%lld of %lld training labels flipped (%.0f%%), test labels clean\n",
-                static_cast<long long>(noisy.flipped), static_cast<long long>(noisy.labels.numel()),
-                100.0 * static_cast<double>(noisy.flipped) / static_cast<double>(train_n));
-    const examples::NoisyRun run{.epochs = opt.quick ? 12 : opt.epochs, .seed = opt.seed};
-    double before = 0;
-    const double after = examples::train_on_noisy_labels(
-        [&sce](const Variable& z, const Variable& y) {
-          return losses::symmetric_cross_entropy(z, y, sce);
-        },
-        data.x_train, noisy.labels, data.x_test, data.y_test, run, &before);
-    const double ce = examples::train_on_noisy_labels(
-        [](const Variable& z, const Variable& y) { return losses::cross_entropy(z, y); },
-        data.x_train, noisy.labels, data.x_test, data.y_test, run);
-    std::printf(
-        "clean test accuracy after %lld epochs: SCE (alpha %.2f, beta %.2f, A %.2f) %.4f, cross "
-        "entropy %.4f\n",
-        static_cast<long long>(run.epochs), sce.alpha, sce.beta, sce.log_zero, after, ce);
-    return examples::report({.example = opt.name,
-                             .loss = "symmetric_cross_entropy",
-                             .family = "robust",
-                             .metric = "clean test accuracy",
-                             .before = before,
-                             .after = after,
-                             .higher_is_better = true,
-                             .detail = examples::noisy_detail(noise, ce)},
-                            opt);
+    char label[64];
+    std::snprintf(label, sizeof label, "SCE (alpha %.2f, beta %.2f, A %.2f)", sce.alpha, sce.beta,
+                  sce.log_zero);
+    return examples::run_noisy_label_example(opt, noise, "symmetric_cross_entropy", label,
+                                             [&sce](const Variable& z, const Variable& y) {
+                                               return losses::symmetric_cross_entropy(z, y, sce);
+                                             });
   });
 }
