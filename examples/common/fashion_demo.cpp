@@ -77,9 +77,10 @@ ClassifierFit fit_classifier_demo(nn::Module& model, const ClassifierDemoFlags& 
       f.lr, static_cast<long long>(f.epochs), f.weight_decay, f.dropout,
       static_cast<long long>(f.batch));
 
-  ClassifierFit r{.acc_before = train::evaluate(model, loaders.test).at("accuracy"),
-                  .log_path = f.out_dir + "/metrics.jsonl",
-                  .png_path = f.out_dir + "/curves.png"};
+  ClassifierFit r;
+  r.acc_before = train::evaluate(model, loaders.test).at("accuracy");
+  r.log_path = f.out_dir + "/metrics.jsonl";
+  r.png_path = f.out_dir + "/curves.png";
   std::printf("untrained test accuracy %.2f%%\n", 100 * r.acc_before);
   std::filesystem::create_directories(f.out_dir);
   r.history = train::fit(model, opt, loaders.train,
