@@ -15,13 +15,11 @@
 #include <cstdio>
 #include <vector>
 
-#include "data/loader.h"
+#include "examples/common/attribute_fit.h"
 #include "examples/common/example.h"
 #include "examples/common/fashion_attributes.h"
 #include "examples/common/flags.h"
 #include "losses/classification.h"
-#include "optim/adam.h"
-#include "train/fit.h"
 
 using namespace minidl;
 
@@ -62,33 +60,23 @@ int main(int argc, char** argv) {
   examples::add_standard_flags(app, opt);
   MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
-    const std::int64_t epochs = opt.quick ? 2 : opt.epochs;
     const examples::Fashion f = examples::load_fashion(opt);
     const Tensor train_truth = examples::attribute_multi_hot(f.y_train);
     const Tensor test_truth = examples::attribute_multi_hot(f.y_test);
-    const auto k = static_cast<std::int64_t>(examples::fashion_attributes().size());
     const Variable pos_weight(balance_pos_weight(train_truth));
-    Generator gen(opt.seed);
-    auto model = examples::mlp({784, 128, k}, gen);
-    optim::Adam adam(model->parameters(), {.lr = 1e-3});
-    data::DataLoader loader(f.x_train, train_truth,
-                            {.batch_size = 64, .shuffle = true, .seed = opt.seed});
-    auto evaluate = [&] {
-      const Tensor logits = train::predict(*model, f.x_test);
-      return std::pair{examples::attribute_macro_f1(logits, test_truth),
-                       exact_match(logits, test_truth)};
-    };
-    const auto [before, exact_before] = evaluate();
-    train::fit(*model, adam, loader,
-               {.epochs = epochs,
-                .loss_fn =
-                    [&pos_weight](const Variable& logits, const Tensor& truth) {
-                      return losses::binary_cross_entropy_with_logits(logits, Variable(truth),
-                                                                      {.pos_weight = pos_weight});
-                    },
-                .metrics = {},
-                .verbose = 0});
-    const auto [after, exact_after] = evaluate();
+    const examples::AttributeFit r = examples::fit_attribute_mlp(
+        opt, f, train_truth,
+        [&pos_weight](const Variable& logits, const Variable& truth) {
+          return losses::binary_cross_entropy_with_logits(logits, truth,
+                                                          {.pos_weight = pos_weight});
+        },
+        [&](const Tensor& logits) {
+          return std::pair{examples::attribute_macro_f1(logits, test_truth),
+                           exact_match(logits, test_truth)};
+        });
+    const std::int64_t k = r.k;
+    const auto [before, exact_before] = r.before;
+    const auto [after, exact_after] = r.after;
     std::printf("pos_weight (#neg / #pos per attribute):");
     for (std::int64_t a = 0; a < k; ++a)
       std::printf(" %s %.2f", examples::fashion_attributes()[a].name,
@@ -97,7 +85,7 @@ int main(int argc, char** argv) {
         "\n%lld attributes, %lld train / %lld test images, %lld epochs: test macro-F1 "
         "%.4f -> %.4f, exact match %.4f -> %.4f\n",
         static_cast<long long>(k), static_cast<long long>(f.y_train.numel()),
-        static_cast<long long>(f.y_test.numel()), static_cast<long long>(epochs), before, after,
+        static_cast<long long>(f.y_test.numel()), static_cast<long long>(r.epochs), before, after,
         exact_before, exact_after);
     return examples::report({.example = opt.name,
                              .loss = "binary_cross_entropy_with_logits",

@@ -15,13 +15,11 @@
 //   multilabel_margin_loss [--quick] [--epochs N] [--out DIR] [--seed S] [--data DIR]
 #include <cstdio>
 
-#include "data/loader.h"
+#include "examples/common/attribute_fit.h"
 #include "examples/common/example.h"
 #include "examples/common/fashion_attributes.h"
 #include "examples/common/flags.h"
 #include "losses/classification_margin.h"
-#include "optim/adam.h"
-#include "train/fit.h"
 
 using namespace minidl;
 
@@ -31,33 +29,20 @@ int main(int argc, char** argv) {
   examples::add_standard_flags(app, opt);
   MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
-    const std::int64_t epochs = opt.quick ? 2 : opt.epochs;
     const examples::Fashion f = examples::load_fashion(opt);
     const Tensor train_lists = examples::attribute_index_lists(f.y_train);
     const Tensor test_truth = examples::attribute_multi_hot(f.y_test);
-    const auto k = static_cast<std::int64_t>(examples::fashion_attributes().size());
-    Generator gen(opt.seed);
-    auto model = examples::mlp({784, 128, k}, gen);
-    optim::Adam adam(model->parameters(), {.lr = 1e-3});
-    data::DataLoader loader(f.x_train, train_lists,
-                            {.batch_size = 64, .shuffle = true, .seed = opt.seed});
-    const double before =
-        examples::attribute_ranking_accuracy(train::predict(*model, f.x_test), test_truth);
-    train::fit(*model, adam, loader,
-               {.epochs = epochs,
-                .loss_fn =
-                    [](const Variable& scores, const Tensor& lists) {
-                      return losses::multilabel_margin_loss(scores, Variable(lists));
-                    },
-                .metrics = {},
-                .verbose = 0});
-    const double after =
-        examples::attribute_ranking_accuracy(train::predict(*model, f.x_test), test_truth);
+    const examples::AttributeFit r = examples::fit_attribute_mlp(
+        opt, f, train_lists, losses::multilabel_margin_loss, [&](const Tensor& scores) {
+          return std::pair{examples::attribute_ranking_accuracy(scores, test_truth), 0.0};
+        });
+    const std::int64_t k = r.k;
+    const double before = r.before.first, after = r.after.first;
     std::printf(
         "%lld attributes, %lld train / %lld test images: test ranking accuracy %.4f -> "
         "%.4f after %lld epochs\n",
         static_cast<long long>(k), static_cast<long long>(f.y_train.numel()),
-        static_cast<long long>(f.y_test.numel()), before, after, static_cast<long long>(epochs));
+        static_cast<long long>(f.y_test.numel()), before, after, static_cast<long long>(r.epochs));
     return examples::report({.example = opt.name,
                              .loss = "multilabel_margin_loss",
                              .family = "classification",

@@ -13,13 +13,11 @@
 //   multilabel_soft_margin_loss [--quick] [--epochs N] [--out DIR] [--seed S] [--data DIR]
 #include <cstdio>
 
-#include "data/loader.h"
+#include "examples/common/attribute_fit.h"
 #include "examples/common/example.h"
 #include "examples/common/fashion_attributes.h"
 #include "examples/common/flags.h"
 #include "losses/classification_margin.h"
-#include "optim/adam.h"
-#include "train/fit.h"
 
 using namespace minidl;
 
@@ -30,36 +28,22 @@ int main(int argc, char** argv) {
   examples::add_standard_flags(app, opt);
   MINIDL_PARSE_FLAGS(app, argc, argv);
   return examples::run(opt.name, [&] {
-    const std::int64_t epochs = opt.quick ? 2 : opt.epochs;
     const examples::Fashion f = examples::load_fashion(opt);
     const Tensor train_truth = examples::attribute_multi_hot(f.y_train);
     const Tensor test_truth = examples::attribute_multi_hot(f.y_test);
-    const auto k = static_cast<std::int64_t>(examples::fashion_attributes().size());
-    Generator gen(opt.seed);
-    auto model = examples::mlp({784, 128, k}, gen);
-    optim::Adam adam(model->parameters(), {.lr = 1e-3});
-    data::DataLoader loader(f.x_train, train_truth,
-                            {.batch_size = 64, .shuffle = true, .seed = opt.seed});
-    auto evaluate = [&] {
-      const Tensor scores = train::predict(*model, f.x_test);
-      return std::pair{examples::attribute_macro_f1(scores, test_truth),
-                       examples::attribute_ranking_accuracy(scores, test_truth)};
-    };
-    const auto [before, rank_before] = evaluate();
-    train::fit(*model, adam, loader,
-               {.epochs = epochs,
-                .loss_fn =
-                    [](const Variable& scores, const Tensor& truth) {
-                      return losses::multilabel_soft_margin_loss(scores, Variable(truth));
-                    },
-                .metrics = {},
-                .verbose = 0});
-    const auto [after, rank_after] = evaluate();
+    const examples::AttributeFit r = examples::fit_attribute_mlp(
+        opt, f, train_truth, losses::multilabel_soft_margin_loss, [&](const Tensor& scores) {
+          return std::pair{examples::attribute_macro_f1(scores, test_truth),
+                           examples::attribute_ranking_accuracy(scores, test_truth)};
+        });
+    const std::int64_t k = r.k;
+    const auto [before, rank_before] = r.before;
+    const auto [after, rank_after] = r.after;
     std::printf(
         "%lld attributes, %lld train / %lld test images after %lld epochs: test macro-F1 "
         "%.4f -> %.4f, ranking accuracy %.4f -> %.4f\n",
         static_cast<long long>(k), static_cast<long long>(f.y_train.numel()),
-        static_cast<long long>(f.y_test.numel()), static_cast<long long>(epochs), before, after,
+        static_cast<long long>(f.y_test.numel()), static_cast<long long>(r.epochs), before, after,
         rank_before, rank_after);
     return examples::report({.example = opt.name,
                              .loss = "multilabel_soft_margin_loss",
