@@ -1,6 +1,7 @@
 // Convolution and pooling composed from primitives (see autograd/conv.h for the API and shapes):
 // unfold2d / fold2d for the windows, matmul for the products, gather for max pooling, sum and div
-// for average pooling. No backward here: gradients of every order come from the primitives.
+// for average pooling. No backward here: gradients of every order come from the primitives
+// (conv2d's own op, conv2d_fused, keeps that property; autograd/conv_ops.cpp).
 //
 // Shape legend: N batch, C (C_in) input channels, O (C_out) output channels, G groups,
 // Cg = C / G, H x W image, kH x kW kernel, Ho x Wo = L output positions.
@@ -47,14 +48,20 @@ Window2d pool_window(const Variable& x, const Pool2dOptions& o, const char* op) 
 // conv2d: out[n, o, i, j] = b[o] + sum_{c' < Cg, kh, kw} w[o, c', kh, kw]
 //                                    x[n, g Cg + c', i*s_h - p_h + kh*d_h, j*s_w - p_w + kw*d_w]
 //   with g = o / (O/G) the group of output channel o (x is 0 in the padding).
-// As one GEMM over the whole batch: cols = unfold2d(x) [C*kH*kW, N*L], then
+// conv2d runs it as one op, conv2d_fused (autograd/conv_ops.cpp: per-sample im2col and GEMM,
+// backward by fast kernels, or by the composition below under create_graph). conv2d_composed is
+// the composition itself, kept as the reference the tests and bench/conv_bench compare with,
+// as one GEMM over the whole batch: cols = unfold2d(x) [C*kH*kW, N*L], then
 //   Y = W [O, C*kH*kW] x cols            -> [O, N*L]          (G = 1)
 //   Y = W [G, O/G, Cg*kH*kW] x cols [G, Cg*kH*kW, N*L]       (groups: a batched product; each
 //                                          group's rows of cols are a contiguous block)
 // plus bias per row, then one permute [O, N, L] -> [N, O, L]. Backward (from the primitives):
 // dW = dY cols^T and dcols = W^T dY are one GEMM each, dx = fold2d(dcols), db = row sums of dY.
-Variable conv2d(const Variable& input, const Variable& weight, const Variable& bias,
-                const Conv2dOptions& options) {
+namespace {
+
+// conv2d's argument checks; returns the window.
+Window2d conv2d_window(const Variable& input, const Variable& weight, const Variable& bias,
+                       const Conv2dOptions& options) {
   check_image(input, "conv2d");
   MINIDL_CHECK(weight.defined() && weight.dim() == 4,
                "conv2d: weight must be [C_out, C_in / groups, kH, kW], got shape ",
@@ -90,9 +97,26 @@ Variable conv2d(const Variable& input, const Variable& weight, const Variable& b
                pw);
   const Pair out = window_out_size(win, {h, w}, "conv2d");
   // Checked: with an empty batch or weight nothing else bounds them.
-  const std::int64_t l = shape_numel({out[0], out[1]}, "conv2d"),
-                     k = shape_numel({cg, kh, kw}, "conv2d");
+  shape_numel({out[0], out[1]}, "conv2d");
+  shape_numel({cg, kh, kw}, "conv2d");
+  shape_numel({n, o, out[0], out[1]}, "conv2d");
+  return win;
+}
 
+}  // namespace
+
+Variable conv2d(const Variable& input, const Variable& weight, const Variable& bias,
+                const Conv2dOptions& options) {
+  const Window2d win = conv2d_window(input, weight, bias, options);
+  return conv2d_fused(input, weight, bias, win, options.groups);
+}
+
+Variable conv2d_composed(const Variable& input, const Variable& weight, const Variable& bias,
+                         const Conv2dOptions& options) {
+  const Window2d win = conv2d_window(input, weight, bias, options);
+  const std::int64_t n = input.size(0), o = weight.size(0), g = options.groups;
+  const Pair out = window_out_size(win, {input.size(2), input.size(3)}, "conv2d");
+  const std::int64_t l = out[0] * out[1], k = weight.size(1) * weight.size(2) * weight.size(3);
   Variable cols = unfold2d(input, win);  // [C*kH*kW, N*L]
   Variable y = g == 1 ? matmul(reshape(weight, {o, k}), cols)
                       : matmul(reshape(weight, {g, o / g, k}), reshape(cols, {g, k, n * l}));

@@ -25,9 +25,14 @@ struct Conv2dOptions {
   std::int64_t groups = 1;
 };
 
-// bias may be an undefined Variable (no bias).
+// bias may be an undefined Variable (no bias). One fused op (fast per-sample kernels), whose
+// backward is differentiable again under create_graph.
 Variable conv2d(const Variable& input, const Variable& weight, const Variable& bias = Variable(),
                 const Conv2dOptions& options = {});
+// The same convolution composed from unfold2d, matmul, add and permute over the whole batch: the
+// reference conv2d is tested against (and what it computed before the fused op).
+Variable conv2d_composed(const Variable& input, const Variable& weight,
+                         const Variable& bias = Variable(), const Conv2dOptions& options = {});
 
 struct ConvTranspose2dOptions {
   Pair stride = {1, 1};

@@ -119,6 +119,35 @@ TEST_CASE("conv2d: forward matches the direct 7-loop convolution") {
   }
 }
 
+TEST_CASE("conv2d: the fused backward matches the composed one on awkward shapes") {
+  // conv2d is one op with its own kernels (tensor/conv_gemm.cpp); conv2d_composed is the same
+  // function built from unfold2d / matmul / permute, whose pieces are checked against the naive
+  // references. Every case, both dtypes, with and without the input's gradient (a first layer).
+  Generator gen(26);
+  for (const auto& c : conv_cases()) {
+    CAPTURE(c.name);
+    for (DType dt : {kFloat64, kFloat32}) {
+      for (bool input_grad : {true, false}) {
+        CAPTURE(input_grad);
+        Variable x(randn(c.x, gen, dt), input_grad), w = leaf(c.w, gen, dt);
+        Variable b = c.bias ? leaf({c.w[0]}, gen, dt) : Variable();
+        std::vector<Variable> wrt = {w};
+        if (input_grad) wrt.push_back(x);
+        if (c.bias) wrt.push_back(b);
+        const Variable y = conv2d(x, w, b, c.o), yc = conv2d_composed(x, w, b, c.o);
+        REQUIRE(y.shape() == yc.shape());
+        const Variable dy(randn(y.shape(), gen, dt));
+        const auto g = grad({y}, wrt, {.grad_outputs = {dy}});
+        const auto gc = grad({yc}, wrt, {.grad_outputs = {dy}});
+        const double tol = dt == kFloat64 ? 1e-12 : 1e-5;
+        CHECK_TENSOR_CLOSE(y.value(), yc.value(), tol, tol);
+        for (std::size_t i = 0; i < g.size(); ++i)
+          CHECK_TENSOR_CLOSE(g[i].value(), gc[i].value(), tol, tol);
+      }
+    }
+  }
+}
+
 TEST_CASE("conv2d: gradcheck w.r.t. input, weight and bias") {
   Generator gen(22);
   const std::vector<ConvCase> cases = {
@@ -154,10 +183,53 @@ TEST_CASE("conv2d: gradgradcheck (second order, as WGAN-GP needs)") {
   CHECK_MESSAGE(r.ok, r.message);
 }
 
+TEST_CASE("conv2d: gradgradcheck with dilation, no bias, 1x1 and a constant input") {
+  // The fused op's backward switches to the composed primitives under create_graph; each case
+  // takes another of its branches (groups, pointwise, an input that needs no gradient).
+  Generator gen(27);
+  struct Case {
+    const char* name;
+    Shape x, w;
+    bool bias, input_grad;
+    Conv2dOptions o;
+  };
+  const std::vector<Case> cases = {
+      {"dilation 2 pad 2",
+       {2, 2, 5, 5},
+       {2, 2, 3, 3},
+       false,
+       true,
+       {.padding = {2, 2}, .dilation = {2, 2}}},
+      {"1x1 with bias", {2, 3, 3, 2}, {2, 3, 1, 1}, true, true, {}},
+      {"constant input",
+       {1, 2, 4, 3},
+       {3, 2, 2, 2},
+       true,
+       false,
+       {.stride = {1, 2}, .padding = {1, 1}}},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.name);
+    Variable x = c.input_grad ? leaf(c.x, gen) : Variable(randn(c.x, gen, kFloat64));
+    std::vector<Variable> in = {leaf(c.w, gen)};
+    if (c.bias) in.push_back(leaf({c.w[0]}, gen));
+    if (c.input_grad) in.push_back(x);
+    const Conv2dOptions o = c.o;
+    const bool bias = c.bias, input_grad = c.input_grad;
+    VariableFn f = [o, bias, input_grad, x](const std::vector<Variable>& v) {
+      const Variable& xi = input_grad ? v.back() : x;
+      return std::vector<Variable>{conv2d(xi, v[0], bias ? v[1] : Variable(), o)};
+    };
+    GradcheckResult r = gradgradcheck(f, in);
+    CHECK_MESSAGE(r.ok, r.message);
+  }
+}
+
 TEST_CASE("conv2d: bitwise the same on 1 and 2 threads, forward and backward") {
-  // 64 output channels x 144 x 1024: large enough for matmul to split the GEMMs over the cores.
+  // 16 samples of 64 x 144 x 256 multiply-adds: the fused kernels cut them into several chunks
+  // (tensor/conv_gemm.cpp), so the weight and bias gradients are sums of per-chunk partials.
   Generator gen(24);
-  Tensor x = randn({4, 16, 16, 16}, gen), w = randn({64, 16, 3, 3}, gen), b = randn({64}, gen);
+  Tensor x = randn({16, 16, 16, 16}, gen), w = randn({64, 16, 3, 3}, gen), b = randn({64}, gen);
   auto run = [&](int threads) {
     set_num_threads(threads);
     Variable xv(x, true), wv(w, true), bv(b, true);

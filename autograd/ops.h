@@ -63,5 +63,9 @@ Variable matmul(const Variable& a, const Variable& b, bool trans_a = false, bool
 // ---- convolution (autograd/conv_ops.cpp)
 Variable unfold2d(const Variable& x, const Window2d& window);  // [N,C,H,W] -> [C*kH*kW, N*L]
 Variable fold2d(const Variable& cols, Pair image_size, const Window2d& window);  // its adjoint
+// conv2d in one op (fast kernels; backward composed from the above under create_graph); bias may
+// be undefined. autograd/conv.h's conv2d checks the arguments and calls it.
+Variable conv2d_fused(const Variable& x, const Variable& weight, const Variable& bias,
+                      const Window2d& window, std::int64_t groups);
 
 }  // namespace minidl

@@ -198,6 +198,14 @@ const std::vector<Row>& primitive_rows() {
          return fold2d(v[0], {4, 5}, {{2, 3}, {1, 2}, {1, 0}, {2, 1}, false});
        },
        true},
+      // x [2, 4, 5, 6], weight [4, 2, 2, 3] in 2 groups, bias; stride, padding and dilation. The
+      // second order runs the backward composed from the primitives above (create_graph).
+      {"conv2d",
+       {{{2, 4, 5, 6}}, {{4, 2, 2, 3}}, {{4}}},
+       [](const V& v) {
+         return conv2d_fused(v[0], v[1], v[2], {{2, 3}, {2, 1}, {1, 1}, {1, 2}, false}, 2);
+       },
+       true},
   };
   return rows;
 }
@@ -299,7 +307,8 @@ TEST_CASE("ops: every primitive in autograd/ops.h has a gradcheck row") {
       "relu",   "abs",         "where",       "clamp",    "to",           "sum",
       "amax",   "softmax",     "log_softmax", "reshape",  "permute",      "expand",
       "slice",  "concat",      "pad",         "flip",     "index_select", "index_add",
-      "gather", "scatter_add", "matmul",      "unfold2d", "fold2d",       "atan"};
+      "gather", "scatter_add", "matmul",      "unfold2d", "fold2d",       "atan",
+      "conv2d"};
   for (const auto& op : recorded) {
     bool found = false;
     for (const auto& row : primitive_rows()) found = found || row.name == op;

@@ -62,4 +62,18 @@ Tensor col2im(const Tensor& cols, Pair image, const Window2d& w);
 // padding is an error.
 Tensor max_pool2d_indices(const Tensor& x, const Window2d& w);
 
+// ---- The fused convolution (tensor/conv_gemm.cpp): im2col and GEMM one sample at a time,
+// straight between NCHW tensors, for conv2d's forward and backward (autograd/conv_ops.cpp). x is
+// [N, C, H, W], weight [O, C / groups, kH, kW], bias [O] or undefined, y and dy [N, O, H_out,
+// W_out] for the window w (kernel = {kH, kW}); float32 or float64, shapes already checked by the
+// caller. Bitwise the same on any thread count.
+Tensor conv2d_forward(const Tensor& x, const Tensor& weight, const Tensor& bias, const Window2d& w,
+                      std::int64_t groups);
+struct Conv2dGrads {
+  Tensor input, weight, bias;  // undefined unless asked for
+};
+Conv2dGrads conv2d_backward(const Tensor& dy, const Tensor& x, const Tensor& weight,
+                            const Window2d& w, std::int64_t groups, bool need_input,
+                            bool need_weight, bool need_bias);
+
 }  // namespace minidl

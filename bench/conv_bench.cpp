@@ -1,0 +1,265 @@
+// bench_conv: minidl's convolution and pooling kernels at the Fashion CNN's shapes, each fast path
+// against the slower paths it replaced or is checked against, in one run (minidl only; PyTorch's
+// figures for the CNN step come from bench_train).
+//
+// Rows (batch 64, float32; conv1 = 1 -> 32 channels on 28x28, conv2 = 32 -> 64 on 14x14, both
+// 3x3 with padding 1; pool = 2x2 max pooling of conv1's output):
+//   conv{1,2}_fwd   conv2d forward, grad mode off: fused (the op conv2d runs, tensor/conv_gemm.cpp)
+//                   vs composed (conv2d_composed: whole-batch unfold2d + matmul + permute) vs the
+//                   naive 7-loop reference (tensor/naive_conv.h; --naive, it takes seconds).
+//   conv{1,2}_bwd   the backward alone, on a graph recorded once: grad() of y with the seed dy
+//                   for the inputs that need it (conv1: weight and bias, as the first layer of a
+//                   network; conv2: input too). fused vs composed.
+//   im2col, col2im  the whole-batch kernels at conv2's shape, vs the naive references.
+//   maxpool_fwd     max_pool2d forward (argmax + gather) vs the naive reference.
+//   threads         conv2_fwd+bwd fused on 1 thread vs 2 (speedup = 1-thread / 2-thread time).
+// Every figure is the median over repetitions interleaved across the variants (alternating order),
+// in wall time; the process CPU time per call is printed beside it (on a loaded machine wall time
+// includes waiting for a core, CPU time does not). Each fast result is checked against the
+// slower one once (max relative difference printed).
+//
+// Usage: bench_conv [--quick] [--naive] [--only PREFIX]
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "autograd/conv.h"
+#include "autograd/ops.h"
+#include "autograd/tape.h"
+#include "tensor/conv.h"
+#include "tensor/naive_conv.h"
+#include "tensor/ops.h"
+#include "tensor/parallel.h"
+#include "tensor/random.h"
+
+namespace {
+
+using minidl::Tensor;
+using minidl::Variable;
+
+struct Opts {
+  bool quick = false, naive = false;
+  std::string only;
+};
+
+double wall_now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+double cpu_now() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+struct Variant {
+  std::string name;
+  std::function<void()> fn;
+  std::vector<double> wall, cpu;
+};
+
+// Warm-up, then `reps` rounds; each round times every variant once (`inner` calls), rotating the
+// order so no variant always follows the same one.
+void run(std::vector<Variant>& vs, int reps, int inner) {
+  for (auto& v : vs) v.fn();
+  for (int r = 0; r < reps; ++r) {
+    for (std::size_t i = 0; i < vs.size(); ++i) {
+      Variant& v = vs[(i + static_cast<std::size_t>(r)) % vs.size()];
+      const double w0 = wall_now(), c0 = cpu_now();
+      for (int k = 0; k < inner; ++k) v.fn();
+      v.wall.push_back((wall_now() - w0) / inner);
+      v.cpu.push_back((cpu_now() - c0) / inner);
+    }
+  }
+}
+
+void report(const std::string& row, const std::vector<Variant>& vs, const std::string& check) {
+  const double base = median(vs.front().wall);
+  std::printf("%-12s", row.c_str());
+  for (const auto& v : vs) {
+    const double w = median(v.wall), c = median(v.cpu);
+    std::printf("  %s %8.3f ms (cpu %7.3f)", v.name.c_str(), w * 1e3, c * 1e3);
+    if (&v != &vs.front()) std::printf(" = %.2fx", w / base);
+  }
+  std::printf("%s\n", check.c_str());
+}
+
+double rel_diff(const Tensor& a, const Tensor& b) {
+  const Tensor x = a.to(minidl::kFloat64), y = b.to(minidl::kFloat64);
+  double d = 0, s = 0;
+  for (std::int64_t i = 0; i < x.numel(); ++i) {
+    d = std::max(d, std::fabs(x.data<double>()[i] - y.data<double>()[i]));
+    s = std::max(s, std::fabs(y.data<double>()[i]));
+  }
+  return s > 0 ? d / s : d;
+}
+std::string diff_note(double d) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "   max rel diff %.1e", d);
+  return buf;
+}
+
+struct ConvShape {
+  const char* name;
+  std::int64_t c, o, hw;
+  bool input_grad;
+};
+
+void bench_conv(const ConvShape& s, const Opts& o, int reps) {
+  minidl::Generator gen(7);
+  const std::int64_t n = 64;
+  Variable x(minidl::rand({n, s.c, s.hw, s.hw}, gen, minidl::kFloat32, -1, 1), s.input_grad);
+  Variable w(minidl::rand({s.o, s.c, 3, 3}, gen, minidl::kFloat32, -0.3, 0.3), true);
+  Variable b(minidl::rand({s.o}, gen, minidl::kFloat32, -0.1, 0.1), true);
+  const minidl::Conv2dOptions co{.padding = {1, 1}};
+  const std::string base = s.name;
+  if (o.only.empty() || (base + "_fwd").rfind(o.only, 0) == 0) {
+    minidl::NoGradGuard ng;
+    Tensor yf, yc;
+    std::vector<Variant> vs = {
+        {"fused", [&] { yf = minidl::conv2d(x, w, b, co).value(); }, {}, {}},
+        {"composed", [&] { yc = minidl::conv2d_composed(x, w, b, co).value(); }, {}, {}}};
+    run(vs, reps, 3);
+    std::string note = diff_note(rel_diff(yf, yc));
+    if (o.naive) {
+      Tensor yn;
+      std::vector<Variant> nv = {
+          {"naive",
+           [&] {
+             yn = minidl::naive::conv2d(x.value(), w.value(), b.value(), {1, 1}, {1, 1}, {1, 1}, 1);
+           },
+           {},
+           {}}};
+      run(nv, 1, 1);
+      vs.push_back(nv.front());
+      note += ", vs naive " + diff_note(rel_diff(yf, yn)).substr(3);
+    }
+    report(base + "_fwd", vs, note);
+  }
+  if (o.only.empty() || (base + "_bwd").rfind(o.only, 0) == 0) {
+    const Variable dy(minidl::rand({n, s.o, s.hw, s.hw}, gen, minidl::kFloat32, -1, 1));
+    std::vector<Variable> wrt = {w, b};
+    if (s.input_grad) wrt.insert(wrt.begin(), x);
+    const Variable yf = minidl::conv2d(x, w, b, co), yc = minidl::conv2d_composed(x, w, b, co);
+    std::vector<Variable> gf, gc;
+    const minidl::GradOptions go{.grad_outputs = {dy}, .retain_graph = true};
+    std::vector<Variant> vs = {{"fused", [&] { gf = minidl::grad({yf}, wrt, go); }, {}, {}},
+                               {"composed", [&] { gc = minidl::grad({yc}, wrt, go); }, {}, {}}};
+    run(vs, reps, 3);
+    double d = 0;
+    for (std::size_t i = 0; i < gf.size(); ++i)
+      d = std::max(d, rel_diff(gf[i].value(), gc[i].value()));
+    report(base + "_bwd", vs, diff_note(d));
+  }
+}
+
+void bench_kernels(const Opts& o, int reps) {
+  minidl::Generator gen(3);
+  const minidl::Window2d win{{3, 3}, {1, 1}, {1, 1}, {1, 1}, false};
+  const Tensor x = minidl::rand({64, 32, 14, 14}, gen, minidl::kFloat32, -1, 1);
+  auto want = [&](const char* name) {
+    return o.only.empty() || std::string(name).rfind(o.only, 0) == 0;
+  };
+  if (want("im2col")) {
+    Tensor a, r;
+    std::vector<Variant> vs = {{"fast", [&] { a = minidl::im2col(x, win); }, {}, {}},
+                               {"naive", [&] { r = minidl::naive::im2col(x, win); }, {}, {}}};
+    run(vs, reps, 3);
+    report("im2col", vs, diff_note(rel_diff(a, r)));
+  }
+  if (want("col2im")) {
+    const Tensor cols = minidl::im2col(x, win);
+    Tensor a, r;
+    std::vector<Variant> vs = {{"fast",
+                                [&] {
+                                  a = minidl::col2im(cols, {14, 14}, win);
+                                },
+                                {},
+                                {}},
+                               {"naive",
+                                [&] {
+                                  r = minidl::naive::col2im(cols, {14, 14}, win);
+                                },
+                                {},
+                                {}}};
+    run(vs, reps, 3);
+    report("col2im", vs, diff_note(rel_diff(a, r)));
+  }
+  if (want("maxpool")) {
+    const Variable p(minidl::rand({64, 32, 28, 28}, gen, minidl::kFloat32, -1, 1));
+    const minidl::Window2d pw{{2, 2}, {2, 2}, {0, 0}, {1, 1}, false};
+    minidl::NoGradGuard ng;
+    Tensor a, r;
+    std::vector<Variant> vs = {
+        {"fast", [&] { a = minidl::max_pool2d(p).value(); }, {}, {}},
+        {"naive", [&] { r = minidl::naive::max_pool2d(p.value(), pw).first; }, {}, {}}};
+    run(vs, reps, 3);
+    report("maxpool_fwd", vs, diff_note(rel_diff(a, r)));
+  }
+  if (want("threads")) {
+    Variable xv(minidl::rand({64, 32, 14, 14}, gen, minidl::kFloat32, -1, 1), true);
+    Variable w(minidl::rand({64, 32, 3, 3}, gen, minidl::kFloat32, -0.3, 0.3), true);
+    const minidl::Conv2dOptions co{.padding = {1, 1}};
+    auto step = [&] {
+      Variable y = minidl::conv2d(xv, w, Variable(), co);
+      minidl::backward(minidl::sum(y));
+    };
+    std::vector<Variant> vs = {{"2 threads",
+                                [&] {
+                                  minidl::set_num_threads(2);
+                                  step();
+                                },
+                                {},
+                                {}},
+                               {"1 thread",
+                                [&] {
+                                  minidl::set_num_threads(1);
+                                  step();
+                                },
+                                {},
+                                {}}};
+    run(vs, reps, 3);
+    minidl::set_num_threads(0);
+    report("threads", vs, "   (conv2 forward + backward; ratio = 1-thread / 2-thread time)");
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Opts o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--quick") {
+      o.quick = true;
+    } else if (a == "--naive") {
+      o.naive = true;
+    } else if (a == "--only" && i + 1 < argc) {
+      o.only = argv[++i];
+    } else {
+      std::fprintf(stderr, "usage: bench_conv [--quick] [--naive] [--only PREFIX]\n");
+      return 2;
+    }
+  }
+  try {
+    const int reps = o.quick ? 3 : 15;
+    std::printf("bench_conv: batch 64, float32, %d threads, medians of %d interleaved rounds\n",
+                minidl::get_num_threads(), reps);
+    bench_conv({"conv1", 1, 32, 28, false}, o, reps);
+    bench_conv({"conv2", 32, 64, 14, true}, o, reps);
+    bench_kernels(o, reps);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_conv: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,231 @@
+// The fused convolution kernels (see tensor/conv.h): conv2d's forward and its three gradients,
+// one sample at a time, straight between NCHW tensors.
+//
+// Shape legend: N batch, C input channels, O output channels, G groups, Cg = C / G, Og = O / G,
+// K = Cg * kH * kW (one group's unfolded rows), H x W image, L = H_out * W_out.
+//
+//   forward   y[n]  [O, L]      = b 1^T + W [O, C kH kW] cols[n] [C kH kW, L]   (per group)
+//   input     dx[n]             = col2im(W^T dy[n])   ([C kH kW, O] x [O, L], then folded)
+//   weight    dW    [O, K]      = sum_n dy[n] [O, L] cols[n]^T [L, K]
+//   bias      db    [O]         = sum_n sum_l dy[n, o, l]
+// with cols[n] = im2col of sample n alone ([C kH kW, L]).
+//
+// Why per sample, where the composed conv2d (autograd/conv.cpp) unfolds the whole batch into one
+// [C kH kW, N L] matrix for one GEMM: that matrix (14 MB for the Fashion CNN's second conv) and
+// its gradient stream through memory twice, the GEMM's [O, N L] result needs a permute pass into
+// NCHW, and col2im reads the gradient columns back from memory. One sample's columns (225 KB
+// there) stay in L2 between the im2col that writes them and the GEMM that reads them, the GEMM
+// writes its [O, L] block of NCHW directly, and the input gradient's columns are folded while
+// still in cache. Columns are not kept from the forward: the weight gradient unfolds x again,
+// which costs less than storing and reloading them.
+//
+// Same bits on any thread count: each sample's products are single-threaded BLAS calls whose
+// shapes depend on the convolution alone; the weight and bias gradients are summed per chunk of
+// samples (a chunk's size comes from the shape through kConvChunkMacs, never from the thread
+// count) and the chunk partials are added in chunk order. Scratch buffers are thread-local and
+// grow to the largest sample seen (a few hundred KB for the CNNs here), so steady-state training
+// allocates only the outputs.
+#include <algorithm>
+#include <vector>
+
+#include "tensor/blas.h"
+#include "tensor/conv.h"
+#include "tensor/conv_kernels.h"
+#include "tensor/dispatch.h"
+#include "tensor/loops.h"
+#include "tensor/parallel.h"
+
+namespace minidl {
+namespace {
+
+using detail::Geometry;
+using detail::Range;
+
+// Multiply-adds per chunk of samples: ~1-3 ms of GEMM, so the Fashion CNN's second conv at batch
+// 64 (3.6 M MACs per sample) makes 13 chunks for 2 cores and its first (0.23 M) makes 4.
+constexpr std::int64_t kConvChunkMacs = std::int64_t{1} << 24;
+
+void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const float* a,
+          std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c,
+          std::int64_t ldc) {
+  blas::sgemm(ta, tb, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
+}
+void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const double* a,
+          std::int64_t lda, const double* b, std::int64_t ldb, double beta, double* c,
+          std::int64_t ldc) {
+  blas::dgemm(ta, tb, m, n, k, 1.0, a, lda, b, ldb, beta, c, ldc);
+}
+
+// A thread-local buffer of at least n elements; slot 0 and 1 are independent.
+template <typename T>
+T* scratch(int slot, std::int64_t n) {
+  thread_local std::vector<T> bufs[2];
+  auto& b = bufs[slot];
+  if (static_cast<std::int64_t>(b.size()) < n) b.resize(static_cast<std::size_t>(n));
+  return b.data();
+}
+
+// Everything the per-sample loops need; g describes one sample (g.n == 1).
+struct Plan {
+  Geometry g;
+  std::vector<Range> rows, cols;
+  std::int64_t n, o, groups, og, k;  // k = Cg kH kW
+  bool pointwise;                    // 1x1, stride 1, no padding: cols[n] is x[n] itself
+  std::int64_t ckk() const { return g.c * g.kk(); }
+  std::int64_t samples_per_chunk() const {
+    const std::int64_t macs = std::max<std::int64_t>(1, o * k * g.l());
+    return std::clamp<std::int64_t>(kConvChunkMacs / macs, 1, std::max<std::int64_t>(1, n));
+  }
+};
+
+Plan make_plan(const Shape& x, const Shape& wshape, const Window2d& win, std::int64_t groups) {
+  const Pair out = window_out_size(win, {x[2], x[3]}, "conv2d");
+  Plan p{detail::geometry({1, x[1], x[2], x[3]}, win, out),
+         {},
+         {},
+         x[0],
+         wshape[0],
+         groups,
+         wshape[0] / groups,
+         wshape[1] * wshape[2] * wshape[3],
+         false};
+  const Geometry& g = p.g;
+  p.rows = detail::position_ranges(g.kh, g.sh, g.ph, g.dh, g.h, g.oh);
+  p.cols = detail::position_ranges(g.kw, g.sw, g.pw, g.dw, g.w, g.ow);
+  p.pointwise = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0;
+  return p;
+}
+
+// cols[n] of sample xn: xn itself for a pointwise conv, else unfolded into scratch slot 0.
+template <typename T>
+const T* sample_cols(const Plan& p, const T* xn) {
+  if (p.pointwise) return xn;
+  T* buf = scratch<T>(0, p.ckk() * p.g.l());
+  detail::im2col_planes(xn, buf, p.g, p.rows.data(), p.cols.data(), 0, p.g.c);
+  return buf;
+}
+
+template <typename T>
+void forward_samples(const Plan& p, const T* x, const T* w, const T* b, T* y, std::int64_t n0,
+                     std::int64_t n1) {
+  const std::int64_t l = p.g.l();
+  for (std::int64_t n = n0; n < n1; ++n) {
+    const T* cols = sample_cols(p, x + n * p.g.c * p.g.plane());
+    T* yn = y + n * p.o * l;
+    // The bias goes in first and the GEMM adds to it (beta 1): no separate pass over y, and no
+    // zeroing pass inside BLAS (beta 0 clears C before accumulating).
+    if (b != nullptr)
+      for (std::int64_t o = 0; o < p.o; ++o) std::fill(yn + o * l, yn + (o + 1) * l, b[o]);
+    for (std::int64_t gi = 0; gi < p.groups; ++gi)
+      gemm(false, false, p.og, l, p.k, w + gi * p.og * p.k, p.k, cols + gi * p.k * l, l,
+           b != nullptr ? T(1) : T(0), yn + gi * p.og * l, l);
+  }
+}
+
+// One chunk of samples [n0, n1): dx of each (if dx), and the chunk's partial dW and db (if given).
+template <typename T>
+void backward_samples(const Plan& p, const T* dy, const T* x, const T* w, T* dx, T* dw, T* db,
+                      std::int64_t n0, std::int64_t n1) {
+  const std::int64_t l = p.g.l(), plane = p.g.c * p.g.plane();
+  for (std::int64_t n = n0; n < n1; ++n) {
+    const T* dyn = dy + n * p.o * l;
+    const T beta = n == n0 ? T(0) : T(1);
+    if (dw != nullptr) {
+      const T* cols = sample_cols(p, x + n * plane);
+      for (std::int64_t gi = 0; gi < p.groups; ++gi)
+        gemm(false, true, p.og, p.k, l, dyn + gi * p.og * l, l, cols + gi * p.k * l, l, beta,
+             dw + gi * p.og * p.k, p.k);
+    }
+    if (db != nullptr) {
+      for (std::int64_t o = 0; o < p.o; ++o) {
+        T s = 0;
+        for (std::int64_t i = 0; i < l; ++i) s += dyn[o * l + i];
+        db[o] = n == n0 ? s : db[o] + s;
+      }
+    }
+    if (dx != nullptr) {
+      T* dxn = dx + n * plane;
+      T* dcols = p.pointwise ? dxn : scratch<T>(1, p.ckk() * l);
+      for (std::int64_t gi = 0; gi < p.groups; ++gi)
+        gemm(true, false, p.k, l, p.og, w + gi * p.og * p.k, p.k, dyn + gi * p.og * l, l, T(0),
+             dcols + gi * p.k * l, l);
+      if (!p.pointwise)
+        detail::col2im_planes<T, true>(dcols, dxn, p.g, p.rows.data(), p.cols.data(), 0, p.g.c);
+    }
+  }
+}
+
+}  // namespace
+
+Tensor conv2d_forward(const Tensor& x, const Tensor& weight, const Tensor& bias,
+                      const Window2d& window, std::int64_t groups) {
+  const Plan p = make_plan(x.shape(), weight.shape(), window, groups);
+  Tensor y({p.n, p.o, p.g.oh, p.g.ow}, x.dtype());
+  if (y.numel() == 0) return y;
+  detail::dispatch_floating(x.dtype(), "conv2d", [&](auto tag) {
+    using T = decltype(tag);
+    const T* xp = x.data<T>();
+    const T* wp = weight.data<T>();
+    const T* bp = bias.defined() ? bias.data<T>() : nullptr;
+    T* yp = y.data<T>();
+    detail::run_chunks(p.n, p.samples_per_chunk(), [&](std::int64_t b, std::int64_t e) {
+      forward_samples(p, xp, wp, bp, yp, b, e);
+    });
+  });
+  return y;
+}
+
+Conv2dGrads conv2d_backward(const Tensor& dy, const Tensor& x, const Tensor& weight,
+                            const Window2d& window, std::int64_t groups, bool need_input,
+                            bool need_weight, bool need_bias) {
+  const Plan p = make_plan(x.shape(), weight.shape(), window, groups);
+  Conv2dGrads r;
+  if (need_input) r.input = Tensor(x.shape(), x.dtype());
+  if (need_weight) r.weight = zeros(weight.shape(), x.dtype());
+  if (need_bias) r.bias = zeros({p.o}, x.dtype());
+  if (dy.numel() == 0 || (!need_input && !need_weight && !need_bias)) {
+    if (need_input) r.input.fill_(0.0);
+    return r;
+  }
+  const std::int64_t spc = p.samples_per_chunk(), chunks = num_chunks(p.n, spc);
+  const std::int64_t wsize = p.o * p.k;
+  detail::dispatch_floating(x.dtype(), "conv2d_backward", [&](auto tag) {
+    using T = decltype(tag);
+    // Chunk c's partial dW and db; chunk 0 writes straight into the result.
+    std::vector<T> partial(static_cast<std::size_t>(
+        (chunks - 1) * ((need_weight ? wsize : 0) + (need_bias ? p.o : 0))));
+    auto dw_of = [&](std::int64_t c) -> T* {
+      if (!need_weight) return nullptr;
+      return c == 0 ? r.weight.data<T>() : partial.data() + (c - 1) * wsize;
+    };
+    auto db_of = [&](std::int64_t c) -> T* {
+      if (!need_bias) return nullptr;
+      return c == 0 ? r.bias.data<T>()
+                    : partial.data() + (chunks - 1) * (need_weight ? wsize : 0) + (c - 1) * p.o;
+    };
+    const T* dyp = dy.data<T>();
+    const T* xp = x.data<T>();
+    const T* wp = weight.data<T>();
+    T* dxp = need_input ? r.input.data<T>() : nullptr;
+    detail::run_chunks(chunks, 1, [&](std::int64_t c0, std::int64_t c1) {
+      for (std::int64_t c = c0; c < c1; ++c)
+        backward_samples(p, dyp, xp, wp, dxp, dw_of(c), db_of(c), c * spc,
+                         std::min(p.n, (c + 1) * spc));
+    });
+    for (std::int64_t c = 1; c < chunks; ++c) {
+      if (need_weight) {
+        T* dw = r.weight.data<T>();
+        const T* part = dw_of(c);
+        for (std::int64_t i = 0; i < wsize; ++i) dw[i] += part[i];
+      }
+      if (need_bias) {
+        T* db = r.bias.data<T>();
+        const T* part = db_of(c);
+        for (std::int64_t i = 0; i < p.o; ++i) db[i] += part[i];
+      }
+    }
+  });
+  return r;
+}
+
+}  // namespace minidl
