@@ -13,6 +13,10 @@
 //   im2col, col2im  the whole-batch kernels at conv2's shape, vs the naive references.
 //   maxpool_fwd     max_pool2d forward (argmax + gather) vs the naive reference.
 //   threads         conv2_fwd+bwd fused on 1 thread vs 2 (speedup = 1-thread / 2-thread time).
+//   cnn_step        bench_train's CNN training step (conv32-ReLU-pool-conv64-ReLU-pool-fc128-
+//                   ReLU-fc10, batch 64, cross entropy, Adam 1e-3) on fixed random images,
+//                   written with functions so that the same step runs with conv2d (fused) and
+//                   with conv2d_composed, interleaved; then the fused step on 1 thread vs 2.
 // Every figure is the median over repetitions interleaved across the variants (alternating order),
 // in wall time; the process CPU time per call is printed beside it (on a loaded machine wall time
 // includes waiting for a core, CPU time does not). Each fast result is checked against the
@@ -30,8 +34,10 @@
 #include <vector>
 
 #include "autograd/conv.h"
+#include "autograd/functional.h"
 #include "autograd/ops.h"
 #include "autograd/tape.h"
+#include "optim/adam.h"
 #include "tensor/conv.h"
 #include "tensor/naive_conv.h"
 #include "tensor/ops.h"
@@ -233,6 +239,66 @@ void bench_kernels(const Opts& o, int reps) {
   }
 }
 
+// The CNN step: params in PyTorch's layout, the forward as functions.
+struct Cnn {
+  std::vector<Variable> p;  // c1.w c1.b c2.w c2.b fc1.w fc1.b fc2.w fc2.b
+  explicit Cnn(minidl::Generator& gen) {
+    const std::vector<minidl::Shape> shapes = {{32, 1, 3, 3},     {32},  {64, 32, 3, 3}, {64},
+                                               {128, 64 * 7 * 7}, {128}, {10, 128},      {10}};
+    for (const auto& s : shapes) {
+      const double bound =
+          1.0 / std::sqrt(static_cast<double>(s.size() > 1 ? minidl::Tensor(s).numel() / s[0] : 9));
+      p.emplace_back(minidl::rand(s, gen, minidl::kFloat32, -bound, bound), true);
+    }
+  }
+  Variable loss(const Tensor& x, const Tensor& y, bool fused) const {
+    const minidl::Conv2dOptions pad1{.padding = {1, 1}};
+    auto conv = fused ? &minidl::conv2d : &minidl::conv2d_composed;
+    Variable h = minidl::max_pool2d(minidl::relu(conv(Variable(x), p[0], p[1], pad1)));
+    h = minidl::max_pool2d(minidl::relu(conv(h, p[2], p[3], pad1)));
+    h = minidl::reshape(h, {x.size(0), 64 * 7 * 7});
+    h = minidl::relu(minidl::add(minidl::matmul(h, p[4], false, true), p[5]));
+    h = minidl::add(minidl::matmul(h, p[6], false, true), p[7]);
+    return minidl::neg(minidl::mean(minidl::gather(minidl::log_softmax(h, 1), 1, y)));
+  }
+};
+
+void bench_step(const Opts& o, int reps) {
+  if (!o.only.empty() && std::string("cnn_step").rfind(o.only, 0) != 0) return;
+  minidl::Generator gen(5);
+  const Tensor x = minidl::rand({64, 1, 28, 28}, gen, minidl::kFloat32, 0, 1);
+  Tensor y({64, 1}, minidl::kInt64);
+  for (std::int64_t i = 0; i < 64; ++i) y.data<std::int64_t>()[i] = i % 10;
+  Cnn fused(gen), composed(gen);
+  minidl::optim::Adam af(fused.p, {.lr = 1e-3}), ac(composed.p, {.lr = 1e-3});
+  auto step = [&](Cnn& m, minidl::optim::Adam& a, bool f) {
+    a.zero_grad();
+    minidl::backward(m.loss(x, y, f));
+    a.step();
+  };
+  std::vector<Variant> vs = {{"fused", [&] { step(fused, af, true); }, {}, {}},
+                             {"composed", [&] { step(composed, ac, false); }, {}, {}}};
+  run(vs, reps, 5);
+  report("cnn_step", vs, "");
+  std::vector<Variant> ts = {{"2 threads",
+                              [&] {
+                                minidl::set_num_threads(2);
+                                step(fused, af, true);
+                              },
+                              {},
+                              {}},
+                             {"1 thread",
+                              [&] {
+                                minidl::set_num_threads(1);
+                                step(fused, af, true);
+                              },
+                              {},
+                              {}}};
+  run(ts, reps, 5);
+  minidl::set_num_threads(0);
+  report("cnn_threads", ts, "   (ratio = 1-thread / 2-thread time)");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -257,6 +323,7 @@ int main(int argc, char** argv) {
     bench_conv({"conv1", 1, 32, 28, false}, o, reps);
     bench_conv({"conv2", 32, 64, 14, true}, o, reps);
     bench_kernels(o, reps);
+    bench_step(o, reps);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_conv: %s\n", e.what());
     return 1;

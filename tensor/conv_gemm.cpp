@@ -21,7 +21,8 @@
 //
 // Same bits on any thread count: each sample's products are single-threaded BLAS calls whose
 // shapes depend on the convolution alone; the weight and bias gradients are summed per chunk of
-// samples (a chunk's size comes from the shape through kConvChunkMacs, never from the thread
+// samples (a chunk's size comes from the shape through kConvGradChunks and kConvMinMacs, never
+// from the thread
 // count) and the chunk partials are added in chunk order. Scratch buffers are thread-local and
 // grow to the largest sample seen (a few hundred KB for the CNNs here), so steady-state training
 // allocates only the outputs.
@@ -41,9 +42,13 @@ namespace {
 using detail::Geometry;
 using detail::Range;
 
-// Multiply-adds per chunk of samples: ~1-3 ms of GEMM, so the Fashion CNN's second conv at batch
-// 64 (3.6 M MACs per sample) makes 13 chunks for 2 cores and its first (0.23 M) makes 4.
-constexpr std::int64_t kConvChunkMacs = std::int64_t{1} << 24;
+// The forward cuts the batch into chunks of at least kConvMinMacs multiply-adds (~20-40 us of
+// GEMM): one sample per task for the Fashion CNN's second conv (3.6 M per sample), 9 for its first
+// (0.23 M), so both layers use every core. The backward's weight and bias gradients are summed
+// per chunk, so it makes at most kConvGradChunks chunks (the partial sums cost (chunks - 1) O K
+// adds), and no chunk under kConvMinMacs.
+constexpr std::int64_t kConvMinMacs = std::int64_t{1} << 21;
+constexpr std::int64_t kConvGradChunks = 8;
 
 void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const float* a,
           std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c,
@@ -72,9 +77,14 @@ struct Plan {
   std::int64_t n, o, groups, og, k;  // k = Cg kH kW
   bool pointwise;                    // 1x1, stride 1, no padding: cols[n] is x[n] itself
   std::int64_t ckk() const { return g.c * g.kk(); }
-  std::int64_t samples_per_chunk() const {
+  // Samples per forward chunk: enough for kConvMinMacs.
+  std::int64_t forward_chunk() const {
     const std::int64_t macs = std::max<std::int64_t>(1, o * k * g.l());
-    return std::clamp<std::int64_t>(kConvChunkMacs / macs, 1, std::max<std::int64_t>(1, n));
+    return std::clamp<std::int64_t>(kConvMinMacs / macs, 1, std::max<std::int64_t>(1, n));
+  }
+  // Samples per backward chunk: at most kConvGradChunks chunks, none under kConvMinMacs.
+  std::int64_t backward_chunk() const {
+    return std::max((n + kConvGradChunks - 1) / kConvGradChunks, forward_chunk());
   }
 };
 
@@ -122,6 +132,22 @@ void forward_samples(const Plan& p, const T* x, const T* w, const T* b, T* y, st
   }
 }
 
+// Sum of x[0, n) in 16 interleaved lanes, then the lanes in order: a plain running sum is one
+// dependent add per element (GCC may not reorder float adds), which made the bias gradient 5% of
+// the CNN step; the fixed-trip lane loop vectorises. The order depends on n alone.
+template <typename T>
+T row_sum(const T* x, std::int64_t n) {
+  constexpr int kLanes = 16;
+  T acc[kLanes] = {};
+  std::int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int j = 0; j < kLanes; ++j) acc[j] += x[i + j];
+  T s = 0;
+  for (int j = 0; j < kLanes; ++j) s += acc[j];
+  for (; i < n; ++i) s += x[i];
+  return s;
+}
+
 // One chunk of samples [n0, n1): dx of each (if dx), and the chunk's partial dW and db (if given).
 template <typename T>
 void backward_samples(const Plan& p, const T* dy, const T* x, const T* w, T* dx, T* dw, T* db,
@@ -136,13 +162,9 @@ void backward_samples(const Plan& p, const T* dy, const T* x, const T* w, T* dx,
         gemm(false, true, p.og, p.k, l, dyn + gi * p.og * l, l, cols + gi * p.k * l, l, beta,
              dw + gi * p.og * p.k, p.k);
     }
-    if (db != nullptr) {
-      for (std::int64_t o = 0; o < p.o; ++o) {
-        T s = 0;
-        for (std::int64_t i = 0; i < l; ++i) s += dyn[o * l + i];
-        db[o] = n == n0 ? s : db[o] + s;
-      }
-    }
+    if (db != nullptr)
+      for (std::int64_t o = 0; o < p.o; ++o)
+        db[o] = (n == n0 ? T(0) : db[o]) + row_sum(dyn + o * l, l);
     if (dx != nullptr) {
       T* dxn = dx + n * plane;
       T* dcols = p.pointwise ? dxn : scratch<T>(1, p.ckk() * l);
@@ -168,7 +190,7 @@ Tensor conv2d_forward(const Tensor& x, const Tensor& weight, const Tensor& bias,
     const T* wp = weight.data<T>();
     const T* bp = bias.defined() ? bias.data<T>() : nullptr;
     T* yp = y.data<T>();
-    detail::run_chunks(p.n, p.samples_per_chunk(), [&](std::int64_t b, std::int64_t e) {
+    detail::run_chunks(p.n, p.forward_chunk(), [&](std::int64_t b, std::int64_t e) {
       forward_samples(p, xp, wp, bp, yp, b, e);
     });
   });
@@ -187,7 +209,7 @@ Conv2dGrads conv2d_backward(const Tensor& dy, const Tensor& x, const Tensor& wei
     if (need_input) r.input.fill_(0.0);
     return r;
   }
-  const std::int64_t spc = p.samples_per_chunk(), chunks = num_chunks(p.n, spc);
+  const std::int64_t spc = p.backward_chunk(), chunks = num_chunks(p.n, spc);
   const std::int64_t wsize = p.o * p.k;
   detail::dispatch_floating(x.dtype(), "conv2d_backward", [&](auto tag) {
     using T = decltype(tag);
