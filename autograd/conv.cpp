@@ -1,6 +1,6 @@
 // Convolution and pooling composed from primitives (see autograd/conv.h for the API and shapes):
-// unfold2d / fold2d for the windows, matmul for the products, gather for max pooling, sum and div
-// for average pooling. No backward here: gradients of every order come from the primitives
+// unfold2d / fold2d for the windows, matmul for the products, a fused op for max pooling, sum and
+// div for average pooling. No backward here: gradients of every order come from the primitives
 // (conv2d's own op, conv2d_fused, keeps that property; autograd/conv_ops.cpp).
 //
 // Shape legend: N batch, C (C_in) input channels, O (C_out) output channels, G groups,
@@ -227,17 +227,14 @@ Variable conv_transpose2d(const Variable& input, const Variable& weight, const V
 
 // max_pool2d: out[n, c, i, j] = max over the window of x (padding -inf), taken as
 //   idx = argmax positions (flat ih*W + iw, first maximum; tensor/conv.h), then
-//   out = gather(x viewed as [N, C, H*W], axis 2, idx)
-// so the gradient is gather's: each output's g goes to its argmax pixel (scatter_add).
+//   out = x viewed as [N, C, H*W] at idx (gather's definition)
+// so the gradient is gather's: each output's g goes to its argmax pixel (scatter_add). One op,
+// max_pool2d_fused (autograd/conv_ops.cpp), computes both in one pass.
 Variable max_pool2d(const Variable& input, const Pool2dOptions& options) {
   const Window2d win = pool_window(input, options, "max_pool2d");
-  const std::int64_t n = input.size(0), c = input.size(1), h = input.size(2), w = input.size(3);
-  Tensor idx = max_pool2d_indices(input.value(), win);  // [N, C, Ho, Wo]
-  const Shape out = idx.shape();
   // Checked: an empty batch does not bound H*W.
-  const std::int64_t hw = shape_numel({h, w}, "max_pool2d"), l = out[2] * out[3];
-  Variable v = gather(reshape(input, {n, c, hw}), 2, idx.reshape({n, c, l}));
-  return reshape(v, out);
+  shape_numel({input.size(2), input.size(3)}, "max_pool2d");
+  return max_pool2d_fused(input, win);
 }
 
 // avg_pool2d: out[n, c, i, j] = (sum of x over the window) / divisor[i, j], with PyTorch's divisor:

@@ -10,7 +10,8 @@
 // Fashion CNN. Its backward stays differentiable the way DESIGN.md asks: when it runs with grad
 // mode on (create_graph, e.g. a WGAN-GP or R1 penalty through a critic), it builds the gradients
 // from unfold2d / fold2d / matmul instead, which record and can be differentiated again; only the
-// plain backward (grad mode off) takes the fast kernels.
+// plain backward (grad mode off) takes the fast kernels. max_pool2d_fused does the same for max
+// pooling (values and argmax in one pass; the backward one zero-and-scatter per plane).
 #include "autograd/op_util.h"
 #include "tensor/conv.h"
 
@@ -93,6 +94,25 @@ Variable conv2d_fused(const Variable& x, const Variable& weight, const Variable&
     const std::string w = detail::window_attrs(window);
     return groups == 1 ? w : w + " groups=" + std::to_string(groups);
   });
+}
+
+// max_pool2d_fused: y[n, c, i, j] = x[n, c, idx[n, c, i, j]], idx the first maximum of each
+//   window (tensor/conv.h), values and indices in one pass.   dx = g added at idx (zero
+//   elsewhere): one kernel, or under create_graph scatter_add into zeros (differentiable: its
+//   gradient in g is gather).
+Variable max_pool2d_fused(const Variable& x, const Window2d& window) {
+  auto [values, idx] = max_pool2d_forward(x.value(), window);
+  auto backward = [idx](const Inputs& in, const Variable&, const Variable& g) {
+    const Variable& xi = in[0];
+    if (!grad_enabled())
+      return Grads{Variable(max_pool2d_backward(g.value(), idx, {xi.size(2), xi.size(3)}))};
+    const std::int64_t n = xi.size(0), c = xi.size(1), l = idx.size(2) * idx.size(3);
+    Variable dx = scatter_add(detail::constant(zeros({n, c, xi.size(2) * xi.size(3)}, xi.dtype())),
+                              2, idx.reshape({n, c, l}), reshape(g, {n, c, l}));
+    return Grads{reshape(dx, xi.shape())};
+  };
+  return annotate(record("max_pool2d", std::move(values), {x}, backward),
+                  [&] { return detail::window_attrs(window); });
 }
 
 }  // namespace minidl

@@ -206,6 +206,20 @@ const std::vector<Row>& primitive_rows() {
          return conv2d_fused(v[0], v[1], v[2], {{2, 3}, {2, 1}, {1, 1}, {1, 2}, false}, 2);
        },
        true},
+      // 3x2 windows, stride 2x1, padding, dilation, ceil_mode: overlapping and clipped windows.
+      {"max_pool2d",
+       {{{2, 2, 6, 5}}},
+       [](const V& v) {
+         return max_pool2d_fused(v[0], {{3, 2}, {2, 1}, {1, 1}, {1, 2}, true});
+       },
+       true},
+      // The CNN's 2x2 stride-2 pooling on rows of 16 and more windows (the 8-window blocks).
+      {"max_pool2d_2x2",
+       {{{1, 2, 4, 34}}},
+       [](const V& v) {
+         return max_pool2d_fused(v[0], {{2, 2}, {2, 2}, {0, 0}, {1, 1}, false});
+       },
+       true},
   };
   return rows;
 }
@@ -308,7 +322,7 @@ TEST_CASE("ops: every primitive in autograd/ops.h has a gradcheck row") {
       "amax",   "softmax",     "log_softmax", "reshape",  "permute",      "expand",
       "slice",  "concat",      "pad",         "flip",     "index_select", "index_add",
       "gather", "scatter_add", "matmul",      "unfold2d", "fold2d",       "atan",
-      "conv2d"};
+      "conv2d", "max_pool2d"};
   for (const auto& op : recorded) {
     bool found = false;
     for (const auto& row : primitive_rows()) found = found || row.name == op;

@@ -245,9 +245,14 @@ struct Cnn {
   explicit Cnn(minidl::Generator& gen) {
     const std::vector<minidl::Shape> shapes = {{32, 1, 3, 3},     {32},  {64, 32, 3, 3}, {64},
                                                {128, 64 * 7 * 7}, {128}, {10, 128},      {10}};
+    // PyTorch's default bound 1 / sqrt(fan_in) for a weight and the bias after it.
+    double bound = 1;
     for (const auto& s : shapes) {
-      const double bound =
-          1.0 / std::sqrt(static_cast<double>(s.size() > 1 ? minidl::Tensor(s).numel() / s[0] : 9));
+      if (s.size() > 1) {
+        std::int64_t fan_in = 1;
+        for (std::size_t i = 1; i < s.size(); ++i) fan_in *= s[i];
+        bound = 1.0 / std::sqrt(static_cast<double>(fan_in));
+      }
       p.emplace_back(minidl::rand(s, gen, minidl::kFloat32, -bound, bound), true);
     }
   }

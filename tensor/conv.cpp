@@ -16,6 +16,9 @@
 
 #include <algorithm>
 #include <bit>
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -82,26 +85,98 @@ std::int64_t argmax_2x2(const T* plane, std::int64_t base, std::int64_t rstep, s
   return select(bottom > top, bottom_at, top_at);
 }
 
-// Max pooling of planes [b, e); rows / cols are kernel_ranges.
+// Eight whole 2x2 windows side by side at stride 2 (dilation 1), the CNN's pooling, starting at
+// pixel base: the tournament of argmax_2x2 in fixed-trip loops over the block, with no per-window
+// range tests. Returns false, writing nothing, if the block holds a NaN (or inf - inf): the
+// caller then goes window by window.
+template <typename T>
+bool argmax_2x2_s2_block(const T* plane, std::int64_t base, std::int64_t w, std::int64_t* out,
+                         T* vals) {
+#if defined(__AVX2__)
+  if constexpr (std::is_same_v<T, float>) {
+    // The same tournament on 8 lanes: 16 pixels of each row, split into even (left) and odd
+    // (right) columns; compares are ordered (false on NaN), and a NaN sum sends the block back.
+    auto split = [](const float* p, bool odd) {
+      const __m256 lo = _mm256_loadu_ps(p), hi = _mm256_loadu_ps(p + 8);
+      const __m256 s = odd ? _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1))
+                           : _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));
+      return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(s), _MM_SHUFFLE(3, 1, 2, 0)));
+    };
+    const __m256 a = split(plane + base, false), b = split(plane + base, true);
+    const __m256 c = split(plane + base + w, false), d = split(plane + base + w, true);
+    const __m256 sum = _mm256_add_ps(_mm256_add_ps(a, b), _mm256_add_ps(c, d));
+    if (_mm256_movemask_ps(_mm256_cmp_ps(sum, sum, _CMP_ORD_Q)) != 0xFF) return false;
+    const __m256 rt = _mm256_cmp_ps(b, a, _CMP_GT_OQ), rb = _mm256_cmp_ps(d, c, _CMP_GT_OQ);
+    const __m256 top = _mm256_blendv_ps(a, b, rt), bottom = _mm256_blendv_ps(c, d, rb);
+    const __m256 tb = _mm256_cmp_ps(bottom, top, _CMP_GT_OQ);
+    if (vals != nullptr) _mm256_storeu_ps(vals, _mm256_blendv_ps(top, bottom, tb));
+    const int mt = _mm256_movemask_ps(rt), mb = _mm256_movemask_ps(rb),
+              mtb = _mm256_movemask_ps(tb);
+    for (int k = 0; k < 8; ++k) {
+      const std::int64_t down = (mtb >> k) & 1;
+      out[k] = base + 2 * k + down * w + (down != 0 ? (mb >> k) & 1 : (mt >> k) & 1);
+    }
+    return true;
+  }
+#endif
+  constexpr int kB = 8;
+  T a[kB], b[kB], c[kB], d[kB];
+  for (int k = 0; k < kB; ++k) {
+    a[k] = plane[base + 2 * k];
+    b[k] = plane[base + 2 * k + 1];
+    c[k] = plane[base + w + 2 * k];
+    d[k] = plane[base + w + 2 * k + 1];
+  }
+  bool bad = false;
+  for (int k = 0; k < kB; ++k) {
+    const T sum = (a[k] + b[k]) + (c[k] + d[k]);
+    bad |= sum != sum;
+  }
+  if (bad) return false;
+  for (int k = 0; k < kB; ++k) {
+    const bool right_top = b[k] > a[k], right_bottom = d[k] > c[k];
+    const T top = select(right_top, b[k], a[k]), bottom = select(right_bottom, d[k], c[k]);
+    const bool take_bottom = bottom > top;
+    out[k] = base + 2 * k + select<std::int64_t>(take_bottom, w, 0) +
+             select<std::int64_t>(take_bottom, right_bottom, right_top);
+    if (vals != nullptr) vals[k] = select(take_bottom, bottom, top);
+  }
+  return true;
+}
+
+// Max pooling of planes [b, e); rows / cols are kernel_ranges. vals (may be null) gets the
+// maxima beside the indices.
 template <bool k2x2, typename T>
-void max_pool_planes(const T* x, std::int64_t* out, Geometry g, const Range* rows,
+void max_pool_planes(const T* x, std::int64_t* out, T* vals, Geometry g, const Range* rows,
                      const Range* cols, std::int64_t b, std::int64_t e) {
   // A second kernel row lands in the image only if dh < H + pH; otherwise rstep is never used,
   // and dh * W (dh from the caller, unbounded) might not fit.
   const std::int64_t rstep = g.dh < g.h + g.ph ? g.dh * g.w : 0, cstep = g.dw;
+  const bool s2 = k2x2 && g.sh == 2 && g.sw == 2 && g.dh == 1 && g.dw == 1;
+  auto full_col = [&](std::int64_t q) { return cols[q].lo == 0 && cols[q].hi == g.kw; };
   for (std::int64_t u = b; u < e; ++u) {
     const T* plane = x + u * g.plane();
     std::int64_t* o = out + u * g.l();
+    T* v = vals != nullptr ? vals + u * g.l() : nullptr;
     for (std::int64_t r = 0; r < g.oh; ++r) {
       const Range rr = rows[r];
       const bool full_rows = rr.lo == 0 && rr.hi == g.kh;
       const std::int64_t row = (r * g.sh - g.ph) * g.w - g.pw;
-      for (std::int64_t q = 0; q < g.ow; ++q) {
+      for (std::int64_t q = 0; q < g.ow;) {
+        const std::int64_t at = r * g.ow + q;
+        // Whole windows form one run of columns, so a block whose ends are whole is whole.
+        if (s2 && full_rows && q + 8 <= g.ow && full_col(q) && full_col(q + 7) &&
+            argmax_2x2_s2_block(plane, row + q * 2, g.w, o + at, v != nullptr ? v + at : nullptr)) {
+          q += 8;
+          continue;
+        }
         const Range cr = cols[q];
         const std::int64_t base = row + q * g.sw;
-        o[r * g.ow + q] = k2x2 && full_rows && cr.lo == 0 && cr.hi == g.kw
-                              ? argmax_2x2(plane, base, rstep, cstep)
-                              : window_argmax(plane, base, rr, cr, rstep, cstep);
+        o[at] = k2x2 && full_rows && cr.lo == 0 && cr.hi == g.kw
+                    ? argmax_2x2(plane, base, rstep, cstep)
+                    : window_argmax(plane, base, rr, cr, rstep, cstep);
+        if (v != nullptr) v[at] = plane[o[at]];
+        ++q;
       }
     }
   }
@@ -221,7 +296,10 @@ Tensor col2im(const Tensor& cols, Pair image, const Window2d& w) {
   return res;
 }
 
-Tensor max_pool2d_indices(const Tensor& x, const Window2d& w) {
+namespace {
+
+// max_pool2d_indices and max_pool2d_forward: the indices, and the values when with_values.
+std::pair<Tensor, Tensor> max_pool2d_impl(const Tensor& x, const Window2d& w, bool with_values) {
   const Shape4 s = image_shape(x, "max_pool2d");
   const Geometry g = geometry(s, w, window_out_size(w, {s[2], s[3]}, "max_pool2d"));
   // Window pixels are addressed as ih * W + iw with padding included: the padded plane must fit.
@@ -229,8 +307,9 @@ Tensor max_pool2d_indices(const Tensor& x, const Window2d& w) {
                g.h, "x", g.w, " with padding ", g.ph, "x", g.pw, " is too large to index in int64");
   shape_numel({g.n, g.c, g.oh, g.ow}, "max_pool2d");
   Tensor out({g.n, g.c, g.oh, g.ow}, kInt64);
+  Tensor vals = with_values ? Tensor({g.n, g.c, g.oh, g.ow}, x.dtype()) : Tensor();
   // An empty batch of a huge image has nothing to pool (and per-position tables could not fit).
-  if (out.numel() == 0) return out;
+  if (out.numel() == 0) return {vals, out};
   const auto kr = kernel_ranges(g.oh, g.kh, g.sh, g.ph, g.dh, g.h);
   const auto kc = kernel_ranges(g.ow, g.kw, g.sw, g.pw, g.dw, g.w);
   // Checked up front (not inside the parallel loop), so the error does not depend on scheduling.
@@ -246,16 +325,55 @@ Tensor max_pool2d_indices(const Tensor& x, const Window2d& w) {
     using T = decltype(tag);
     const T* xp = x.data<T>();
     std::int64_t* op = out.data<std::int64_t>();
+    T* vp = with_values ? vals.data<T>() : nullptr;
     const bool k2x2 = g.kh == 2 && g.kw == 2;
     detail::run_chunks(g.n * g.c, g.plane_grain(), [&](std::int64_t b, std::int64_t e) {
       if (k2x2) {
-        max_pool_planes<true>(xp, op, g, kr.data(), kc.data(), b, e);
+        max_pool_planes<true>(xp, op, vp, g, kr.data(), kc.data(), b, e);
       } else {
-        max_pool_planes<false>(xp, op, g, kr.data(), kc.data(), b, e);
+        max_pool_planes<false>(xp, op, vp, g, kr.data(), kc.data(), b, e);
       }
     });
   });
-  return out;
+  return {vals, out};
+}
+
+}  // namespace
+
+Tensor max_pool2d_indices(const Tensor& x, const Window2d& w) {
+  return max_pool2d_impl(x, w, false).second;
+}
+
+std::pair<Tensor, Tensor> max_pool2d_forward(const Tensor& x, const Window2d& w) {
+  return max_pool2d_impl(x, w, true);
+}
+
+// Plane by plane: zero it, then add each window's gradient at its argmax, in window order (the
+// plane stays in cache between the two; zeros_like + scatter_add made two passes over dx).
+Tensor max_pool2d_backward(const Tensor& g, const Tensor& indices, Pair image) {
+  MINIDL_CHECK(g.defined() && indices.defined() && g.dim() == 4 && g.shape() == indices.shape() &&
+                   indices.dtype() == kInt64,
+               "max_pool2d_backward: gradient ", shape_str(g.shape()), " and indices ",
+               shape_str(indices.shape()), " must be the same [N, C, H_out, W_out] shape");
+  const std::int64_t planes = g.size(0) * g.size(1), l = g.size(2) * g.size(3);
+  const std::int64_t hw = shape_numel({image[0], image[1]}, "max_pool2d_backward");
+  Tensor dx({g.size(0), g.size(1), image[0], image[1]}, g.dtype());
+  if (dx.numel() == 0) return dx;
+  detail::dispatch_floating(g.dtype(), "max_pool2d_backward", [&](auto tag) {
+    using T = decltype(tag);
+    const T* gp = g.data<T>();
+    const std::int64_t* ip = indices.data<std::int64_t>();
+    T* dp = dx.data<T>();
+    const std::int64_t grain = std::max<std::int64_t>(1, kGrainConv / std::max(hw, l));
+    detail::run_chunks(planes, grain, [&](std::int64_t b, std::int64_t e) {
+      for (std::int64_t u = b; u < e; ++u) {
+        T* plane = dp + u * hw;
+        std::fill(plane, plane + hw, T(0));
+        for (std::int64_t i = 0; i < l; ++i) plane[ip[u * l + i]] += gp[u * l + i];
+      }
+    });
+  });
+  return dx;
 }
 
 }  // namespace minidl

@@ -18,6 +18,7 @@
 
 #include <array>
 #include <cstdint>
+#include <utility>
 
 #include "tensor/tensor.h"
 
@@ -61,6 +62,11 @@ Tensor col2im(const Tensor& cols, Pair image, const Window2d& w);
 // the window holds a NaN, the last NaN, as in PyTorch's CPU kernel). A window lying entirely in
 // padding is an error.
 Tensor max_pool2d_indices(const Tensor& x, const Window2d& w);
+// The same in one pass with the maxima: {values [N, C, H_out, W_out] in x's dtype, indices}.
+std::pair<Tensor, Tensor> max_pool2d_forward(const Tensor& x, const Window2d& w);
+// Max pooling's gradient: dx [N, C, image] is zero but for g added at each window's index (indices
+// from max_pool2d_indices, so each lies inside its plane; not checked again here).
+Tensor max_pool2d_backward(const Tensor& g, const Tensor& indices, Pair image);
 
 // ---- The fused convolution (tensor/conv_gemm.cpp): im2col and GEMM one sample at a time,
 // straight between NCHW tensors, for conv2d's forward and backward (autograd/conv_ops.cpp). x is

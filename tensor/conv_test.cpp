@@ -168,6 +168,60 @@ TEST_CASE("max_pool2d_indices: 2x2 windows follow PyTorch on ties, infinities an
   }
 }
 
+TEST_CASE(
+    "max_pool2d: rows of 2x2 stride-2 windows agree with the naive reference on ties, "
+    "infinities and NaN") {
+  // 24 windows in one row: three blocks of 8 for the block path (tensor/conv.cpp), the first all
+  // finite with ties, the second with an inf - inf window, the third with NaNs (both sent back
+  // to window-by-window), plus a 2-row image whose odd width leaves a tail.
+  const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const std::vector<std::vector<double>> windows = {{1, 3, 3, 2},
+                                                    {1, 2, 3, 3},
+                                                    {4, 4, 4, 4},
+                                                    {-1, -2, -1, -2},
+                                                    {0, 0, 1, 0},
+                                                    {5, 1, 5, 1},
+                                                    {2, 2, 1, 3},
+                                                    {-3, -1, -2, -1},
+                                                    {1, 3, 3, 2},
+                                                    {inf, -inf, 1, inf},
+                                                    {-inf, -inf, -inf, -inf},
+                                                    {7, 1, 2, 3},
+                                                    {1, 2, 3, 4},
+                                                    {4, 3, 2, 1},
+                                                    {0, -0.0, 0, 0},
+                                                    {9, 9, 8, 9},
+                                                    {1, nan, 5, 2},
+                                                    {nan, 7, nan, 2},
+                                                    {1, 1, 1, 1},
+                                                    {3, 2, 1, 0},
+                                                    {2, 3, 2, 3},
+                                                    {6, 5, 6, 5},
+                                                    {1, 2, 2, 1},
+                                                    {0, 1, 1, 0}};
+  const std::int64_t wn = static_cast<std::int64_t>(windows.size());
+  std::vector<double> img(static_cast<std::size_t>(2 * 2 * wn));
+  for (std::int64_t k = 0; k < wn; ++k)
+    for (std::int64_t i = 0; i < 2; ++i)
+      for (std::int64_t j = 0; j < 2; ++j)
+        img[static_cast<std::size_t>(i * 2 * wn + 2 * k + j)] =
+            windows[static_cast<std::size_t>(k)][static_cast<std::size_t>(i * 2 + j)];
+  for (DType dt : {kFloat32, kFloat64}) {
+    for (const Shape& shape : {Shape{1, 1, 2, 2 * wn}, Shape{1, 2, 2, wn - 1}}) {
+      CAPTURE(shape_str(shape));
+      const std::vector<double> v(img.begin(), img.begin() + shape_numel(shape, "test"));
+      const Tensor x = from_vector(v, shape).to(dt);
+      const Window2d w{{2, 2}, {2, 2}};
+      const auto [vals, idx] = max_pool2d_forward(x, w);
+      const auto [want_vals, want_idx] = naive::max_pool2d(x, w);
+      CHECK(idx.values<std::int64_t>() == want_idx.values<std::int64_t>());
+      CHECK(max_pool2d_indices(x, w).values<std::int64_t>() == want_idx.values<std::int64_t>());
+      CHECK(bitwise_equal(vals, want_vals));
+    }
+  }
+}
+
 TEST_CASE("conv kernels: results are bitwise the same on 1 and 2 threads") {
   Generator gen(15);
   // Big enough for many chunks: 16 x 8 planes of 3x3 windows over 20x20.
