@@ -85,15 +85,37 @@ std::int64_t argmax_2x2(const T* plane, std::int64_t base, std::int64_t rstep, s
   return select(bottom > top, bottom_at, top_at);
 }
 
-// Eight whole 2x2 windows side by side at stride 2 (dilation 1), the CNN's pooling, starting at
-// pixel base: the tournament of argmax_2x2 in fixed-trip loops over the block, with no per-window
-// range tests. Returns false, writing nothing, if the block holds a NaN (or inf - inf): the
-// caller then goes window by window.
-template <typename T>
+// kB (8 or 4) whole 2x2 windows side by side at stride 2 (dilation 1), the CNN's pooling,
+// starting at pixel base: the tournament of argmax_2x2 in fixed-trip loops over the block, with
+// no per-window range tests. Returns false, writing nothing, if the block holds a NaN (or inf -
+// inf): the caller then goes window by window.
+template <int kB, typename T>
 bool argmax_2x2_s2_block(const T* plane, std::int64_t base, std::int64_t w, std::int64_t* out,
                          T* vals) {
 #if defined(__AVX2__)
-  if constexpr (std::is_same_v<T, float>) {
+  if constexpr (std::is_same_v<T, float> && kB == 4) {
+    // 4 lanes: 8 pixels of each row; one shuffle splits them into even and odd columns.
+    auto split = [](const float* p, bool odd) {
+      const __m128 lo = _mm_loadu_ps(p), hi = _mm_loadu_ps(p + 4);
+      return odd ? _mm_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1))
+                 : _mm_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));
+    };
+    const __m128 a = split(plane + base, false), b = split(plane + base, true);
+    const __m128 c = split(plane + base + w, false), d = split(plane + base + w, true);
+    const __m128 sum = _mm_add_ps(_mm_add_ps(a, b), _mm_add_ps(c, d));
+    if (_mm_movemask_ps(_mm_cmpord_ps(sum, sum)) != 0xF) return false;
+    const __m128 rt = _mm_cmpgt_ps(b, a), rb = _mm_cmpgt_ps(d, c);
+    const __m128 top = _mm_blendv_ps(a, b, rt), bottom = _mm_blendv_ps(c, d, rb);
+    const __m128 tb = _mm_cmpgt_ps(bottom, top);
+    if (vals != nullptr) _mm_storeu_ps(vals, _mm_blendv_ps(top, bottom, tb));
+    const int mt = _mm_movemask_ps(rt), mb = _mm_movemask_ps(rb), mtb = _mm_movemask_ps(tb);
+    for (int k = 0; k < 4; ++k) {
+      const std::int64_t down = (mtb >> k) & 1;
+      out[k] = base + 2 * k + down * w + (down != 0 ? (mb >> k) & 1 : (mt >> k) & 1);
+    }
+    return true;
+  }
+  if constexpr (std::is_same_v<T, float> && kB == 8) {
     // The same tournament on 8 lanes: 16 pixels of each row, split into even (left) and odd
     // (right) columns; compares are ordered (false on NaN), and a NaN sum sends the block back.
     auto split = [](const float* p, bool odd) {
@@ -119,7 +141,6 @@ bool argmax_2x2_s2_block(const T* plane, std::int64_t base, std::int64_t w, std:
     return true;
   }
 #endif
-  constexpr int kB = 8;
   T a[kB], b[kB], c[kB], d[kB];
   for (int k = 0; k < kB; ++k) {
     a[k] = plane[base + 2 * k];
@@ -164,11 +185,19 @@ void max_pool_planes(const T* x, std::int64_t* out, T* vals, Geometry g, const R
       const std::int64_t row = (r * g.sh - g.ph) * g.w - g.pw;
       for (std::int64_t q = 0; q < g.ow;) {
         const std::int64_t at = r * g.ow + q;
-        // Whole windows form one run of columns, so a block whose ends are whole is whole.
-        if (s2 && full_rows && q + 8 <= g.ow && full_col(q) && full_col(q + 7) &&
-            argmax_2x2_s2_block(plane, row + q * 2, g.w, o + at, v != nullptr ? v + at : nullptr)) {
-          q += 8;
-          continue;
+        // Blocks of 8 (or 4 on rows of 4-7 windows); the last block of a row is moved left to
+        // end at the row's end, recomputing a few windows to the same values. Whole windows form
+        // one run of columns, so a block whose ends are whole is whole.
+        if (s2 && full_rows && g.ow >= 4) {
+          const int kb = g.ow >= 8 ? 8 : 4;
+          const std::int64_t q0 = std::min(q, g.ow - kb), a0 = r * g.ow + q0;
+          T* vb = v != nullptr ? v + a0 : nullptr;
+          if (full_col(q0) && full_col(q0 + kb - 1) &&
+              (kb == 8 ? argmax_2x2_s2_block<8>(plane, row + q0 * 2, g.w, o + a0, vb)
+                       : argmax_2x2_s2_block<4>(plane, row + q0 * 2, g.w, o + a0, vb))) {
+            q = q0 + kb;
+            continue;
+          }
         }
         const Range cr = cols[q];
         const std::int64_t base = row + q * g.sw;
