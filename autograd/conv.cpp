@@ -13,6 +13,7 @@
 
 #include "autograd/functional.h"
 #include "autograd/ops.h"
+#include "autograd/profiler.h"
 #include "tensor/conv.h"
 #include "tensor/ops.h"
 
@@ -107,7 +108,12 @@ Window2d conv2d_window(const Variable& input, const Variable& weight, const Vari
 
 Variable conv2d(const Variable& input, const Variable& weight, const Variable& bias,
                 const Conv2dOptions& options) {
+  ProfileScope profiled("conv2d");
   const Window2d win = conv2d_window(input, weight, bias, options);
+  const Pair out = window_out_size(win, {input.size(2), input.size(3)}, "conv2d");
+  profiled.add_flops(2.0 * static_cast<double>(input.size(0)) * static_cast<double>(weight.size(0)) *
+                     static_cast<double>(out[0] * out[1]) *
+                     static_cast<double>(weight.size(1) * weight.size(2) * weight.size(3)));
   return conv2d_fused(input, weight, bias, win, options.groups);
 }
 
@@ -144,6 +150,7 @@ Variable conv2d_composed(const Variable& input, const Variable& weight, const Va
 // GEMM), dW = X dcols^T, db = sums of dY over N, H, W; all differentiable again.
 Variable conv_transpose2d(const Variable& input, const Variable& weight, const Variable& bias,
                           const ConvTranspose2dOptions& options) {
+  const ProfileScope profiled("conv_transpose2d");
   const char* op = "conv_transpose2d";
   check_image(input, op);
   MINIDL_CHECK(weight.defined() && weight.dim() == 4, op,
@@ -231,6 +238,7 @@ Variable conv_transpose2d(const Variable& input, const Variable& weight, const V
 // so the gradient is gather's: each output's g goes to its argmax pixel (scatter_add). One op,
 // max_pool2d_fused (autograd/conv_ops.cpp), computes both in one pass.
 Variable max_pool2d(const Variable& input, const Pool2dOptions& options) {
+  const ProfileScope profiled("max_pool2d");
   const Window2d win = pool_window(input, options, "max_pool2d");
   // Checked: an empty batch does not bound H*W.
   shape_numel({input.size(2), input.size(3)}, "max_pool2d");
@@ -243,6 +251,7 @@ Variable max_pool2d(const Variable& input, const Pool2dOptions& options) {
 //   part and a column part. Sums: unfold2d of x viewed as [N*C, 1, H, W] gives [kH*kW, N*C*L];
 //   its column sums are the window sums.
 Variable avg_pool2d(const Variable& input, const Pool2dOptions& options) {
+  const ProfileScope profiled("avg_pool2d");
   const Window2d win = pool_window(input, options, "avg_pool2d");
   MINIDL_CHECK(win.dilation == Pair({1, 1}),
                "avg_pool2d: dilation is not supported (max pooling only), got ", win.dilation[0],

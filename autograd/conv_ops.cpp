@@ -23,6 +23,7 @@ using detail::Inputs;
 // unfold2d: cols[(c, kh, kw), (n, oh, ow)] = x[n, c, oh*s_h - p_h + kh*d_h, ow*s_w - p_w + kw*d_w]
 //   (0 where that pixel is padding).   dx = fold2d(g, {H, W}).
 Variable unfold2d(const Variable& x, const Window2d& window) {
+  const detail::OpTimer timer;
   return annotate(record("unfold2d", im2col(x.value(), window), {x},
                          [window](const Inputs& in, const Variable&, const Variable& g) {
                            return Grads{fold2d(g, {in[0].size(2), in[0].size(3)}, window)};
@@ -33,6 +34,7 @@ Variable unfold2d(const Variable& x, const Window2d& window) {
 // fold2d: out[n, c, ih, iw] = sum of cols[(c, kh, kw), (n, oh, ow)] over every (kh, kw, oh, ow)
 //   whose window pixel is (ih, iw).   dcols = unfold2d(g).
 Variable fold2d(const Variable& cols, Pair image_size, const Window2d& window) {
+  const detail::OpTimer timer;
   return annotate(record("fold2d", col2im(cols.value(), image_size, window), {cols},
                          [window](const Inputs&, const Variable&, const Variable& g) {
                            return Grads{unfold2d(g, window)};
@@ -76,6 +78,7 @@ Grads conv2d_grads_composed(const Inputs& in, const Variable& g, const Window2d&
 //   conv2d_grads_composed under create_graph.
 Variable conv2d_fused(const Variable& x, const Variable& weight, const Variable& bias,
                       const Window2d& window, std::int64_t groups) {
+  const detail::OpTimer timer;
   Tensor y = conv2d_forward(x.value(), weight.value(), bias.defined() ? bias.value() : Tensor(),
                             window, groups);
   Inputs inputs = bias.defined() ? Inputs{x, weight, bias} : Inputs{x, weight};
@@ -101,6 +104,7 @@ Variable conv2d_fused(const Variable& x, const Variable& weight, const Variable&
 //   elsewhere): one kernel, or under create_graph scatter_add into zeros (differentiable: its
 //   gradient in g is gather).
 Variable max_pool2d_fused(const Variable& x, const Window2d& window) {
+  const detail::OpTimer timer;
   auto [values, idx] = max_pool2d_forward(x.value(), window);
   auto backward = [idx](const Inputs& in, const Variable&, const Variable& g) {
     const Variable& xi = in[0];

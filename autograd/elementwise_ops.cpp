@@ -12,6 +12,7 @@ using detail::Inputs;
 
 // add: out = a + b.  da = g, db = g.
 Variable add(const Variable& a0, const Variable& b0) {
+  const detail::OpTimer timer;
   auto [a, b] = detail::promoted(a0, b0);
   return record("add", minidl::add(a.value(), b.value()), {a, b},
                 [](const Inputs& in, const Variable&, const Variable& g) {
@@ -21,6 +22,7 @@ Variable add(const Variable& a0, const Variable& b0) {
 
 // sub: out = a - b.  da = g, db = -g.
 Variable sub(const Variable& a0, const Variable& b0) {
+  const detail::OpTimer timer;
   auto [a, b] = detail::promoted(a0, b0);
   return record(
       "sub", minidl::sub(a.value(), b.value()), {a, b},
@@ -31,6 +33,7 @@ Variable sub(const Variable& a0, const Variable& b0) {
 
 // mul: out = a * b.  da = g * b, db = g * a.
 Variable mul(const Variable& a0, const Variable& b0) {
+  const detail::OpTimer timer;
   auto [a, b] = detail::promoted(a0, b0);
   return record("mul", minidl::mul(a.value(), b.value()), {a, b},
                 [](const Inputs& in, const Variable&, const Variable& g) {
@@ -41,6 +44,7 @@ Variable mul(const Variable& a0, const Variable& b0) {
 
 // div: out = a / b.  da = g / b, db = -g * a / b^2 = -g * out / b.
 Variable div(const Variable& a0, const Variable& b0) {
+  const detail::OpTimer timer;
   auto [a, b] = detail::promoted(a0, b0);
   return record("div", minidl::div(a.value(), b.value()), {a, b},
                 [](const Inputs& in, const Variable& out, const Variable& g) {
@@ -55,6 +59,7 @@ Variable div(const Variable& a0, const Variable& b0) {
 // = 0 and b >= 0 (the limit of a^b log a for b > 0, and PyTorch's choice) so a zero base does not
 // poison db with NaN.
 Variable pow(const Variable& a0, const Variable& b0) {
+  const detail::OpTimer timer;
   auto [a, b] = detail::promoted(a0, b0);
   return record("pow", minidl::pow(a.value(), b.value()), {a, b},
                 [](const Inputs& in, const Variable& out, const Variable& g) {
@@ -78,6 +83,7 @@ Variable pow(const Variable& a0, const Variable& b0) {
 
 // add_scalar: out = x + s.  dx = g.
 Variable add_scalar(const Variable& x, double s) {
+  const detail::OpTimer timer;
   return annotate_scalar(
       record("add_scalar", minidl::add(x.value(), s), {x},
              [](const Inputs&, const Variable&, const Variable& g) { return Grads{g}; }),
@@ -86,6 +92,7 @@ Variable add_scalar(const Variable& x, double s) {
 
 // mul_scalar: out = x * s.  dx = g * s.
 Variable mul_scalar(const Variable& x, double s) {
+  const detail::OpTimer timer;
   return annotate_scalar(record("mul_scalar", minidl::mul(x.value(), s), {x},
                                 [s](const Inputs&, const Variable&, const Variable& g) {
                                   return Grads{mul_scalar(g, s)};
@@ -95,12 +102,14 @@ Variable mul_scalar(const Variable& x, double s) {
 
 // neg: out = -x.  dx = -g.
 Variable neg(const Variable& x) {
+  const detail::OpTimer timer;
   return record("neg", minidl::neg(x.value()), {x},
                 [](const Inputs&, const Variable&, const Variable& g) { return Grads{neg(g)}; });
 }
 
 // exp: out = e^x.  dx = g * out.
 Variable exp(const Variable& x) {
+  const detail::OpTimer timer;
   return record(
       "exp", minidl::exp(x.value()), {x},
       [](const Inputs&, const Variable& out, const Variable& g) { return Grads{mul(g, out)}; });
@@ -108,6 +117,7 @@ Variable exp(const Variable& x) {
 
 // log: out = ln x.  dx = g / x.
 Variable log(const Variable& x) {
+  const detail::OpTimer timer;
   return record(
       "log", minidl::log(x.value()), {x},
       [](const Inputs& in, const Variable&, const Variable& g) { return Grads{div(g, in[0])}; });
@@ -115,6 +125,7 @@ Variable log(const Variable& x) {
 
 // log1p: out = ln(1 + x), accurate for small x.  dx = g / (1 + x).
 Variable log1p(const Variable& x) {
+  const detail::OpTimer timer;
   return record("log1p", minidl::log1p(x.value()), {x},
                 [](const Inputs& in, const Variable&, const Variable& g) {
                   return Grads{div(g, add(in[0], 1.0))};
@@ -123,6 +134,7 @@ Variable log1p(const Variable& x) {
 
 // expm1: out = e^x - 1, accurate for small x.  dx = g * (out + 1).
 Variable expm1(const Variable& x) {
+  const detail::OpTimer timer;
   return record("expm1", minidl::expm1(x.value()), {x},
                 [](const Inputs&, const Variable& out, const Variable& g) {
                   return Grads{mul(g, add(out, 1.0))};
@@ -131,6 +143,7 @@ Variable expm1(const Variable& x) {
 
 // sqrt: out = x^(1/2).  dx = g / (2 out)  (inf at x = 0, as in PyTorch).
 Variable sqrt(const Variable& x) {
+  const detail::OpTimer timer;
   return record("sqrt", minidl::sqrt(x.value()), {x},
                 [](const Inputs&, const Variable& out, const Variable& g) {
                   return Grads{div(g, mul(out, 2.0))};
@@ -139,6 +152,7 @@ Variable sqrt(const Variable& x) {
 
 // erf: out = 2/sqrt(pi) int_0^x e^{-t^2} dt.  dx = g 2/sqrt(pi) e^{-x^2}.
 Variable erf(const Variable& x) {
+  const detail::OpTimer timer;
   return record("erf", minidl::erf(x.value()), {x},
                 [](const Inputs& in, const Variable&, const Variable& g) {
                   constexpr double kTwoOverSqrtPi = 1.1283791670955126;
@@ -148,6 +162,7 @@ Variable erf(const Variable& x) {
 
 // atan: out = arctan x in (-pi/2, pi/2).  dx = g / (1 + x^2) (CIoU's aspect-ratio term).
 Variable atan(const Variable& x) {
+  const detail::OpTimer timer;
   return record("atan", minidl::atan(x.value()), {x},
                 [](const Inputs& in, const Variable&, const Variable& g) {
                   return Grads{div(g, add_scalar(mul(in[0], in[0]), 1.0))};
@@ -156,6 +171,7 @@ Variable atan(const Variable& x) {
 
 // sin: dx = g cos x.
 Variable sin(const Variable& x) {
+  const detail::OpTimer timer;
   return record("sin", minidl::sin(x.value()), {x},
                 [](const Inputs& in, const Variable&, const Variable& g) {
                   return Grads{mul(g, cos(in[0]))};
@@ -164,6 +180,7 @@ Variable sin(const Variable& x) {
 
 // cos: dx = -g sin x.
 Variable cos(const Variable& x) {
+  const detail::OpTimer timer;
   return record("cos", minidl::cos(x.value()), {x},
                 [](const Inputs& in, const Variable&, const Variable& g) {
                   return Grads{neg(mul(g, sin(in[0])))};
@@ -172,6 +189,7 @@ Variable cos(const Variable& x) {
 
 // tanh: dx = g (1 - out^2).
 Variable tanh(const Variable& x) {
+  const detail::OpTimer timer;
   return record("tanh", minidl::tanh(x.value()), {x},
                 [](const Inputs&, const Variable& out, const Variable& g) {
                   return Grads{mul(g, sub(1.0, mul(out, out)))};
@@ -180,6 +198,7 @@ Variable tanh(const Variable& x) {
 
 // sigmoid: out = 1 / (1 + e^-x).  dx = g out (1 - out).
 Variable sigmoid(const Variable& x) {
+  const detail::OpTimer timer;
   return record("sigmoid", minidl::sigmoid(x.value()), {x},
                 [](const Inputs&, const Variable& out, const Variable& g) {
                   return Grads{mul(g, mul(out, sub(1.0, out)))};
@@ -190,6 +209,7 @@ Variable sigmoid(const Variable& x) {
 // NaN input passes g through (both PyTorch's threshold_backward). Masking with the output itself
 // is one pass with no mask tensor (where's flat path), not a comparison then a multiply.
 Variable relu(const Variable& x) {
+  const detail::OpTimer timer;
   return record("relu", minidl::relu(x.value()), {x},
                 [](const Inputs&, const Variable& out, const Variable& g) {
                   return Grads{where(out.value(), g, scalar_like(g, 0.0))};
@@ -198,6 +218,7 @@ Variable relu(const Variable& x) {
 
 // abs: dx = g sign(x); the subgradient at 0 is 0.
 Variable abs(const Variable& x) {
+  const detail::OpTimer timer;
   return record("abs", minidl::abs(x.value()), {x},
                 [](const Inputs& in, const Variable&, const Variable& g) {
                   return Grads{mul(g, detail::constant(minidl::sign(in[0].value())))};
@@ -206,6 +227,7 @@ Variable abs(const Variable& x) {
 
 // where: out = cond ? a : b (cond a constant mask).  da = g [cond], db = g [!cond].
 Variable where(const Tensor& cond, const Variable& a0, const Variable& b0) {
+  const detail::OpTimer timer;
   auto [a, b] = detail::promoted(a0, b0);
   return record("where", minidl::where(cond, a.value(), b.value()), {a, b},
                 [cond](const Inputs& in, const Variable&, const Variable& g) {
@@ -219,6 +241,7 @@ Variable where(const Tensor& cond, const Variable& a0, const Variable& b0) {
 
 // clamp: out = min(max(x, lo), hi).  dx = g [lo <= x <= hi] (bounds inclusive, as in PyTorch).
 Variable clamp(const Variable& x, std::optional<double> lo, std::optional<double> hi) {
+  const detail::OpTimer timer;
   return annotate(record("clamp", minidl::clamp(x.value(), lo, hi), {x},
                          [lo, hi](const Inputs& in, const Variable&, const Variable& g) {
                            Tensor mask = ones_like(in[0].value());
@@ -231,6 +254,7 @@ Variable clamp(const Variable& x, std::optional<double> lo, std::optional<double
 
 // to: out = x converted to dtype.  dx = g converted back to x's dtype.
 Variable to(const Variable& x, DType dtype) {
+  const detail::OpTimer timer;
   if (x.dtype() == dtype) return x;
   MINIDL_CHECK(!x.requires_grad() || is_floating(dtype),
                "to: cannot convert a variable that requires grad to ", dtype_name(dtype));

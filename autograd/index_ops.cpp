@@ -10,6 +10,7 @@ using detail::Inputs;
 
 // index_select: out = x[index] along axis.  dx = index_add(zeros, axis, index, g).
 Variable index_select(const Variable& x, std::int64_t axis, const Tensor& index) {
+  const detail::OpTimer timer;
   return annotate(
       record("index_select", minidl::index_select(x.value(), axis, index), {x},
              [axis, index](const Inputs& in, const Variable&, const Variable& g) {
@@ -20,6 +21,7 @@ Variable index_select(const Variable& x, std::int64_t axis, const Tensor& index)
 
 // index_add: out = x; out[index[i]] += src[i] along axis.  dx = g, dsrc = index_select(g).
 Variable index_add(const Variable& x, std::int64_t axis, const Tensor& index, const Variable& src) {
+  const detail::OpTimer timer;
   return annotate(
       record("index_add", minidl::index_add(x.value(), axis, index, src.value()), {x, src},
              [axis, index](const Inputs& in, const Variable&, const Variable& g) {
@@ -33,6 +35,7 @@ Variable index_add(const Variable& x, std::int64_t axis, const Tensor& index, co
 // A plain backward (not recording) scatters into the fresh zeros in place: the recorded
 // scatter_add would copy them first, a whole extra pass (max pooling's backward is this one).
 Variable gather(const Variable& x, std::int64_t axis, const Tensor& index) {
+  const detail::OpTimer timer;
   return annotate(
       record("gather", minidl::gather(x.value(), axis, index), {x},
              [axis, index](const Inputs& in, const Variable&, const Variable& g) {
@@ -49,6 +52,7 @@ Variable gather(const Variable& x, std::int64_t axis, const Tensor& index) {
 // scatter_add: out = x; out[i][index[i][j]] += src[i][j].  dx = g, dsrc = gather(g, index).
 Variable scatter_add(const Variable& x, std::int64_t axis, const Tensor& index,
                      const Variable& src) {
+  const detail::OpTimer timer;
   return annotate(
       record("scatter_add", minidl::scatter_add(x.value(), axis, index, src.value()), {x, src},
              [axis, index](const Inputs& in, const Variable&, const Variable& g) {

@@ -17,6 +17,7 @@ namespace {
 // each written as another matmul with transpose flags, so no transposed copy is ever made, and
 // folded over broadcast batch axes.
 Variable matmul_nd(const Variable& a, const Variable& b, bool ta, bool tb) {
+  const detail::OpTimer timer;
   return annotate(
       record("matmul", minidl::matmul(a.value(), b.value(), ta, tb), {a, b},
              [ta, tb](const Inputs& in, const Variable&, const Variable& g) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "autograd/functional.h"
+#include "autograd/profiler.h"
 #include "autograd/tape.h"
 #include "tensor/ops.h"
 

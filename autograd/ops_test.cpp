@@ -14,6 +14,7 @@
 
 #include "autograd/functional.h"
 #include "autograd/gradcheck.h"
+#include "autograd/profiler.h"
 #include "autograd/tape.h"
 #include "tensor/ops.h"
 #include "tensor/random.h"
@@ -327,6 +328,28 @@ TEST_CASE("ops: every primitive in autograd/ops.h has a gradcheck row") {
     bool found = false;
     for (const auto& row : primitive_rows()) found = found || row.name == op;
     CHECK_MESSAGE(found, "no gradcheck row for primitive ", op);
+  }
+}
+
+TEST_CASE("ops: every primitive is timed by the profiler (its OpTimer) and run by its backward") {
+  // A primitive whose function lacks `const detail::OpTimer timer;` is still counted by record(),
+  // but as untimed; its backward must show up as one backward event of the same name.
+  for (const auto& row : primitive_rows()) {
+    CAPTURE(row.name);
+    std::vector<Variable> inputs = make_inputs(row.inputs, 5);
+    Profiler prof;
+    Variable out = row.fn(inputs);
+    backward(out, Variable(ones_like(out.value())));
+    const ProfileReport rep = prof.report();
+    // Row names carry variants ("matmul_ta"); the op recorded is a prefix of it.
+    bool found = false;
+    for (const auto& r : rep.rows) {
+      CHECK_MESSAGE(r.untimed == 0, r.name, " is untimed");
+      if (r.kind != ProfileKind::kForward || row.name.rfind(r.name, 0) != 0) continue;
+      found = true;
+      CHECK(rep.calls(r.name, ProfileKind::kBackward) >= 1);
+    }
+    CHECK(found);
   }
 }
 

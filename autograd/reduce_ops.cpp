@@ -31,6 +31,7 @@ Shape keepdim_shape(const Shape& x, const Axes& axes) {
 
 // sum: out = sum of x over axes.  dx = broadcast of g back over the reduced axes.
 Variable sum(const Variable& x, const Axes& axes, bool keepdim) {
+  const detail::OpTimer timer;
   return annotate(record("sum", minidl::sum(x.value(), axes, keepdim), {x},
                          [axes](const Inputs& in, const Variable&, const Variable& g) {
                            Variable gk = reshape(g, keepdim_shape(in[0].shape(), axes));
@@ -42,6 +43,7 @@ Variable sum(const Variable& x, const Axes& axes, bool keepdim) {
 // amax: out = max of x over axes.  dx = g [x == out] / (number of maxima): ties share the
 // gradient evenly, as PyTorch's amax does (max(x, axis) instead sends it to one index).
 Variable amax(const Variable& x, const Axes& axes, bool keepdim) {
+  const detail::OpTimer timer;
   return annotate(record("amax", minidl::amax(x.value(), axes, keepdim), {x},
                          [axes](const Inputs& in, const Variable& out, const Variable& g) {
                            Shape ks = keepdim_shape(in[0].shape(), axes);
@@ -55,6 +57,7 @@ Variable amax(const Variable& x, const Axes& axes, bool keepdim) {
 
 // softmax: s = exp(x - max) / sum exp(x - max) along axis.  dx = s * (g - sum(g * s, axis)).
 Variable softmax(const Variable& x, std::int64_t axis) {
+  const detail::OpTimer timer;
   return annotate(record("softmax", minidl::softmax(x.value(), axis), {x},
                          [axis](const Inputs&, const Variable& s, const Variable& g) {
                            Variable dot = sum(mul(g, s), {axis}, true);
@@ -65,6 +68,7 @@ Variable softmax(const Variable& x, std::int64_t axis) {
 
 // log_softmax: out = x - logsumexp(x) along axis.  dx = g - exp(out) * sum(g, axis).
 Variable log_softmax(const Variable& x, std::int64_t axis) {
+  const detail::OpTimer timer;
   return annotate(record("log_softmax", minidl::log_softmax(x.value(), axis), {x},
                          [axis](const Inputs&, const Variable& out, const Variable& g) {
                            return Grads{sub(g, mul(exp(out), sum(g, {axis}, true)))};

@@ -5,6 +5,8 @@
 #include <string>
 #include <unordered_set>
 
+#include "autograd/profiler.h"
+
 namespace minidl {
 namespace {
 
@@ -28,8 +30,12 @@ NameScope::NameScope(std::string_view name) : prev_(t_scope) {
   if (!path.empty()) path += '.';
   path += name;
   t_scope = intern_string(path);
+  if (detail::profiling()) profiled_ = detail::profile_begin(t_scope, ProfileKind::kScope);
 }
 
-NameScope::~NameScope() { t_scope = prev_; }
+NameScope::~NameScope() {
+  if (profiled_) detail::profile_end(profiled_);
+  t_scope = prev_;
+}
 
 }  // namespace minidl

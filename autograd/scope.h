@@ -5,7 +5,8 @@
 // A thread-local stack of names; the current scope is the dotted path of the stack ("encoder.fc2").
 // nn::Module::operator() pushes the module's name (given when it is registered as a child), so
 // nodes recorded inside model(x) carry "fc1", "0", "encoder.fc2"; train::fit scopes its loss call
-// as "loss". Printing (print_tape) and the DOT export group nodes by it.
+// as "loss". Printing (print_tape) and the DOT export group nodes by it, and a Profiler
+// (autograd/profiler.h) records each scope as an event named by its path.
 //
 // Cost: a path is interned when a scope is pushed, into a process-wide set that is never freed, so
 // record() copies one pointer and a node can outlive every guard. The set grows with the number of
@@ -13,6 +14,7 @@
 // by step numbers.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 namespace minidl {
@@ -36,6 +38,7 @@ class NameScope {
 
  private:
   const char* prev_;
+  std::uint32_t profiled_ = 0;  // the profiler's session it opened an event in (profiler.h)
 };
 
 }  // namespace minidl

@@ -10,6 +10,7 @@ using detail::Inputs;
 
 // reshape: dx = reshape(g, x.shape).
 Variable reshape(const Variable& x, const Shape& shape) {
+  const detail::OpTimer timer;
   return annotate(record("reshape", x.value().reshape(shape), {x},
                          [](const Inputs& in, const Variable&, const Variable& g) {
                            return Grads{reshape(g, in[0].shape())};
@@ -19,6 +20,7 @@ Variable reshape(const Variable& x, const Shape& shape) {
 
 // permute: out axis i is x axis dims[i].  dx = permute(g, inverse of dims).
 Variable permute(const Variable& x, const Axes& dims) {
+  const detail::OpTimer timer;
   Tensor out = minidl::permute(x.value(), dims);
   Axes inverse(dims.size());
   for (std::size_t i = 0; i < dims.size(); ++i) {
@@ -34,6 +36,7 @@ Variable permute(const Variable& x, const Axes& dims) {
 
 // expand: out = x broadcast to shape.  dx = sum_to(g, x.shape).
 Variable expand(const Variable& x, const Shape& shape) {
+  const detail::OpTimer timer;
   return annotate(record("expand", minidl::broadcast_to(x.value(), shape), {x},
                          [](const Inputs& in, const Variable&, const Variable& g) {
                            return Grads{sum_to(g, in[0].shape())};
@@ -45,6 +48,7 @@ Variable expand(const Variable& x, const Shape& shape) {
 // (a zero pad for step 1, an index_add otherwise).
 Variable slice(const Variable& x, std::int64_t axis, std::int64_t start, std::int64_t end,
                std::int64_t step) {
+  const detail::OpTimer timer;
   Tensor out = minidl::slice(x.value(), axis, start, end, step);
   std::int64_t ax = axis < 0 ? axis + x.dim() : axis;
   std::int64_t n = x.size(ax);
@@ -70,6 +74,7 @@ Variable slice(const Variable& x, std::int64_t axis, std::int64_t start, std::in
 
 // concat: out = [x0, x1, ...] along axis.  dx_i = the slice of g that x_i occupies.
 Variable concat(const std::vector<Variable>& xs, std::int64_t axis) {
+  const detail::OpTimer timer;
   MINIDL_CHECK(!xs.empty(), "concat: no inputs");
   std::vector<Tensor> vals;
   vals.reserve(xs.size());
@@ -92,6 +97,7 @@ Variable concat(const std::vector<Variable>& xs, std::int64_t axis) {
 
 // pad: constant padding (torch.nn.functional.pad ordering).  dx = the interior slice of g.
 Variable pad(const Variable& x, const std::vector<std::int64_t>& pads, double value) {
+  const detail::OpTimer timer;
   return annotate(record("pad", minidl::pad(x.value(), pads, value), {x},
                          [pads](const Inputs& in, const Variable&, const Variable& g) {
                            Variable r = g;
@@ -108,6 +114,7 @@ Variable pad(const Variable& x, const std::vector<std::int64_t>& pads, double va
 
 // flip: reverses axes.  dx = flip(g, axes).
 Variable flip(const Variable& x, const Axes& axes) {
+  const detail::OpTimer timer;
   return annotate(record("flip", minidl::flip(x.value(), axes), {x},
                          [axes](const Inputs&, const Variable&, const Variable& g) {
                            return Grads{flip(g, axes)};

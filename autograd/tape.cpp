@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "autograd/ops.h"
+#include "autograd/profiler.h"
 #include "autograd/scope.h"
 #include "tensor/ops.h"
 
@@ -96,6 +97,7 @@ struct Walk {
   }
 
   void run(const std::vector<Variable>& roots, const std::vector<Variable>& seeds) {
+    const detail::BackwardPassTimer profiled;
     Tape& tape = t_tape;
     EnableGradGuard mode(create_graph);
     std::uint64_t top_seq = 0;
@@ -138,7 +140,11 @@ struct Walk {
                    "create_graph (gradients of gradients) cannot pass through it");
       MINIDL_CHECK(node->backward, "backward: ", node->op, " has no backward function");
       Variable out(node->output.lock());
-      std::vector<Variable> grads = node->backward(node->inputs, out, g);
+      std::vector<Variable> grads;
+      {
+        const detail::BackwardNodeTimer profiled(*node);
+        grads = node->backward(node->inputs, out, g);
+      }
       MINIDL_CHECK(grads.size() == node->inputs.size(), "backward of ", node->op, " returned ",
                    grads.size(), " gradients for ", node->inputs.size(), " inputs");
       for (std::size_t j = 0; j < grads.size(); ++j) {
@@ -204,6 +210,7 @@ Variable record(const char* op, Tensor value, std::vector<Variable> inputs, Back
       }
     }
   }
+  if (detail::profiling()) detail::profile_op_recorded(op, value, inputs, needs);
   if (!needs) return Variable(std::move(value));
   Tape& tape = t_tape;
   auto node = std::make_shared<Node>();

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "autograd/functional.h"
+#include "autograd/profiler.h"
 #include "autograd/scope.h"
 #include "autograd/tape.h"
 #include "losses/classification.h"
@@ -120,6 +121,7 @@ Logs train_one_epoch(nn::Module& model, optim::Optimizer& optimizer, const data:
   double loss_sum = 0;
   std::int64_t samples = 0, index = 0;
   for (data::Batch& batch : loader.epoch(epoch)) {
+    const ProfileScope step("train_step", ProfileKind::kStep);  // autograd/profiler.h
     optimizer.zero_grad();
     Variable output = model(Variable(batch.inputs));
     Variable loss;
@@ -129,13 +131,16 @@ Logs train_one_epoch(nn::Module& model, optim::Optimizer& optimizer, const data:
     }
     const double batch_loss = scalar_loss(loss);
     backward(loss);
-    if (options.clip_grad_norm > 0)
-      optim::clip_grad_norm_(optimizer.parameters(), options.clip_grad_norm);
-    if (options.clip_grad_value > 0)
-      optim::clip_grad_value_(optimizer.parameters(), options.clip_grad_value);
-    optimizer.step();
-    if (options.scheduler && options.schedule_step == ScheduleStep::kBatch)
-      options.scheduler->step();
+    {
+      const ProfileScope update("optimizer");
+      if (options.clip_grad_norm > 0)
+        optim::clip_grad_norm_(optimizer.parameters(), options.clip_grad_norm);
+      if (options.clip_grad_value > 0)
+        optim::clip_grad_value_(optimizer.parameters(), options.clip_grad_value);
+      optimizer.step();
+      if (options.scheduler && options.schedule_step == ScheduleStep::kBatch)
+        options.scheduler->step();
+    }
 
     const std::int64_t n = batch.inputs.size(0);
     loss_sum += batch_loss * static_cast<double>(n);

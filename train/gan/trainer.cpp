@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "autograd/functional.h"
+#include "autograd/profiler.h"
 #include "autograd/scope.h"
 #include "autograd/tape.h"
 #include "nn/safetensors.h"
@@ -133,6 +134,7 @@ Tensor GanTrainer::discriminate(const Tensor& x) {
 
 // One discriminator step; adds its values to acc and returns L_D.
 double GanTrainer::discriminator_step(Logs& acc, bool measure) {
+  const ProfileScope step("d_step", ProfileKind::kStep);  // autograd/profiler.h (when one runs)
   const std::int64_t b = options_.batch_size;
   const Variable real(sample_real_(b, rng_));
   Variable fake;
@@ -177,6 +179,7 @@ double GanTrainer::discriminator_step(Logs& acc, bool measure) {
 }
 
 void GanTrainer::generator_step(Logs& acc, bool measure) {
+  const ProfileScope step("g_step", ProfileKind::kStep);
   const std::int64_t b = options_.batch_size;
   g_.zero_grad();
   Variable loss;

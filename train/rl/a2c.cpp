@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "autograd/functional.h"
+#include "autograd/profiler.h"
 #include "autograd/scope.h"
 #include "autograd/tape.h"
 #include "losses/regression.h"
@@ -53,6 +54,7 @@ A2cResult a2c(const A2cOptions& o) {
   clock.start();
   LossSums sums;
   for (std::int64_t u = first; u < last; ++u) {
+    const ProfileScope step("rl_iteration", ProfileKind::kStep);  // one update (profiler.h)
     const Rollout r = collect_rollout(envs, model, obs, o.num_steps, gen, res.episodes);
     const minidl::rl::GaeResult g = rollout_advantages(r, o.gamma, o.gae_lambda);
     Tensor adv = g.advantages.reshape({batch});

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "autograd/functional.h"
+#include "autograd/profiler.h"
 #include "autograd/tape.h"
 #include "nn/activation.h"
 #include "nn/init.h"
@@ -139,6 +140,7 @@ std::unique_ptr<minidl::rl::Env> make_training_env(const EnvOptions& o) {
 
 Rollout collect_rollout(minidl::rl::VecEnv& envs, ActorCritic& model, Tensor& obs, std::int64_t T,
                         Generator& gen, EpisodeHistory& history) {
+  const ProfileScope profiled("rollout");  // autograd/profiler.h (when one runs)
   const std::int64_t n = envs.num_envs(), d = envs.observation_space().flat_size();
   const std::int64_t a_dim = model.discrete() ? 1 : envs.action_space().flat_size();
   Rollout r;

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "autograd/functional.h"
+#include "autograd/profiler.h"
 #include "autograd/scope.h"
 #include "autograd/tape.h"
 #include "losses/policy_gradient.h"
@@ -98,6 +99,7 @@ PpoResult ppo(const PpoOptions& o) {
   RlProgress progress(o.verbose, iterations);
   clock.start();
   for (std::int64_t it = first; it < last; ++it) {
+    const ProfileScope step("rl_iteration", ProfileKind::kStep);  // one update (profiler.h)
     const double frac = 1.0 - static_cast<double>(it) / static_cast<double>(iterations);
     if (o.anneal_lr) adam.set_lr(frac * o.lr);
     const double clip_eps = o.anneal_clip ? frac * o.clip_eps : o.clip_eps;

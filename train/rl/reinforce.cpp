@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "autograd/functional.h"
+#include "autograd/profiler.h"
 #include "autograd/scope.h"
 #include "autograd/tape.h"
 #include "losses/policy_gradient.h"
@@ -108,6 +109,7 @@ ReinforceResult reinforce(const ReinforceOptions& o) {
   double loss_sum = 0, entropy_sum = 0;
   std::int64_t updates = 0;
   for (std::int64_t ep = first; ep < last; ++ep) {
+    const ProfileScope step("rl_iteration", ProfileKind::kStep);  // one update (profiler.h)
     Tensor obs = ep == 0 ? env->reset(o.seed) : env->reset();
     obs_buf.clear();
     act_buf.clear();

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "autograd/functional.h"
+#include "autograd/profiler.h"
 #include "autograd/scope.h"
 #include "autograd/tape.h"
 #include "losses/regression.h"
@@ -59,6 +60,7 @@ VpgResult vpg(const VpgOptions& o) {
   const std::int64_t last = o.stop_after > 0 ? std::min(epochs, first + o.stop_after) : epochs;
   clock.start();
   for (std::int64_t epoch = first; epoch < last; ++epoch) {
+    const ProfileScope step("rl_iteration", ProfileKind::kStep);  // one update (profiler.h)
     const Rollout r = collect_rollout(envs, model, obs, o.steps_per_epoch, gen, res.episodes);
     const minidl::rl::GaeResult g = rollout_advantages(r, o.gamma, o.lam);
     Tensor adv = g.advantages.reshape({batch});
