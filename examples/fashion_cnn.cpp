@@ -12,6 +12,7 @@
 //
 //   fashion_cnn [--epochs N] [--quick] [--out DIR] [--seed S] [--lr LR] [--dropout P]
 //               [--weight-decay WD] [--batch B] [--augment] [--data DIR] [--save PATH]
+//               [--profile [FILE]]
 // Writes DIR/metrics.jsonl (one JSON line per epoch) and DIR/curves.png; with --save, the trained
 // network as the feature classifier of train/fashion_classifier.h (gan_fashion's Fréchet
 // distance reads it with --classifier PATH). Exits 1 if the test
@@ -24,6 +25,7 @@
 #include "examples/common/example.h"
 #include "examples/common/fashion_demo.h"
 #include "examples/common/flags.h"
+#include "examples/common/profile.h"
 #include "train/fashion_classifier.h"
 
 using namespace minidl;
@@ -43,6 +45,7 @@ int main(int argc, char** argv) {
                "random crops (padding 2) and horizontal flips of the training images");
   app.add_option("--save", save_path,
                  "write the trained network and its standardisation to this safetensors file");
+  examples::add_profile_flag(app, "fashion_cnn");  // --profile [FILE]: table and trace at exit
   MINIDL_PARSE_FLAGS(app, argc, argv);
   if (f.quick) f.epochs = 1;
 

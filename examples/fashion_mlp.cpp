@@ -18,6 +18,7 @@
 #include "examples/common/example.h"
 #include "examples/common/fashion_demo.h"
 #include "examples/common/flags.h"
+#include "examples/common/profile.h"
 #include "nn/activation.h"
 #include "nn/dropout.h"
 #include "nn/linear.h"
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
       {.quick = "5k train / 2k test samples and 2 epochs, as CI runs it",
        .seed = "seed of the split, the initial weights, dropout and shuffling",
        .dropout = "dropout probability after each hidden layer"});
+  examples::add_profile_flag(app, "fashion_mlp");  // --profile [FILE]: table and trace at exit
   MINIDL_PARSE_FLAGS(app, argc, argv);
   if (f.quick) f.epochs = 2;
 

@@ -202,7 +202,11 @@ std::string write_page(const std::string& out_dir) {
      << "print_tape(std::cout);          // before backward: it frees the graph\n"
      << "write_dot(loss, \"step.dot\", {.backward = true});\n"
      << "```\n\n"
-     << "then `dot -Tpng step.dot -o step.png` (Debian: `apt-get install graphviz`).\n";
+     << "then `dot -Tpng step.dot -o step.png` (Debian: `apt-get install graphviz`).\n\n"
+     << "## Where the time goes\n\n"
+     << "The tape says what a step computes; [the profiler](profiler.md) says how long each "
+        "node took, forward and backward, and writes the step as a timeline "
+        "(`fashion_cnn --quick --profile`, or `Profiler prof;` around your own loop).\n";
   const std::string page = md.str();
   write_file_atomic(out_dir + "/tape.md", page);
   return page;

@@ -7,6 +7,7 @@
 //       and the gradient of every floating-point input as JSON. Any problem with the case prints
 //       one line on stderr and exits 2 with nothing on stdout.
 //   minidl tour [--full] [--only NAME ...] [--family F] [--out DIR] [--jobs J] [--timeout S]
+//               [--profile]
 //       Runs the example of every loss and the studies (quick mode unless --full), prints a
 //       table (loss, family, metric before -> after, seconds, status), writes DIR/tour.json and
 //       exits 1 if any example failed (tools/tour.h).
@@ -136,6 +137,8 @@ Runner add_tour(CLI::App& cmd) {
   cmd.add_option("--jobs", opt->jobs, "examples run at once")->capture_default_str();
   cmd.add_option("--timeout", opt->timeout_seconds, "seconds allowed per example")
       ->capture_default_str();
+  cmd.add_flag("--profile", opt->profile,
+               "profile every example: table in <out>/<name>/log.txt, Chrome trace beside it");
   return [opt, full] {
     opt->quick = !*full;
     return minidl::tools::run_tour(*opt) == 0 ? 0 : 1;

@@ -73,13 +73,18 @@ fs::path self_dir() {
   return ec ? fs::current_path() : exe.parent_path();
 }
 
-// Starts `program --quick --out dir` with stdout and stderr going to dir/log.txt.
-pid_t spawn(const fs::path& program, const fs::path& dir, bool quick) {
+// Starts `program --quick --out dir` with stdout and stderr going to dir/log.txt; with profile,
+// also `--profile dir/<program>.trace.json` (the profile's table goes to the log).
+pid_t spawn(const fs::path& program, const fs::path& dir, bool quick, bool profile) {
   const std::string prog = program.string(), out = dir.string(), log = (dir / "log.txt").string();
   std::vector<std::string> args = {prog};
   if (quick) args.push_back("--quick");
   args.push_back("--out");
   args.push_back(out);
+  if (profile) {
+    args.push_back("--profile");
+    args.push_back((dir / (program.filename().string() + ".trace.json")).string());
+  }
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -178,7 +183,7 @@ int run_tour(const TourOptions& options) {
       if (!fs::exists(program)) {
         r.status = "FAILED (not built)";
         report(r);
-      } else if ((r.pid = spawn(program, dir, options.quick)) < 0) {
+      } else if ((r.pid = spawn(program, dir, options.quick, options.profile)) < 0) {
         r.status = "FAILED (cannot start)";
         report(r);
       } else {

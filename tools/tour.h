@@ -22,6 +22,9 @@ struct TourOptions {
   std::string bin_dir = "";          // where the example programs are ("" = beside this program)
   double timeout_seconds = 600;      // per example
   int jobs = 1;                      // examples run at once
+  // Pass --profile to every example: its table goes to <out>/<name>/log.txt, its Chrome trace to
+  // <out>/<name>/<name>.trace.json (autograd/profiler.h).
+  bool profile = false;
 };
 
 struct TourEntry {

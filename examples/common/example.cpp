@@ -9,6 +9,7 @@
 
 #include "data/fashion_mnist.h"
 #include "examples/common/flags.h"
+#include "examples/common/profile.h"
 #include "nn/activation.h"
 #include "nn/dropout.h"
 #include "nn/linear.h"
@@ -35,6 +36,7 @@ void add_standard_flags(Flags& app, ExampleOptions& o) {
   if (o.uses_fashion) {
     app.add_option("--data", o.data_dir, "Fashion-MNIST folder (default: the Debian package's)");
   }
+  add_profile_flag(app, o.name);
   app.callback([&o] {
     if (o.out_dir.empty()) o.out_dir = "out/" + o.name;
   });
@@ -127,12 +129,14 @@ int report(const Outcome& r, const ExampleOptions& o) {
 
 int run(const std::string& name, const std::function<int()>& body) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  int rc = 1;
   try {
-    return body();
+    rc = body();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s: error: %s\n", name.c_str(), e.what());
-    return 1;
   }
+  finish_profile();  // --profile's table and trace (examples/common/profile.h)
+  return rc;
 }
 
 }  // namespace minidl::examples

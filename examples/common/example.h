@@ -51,9 +51,9 @@ struct ExampleOptions {
   bool uses_fashion = false;  // reads Fashion-MNIST: offers --data (load_fashion checks it)
 };
 
-// --quick, --out, --seed, and by the options' declarations --epochs and/or --steps (each refused
-// together with --quick, whose budget is fixed by the example) and --data. Fills out_dir with
-// out/<name> when unset.
+// --quick, --out, --seed, --profile [FILE] (examples/common/profile.h), and by the options'
+// declarations --epochs and/or --steps (each refused together with --quick, whose budget is fixed
+// by the example) and --data. Fills out_dir with out/<name> when unset.
 void add_standard_flags(Flags& app, ExampleOptions& options);
 
 // The Fashion-MNIST folder of an example that declared uses_fashion; a minidl::Error for one
@@ -95,7 +95,7 @@ struct Outcome {
 int report(const Outcome& outcome, const ExampleOptions& options);
 
 // Runs an example body: line-buffered stdout, minidl::Error and other exceptions printed as
-// "<name>: error: ..." with exit code 1.
+// "<name>: error: ..." with exit code 1; then --profile's table and trace, when asked for.
 int run(const std::string& name, const std::function<int()>& body);
 
 }  // namespace minidl::examples

@@ -3,13 +3,19 @@
 
 #include <CLI/CLI.hpp>
 #include <list>
+#include <vector>
 
 namespace minidl::examples {
 
 struct Flags::Impl {
   CLI::App app;
   std::list<FlagOption> options;  // stable addresses for the pointers handed out
-  explicit Impl(const std::string& description) : app(description) {}
+  std::vector<std::function<void()>> callbacks;
+  explicit Impl(const std::string& description) : app(description) {
+    app.callback([this] {
+      for (const auto& fn : callbacks) fn();
+    });
+  }
   FlagOption* keep(CLI::Option* o) {
     options.push_back(FlagOption(o));
     return &options.back();
@@ -32,6 +38,11 @@ FlagOption* FlagOption::range(double lo, double hi) {
 
 FlagOption* FlagOption::excludes(FlagOption* other) {
   as_option(option_)->excludes(as_option(other->option_));
+  return this;
+}
+
+FlagOption* FlagOption::expected(int min, int max) {
+  as_option(option_)->expected(min, max);
   return this;
 }
 
@@ -62,7 +73,7 @@ FlagOption* Flags::add_option(const std::string& name, std::string& value,
   return impl_->keep(impl_->app.add_option(name, value, help));
 }
 
-void Flags::callback(std::function<void()> fn) { impl_->app.callback(std::move(fn)); }
+void Flags::callback(std::function<void()> fn) { impl_->callbacks.push_back(std::move(fn)); }
 
 std::optional<int> Flags::parse(int argc, const char* const* argv) {
   try {

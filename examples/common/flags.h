@@ -28,6 +28,9 @@ class FlagOption {
   // Refuse a command line that gives both this option and `other` (CLI11's excludes), so a
   // combination the program would not honour is an error rather than silently ignored.
   FlagOption* excludes(FlagOption* other);
+  // How many values the option takes (CLI11's expected): expected(0, 1) makes the value optional,
+  // so `--profile` and `--profile run.json` both parse (count() tells whether it was given).
+  FlagOption* expected(int min, int max);
   // How many times the option was given on the command line (after parsing).
   std::size_t count() const;
 
@@ -50,7 +53,8 @@ class Flags {
   FlagOption* add_option(const std::string& name, std::uint64_t& value, const std::string& help);
   FlagOption* add_option(const std::string& name, double& value, const std::string& help);
   FlagOption* add_option(const std::string& name, std::string& value, const std::string& help);
-  // Runs after a successful parse (e.g. to fill defaults that depend on other flags).
+  // Runs after a successful parse (e.g. to fill defaults that depend on other flags). Each
+  // callback given runs, in the order given.
   void callback(std::function<void()> fn);
 
   // Parses the command line. Returns nothing when the program should go on; otherwise the exit
