@@ -111,8 +111,8 @@ Variable conv2d(const Variable& input, const Variable& weight, const Variable& b
   ProfileScope profiled("conv2d");
   const Window2d win = conv2d_window(input, weight, bias, options);
   const Pair out = window_out_size(win, {input.size(2), input.size(3)}, "conv2d");
-  profiled.add_flops(2.0 * static_cast<double>(input.size(0)) * static_cast<double>(weight.size(0)) *
-                     static_cast<double>(out[0] * out[1]) *
+  profiled.add_flops(2.0 * static_cast<double>(input.size(0)) *
+                     static_cast<double>(weight.size(0)) * static_cast<double>(out[0] * out[1]) *
                      static_cast<double>(weight.size(1) * weight.size(2) * weight.size(3)));
   return conv2d_fused(input, weight, bias, win, options.groups);
 }
