@@ -97,6 +97,12 @@ set(MINIDL_PC_REQUIRES "tbb zlib openblas")
 if(MINIDL_WITH_PLPLOT)
   string(APPEND MINIDL_PC_REQUIRES " plplot")
 endif()
+if(MINIDL_MPI)  # dist/ over MPI: Open MPI's or MPICH's pkg-config module
+  pkg_search_module(MINIDL_MPI_PC QUIET ompi-c mpich)
+  if(MINIDL_MPI_PC_FOUND)
+    string(APPEND MINIDL_PC_REQUIRES " ${MINIDL_MPI_PC_MODULE_NAME}")
+  endif()
+endif()
 # MINIDL_HAVE_PLPLOT as minidl::train passes it on: a program built against a minidl without
 # PLplot must see 0, or train/plplot.h would include <plplot/plplot.h> and declare the real door.
 if(MINIDL_WITH_PLPLOT)

@@ -91,6 +91,9 @@ class DataLoader {
   const Dataset& dataset() const { return *dataset_; }
   const Sampler& sampler() const { return *sampler_; }
   const LoaderOptions& options() const { return options_; }
+  // Shared handles, so another loader can cut the same data in another order (dist/sampler.h).
+  const std::shared_ptr<const Dataset>& dataset_ptr() const { return dataset_; }
+  const std::shared_ptr<const Sampler>& sampler_ptr() const { return sampler_; }
 
  private:
   std::shared_ptr<const Dataset> dataset_;

@@ -1,5 +1,6 @@
 #include "metrics/classification.h"
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -234,6 +235,27 @@ double ClassificationAccumulator::top_k_accuracy(std::int64_t k) const {
 ClassificationReport ClassificationAccumulator::report(double zero_division) const {
   MINIDL_CHECK(count_ > 0, "ClassificationAccumulator: report of no samples");
   return classification_report(confusion_, zero_division);
+}
+
+std::vector<std::int64_t> ClassificationAccumulator::counts() const {
+  std::vector<std::int64_t> out{count_};
+  out.insert(out.end(), top_k_hits_.begin(), top_k_hits_.end());
+  const std::vector<std::int64_t> m = confusion_.values<std::int64_t>();
+  out.insert(out.end(), m.begin(), m.end());
+  return out;
+}
+
+void ClassificationAccumulator::set_counts(const std::vector<std::int64_t>& counts) {
+  const std::size_t k = top_k_hits_.size(), cc = static_cast<std::size_t>(confusion_.numel());
+  MINIDL_CHECK(counts.size() == 1 + k + cc,
+               "ClassificationAccumulator::set_counts: ", counts.size(), " values, expected ",
+               1 + k + cc, " (count, ", k, " top-k hits, a ", num_classes_, " x ", num_classes_,
+               " confusion matrix)");
+  count_ = counts[0];
+  std::copy(counts.begin() + 1, counts.begin() + 1 + static_cast<std::ptrdiff_t>(k),
+            top_k_hits_.begin());
+  std::copy(counts.begin() + 1 + static_cast<std::ptrdiff_t>(k), counts.end(),
+            confusion_.data<std::int64_t>());
 }
 
 }  // namespace minidl::metrics

@@ -79,6 +79,11 @@ class ClassificationAccumulator {
   double top_k_accuracy(std::int64_t k) const;  // k must be one of the tracked values
   const Tensor& confusion() const { return confusion_; }
   ClassificationReport report(double zero_division = 0.0) const;
+  // Every count the metrics come from, flat: count, the top-k hits (in top_k order), then the
+  // confusion matrix row-major. Two accumulators' counts add elementwise into the counts of the
+  // union of their samples: how data-parallel ranks merge theirs (dist/, one sum over ranks).
+  std::vector<std::int64_t> counts() const;
+  void set_counts(const std::vector<std::int64_t>& counts);  // the layout of counts()
 
  private:
   std::int64_t num_classes_;

@@ -36,6 +36,8 @@ PACKAGES=(
   clang-format          # style check in .ci/run
   ccache                # compiler cache: rebuilds and fresh clones reuse unchanged objects
   clang                 # libFuzzer + ASan/UBSan for the fuzz targets (scripts/fuzz, .ci/run)
+  libopenmpi-dev        # MPI for dist/ (data-parallel training, MINIDL_MPI; optional to the build)
+  openmpi-bin           # mpirun: the 2-process dist/ checks and --distributed runs
 )
 JOBS="${MINIDL_JOBS:-2}"
 BUILD_DIR="$ROOT/build"

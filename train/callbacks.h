@@ -65,6 +65,9 @@ class Callback {
   virtual void on_epoch_end(TrainContext& ctx, std::int64_t epoch, const Logs& logs) {}
   virtual void on_batch_end(TrainContext& ctx, std::int64_t batch, const Logs& logs) {}
   virtual bool run_last() const { return false; }
+  // In a distributed fit (FitOptions::distributed), a callback that writes files (checkpoints,
+  // logs) runs on rank 0 only; the others run on every rank and see the same logs there.
+  virtual bool main_rank_only() const { return false; }
   // State kept across a resume (empty: none). load_state_dict gets exactly what state_dict gave.
   virtual optim::StateDict state_dict() const { return {}; }
   virtual void load_state_dict(const optim::StateDict& state) {}

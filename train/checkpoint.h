@@ -64,6 +64,7 @@ class Checkpoint : public Callback {
   explicit Checkpoint(const CheckpointOptions& options);
   std::string name() const override { return "checkpoint"; }
   bool run_last() const override { return true; }
+  bool main_rank_only() const override { return true; }
   void on_train_begin(TrainContext& ctx) override;
   void on_epoch_end(TrainContext& ctx, std::int64_t epoch, const Logs& logs) override;
   optim::StateDict state_dict() const override;

@@ -10,6 +10,8 @@
 #include "autograd/profiler.h"
 #include "autograd/scope.h"
 #include "autograd/tape.h"
+#include "dist/comm.h"
+#include "dist/sampler.h"
 #include "losses/classification.h"
 #include "metrics/classification.h"
 #include "optim/clip.h"
@@ -71,6 +73,17 @@ class MetricSet {
     acc_->update(output, target);
   }
 
+  // Sums the counts over the ranks (a rank that saw no sample learns C from the others).
+  void reduce_over_ranks() {
+    if (names_.empty()) return;
+    const double classes = dist::allreduce_max(acc_ ? double(acc_->num_classes()) : 0.0);
+    if (classes == 0) return;
+    if (!acc_) acc_.emplace(static_cast<std::int64_t>(classes), ks_);
+    std::vector<std::int64_t> c = acc_->counts();
+    dist::allreduce_sum(c);
+    acc_->set_counts(c);
+  }
+
   void write(Logs& logs, const std::string& prefix) const {
     if (!acc_ || acc_->count() == 0) return;
     std::optional<metrics::ClassificationReport> report;
@@ -114,9 +127,12 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 
 // One pass over loader.epoch(epoch), stopping early when a callback sets ctx.stop_training.
 // Returns "loss" (batch losses weighted by batch size) and the training metrics.
+// With a reducer (distributed), gradients are averaged over the ranks before clipping, and the
+// batch loss the callbacks see and the epoch's logs are over all ranks' samples.
 Logs train_one_epoch(nn::Module& model, optim::Optimizer& optimizer, const data::DataLoader& loader,
                      std::int64_t epoch, const FitOptions& options, TrainContext& ctx,
-                     Progress& progress) {
+                     const std::vector<Callback*>& hooks, Progress& progress,
+                     dist::GradientReducer* reducer) {
   MetricSet metric_set(options.metrics);
   double loss_sum = 0;
   std::int64_t samples = 0, index = 0;
@@ -131,6 +147,10 @@ Logs train_one_epoch(nn::Module& model, optim::Optimizer& optimizer, const data:
     }
     const double batch_loss = scalar_loss(loss);
     backward(loss);
+    if (reducer) {
+      const ProfileScope comm("allreduce");
+      reducer->reduce();
+    }
     {
       const ProfileScope update("optimizer");
       if (options.clip_grad_norm > 0)
@@ -147,10 +167,53 @@ Logs train_one_epoch(nn::Module& model, optim::Optimizer& optimizer, const data:
     samples += n;
     metric_set.update(output.value(), batch.targets);
     progress.batch(index, loss_sum / static_cast<double>(samples));
-    for (Callback* cb : ctx.callbacks) cb->on_batch_end(ctx, index, {{"loss", batch_loss}});
+    double hook_loss = batch_loss;
+    if (reducer) {
+      std::vector<double> sums{batch_loss * static_cast<double>(n), static_cast<double>(n)};
+      dist::allreduce_sum(sums);
+      hook_loss = sums[0] / sums[1];
+    }
+    for (Callback* cb : hooks) cb->on_batch_end(ctx, index, {{"loss", hook_loss}});
     ++index;
     if (ctx.stop_training) break;
   }
+  if (reducer) {
+    std::vector<double> sums{loss_sum, static_cast<double>(samples)};
+    dist::allreduce_sum(sums);
+    loss_sum = sums[0];
+    samples = static_cast<std::int64_t>(sums[1]);
+    metric_set.reduce_over_ranks();
+  }
+  Logs logs{{"loss", loss_sum / static_cast<double>(samples)}};
+  metric_set.write(logs, "");
+  return logs;
+}
+
+// evaluate(), with the sums over the ranks when `reduce` (each rank holds a disjoint shard).
+Logs evaluate_impl(nn::Module& model, const data::DataLoader& loader, const LossFn& loss_fn,
+                   const std::vector<std::string>& metrics, bool reduce) {
+  MINIDL_CHECK(static_cast<bool>(loss_fn), "evaluate: loss_fn is empty");
+  ModeGuard mode(model);
+  model.eval();
+  NoGradGuard no_grad;
+  MetricSet metric_set(metrics);
+  double loss_sum = 0;
+  std::int64_t samples = 0;
+  for (data::Batch& batch : loader.epoch(0)) {
+    Variable output = model(Variable(batch.inputs));
+    const std::int64_t n = batch.inputs.size(0);
+    loss_sum += scalar_loss(loss_fn(output, batch.targets)) * static_cast<double>(n);
+    samples += n;
+    metric_set.update(output.value(), batch.targets);
+  }
+  if (reduce) {
+    std::vector<double> sums{loss_sum, static_cast<double>(samples)};
+    dist::allreduce_sum(sums);
+    loss_sum = sums[0];
+    samples = static_cast<std::int64_t>(sums[1]);
+    metric_set.reduce_over_ranks();
+  }
+  MINIDL_CHECK(samples > 0, "evaluate: the loader has no samples");
   Logs logs{{"loss", loss_sum / static_cast<double>(samples)}};
   metric_set.write(logs, "");
   return logs;
@@ -180,24 +243,7 @@ std::vector<double> History::series(const std::string& key) const {
 
 Logs evaluate(nn::Module& model, const data::DataLoader& loader, const LossFn& loss_fn,
               const std::vector<std::string>& metrics) {
-  MINIDL_CHECK(static_cast<bool>(loss_fn), "evaluate: loss_fn is empty");
-  ModeGuard mode(model);
-  model.eval();
-  NoGradGuard no_grad;
-  MetricSet metric_set(metrics);
-  double loss_sum = 0;
-  std::int64_t samples = 0;
-  for (data::Batch& batch : loader.epoch(0)) {
-    Variable output = model(Variable(batch.inputs));
-    const std::int64_t n = batch.inputs.size(0);
-    loss_sum += scalar_loss(loss_fn(output, batch.targets)) * static_cast<double>(n);
-    samples += n;
-    metric_set.update(output.value(), batch.targets);
-  }
-  MINIDL_CHECK(samples > 0, "evaluate: the loader has no samples");
-  Logs logs{{"loss", loss_sum / static_cast<double>(samples)}};
-  metric_set.write(logs, "");
-  return logs;
+  return evaluate_impl(model, loader, loss_fn, metrics, false);
 }
 
 Tensor predict(nn::Module& model, const Tensor& x, std::int64_t batch_size) {
@@ -234,7 +280,20 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, const data::DataLoad
                  "fit: the folder of plot_path '", options.plot_path, "' does not exist");
   }
 
-  Progress progress({options.verbose, options.progress_out, options.progress_tty});
+  // Distributed: this rank's shards of the loaders, the gradient reducer, rank 0's voice.
+  const bool distributed = options.distributed && dist::active();
+  std::optional<data::DataLoader> local_train, local_val;
+  std::optional<dist::GradientReducer> reducer;
+  if (distributed) {
+    local_train.emplace(dist::shard_loader(train_loader, dist::ShardUse::kTrain));
+    if (options.val_loader)
+      local_val.emplace(dist::shard_loader(*options.val_loader, dist::ShardUse::kEvaluate));
+    reducer.emplace(optimizer.parameters(), options.reducer);
+  }
+  const data::DataLoader& loader = distributed ? *local_train : train_loader;
+  const data::DataLoader* val_loader = distributed && local_val ? &*local_val : options.val_loader;
+  const bool speaks = !distributed || dist::is_main_rank();
+  Progress progress({speaks ? options.verbose : 0, options.progress_out, options.progress_tty});
   // Callbacks in call order: the user's, the metric log, then the run_last ones (checkpoints).
   std::shared_ptr<MetricLog> metric_log;
   if (!options.log_path.empty()) metric_log = std::make_shared<MetricLog>(options.log_path);
@@ -246,6 +305,9 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, const data::DataLoad
   if (metric_log) ordered.push_back(metric_log.get());
   for (const auto& cb : options.callbacks)
     if (cb->run_last()) ordered.push_back(cb.get());
+  std::vector<Callback*> hooks;  // the callbacks this rank runs
+  for (Callback* cb : ordered)
+    if (speaks || !cb->main_rank_only()) hooks.push_back(cb);
 
   TrainContext ctx{model, &optimizer, options.scheduler, options.plateau, ordered, options.epochs};
   ctx.message = [&progress](const std::string& line) { progress.message(line); };
@@ -256,9 +318,12 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, const data::DataLoad
                options.resume_from.empty() ? "initial_epoch" : "the checkpoint's epoch count",
                " is ", ctx.initial_epoch, ", past epochs = ", options.epochs,
                ": nothing would run (raise epochs to train further)");
-  for (Callback* cb : ordered) cb->on_train_begin(ctx);
+  for (Callback* cb : hooks) cb->on_train_begin(ctx);
   // After on_train_begin, which resets callback state, so the saved state wins.
   if (!options.resume_from.empty()) load_checkpoint(options.resume_from, train_state(ctx));
+  // Every rank starts from rank 0's weights (optimizer state is the same on every rank: it is
+  // fresh, or loaded from the same checkpoint).
+  if (distributed) dist::broadcast_parameters(model);
 
   History history;
   history.initial_epoch = ctx.initial_epoch;
@@ -268,14 +333,15 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, const data::DataLoad
   // e is the loader's epoch(e - 1), its 0-based index.
   for (std::int64_t epoch = ctx.initial_epoch + 1; epoch <= options.epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
-    for (Callback* cb : ordered) cb->on_epoch_begin(ctx, epoch);
+    for (Callback* cb : hooks) cb->on_epoch_begin(ctx, epoch);
     model.train();
-    progress.begin_epoch(epoch, options.epochs, train_loader.num_batches());
+    progress.begin_epoch(epoch, options.epochs, loader.num_batches());
     const double lr = optimizer.lr(0);
-    logs = train_one_epoch(model, optimizer, train_loader, epoch - 1, options, ctx, progress);
-    if (options.val_loader) {
+    logs = train_one_epoch(model, optimizer, loader, epoch - 1, options, ctx, hooks, progress,
+                           reducer ? &*reducer : nullptr);
+    if (val_loader) {
       for (const auto& [k, v] :
-           evaluate(model, *options.val_loader, options.loss_fn, options.metrics))
+           evaluate_impl(model, *val_loader, options.loss_fn, options.metrics, distributed))
         logs["val_" + k] = v;
     }
     if (options.scheduler && options.schedule_step == ScheduleStep::kEpoch)
@@ -291,9 +357,11 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, const data::DataLoad
     history.epoch.push_back(epoch);
     history.logs.push_back(logs);
     progress.end_epoch(logs);
-    for (Callback* cb : ordered) cb->on_epoch_end(ctx, epoch, logs);
+    for (Callback* cb : hooks) cb->on_epoch_end(ctx, epoch, logs);
 
-    if (!options.plot_path.empty() && !plplot_built_in()) {
+    if (!speaks) {
+      // rank 0 draws the curves
+    } else if (!options.plot_path.empty() && !plplot_built_in()) {
       // The curves are a by-product of training: without PLplot they are skipped, not an error.
       if (epoch == ctx.initial_epoch + 1)
         progress.message("note: minidl was built without PLplot; no curves are drawn to " +
@@ -310,7 +378,8 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, const data::DataLoad
       break;
     }
   }
-  for (Callback* cb : ordered) cb->on_train_end(ctx, logs);
+  for (Callback* cb : hooks) cb->on_train_end(ctx, logs);
+  if (reducer) history.communication = reducer->stats();
   return history;
 }
 

@@ -24,6 +24,19 @@
 // the metrics on the training batches, "val_loss" and "val_<metric>", "lr" (group 0's lr for the
 // epoch's first batch) and "seconds" (wall time of the epoch, validation included).
 //
+// Distributed (FitOptions::distributed, dist/; run under `mpirun -np P`): data parallelism after
+// PyTorch's DistributedDataParallel. train_loader's batch_size B is the global batch: each rank
+// trains on its strided shard of the same epoch order with batches of B / P (dist::shard_loader),
+// the gradients are averaged over the ranks before each step (dist::GradientReducer, before
+// clipping), and rank 0's weights are broadcast first (after a resume too). So the steps are those
+// of one process with batch B, up to the rounding of the sum. The logs are the ranks' reduced
+// values (loss and metrics over all samples; validation over disjoint shards of val_loader), the
+// same on every rank, so callbacks decide alike; the progress bar, the metric log, the plot and
+// the callbacks that write files (main_rank_only: Checkpoint, MetricLog) run on rank 0 only.
+// A checkpoint holds no rank count: it resumes at any world size (the epoch order depends on
+// the seed and the epoch only). With one rank (no mpirun, or built without MPI) the option
+// changes nothing.
+//
 // Metrics, by name, over class scores [N, C] and int64 labels [N] (metrics/classification.h):
 // "accuracy", "top<k>_accuracy" (e.g. "top5_accuracy"), "macro_f1", "weighted_f1". Set
 // metrics = {} for a model that is not a classifier.
@@ -37,6 +50,7 @@
 #include <vector>
 
 #include "data/loader.h"
+#include "dist/gradients.h"
 #include "train/callbacks.h"
 #include "train/progress.h"
 
@@ -103,8 +117,10 @@ struct FitOptions {
   // plateau, generators and callbacks, and continue at the epoch it was saved after.
   std::string resume_from = "";
   std::int64_t initial_epoch =
-      0;            // epochs already done without a checkpoint (Keras' initial_epoch)
-  int verbose = 1;  // 0 silent, 1 progress bar on a terminal, 2 plain lines
+      0;                     // epochs already done without a checkpoint (Keras' initial_epoch)
+  bool distributed = false;  // data parallel over the MPI ranks (see above)
+  dist::ReducerOptions reducer = {};     // bucket size and reduction order when distributed
+  int verbose = 1;                       // 0 silent, 1 progress bar on a terminal, 2 plain lines
   std::ostream* progress_out = nullptr;  // default std::cout
   int progress_tty = -1;                 // -1 detect (isatty), 0 plain lines, 1 bar
 };
@@ -113,7 +129,8 @@ struct History {
   std::vector<std::int64_t> epoch;  // the number (from 1) of each epoch run by this fit()
   std::vector<Logs> logs;           // its logs
   std::int64_t initial_epoch = 0;
-  bool stopped = false;  // a callback stopped training before `epochs`
+  bool stopped = false;              // a callback stopped training before `epochs`
+  dist::ReducerStats communication;  // the gradient averaging of a distributed fit
   // One value per epoch of a key ("loss", "val_accuracy", ...); NaN where an epoch lacks it.
   std::vector<double> series(const std::string& key) const;
   std::vector<double> loss() const { return series("loss"); }

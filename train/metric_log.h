@@ -32,6 +32,7 @@ class MetricLog : public Callback {
  public:
   explicit MetricLog(std::string path);
   std::string name() const override { return "metric_log"; }
+  bool main_rank_only() const override { return true; }
   void on_train_begin(TrainContext& ctx) override;
   void on_epoch_end(TrainContext& ctx, std::int64_t epoch, const Logs& logs) override;
 
