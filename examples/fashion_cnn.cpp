@@ -12,7 +12,7 @@
 //
 //   fashion_cnn [--epochs N] [--quick] [--out DIR] [--seed S] [--lr LR] [--dropout P]
 //               [--weight-decay WD] [--batch B] [--augment] [--data DIR] [--save PATH]
-//               [--profile [FILE]]
+//               [--profile [FILE]] [--distributed]
 // Writes DIR/metrics.jsonl (one JSON line per epoch) and DIR/curves.png; with --save, the trained
 // network as the feature classifier of train/fashion_classifier.h (gan_fashion's Fréchet
 // distance reads it with --classifier PATH). Exits 1 if the test
@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "dist/comm.h"
 #include "examples/common/example.h"
 #include "examples/common/fashion_demo.h"
 #include "examples/common/flags.h"
@@ -47,6 +48,8 @@ int main(int argc, char** argv) {
                  "write the trained network and its standardisation to this safetensors file");
   examples::add_profile_flag(app, "fashion_cnn");  // --profile [FILE]: table and trace at exit
   MINIDL_PARSE_FLAGS(app, argc, argv);
+  // --distributed: MPI from here to the end of main; rank 0 prints (docs/distributed.md).
+  dist::Session session(argc, argv, f.distributed);
   if (f.quick) f.epochs = 1;
 
   return examples::run("fashion_cnn", [&] {
@@ -85,7 +88,7 @@ int main(int argc, char** argv) {
     if (!f.quick)
       std::printf("target >= 91.5%% test accuracy: %s\n", acc >= 0.915 ? "met" : "NOT met");
     std::printf("wrote %s and %s\n", r.log_path.c_str(), r.png_path.c_str());
-    if (!save_path.empty()) {
+    if (!save_path.empty() && dist::is_main_rank()) {
       train::save_fashion_classifier(
           save_path, *model, mean[0], stddev[0], acc,
           {.epochs = f.epochs, .train_limit = limit_train, .seed = f.seed});

@@ -8,6 +8,7 @@
 //
 //   fashion_mlp [--epochs N] [--quick] [--out DIR] [--seed S] [--lr LR] [--dropout P]
 //               [--weight-decay WD] [--batch B] [--data DIR] [--profile [FILE]]
+//               [--distributed]
 // Writes DIR/metrics.jsonl (one JSON line per epoch) and DIR/curves.png. Exits 1 if the test
 // accuracy after training is not above the untrained model's, or on any error.
 #include <chrono>
@@ -15,6 +16,7 @@
 #include <memory>
 #include <string>
 
+#include "dist/comm.h"
 #include "examples/common/example.h"
 #include "examples/common/fashion_demo.h"
 #include "examples/common/flags.h"
@@ -37,6 +39,8 @@ int main(int argc, char** argv) {
        .dropout = "dropout probability after each hidden layer"});
   examples::add_profile_flag(app, "fashion_mlp");  // --profile [FILE]: table and trace at exit
   MINIDL_PARSE_FLAGS(app, argc, argv);
+  // --distributed: MPI from here to the end of main; rank 0 prints (docs/distributed.md).
+  dist::Session session(argc, argv, f.distributed);
   if (f.quick) f.epochs = 2;
 
   return examples::run("fashion_mlp", [&] {

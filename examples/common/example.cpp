@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/fashion_mnist.h"
+#include "dist/comm.h"
 #include "examples/common/flags.h"
 #include "examples/common/profile.h"
 #include "nn/activation.h"
@@ -133,6 +134,9 @@ int run(const std::string& name, const std::function<int()>& body) {
   try {
     rc = body();
   } catch (const std::exception& e) {
+    // Under mpirun with several ranks: end the whole job with this rank's message (the others
+    // would wait in a collective forever); else a no-op.
+    dist::fail_job_if_distributed(name + ": error: " + e.what());
     std::fprintf(stderr, "%s: error: %s\n", name.c_str(), e.what());
   }
   finish_profile();  // --profile's table and trace (examples/common/profile.h)

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "dist/comm.h"
 #include "optim/adamw.h"
 #include "optim/decay_groups.h"
 #include "optim/schedule.h"
@@ -23,6 +24,9 @@ void add_classifier_demo_flags(Flags& app, ClassifierDemoFlags& f, const Classif
   app.add_option("--weight-decay", f.weight_decay, "AdamW decoupled weight decay (weights only)");
   app.add_option("--batch", f.batch, "batch size");
   app.add_option("--data", f.data_dir, "Fashion-MNIST folder (default: the Debian package's)");
+  app.add_flag(
+      "--distributed", f.distributed,
+      "data parallel over the MPI ranks (mpirun -np P ...); --batch stays the global batch");
 }
 
 FashionSplit load_fashion_split(const std::string& dir, const FashionSplitOptions& o) {
@@ -89,8 +93,11 @@ ClassifierFit fit_classifier_demo(nn::Module& model, const ClassifierDemoFlags& 
                           .scheduler = &schedule,
                           .schedule_step = train::ScheduleStep::kBatch,
                           .log_path = r.log_path,
-                          .plot_path = r.png_path});
+                          .plot_path = r.png_path,
+                          .distributed = f.distributed});
   const train::History& h = r.history;
+  if (f.distributed)
+    std::printf("%d ranks; %s\n", dist::world_size(), h.communication.summary().c_str());
   const train::Logs test = train::evaluate(model, loaders.test);
   double train_seconds = 0;
   for (double s : h.seconds()) train_seconds += s;

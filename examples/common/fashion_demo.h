@@ -32,13 +32,16 @@ struct ClassifierDemoFlags {
   double weight_decay = 0.05;
   std::int64_t batch = 128;
   std::string data_dir = "";
+  // --distributed: data parallel over the MPI ranks (mpirun -np P ...); the program opens a
+  // dist::Session after parsing, and --batch stays the global batch (docs/distributed.md).
+  bool distributed = false;
 };
 // What --quick, --seed and --dropout mean in the demo.
 struct ClassifierDemoHelp {
   std::string quick, seed, dropout;
 };
 // --epochs (refused with --quick, which fixes its own budget), --quick, --out, --seed, --lr,
-// --dropout, --weight-decay, --batch, --data.
+// --dropout, --weight-decay, --batch, --data, --distributed.
 void add_classifier_demo_flags(Flags& app, ClassifierDemoFlags& flags,
                                const ClassifierDemoHelp& help);
 
