@@ -2,6 +2,8 @@
 // processes under mpirun, each with T threads, training the same model on the same global batch:
 //
 //   bench_dist MODEL [--threads T] [--batch B] [--steps S] [--buckets MB,MB,...] [--deterministic]
+//   bench_dist allreduce [--steps S] [--buckets MB,...]   the transport alone: S allreduces of
+//                                                         each size after a barrier, no compute
 //   mpirun -np 2 --oversubscribe bench_dist mlp --threads 1
 //
 // MODEL: mlp (784-256-128-10, fashion_mlp's), cnn (train::fashion_cnn, fashion_cnn's) or mlp10x
@@ -40,6 +42,17 @@ double now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
+double sum(const std::vector<double>& v) {
+  double s = 0;
+  for (double x : v) s += x;
+  return s;
+}
+
+double median(std::vector<double> v) {
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+  return v[v.size() / 2];
+}
+
 std::shared_ptr<nn::Sequential> make_model(const std::string& name, Generator& gen) {
   if (name == "cnn") return train::fashion_cnn(gen, 0.0);
   const std::int64_t h1 = name == "mlp10x" ? 2048 : 256, h2 = name == "mlp10x" ? 512 : 128;
@@ -51,7 +64,8 @@ std::shared_ptr<nn::Sequential> make_model(const std::string& name, Generator& g
       std::make_shared<nn::Linear>(h2, 10, gen));
 }
 
-// The scaling model of docs/distributed.md, from this process's measured step: P nodes, global
+// The scaling model of docs/distributed.md, from this process's measured step (median times, the
+// least disturbed by other work on a shared machine): P nodes, global
 // batch B fixed (strong scaling), the forward/backward split P ways, the optimizer step on every
 // node, and a ring allreduce of the gradient bytes G per step in `buckets` messages:
 //   T(P) = t_fb / P + t_opt + buckets alpha(P) + 2 (P - 1) / P  G / bandwidth,
@@ -78,6 +92,48 @@ void print_cost_model(double t_fb, double t_opt, double grad_bytes, std::size_t 
   }
 }
 
+// The collective alone: per size, the mean time of one MPI_Allreduce (SUM, float32) over S calls,
+// and the bus bandwidth 2 (P - 1) / P x bytes / time (the ring's traffic per rank).
+int allreduce_only(int argc, char** argv) {
+  std::int64_t steps = 200;
+  std::vector<double> sizes_mb{0.0009765625, 0.0625, 1, 4, 16};
+  for (int i = 2; i + 1 < argc; i += 2) {
+    const std::string a = argv[i];
+    if (a == "--steps") {
+      steps = std::stoll(argv[i + 1]);
+    } else if (a == "--buckets") {
+      sizes_mb.clear();
+      std::stringstream ss(argv[i + 1]);
+      for (std::string item; std::getline(ss, item, ',');) sizes_mb.push_back(std::stod(item));
+    } else {
+      throw Error("bench_dist allreduce: unknown argument '" + a + "'");
+    }
+  }
+  const int p = dist::world_size();
+  if (dist::is_main_rank()) std::printf("bench_dist allreduce: %d process(es)\n", p);
+  for (double mb : sizes_mb) {
+    std::vector<float> buf(static_cast<std::size_t>(std::max(1.0, mb * (1 << 20) / 4)), 1.0f);
+    for (int i = 0; i < 3; ++i) dist::allreduce_sum_raw(buf.data(), std::int64_t(buf.size()));
+    dist::barrier();
+    std::vector<double> times;
+    for (std::int64_t i = 0; i < steps; ++i) {
+      const double t0 = now();
+      dist::allreduce_sum_raw(buf.data(), std::int64_t(buf.size()));
+      times.push_back(now() - t0);
+    }
+    const double mean = dist::allreduce_max(sum(times) / double(steps));
+    const double best = dist::allreduce_max(*std::min_element(times.begin(), times.end()));
+    const double med = dist::allreduce_max(median(times));
+    const double bytes = 4.0 * double(buf.size());
+    if (dist::is_main_rank())
+      std::printf(
+          "  %9.4f MB: mean %9.1f us, median %9.1f us, best %8.1f us per allreduce; bus "
+          "bandwidth at best %6.2f GB/s\n",
+          bytes / 1e6, 1e6 * mean, 1e6 * med, 1e6 * best, 2.0 * (p - 1) / p * bytes / best / 1e9);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -86,6 +142,7 @@ int main(int argc, char** argv) {
                  "usage: bench_dist mlp|cnn|mlp10x [--threads T] [--batch B] "
                  "[--steps S] [--buckets MB,...] [--deterministic]");
     const std::string model_name = argv[1];
+    if (model_name == "allreduce") return allreduce_only(argc, argv);
     int threads = 1;
     std::int64_t batch = 128, steps = 30;
     std::vector<double> buckets_mb{25};
@@ -138,7 +195,7 @@ int main(int argc, char** argv) {
           {.bucket_bytes = std::max<std::int64_t>(1, static_cast<std::int64_t>(mb * (1 << 20))),
            .reduction =
                deterministic ? dist::Reduction::kDeterministic : dist::Reduction::kAllreduce});
-      double t_fb = 0, t_opt = 0;
+      std::vector<double> fb_times, opt_times;
       auto step = [&] {
         const double a = now();
         opt.zero_grad();
@@ -147,27 +204,37 @@ int main(int argc, char** argv) {
         reducer.reduce();
         const double c = now();
         opt.step();
-        t_fb += b - a;
-        t_opt += now() - c;
+        fb_times.push_back(b - a);
+        opt_times.push_back(now() - c);
       };
       for (int i = 0; i < 3; ++i) step();
       reducer.reset_stats();
-      t_fb = t_opt = 0;
+      fb_times.clear();
+      opt_times.clear();
       dist::barrier();
       const double t0 = now();
-      for (std::int64_t i = 0; i < steps; ++i) step();
+      std::vector<double> step_times, comm_times;
+      for (std::int64_t i = 0; i < steps; ++i) {
+        const double a = now(), c = reducer.stats().comm_seconds;
+        step();
+        step_times.push_back(now() - a);
+        comm_times.push_back(reducer.stats().comm_seconds - c);
+      }
       const double mine = now() - t0;
       const double wall = dist::allreduce_max(mine);
       const double comm = dist::allreduce_max(reducer.stats().comm_seconds);
+      const double med = dist::allreduce_max(median(step_times));
+      const double comm_med = dist::allreduce_max(median(comm_times));
       if (dist::is_main_rank())
         std::printf(
-            "  bucket %7.3f MB: %zu buckets, %7.2f ms/step, communication %6.2f ms/step "
-            "(%4.1f%%), %8.0f samples/s\n",
-            mb, reducer.buckets().size(), 1e3 * wall / double(steps), 1e3 * comm / double(steps),
-            100 * comm / wall, double(batch * steps) / wall);
+            "  bucket %7.3f MB: %zu buckets, mean %7.2f ms/step (median %7.2f), communication "
+            "mean %6.2f ms/step (%4.1f%%, median %6.2f), %6.0f samples/s (at the median %6.0f)\n",
+            mb, reducer.buckets().size(), 1e3 * wall / double(steps), 1e3 * med,
+            1e3 * comm / double(steps), 100 * comm / wall, 1e3 * comm_med,
+            double(batch * steps) / wall, double(batch) / med);
       if (p == 1 && dist::is_main_rank() && mb == buckets_mb.front())
-        print_cost_model(t_fb / double(steps), t_opt / double(steps),
-                         4.0 * double(model->num_parameters()), reducer.buckets().size());
+        print_cost_model(median(fb_times), median(opt_times), 4.0 * double(model->num_parameters()),
+                         reducer.buckets().size());
     }
     return 0;
   });
