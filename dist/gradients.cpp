@@ -59,6 +59,13 @@ void broadcast_parameters(const std::vector<Variable>& parameters, int root) {
   for (Variable v : parameters) broadcast(v.value(), root);
 }
 
+void broadcast_buffers(nn::Module& model, int root) {
+  for (auto& [name, t] : model.named_buffers()) {
+    Tensor shared = t;  // the same storage: the broadcast writes into the module's buffer
+    broadcast(shared, root);
+  }
+}
+
 void broadcast_parameters(nn::Module& model, int root) {
   // state_dict: parameters and buffers by name, in one fixed order on every rank.
   nn::StateDict state = model.state_dict();

@@ -38,6 +38,11 @@ namespace minidl::dist {
 // named order; the models must have the same structure.
 void broadcast_parameters(nn::Module& model, int root = 0);
 void broadcast_parameters(const std::vector<Variable>& parameters, int root = 0);
+// Rank root's buffers only (BatchNorm's running mean and variance), in place: DDP's
+// broadcast_buffers. Each rank's BatchNorm normalises with its own local batch's statistics (as
+// DDP without SyncBatchNorm) and so updates its own running statistics; fit() sends rank 0's to
+// all after every epoch, so every rank evaluates with the same ones.
+void broadcast_buffers(nn::Module& model, int root = 0);
 
 enum class Reduction { kAllreduce, kDeterministic };
 

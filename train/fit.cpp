@@ -339,6 +339,7 @@ History fit(nn::Module& model, optim::Optimizer& optimizer, const data::DataLoad
     const double lr = optimizer.lr(0);
     logs = train_one_epoch(model, optimizer, loader, epoch - 1, options, ctx, hooks, progress,
                            reducer ? &*reducer : nullptr);
+    if (distributed) dist::broadcast_buffers(model);  // rank 0's running statistics
     if (val_loader) {
       for (const auto& [k, v] :
            evaluate_impl(model, *val_loader, options.loss_fn, options.metrics, distributed))

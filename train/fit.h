@@ -33,6 +33,8 @@
 // values (loss and metrics over all samples; validation over disjoint shards of val_loader), the
 // same on every rank, so callbacks decide alike; the progress bar, the metric log, the plot and
 // the callbacks that write files (main_rank_only: Checkpoint, MetricLog) run on rank 0 only.
+// BatchNorm normalises with each rank's local batch (B / P samples; DDP without SyncBatchNorm)
+// and rank 0's running statistics are sent to every rank after each epoch (DDP's buffers).
 // A checkpoint holds no rank count: it resumes at any world size (the epoch order depends on
 // the seed and the epoch only). With one rank (no mpirun, or built without MPI) the option
 // changes nothing.
