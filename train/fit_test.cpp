@@ -185,3 +185,24 @@ TEST_CASE("fit: the default cross entropy refuses a one-column output instead of
   CHECK(a.at("loss") == b.at("loss"));
   CHECK(a.at("loss") > 0);
 }
+
+TEST_CASE("fit: distributed = true in a one-rank world is the plain fit, bit for bit") {
+  // Without mpirun (or without MPI) the world is one rank: the option must change nothing, so a
+  // program keeps its --distributed flag when run alone. The 2-rank checks: tests/mpi/.
+  auto [x, y] = test_support::blobs(60, 4);
+  std::vector<std::vector<float>> finals;
+  for (bool distributed : {false, true}) {
+    auto model = test_support::make_mlp(5, 0.0);
+    optim::SGD opt(model->parameters(), {.lr = 0.1, .momentum = 0.9});
+    data::DataLoader train(x, y, {.batch_size = 12, .shuffle = true, .seed = 2});
+    History h = fit(*model, opt, train, {.epochs = 2, .distributed = distributed, .verbose = 0});
+    CHECK(h.communication.calls == 0);
+    std::vector<float> flat;
+    for (const Variable& p : model->parameters()) {
+      const std::vector<float> v = p.value().values<float>();
+      flat.insert(flat.end(), v.begin(), v.end());
+    }
+    finals.push_back(flat);
+  }
+  CHECK(finals[0] == finals[1]);
+}
