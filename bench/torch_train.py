@@ -4,15 +4,13 @@
 bench_train starts this script and drives it, so that minidl and PyTorch alternate unit by unit on
 a noisy 2-core machine. Two modes:
 
-  torch_train.py --serve   A coprocess. Loads Fashion-MNIST once, then reads one command per line
-                           on stdin and answers one JSON line on stdout:
-      config T B           torch.set_num_threads(T); OpenBLAS threads B (0: OpenBLAS's default as
-                           the process started, 2 here). PyTorch's own threads do not govern
-                           OpenBLAS (reference/performance.md), so both are set.
+  torch_train.py --serve   A coprocess (bench/torch_serve.py's protocol, with its "config T B"
+                           thread setting). Loads Fashion-MNIST once; the units:
       mlp_epoch            one shuffled epoch of the MLP            -> {"s": seconds, "loss": mean}
       cnn_steps K          K training steps of the CNN               -> {"s": seconds for all K}
       infer R              R passes over the 10k test set, no grad   -> {"s": seconds per pass}
-      quit
+      conv_fwd K           K forwards of the CNN's two convolutions  -> {"s": seconds for all K}
+      conv_bwd K           K backwards of them (only those timed)    -> {"s": seconds for all K}
   torch_train.py --rss [--quick]
                            The MLP training process alone, for its peak memory: imports torch,
                            loads train (bytes) and test sets, trains one epoch (--quick: 100 steps), runs
@@ -33,7 +31,6 @@ Data as in bench/train_bench.cpp: the training images stay a uint8 tensor (the f
 torchvision keeps MNIST-style data) and each batch is decoded to float32 pixel / 255 (torchvision's
 ToTensor values); the test images are decoded to float32 once, for inference. Labels are int64.
 """
-import ctypes
 import gzip
 import json
 import os
@@ -161,9 +158,21 @@ def rss_main(quick):
                       "torch": torch.__version__}), flush=True)
 
 
+def conv_inputs():
+    """The Fashion CNN's two convolutions at batch 64: conv 1->32 on [64, 1, 28, 28] (the image
+    batch, no grad, as in the network) and conv 32->64 on [64, 32, 14, 14] (an activation: its
+    input requires grad), with fixed random inputs and upstream gradients."""
+    g = torch.Generator().manual_seed(3)
+    c1, c2 = nn.Conv2d(1, 32, 3, padding=1), nn.Conv2d(32, 64, 3, padding=1)
+    x1 = torch.rand(CNN_BATCH, 1, 28, 28, generator=g)
+    x2 = torch.rand(CNN_BATCH, 32, 14, 14, generator=g).requires_grad_()
+    g1 = torch.randn(CNN_BATCH, 32, 28, 28, generator=g)
+    g2 = torch.randn(CNN_BATCH, 64, 14, 14, generator=g)
+    return c1, c2, x1, x2, g1, g2
+
+
 def serve():
-    blas = ctypes.CDLL("libopenblas.so.0")
-    blas_default = blas.openblas_get_num_threads()
+    from torch_serve import serve as serve_units
     x, y = load("train", as_bytes=True)
     x_test, _ = load("test")
     torch.manual_seed(0)
@@ -174,47 +183,52 @@ def serve():
     cnn_opt = torch.optim.Adam(cnn.parameters(), lr=1e-3)
     cnn_loader = Shuffled(x, y, CNN_BATCH, 2)
     loss_fn = nn.CrossEntropyLoss()
+    c1, c2, x1, x2, g1, g2 = conv_inputs()
 
-    def reply(obj):
-        sys.stdout.write(json.dumps(obj) + "\n")
-        sys.stdout.flush()
+    def unit_mlp_epoch():
+        t0 = time.perf_counter()
+        loss = mlp_epoch(mlp_state)
+        return {"s": time.perf_counter() - t0, "loss": loss}
 
-    reply({"ready": True, "torch": torch.__version__, "blas_default": blas_default,
-           "torch_threads_default": torch.get_num_threads()})
-    for line in sys.stdin:
-        cmd = line.split()
-        if not cmd:
-            continue
-        try:
-            if cmd[0] == "quit":
-                break
-            if cmd[0] == "config":
-                torch.set_num_threads(int(cmd[1]))
-                blas.openblas_set_num_threads(int(cmd[2]) if int(cmd[2]) > 0 else blas_default)
-                reply({"ok": True, "torch_threads": torch.get_num_threads(),
-                       "blas_threads": blas.openblas_get_num_threads()})
-            elif cmd[0] == "mlp_epoch":
-                t0 = time.perf_counter()
-                loss = mlp_epoch(mlp_state)
-                reply({"s": time.perf_counter() - t0, "loss": loss})
-            elif cmd[0] == "cnn_steps":
-                k = int(cmd[1])
-                t0 = time.perf_counter()
-                for _ in range(k):
-                    bx, by = cnn_loader.next()
-                    loss = train_step(cnn, cnn_opt, loss_fn, bx, by)
-                reply({"s": time.perf_counter() - t0, "loss": loss.item()})
-            elif cmd[0] == "infer":
-                r = int(cmd[1])
-                t0 = time.perf_counter()
-                for _ in range(r):
-                    preds = infer(mlp, x_test)
-                s = (time.perf_counter() - t0) / r
-                reply({"s": s, "check": int(preds[-1])})
-            else:
-                reply({"error": "unknown command " + cmd[0]})
-        except Exception as e:  # reported to bench_train, which prints it
-            reply({"error": repr(e)})
+    def unit_cnn_steps(k):
+        t0 = time.perf_counter()
+        for _ in range(int(k)):
+            bx, by = cnn_loader.next()
+            loss = train_step(cnn, cnn_opt, loss_fn, bx, by)
+        return {"s": time.perf_counter() - t0, "loss": loss.item()}
+
+    def unit_infer(r):
+        r = int(r)
+        t0 = time.perf_counter()
+        for _ in range(r):
+            preds = infer(mlp, x_test)
+        return {"s": (time.perf_counter() - t0) / r, "check": int(preds[-1])}
+
+    def unit_conv_fwd(k):
+        # Forward as in training (recording for autograd), both convolutions; the outputs are
+        # dropped each iteration.
+        t0 = time.perf_counter()
+        for _ in range(int(k)):
+            y1, y2 = c1(x1), c2(x2)
+        return {"s": time.perf_counter() - t0, "check": float(y1[0, 0, 0, 0] + y2[0, 0, 0, 0])}
+
+    def unit_conv_bwd(k):
+        # Only the backward passes are timed: weight and bias gradients of both, and the input
+        # gradient of the second (its input requires grad, as an activation does).
+        total = 0.0
+        for _ in range(int(k)):
+            y1, y2 = c1(x1), c2(x2)
+            c1.zero_grad(set_to_none=True)
+            c2.zero_grad(set_to_none=True)
+            x2.grad = None
+            t0 = time.perf_counter()
+            y1.backward(g1)
+            y2.backward(g2)
+            total += time.perf_counter() - t0
+        return {"s": total, "check": float(c2.weight.grad[0, 0, 0, 0])}
+
+    serve_units({"mlp_epoch": unit_mlp_epoch, "cnn_steps": unit_cnn_steps, "infer": unit_infer,
+                 "conv_fwd": unit_conv_fwd, "conv_bwd": unit_conv_bwd})
 
 
 def main():

@@ -1,14 +1,21 @@
 // bench_train: training and inference on Fashion-MNIST, minidl vs PyTorch on the same work, in one
-// run, printing bench_core's JSON lines (or a table) and issue 3's targets.
+// run, printing JSON lines (or a table) with medians, spreads and issue 16's targets.
 //
 // What is measured (PyTorch's side is bench/torch_train.py, which mirrors every detail):
 //   mlp_epoch  seconds per epoch: MLP 784-256-128-10 with ReLU, batch 128, SGD (lr 0.01,
 //              momentum 0.9), cross entropy (minidl: -mean(gather(log_softmax(z, 1), 1, y));
 //              PyTorch: nn.CrossEntropyLoss), a shuffled loader, the last batch partial (469
-//              steps). Median over epochs, after a warm-up epoch.
+//              steps). A unit is one epoch.
 //   cnn_step   ms per training step: conv32(3x3, pad 1)-ReLU-maxpool2-conv64(3x3, pad 1)-ReLU-
-//              maxpool2-fc128-ReLU-fc10, batch 64, Adam (lr 1e-3), shuffled batches. Median over
-//              blocks of steps, after a warm-up block.
+//              maxpool2-fc128-ReLU-fc10, batch 64, Adam (lr 1e-3), shuffled batches. A unit is
+//              a block of steps.
+//   conv_fwd   ms per forward of the CNN's two convolutions at its shapes, batch 64: conv 1->32
+//              on [64, 1, 28, 28] and conv 32->64 on [64, 32, 14, 14], both 3x3 pad 1 with bias,
+//              recording for autograd as in training. Fixed random inputs.
+//   conv_bwd   ms per backward of the same two (only the backward timed): weight and bias
+//              gradients of both, the input gradient of the second (its input is an activation).
+//   cnn_scaling  the CNN step's steps/s on minidl's 2 threads against its 1 thread (the
+//              "reference" column is minidl at 1 thread): the 1-to-2-thread scaling.
 //   mlp_infer  samples/s: the MLP in eval mode without recording (NoGradGuard / torch.no_grad),
 //              batches of 1000 over the 10k test images, logits and argmax.
 //   mlp_rss    MiB: peak resident memory of the MLP training process: a fresh process each side
@@ -22,19 +29,13 @@
 // data::load_fashion_mnist_bytes, a ByteDataset; PyTorch: a uint8 tensor, index_select, then
 // .float().div_(255)); the 10k test images are decoded to float32 once, for inference.
 //
-// How the comparison is kept fair on a noisy 2-core machine: PyTorch runs as a coprocess
-// (torch_train.py --serve) that holds its data and models, and the two sides take turns unit by
-// unit (an epoch, a block of steps, a block of inference passes), alternating which goes first;
-// each reports the median of its units. Before every unit both sides idle 0.2 s, so neither pays
-// for the other's spinning thread pool (OpenBLAS workers spin ~0.1 s after a call). PyTorch runs
-// at its best thread setting on this machine: for each bench, after its warm-up, one unit is timed
-// under each of (torch threads, OpenBLAS threads) = (1, default), (2, default), (1, 1), (2, 1)
-// (OpenBLAS's default is 2 here; torch.set_num_threads does not govern it, see
-// reference/performance.md), and the fastest is used for the timed units; the table shows the
-// trial times and the chosen setting. minidl runs at its default (oneTBB on every core, OpenBLAS
-// pinned to one thread per call). Speedup > 1 means minidl is faster. The table also prints each
-// side's last training loss as a sanity check that both really train (PyTorch's model has run a
-// few more units than minidl's by then: its thread trials).
+// The method is bench/harness.h's contest(): PyTorch runs as a coprocess (torch_train.py --serve)
+// holding its data and models; for each bench, several blocks per PyTorch thread setting
+// (torch 1|2 threads x OpenBLAS default|1 thread), interleaved with each other and with minidl's
+// blocks; the setting with the lowest median is kept for the remaining blocks; each side's median
+// and spread are printed. minidl runs at its default (oneTBB on every core, OpenBLAS pinned to
+// one thread per call). The table prints each side's last training loss as a sanity check that
+// both really train (PyTorch's models have run more units than minidl's by then: its trials).
 //
 // Usage: bench_train [--json] [--quick] [--only NAME_PREFIX] [--no-torch] [--python PATH]
 //                    [--torch-script PATH]
@@ -43,30 +44,26 @@
 // with --no-torch, the minidl figures are still measured and the reference columns are null.
 // `bench_train --child mlp_rss [--quick]` is the minidl process of mlp_rss (one JSON line).
 // --json prints only the JSON lines on stdout; notes and errors go to stderr.
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <exception>
 #include <fstream>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "autograd/conv.h"
 #include "autograd/functional.h"
 #include "autograd/tape.h"
+#include "bench/harness.h"
 #include "data/fashion_mnist.h"
 #include "data/loader.h"
 #include "nn/activation.h"
@@ -78,22 +75,21 @@
 #include "optim/adam.h"
 #include "optim/sgd.h"
 #include "tensor/ops.h"
+#include "tensor/parallel.h"
+#include "tensor/random.h"
 
 #ifndef MINIDL_SOURCE_DIR
 #define MINIDL_SOURCE_DIR "."
 #endif
 
-extern char** environ;
-
 namespace {
 
 using minidl::Tensor;
 using minidl::Variable;
-using Clock = std::chrono::steady_clock;
 namespace nn = minidl::nn;
 namespace data = minidl::data;
+namespace bench = minidl::bench;
 
-constexpr double kSettle = 0.2;  // idle seconds before every timed unit
 volatile double g_sink = 0;
 
 struct Options {
@@ -104,157 +100,6 @@ struct Options {
   std::string python = "/usr/bin/python3";
   std::string script = std::string(MINIDL_SOURCE_DIR) + "/bench/torch_train.py";
   std::string self;  // this executable, for the --child runs
-};
-
-struct Row {
-  std::string bench;
-  double minidl = 0;
-  std::optional<double> reference;
-  std::string reference_name;
-  std::string unit;
-  bool higher_is_better = true;
-  std::string note;  // table mode only
-  std::optional<double> speedup() const {
-    if (!reference || *reference <= 0 || minidl <= 0) return std::nullopt;
-    return higher_is_better ? minidl / *reference : *reference / minidl;
-  }
-};
-
-double median(std::vector<double> v) {
-  if (v.empty()) return NAN;
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-void settle() { std::this_thread::sleep_for(std::chrono::duration<double>(kSettle)); }
-
-// The number after "key": in a one-line JSON object (NaN when absent).
-double json_field(const std::string& line, const std::string& key) {
-  const std::string pat = "\"" + key + "\":";
-  const std::size_t at = line.find(pat);
-  if (at == std::string::npos) return NAN;
-  return std::strtod(line.c_str() + at + pat.size(), nullptr);
-}
-
-// ---------------------------------------------------------------- processes
-// Spawns argv with stdout (and, when to_child is given, stdin) on pipes; stderr is inherited.
-struct Child {
-  pid_t pid = -1;
-  std::FILE* out = nullptr;  // the child's stdout
-  std::FILE* in = nullptr;   // the child's stdin
-};
-
-Child spawn(const std::vector<std::string>& args, bool with_stdin) {
-  int out_pipe[2], in_pipe[2] = {-1, -1};
-  if (pipe(out_pipe) != 0) throw std::runtime_error("pipe failed");
-  if (with_stdin && pipe(in_pipe) != 0) throw std::runtime_error("pipe failed");
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
-  posix_spawn_file_actions_addclose(&fa, out_pipe[0]);
-  posix_spawn_file_actions_addclose(&fa, out_pipe[1]);
-  if (with_stdin) {
-    posix_spawn_file_actions_adddup2(&fa, in_pipe[0], 0);
-    posix_spawn_file_actions_addclose(&fa, in_pipe[0]);
-    posix_spawn_file_actions_addclose(&fa, in_pipe[1]);
-  }
-  std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  Child c;
-  const int rc = posix_spawn(&c.pid, argv[0], &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  close(out_pipe[1]);
-  if (with_stdin) close(in_pipe[0]);
-  if (rc != 0) {
-    close(out_pipe[0]);
-    if (with_stdin) close(in_pipe[1]);
-    c.pid = -1;
-    return c;
-  }
-  c.out = fdopen(out_pipe[0], "r");
-  if (with_stdin) c.in = fdopen(in_pipe[1], "w");
-  return c;
-}
-
-std::string read_line(std::FILE* f) {
-  std::string line;
-  int ch;
-  while ((ch = std::fgetc(f)) != EOF && ch != '\n') line.push_back(static_cast<char>(ch));
-  return line;
-}
-
-// Runs args to completion; returns its stdout's last non-empty line ("" on failure).
-std::string run_capture(const std::vector<std::string>& args) {
-  Child c = spawn(args, false);
-  if (c.pid < 0) return "";
-  std::string last;
-  while (!std::feof(c.out)) {
-    const std::string line = read_line(c.out);
-    if (!line.empty()) last = line;
-  }
-  std::fclose(c.out);
-  int status = 0;
-  waitpid(c.pid, &status, 0);
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? last : "";
-}
-
-// PyTorch's side: torch_train.py --serve, one command per line, one JSON reply per line.
-class TorchServer {
- public:
-  bool start(const Options& opt) {
-    child_ = spawn({opt.python, opt.script, "--serve"}, true);
-    if (child_.pid < 0) return false;
-    const std::string hello = read_line(child_.out);
-    if (hello.find("\"ready\"") == std::string::npos) {
-      stop();
-      return false;
-    }
-    const std::size_t at = hello.find("\"torch\": \"");
-    if (at != std::string::npos) {
-      version_ = hello.substr(at + 10, hello.find('"', at + 10) - at - 10);
-    }
-    return true;
-  }
-  bool running() const { return child_.pid > 0; }
-  const std::string& version() const { return version_; }
-  // The last reply line (for its other fields, such as the training loss).
-  const std::string& last_reply() const { return last_; }
-  // Sends cmd and returns the reply's field `key` (NaN on any error, reported on stderr).
-  double call(const std::string& cmd, const std::string& key = "s") {
-    if (!running()) return NAN;
-    std::fprintf(child_.in, "%s\n", cmd.c_str());
-    std::fflush(child_.in);
-    const std::string reply = read_line(child_.out);
-    last_ = reply;
-    if (reply.find("\"error\"") != std::string::npos || reply.empty()) {
-      std::fprintf(stderr, "bench_train: torch_train.py '%s' failed: %s\n", cmd.c_str(),
-                   reply.c_str());
-      return NAN;
-    }
-    return json_field(reply, key);
-  }
-  void stop() {
-    if (!running()) return;
-    if (child_.in != nullptr) {
-      std::fprintf(child_.in, "quit\n");
-      std::fclose(child_.in);
-    }
-    if (child_.out != nullptr) std::fclose(child_.out);
-    int status = 0;
-    waitpid(child_.pid, &status, 0);
-    child_ = {};
-  }
-  ~TorchServer() { stop(); }
-
- private:
-  Child child_;
-  std::string version_, last_;
 };
 
 // ---------------------------------------------------------------- models and loops
@@ -364,110 +209,67 @@ int child_mlp_rss(bool quick) {
   return 0;
 }
 
-// ---------------------------------------------------------------- interleaving
-// PyTorch thread settings tried: (torch threads, OpenBLAS threads; 0 = OpenBLAS's default).
-struct TorchConfig {
-  int torch_threads, blas_threads;
-  std::string name() const {
-    return "torch " + std::to_string(torch_threads) + " thr, OpenBLAS " +
-           (blas_threads == 0 ? std::string("default") : std::to_string(blas_threads));
-  }
-};
-const std::vector<TorchConfig> kTorchConfigs = {{1, 0}, {2, 0}, {1, 1}, {2, 1}};
-
-struct Pair {
-  double minidl = NAN, torch = NAN;  // median seconds per unit
-  std::string torch_config, trials;  // the chosen setting; each setting's trial time
-};
-
-// Warm-up of each side, one trial unit of PyTorch per thread setting (the fastest is kept), then
-// `reps` units of each side, alternating which goes first. `torch_unit` is the server command of
-// one unit; it returns seconds.
-Pair interleave(const std::function<void()>& mine, TorchServer* torch,
-                const std::string& torch_unit, int reps) {
-  Pair p;
-  mine();  // warm-up
-  std::vector<double> tm, tt;
-  if (torch != nullptr && torch->running()) {
-    torch->call(torch_unit);  // warm-up (under the previous setting)
-    double best = INFINITY;
-    const TorchConfig* chosen = &kTorchConfigs[0];
-    char buf[96];
-    for (const TorchConfig& c : kTorchConfigs) {
-      torch->call(
-          "config " + std::to_string(c.torch_threads) + " " + std::to_string(c.blas_threads), "ok");
-      settle();
-      const double s = torch->call(torch_unit);
-      std::snprintf(buf, sizeof buf, "%s(%d,%s) %.4g", p.trials.empty() ? "" : "  ",
-                    c.torch_threads, c.blas_threads == 0 ? "d" : "1", s);
-      p.trials += buf;
-      if (s < best) {
-        best = s;
-        chosen = &c;
-      }
-    }
-    torch->call("config " + std::to_string(chosen->torch_threads) + " " +
-                    std::to_string(chosen->blas_threads),
-                "ok");
-    p.torch_config = chosen->name();
-  }
-  const bool with_torch = !p.torch_config.empty();
-  for (int r = 0; r < reps; ++r) {
-    auto run_torch = [&] {
-      settle();
-      const double s = torch->call(torch_unit);
-      if (std::isfinite(s)) tt.push_back(s);  // a failed call (reported on stderr) is skipped
-    };
-    if (with_torch && r % 2 == 1) run_torch();
-    settle();
-    const auto t0 = Clock::now();
-    mine();
-    tm.push_back(seconds_since(t0));
-    if (with_torch && r % 2 == 0) run_torch();
-  }
-  p.minidl = median(tm);
-  if (with_torch) p.torch = median(tt);
-  return p;
-}
-
-std::string ref_name(const TorchServer* torch, const Pair& p) {
-  if (torch == nullptr || !torch->running() || p.torch_config.empty()) return "pytorch (skipped)";
-  return "pytorch " + torch->version() + " (" + p.torch_config + ")";
-}
-
-std::optional<double> opt_value(double v) {
-  return std::isfinite(v) ? std::optional<double>(v) : std::nullopt;
-}
-
 // ---------------------------------------------------------------- the benches
-Row bench_mlp_epoch(const Datasets& d, TorchServer* torch, const Options& opt) {
+// Issue 16's targets, on the ratio minidl / PyTorch of the medians.
+const bench::Target kCnnTarget{0.6, true, "issue 16"};
+const bench::Target kMlpTarget{0.6, true, "issue 16"};
+const bench::Target kConvTarget{0.8, true, "issue 16"};
+const bench::Target kScalingTarget{1.6, false, "issue 16"};
+const bench::Target kInferTarget{1.0, false, "issue 16"};
+
+// The contest against the coprocess's `unit` command (seconds), or minidl alone.
+bench::Outcome run_contest(const std::function<double()>& mine, bench::Coprocess* torch,
+                           const std::string& unit, const Options& opt) {
+  const bench::ContestOptions co =
+      opt.quick ? bench::ContestOptions{2, 2} : bench::ContestOptions{3, 5};
+  if (torch == nullptr) return bench::contest(mine, nullptr, {}, co);
+  return bench::contest(
+      mine, [&] { return torch->call(unit); }, bench::torch_settings(*torch), co);
+}
+
+std::string ref_name(const bench::Coprocess* torch, const bench::Outcome& o) {
+  if (torch == nullptr || !o.has_reference()) return "pytorch (skipped)";
+  return "pytorch " + torch->version() + " (" + o.chosen + ")";
+}
+
+std::string trials_note(const bench::Outcome& o, const char* what) {
+  if (o.settings.empty()) return "";
+  return std::string("\n               pytorch trials, ") + what +
+         ", median [IQR]: " + o.settings_note("");
+}
+
+std::string loss_note(double mine, const bench::Coprocess* torch) {
+  std::string s = "last loss: minidl " + bench::fmt(mine);
+  if (torch != nullptr)
+    s += ", pytorch " + bench::fmt(bench::json_field(torch->last_reply(), "loss"));
+  return s;
+}
+
+bench::Row bench_mlp_epoch(const Datasets& d, bench::Coprocess* torch, const Options& opt) {
   MlpTrainer t(d.train);
   double loss = 0;
-  const Pair p = interleave([&] { loss = t.epoch(); }, torch, "mlp_epoch", opt.quick ? 3 : 7);
-  Row r{"mlp_epoch", p.minidl, opt_value(p.torch), ref_name(torch, p), "s/epoch", false, ""};
-  char buf[128];
-  std::snprintf(buf, sizeof buf, "mean training loss of the last epoch: minidl %.4f", loss);
-  r.note = buf;
-  if (torch != nullptr && !p.trials.empty()) {
-    std::snprintf(buf, sizeof buf, ", pytorch %.4f", json_field(torch->last_reply(), "loss"));
-    r.note += buf;
-    r.note +=
-        "\n             torch trial s/epoch by (torch, OpenBLAS threads; d = default): " + p.trials;
-  }
+  const bench::Outcome o =
+      run_contest([&] { return bench::timed([&] { loss = t.epoch(); }); }, torch, "mlp_epoch", opt);
+  bench::Row r = bench::make_row(
+      "mlp_epoch", "s/epoch", false, o, [](double s) { return s; }, ref_name(torch, o), kMlpTarget);
+  r.note = loss_note(loss, torch) + trials_note(o, "s/epoch");
   return r;
 }
 
-Row bench_cnn_step(const Datasets& d, TorchServer* torch, const Options& opt) {
-  minidl::Generator gen(0);
-  auto model = make_cnn(gen);
-  minidl::optim::Adam adam(model->parameters(), {.lr = 1e-3});
-  data::DataLoader loader(d.train, {.batch_size = 64, .shuffle = true, .seed = 2});
-  const int block = opt.quick ? 10 : 20;
+// The CNN's training state; block() runs `steps` steps on shuffled batches and returns the loss.
+struct CnnTrainer {
+  minidl::Generator gen{0};
+  std::shared_ptr<nn::Sequential> model = make_cnn(gen);
+  minidl::optim::Adam adam{model->parameters(), {.lr = 1e-3}};
+  data::DataLoader loader;
   std::int64_t epoch_no = 0;
-  data::Epoch epoch = loader.epoch(epoch_no);
-  double loss = 0;
-  auto run_block = [&] {
-    for (int i = 0; i < block; ++i) {
+  data::Epoch epoch;
+  explicit CnnTrainer(std::shared_ptr<const data::Dataset> train)
+      : loader(std::move(train), {.batch_size = 64, .shuffle = true, .seed = 2}),
+        epoch(loader.epoch(0)) {}
+  double block(int steps) {
+    double loss = 0;
+    for (int i = 0; i < steps; ++i) {
       data::Batch b;
       if (!epoch.next(b)) {
         epoch = loader.epoch(++epoch_no);
@@ -475,120 +277,140 @@ Row bench_cnn_step(const Datasets& d, TorchServer* torch, const Options& opt) {
       }
       loss = train_step(*model, adam, b.inputs, b.targets);
     }
-  };
-  const Pair p =
-      interleave(run_block, torch, "cnn_steps " + std::to_string(block), opt.quick ? 3 : 9);
-  Row r{"cnn_step",
-        p.minidl / block * 1e3,
-        opt_value(p.torch / block * 1e3),
-        ref_name(torch, p),
-        "ms/step",
-        false,
-        ""};
-  char buf[128];
-  std::snprintf(buf, sizeof buf, "blocks of %d steps; last loss: minidl %.4f", block, loss);
-  r.note = buf;
-  if (torch != nullptr && !p.trials.empty()) {
-    std::snprintf(buf, sizeof buf, ", pytorch %.4f", json_field(torch->last_reply(), "loss"));
-    r.note += buf;
-    r.note += "\n             torch trial s/block by (torch, OpenBLAS threads): " + p.trials;
+    return loss;
   }
+};
+
+bench::Row bench_cnn_step(const Datasets& d, bench::Coprocess* torch, const Options& opt) {
+  CnnTrainer t(d.train);
+  const int block = opt.quick ? 10 : 20;
+  double loss = 0;
+  const bench::Outcome o = run_contest([&] { return bench::timed([&] { loss = t.block(block); }); },
+                                       torch, "cnn_steps " + std::to_string(block), opt);
+  bench::Row r = bench::make_row(
+      "cnn_step", "ms/step", false, o, [block](double s) { return s / block * 1e3; },
+      ref_name(torch, o), kCnnTarget);
+  r.note = "blocks of " + std::to_string(block) + " steps; " + loss_note(loss, torch) +
+           trials_note(o, "s/block");
   return r;
 }
 
-Row bench_mlp_infer(const Datasets& d, TorchServer* torch, const Options& opt) {
+// minidl at 2 threads against minidl at 1 thread, blocks alternating: steps/s.
+bench::Row bench_cnn_scaling(const Datasets& d, const Options& opt) {
+  CnnTrainer two(d.train), one(d.train);
+  const int block = opt.quick ? 10 : 20;
+  const int threads = minidl::get_num_threads();
+  auto on = [&](int n, CnnTrainer& t) {
+    minidl::set_num_threads(n);
+    const double s = bench::timed([&] { t.block(block); });
+    minidl::set_num_threads(threads);
+    return s;
+  };
+  const bench::Setting one_thread{"minidl 1 thread", [] {}};
+  const bench::Outcome o = bench::contest([&] { return on(2, two); }, [&] { return on(1, one); },
+                                          {one_thread}, {opt.quick ? 2 : 4, opt.quick ? 2 : 5});
+  bench::Row r = bench::make_row(
+      "cnn_scaling", "steps/s", true, o, [block](double s) { return block / s; },
+      "minidl 1 thread (minidl column: 2 threads)", kScalingTarget);
+  r.note = "the CNN step, blocks of " + std::to_string(block) +
+           " steps; ratio = 2-thread / 1-thread throughput";
+  return r;
+}
+
+// The CNN's two convolutions at its shapes (torch_train.py's conv_inputs()).
+struct ConvWork {
+  minidl::Generator gen{3};
+  nn::Conv2d c1{1, 32, 3, gen, {.padding = 1}}, c2{32, 64, 3, gen, {.padding = 1}};
+  Variable x1{minidl::rand({64, 1, 28, 28}, gen)};
+  Variable x2{minidl::rand({64, 32, 14, 14}, gen), true};
+  Variable g1{minidl::randn({64, 32, 28, 28}, gen)}, g2{minidl::randn({64, 64, 14, 14}, gen)};
+  double forward(int k) {
+    return bench::timed([&] {
+      for (int i = 0; i < k; ++i) {
+        const Variable y1 = c1(x1), y2 = c2(x2);
+        g_sink = g_sink + y1.value().data<float>()[0] + y2.value().data<float>()[0];
+      }
+    });
+  }
+  double backward(int k) {
+    double total = 0;
+    for (int i = 0; i < k; ++i) {
+      const Variable y1 = c1(x1), y2 = c2(x2);
+      c1.zero_grad();
+      c2.zero_grad();
+      x2.zero_grad();
+      total += bench::timed([&] {
+        minidl::backward(y1, g1);
+        minidl::backward(y2, g2);
+      });
+    }
+    return total;
+  }
+};
+
+bench::Row bench_conv(bool backward, bench::Coprocess* torch, const Options& opt) {
+  ConvWork w;
+  const int k = opt.quick ? 5 : 10;
+  const std::string name = backward ? "conv_bwd" : "conv_fwd";
+  const bench::Outcome o = run_contest([&] { return backward ? w.backward(k) : w.forward(k); },
+                                       torch, name + " " + std::to_string(k), opt);
+  bench::Row r = bench::make_row(
+      name, "ms/call", false, o, [k](double s) { return s / k * 1e3; }, ref_name(torch, o),
+      kConvTarget);
+  r.note = std::string("both convolutions, batch 64 (1->32 on 28x28, 32->64 on 14x14), ") +
+           (backward ? "backward only" : "forward with recording") + "; blocks of " +
+           std::to_string(k) + trials_note(o, "s/block");
+  return r;
+}
+
+bench::Row bench_mlp_infer(const Datasets& d, bench::Coprocess* torch, const Options& opt) {
   minidl::Generator gen(0);
   auto model = make_mlp(gen);
   const int passes = opt.quick ? 3 : 5;
   const std::int64_t n = d.test_flat.size(0);
   auto unit = [&] {
-    for (int i = 0; i < passes; ++i) {
-      const Tensor preds = infer(*model, d.test_flat);
-      g_sink = g_sink + static_cast<double>(preds.data<std::int64_t>()[n - 1]);
-    }
+    return bench::timed([&] {
+             for (int i = 0; i < passes; ++i) {
+               const Tensor preds = infer(*model, d.test_flat);
+               g_sink = g_sink + static_cast<double>(preds.data<std::int64_t>()[n - 1]);
+             }
+           }) /
+           passes;
   };
-  const Pair p = interleave(unit, torch, "infer " + std::to_string(passes), opt.quick ? 5 : 11);
-  // The torch unit reports seconds per pass; minidl's timing covers `passes` passes.
-  Row r{"mlp_infer",
-        static_cast<double>(n) / (p.minidl / passes),
-        opt_value(static_cast<double>(n) / p.torch),
-        ref_name(torch, p),
-        "samples/s",
-        true,
-        ""};
-  if (!p.trials.empty()) r.note = "torch trial s/pass by (torch, OpenBLAS threads): " + p.trials;
+  // The torch unit reports seconds per pass, as `unit` does.
+  const bench::Outcome o = run_contest(unit, torch, "infer " + std::to_string(passes), opt);
+  bench::Row r = bench::make_row(
+      "mlp_infer", "samples/s", true, o, [n](double s) { return static_cast<double>(n) / s; },
+      ref_name(torch, o), kInferTarget);
+  r.note = "blocks of " + std::to_string(passes) + " passes" + trials_note(o, "s/pass");
   return r;
 }
 
-Row bench_mlp_rss(bool torch_ok, const Options& opt) {
+bench::Row bench_mlp_rss(bool torch_ok, const Options& opt) {
   std::vector<std::string> mine = {opt.self, "--child", "mlp_rss"};
   std::vector<std::string> theirs = {opt.python, opt.script, "--rss"};
   if (opt.quick) {
     mine.push_back("--quick");
     theirs.push_back("--quick");
   }
-  const double m = json_field(run_capture(mine), "vmhwm_mib");
-  double t = NAN;
-  std::string version;
+  // Memory does not swing as time does: one process each side.
+  bench::Row r;
+  r.bench = "mlp_rss";
+  r.unit = "MiB";
+  r.minidl = bench::Stats::of({bench::json_field(bench::run_capture(mine), "vmhwm_mib")});
+  r.reference_name = "pytorch (skipped)";
   if (torch_ok) {
-    const std::string reply = run_capture(theirs);
-    t = json_field(reply, "vmhwm_mib");
-    const std::size_t at = reply.find("\"torch\": \"");
-    if (at != std::string::npos) {
-      version = reply.substr(at + 10, reply.find('"', at + 10) - at - 10) + " ";
+    const std::string reply = bench::run_capture(theirs);
+    const double t = bench::json_field(reply, "vmhwm_mib");
+    if (std::isfinite(t)) {
+      r.reference = bench::Stats::of({t});
+      r.reference_name =
+          "pytorch " + bench::json_string_field(reply, "torch") + " (torch_train.py --rss)";
     }
   }
-  return {
-      "mlp_rss",
-      m,
-      opt_value(t),
-      std::isfinite(t) ? "pytorch " + version + "(torch_train.py --rss)" : "pytorch (skipped)",
-      "MiB",
-      false,
-      "peak VmHWM of a fresh process: load train (bytes) + test, train 1 epoch, test inference"};
-}
-
-// ---------------------------------------------------------------- output
-std::string json_number(std::optional<double> v) {
-  if (!v || !std::isfinite(*v)) return "null";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.4g", *v);
-  return buf;
-}
-
-void print_json(const Row& r) {
-  std::printf(
-      "{\"bench\": \"%s\", \"minidl\": %s, \"reference\": %s, \"reference_name\": \"%s\", "
-      "\"unit\": \"%s\", \"speedup\": %s}\n",
-      r.bench.c_str(), json_number(r.minidl).c_str(), json_number(r.reference).c_str(),
-      r.reference_name.c_str(), r.unit.c_str(), json_number(r.speedup()).c_str());
-  std::fflush(stdout);
-}
-
-void print_table_row(const Row& r) {
-  const std::string ref = r.reference ? json_number(r.reference) : "-";
-  const auto s = r.speedup();
-  const std::string sp = s ? json_number(s) + "x" : "-";
-  std::printf("%-12s %10s %10s  %-10s %8s  %s\n", r.bench.c_str(), json_number(r.minidl).c_str(),
-              ref.c_str(), r.unit.c_str(), sp.c_str(), r.reference_name.c_str());
-  if (!r.note.empty()) std::printf("%12s %s\n", "", r.note.c_str());
-  std::fflush(stdout);
-}
-
-// Issue 3's targets, as speedups (reference / minidl for times and memory).
-void print_targets(const std::vector<Row>& rows) {
-  std::printf("\ntargets (issue 3):\n");
-  for (const Row& r : rows) {
-    double want = 0;
-    const char* text = "";
-    if (r.bench == "mlp_epoch") want = 1.25, text = "time <= 0.8x pytorch";
-    if (r.bench == "cnn_step") want = 1.0, text = "time <= 1.0x pytorch";
-    if (r.bench == "mlp_rss") want = 2.0, text = "peak RSS <= 0.5x pytorch";
-    if (r.bench == "mlp_infer") want = 1.5, text = "throughput >= 1.5x pytorch";
-    const auto s = r.speedup();
-    std::printf("  %-12s %-28s %s\n", r.bench.c_str(), text,
-                !s ? "n/a" : (*s >= want ? "ok" : "MISSED"));
-  }
+  r.note =
+      "peak VmHWM of a fresh process: load train (bytes) + test, train 1 epoch, test inference";
+  return r;
 }
 
 void usage(std::FILE* f) {
@@ -596,8 +418,9 @@ void usage(std::FILE* f) {
                "usage: bench_train [--json] [--quick] [--only NAME_PREFIX] [--no-torch]\n"
                "                   [--python PATH] [--torch-script PATH]\n"
                "  --json             one JSON object per line instead of a table\n"
-               "  --quick            fewer repetitions and a 100-step RSS run\n"
-               "  --only PREFIX      mlp_epoch, cnn_step, mlp_infer, mlp_rss (prefixes match)\n"
+               "  --quick            fewer blocks and a 100-step RSS run\n"
+               "  --only PREFIX      mlp_epoch, cnn_step, conv_fwd, conv_bwd, cnn_scaling,\n"
+               "                     mlp_infer, mlp_rss (prefixes match)\n"
                "  --no-torch         minidl only\n"
                "  --python PATH      interpreter with torch (default /usr/bin/python3)\n"
                "  --torch-script P   PyTorch's side (default <source>/bench/torch_train.py)\n");
@@ -646,7 +469,8 @@ int main(int argc, char** argv) {
       return 2;
     }
 
-    const std::vector<std::string> names = {"mlp_epoch", "cnn_step", "mlp_infer", "mlp_rss"};
+    const std::vector<std::string> names = {"mlp_epoch",   "cnn_step",  "conv_fwd", "conv_bwd",
+                                            "cnn_scaling", "mlp_infer", "mlp_rss"};
     std::vector<std::string> selected;
     for (const std::string& n : names)
       if (n.rfind(opt.only, 0) == 0) selected.push_back(n);
@@ -663,11 +487,11 @@ int main(int argc, char** argv) {
     }
     const bool need_data = selected.front() != "mlp_rss";  // mlp_rss, if any, is last
 
-    TorchServer torch;
+    bench::Coprocess torch;
     bool torch_ok = false;
     if (opt.torch) {
       if (need_data) {
-        torch_ok = torch.start(opt);
+        torch_ok = torch.start({opt.python, opt.script, "--serve"}, "bench_train");
       } else {
         torch_ok = std::system((opt.python + " -c 'import torch' >/dev/null 2>&1").c_str()) == 0 &&
                    access(opt.script.c_str(), R_OK) == 0;
@@ -680,29 +504,29 @@ int main(int argc, char** argv) {
     Datasets d;
     if (need_data) d = load_data();
 
-    if (!opt.json) {
-      std::printf("%-12s %10s %10s  %-10s %8s  %s\n", "bench", "minidl", "reference", "unit",
-                  "speedup", "reference_name");
-    }
-    std::vector<Row> rows;
-    TorchServer* ts = torch_ok && torch.running() ? &torch : nullptr;
+    if (!opt.json) bench::print_table_header();
+    std::vector<bench::Row> rows;
+    bench::Coprocess* ts = torch_ok && torch.running() ? &torch : nullptr;
     for (const std::string& n : selected) {
-      Row r;
+      bench::Row r;
       if (n == "mlp_epoch") r = bench_mlp_epoch(d, ts, opt);
       if (n == "cnn_step") r = bench_cnn_step(d, ts, opt);
+      if (n == "conv_fwd") r = bench_conv(false, ts, opt);
+      if (n == "conv_bwd") r = bench_conv(true, ts, opt);
+      if (n == "cnn_scaling") r = bench_cnn_scaling(d, opt);
       if (n == "mlp_infer") r = bench_mlp_infer(d, ts, opt);
       if (n == "mlp_rss") {
         torch.stop();  // its memory and threads out of the way
         r = bench_mlp_rss(torch_ok, opt);
       }
       if (opt.json) {
-        print_json(r);
+        bench::print_json(r);
       } else {
-        print_table_row(r);
+        bench::print_table_row(r);
       }
       rows.push_back(r);
     }
-    if (!opt.json) print_targets(rows);
+    if (!opt.json) bench::print_targets(rows);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_train: %s\n", e.what());
     return 1;

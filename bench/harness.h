@@ -1,0 +1,167 @@
+// The benchmark harness: how every bench program that compares minidl with PyTorch measures,
+// chooses PyTorch's thread setting, and prints and saves its rows (issue 16, "benchmarks that
+// hold still").
+//
+// The method (contest()), for one bench row:
+//   1. Warm-up: one unit of each side (a unit is an epoch, a block of steps, a block of calls).
+//   2. Trial rounds: `trial_rounds` times, for each reference setting S (PyTorch's torch threads x
+//      OpenBLAS threads), in a rotated order: apply S, then one minidl unit and one reference unit,
+//      alternating which goes first. Every setting so gets several blocks spread over the whole
+//      trial phase, interleaved with the others, so a minute of slow mode hits all settings.
+//   3. The reference's setting is the one with the lowest median over its trial blocks (not the
+//      fastest single block: PyTorch's two-thread modes swing 3-5x from minute to minute).
+//   4. `blocks` more rounds at the chosen setting, minidl and the reference alternating.
+//   minidl's figure is the median over all its units (trial and final: its setting never
+//   changes); the reference's over the chosen setting's trial and final units. Both sides also
+//   report their spread: quartiles and min-max (Stats). Before every unit both sides idle
+//   kSettle seconds, so neither pays for the other's spinning thread pool (OpenBLAS workers spin
+//   ~0.1 s after a call).
+// Choosing the reference's setting by its own blocks favours the reference slightly (the chosen
+// median is the lowest of several): the comparison errs on PyTorch's side.
+//
+// A Row carries the figures, their spreads and an optional target; print_json() writes one JSON
+// object per line in the schema docs/benchmarks.md documents (bench/run collects the lines into
+// one file and bench_report compares two such files).
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace minidl::bench {
+
+using Clock = std::chrono::steady_clock;
+constexpr double kSettle = 0.2;  // idle seconds before every timed unit
+
+double seconds_since(Clock::time_point t0);
+void settle();
+// Seconds one call of fn takes (wall time).
+double timed(const std::function<void()>& fn);
+
+// ---------------------------------------------------------------- statistics
+// Median, quartiles (linear interpolation between order statistics, as numpy's default) and
+// extremes of a sample; n = 0 and NaNs when empty.
+struct Stats {
+  double median = 0, q1 = 0, q3 = 0, min = 0, max = 0;
+  int n = 0;
+  static Stats of(std::vector<double> v);
+  // The same sample through a monotone map (seconds per unit -> ms per step, or -> samples/s: a
+  // decreasing map swaps the quartiles and the extremes).
+  Stats map(const std::function<double(double)>& f) const;
+  bool empty() const { return n == 0; }
+};
+
+// ---------------------------------------------------------------- child processes
+// The number after "key": in a one-line JSON object (NaN when absent), and a string field.
+double json_field(const std::string& line, const std::string& key);
+std::string json_string_field(const std::string& line, const std::string& key);
+
+// Runs args to completion; returns its stdout's last non-empty line ("" on failure).
+std::string run_capture(const std::vector<std::string>& args);
+
+// A coprocess speaking one command per line on stdin, one JSON reply per line on stdout
+// (bench/torch_serve.py's protocol). Its first line must contain "ready".
+class Coprocess {
+ public:
+  Coprocess() = default;
+  Coprocess(const Coprocess&) = delete;
+  Coprocess& operator=(const Coprocess&) = delete;
+  ~Coprocess() { stop(); }
+  // `tag` prefixes the error notes on stderr (the calling program's name).
+  bool start(const std::vector<std::string>& args, const std::string& tag);
+  bool running() const { return pid_ > 0; }
+  const std::string& version() const { return version_; }  // the hello's "torch" field
+  const std::string& last_reply() const { return last_; }
+  // Sends cmd and returns the reply's numeric field `key` (NaN on any error, noted on stderr).
+  double call(const std::string& cmd, const std::string& key = "s");
+  void stop();
+
+ private:
+  pid_t pid_ = -1;
+  std::FILE* out_ = nullptr;
+  std::FILE* in_ = nullptr;
+  std::string version_, last_, tag_;
+};
+
+// ---------------------------------------------------------------- the method
+// One setting of the reference side: its name in the table and how to switch to it.
+struct Setting {
+  std::string name;
+  std::function<void()> apply;
+};
+
+// PyTorch's settings on this machine kind: (torch threads, OpenBLAS threads; 0 = OpenBLAS's
+// default), applied through the coprocess's "config T B" command. torch.set_num_threads does
+// not govern OpenBLAS (reference/performance.md), so both are set.
+std::vector<Setting> torch_settings(Coprocess& torch);
+
+struct ContestOptions {
+  int trial_rounds = 3;  // trial blocks per reference setting
+  int blocks = 5;        // blocks at the chosen setting
+};
+
+struct SettingResult {
+  std::string name;
+  Stats seconds;  // its trial blocks
+};
+
+struct Outcome {
+  Stats mine, theirs;  // seconds per unit; theirs is empty without a reference
+  std::string chosen;  // the chosen setting's name
+  std::vector<SettingResult> settings;
+  bool has_reference() const { return !theirs.empty(); }
+  // "name median [q1, q3]" for every setting tried, one string (the table's note).
+  std::string settings_note(const char* unit = "s") const;
+};
+
+// `mine` and `theirs` each run one unit and return its seconds (so a unit may time only its part,
+// e.g. a backward pass); `theirs` returns NaN on failure (that block is dropped). With no
+// settings or no `theirs`, only minidl is measured (trial_rounds + blocks units).
+Outcome contest(const std::function<double()>& mine, const std::function<double()>& theirs,
+                const std::vector<Setting>& settings, const ContestOptions& options);
+
+// ---------------------------------------------------------------- rows and output
+// A target on the ratio minidl / reference (of times for lower-is-better units, of rates
+// otherwise): "<= 0.6x" (at_most) or ">= 1.0x".
+struct Target {
+  double ratio = 1;
+  bool at_most = true;
+  std::string issue;  // e.g. "issue 16"
+  std::string text() const;
+};
+
+struct Row {
+  std::string bench, unit;
+  bool higher_is_better = false;
+  Stats minidl;
+  std::optional<Stats> reference;
+  std::string reference_name;
+  std::optional<Target> target;
+  std::string note;  // table mode only
+  // minidl / reference of the medians, and > 1 meaning minidl is faster ("speedup").
+  std::optional<double> ratio() const;
+  std::optional<double> speedup() const;
+  // "met" or "missed" by the medians' ratio, "n/a" without a reference or target; "unsure" is
+  // appended ("met, unsure") when the ratio of the quartiles on the unfavourable side falls on
+  // the other side of the target: a second run may disagree.
+  std::string verdict() const;
+};
+
+// The row from an Outcome, its seconds per unit mapped into the row's unit by `per_unit`.
+Row make_row(const std::string& bench, const std::string& unit, bool higher_is_better,
+             const Outcome& o, const std::function<double(double)>& per_unit,
+             const std::string& reference_name, std::optional<Target> target = std::nullopt);
+
+void print_json(const Row& r);
+void print_table_header();
+void print_table_row(const Row& r);
+// Every row with a target: its ratio, the target and the verdict.
+void print_targets(const std::vector<Row>& rows);
+std::string fmt(double v, int digits = 4);
+
+}  // namespace minidl::bench
