@@ -245,17 +245,29 @@ Outcome contest(const std::function<double()>& mine, const std::function<double(
   theirs();  // warm-up
   const std::size_t k = settings.size();
   std::vector<std::vector<double>> trials(k);
+  std::vector<bool> dropped(k, false);
   for (int r = 0; r < options.trial_rounds; ++r) {
     for (std::size_t j = 0; j < k; ++j) {
       const std::size_t s = (j + static_cast<std::size_t>(r)) % k;  // rotated order
+      if (dropped[s]) continue;
       settings[s].apply();
       round(trials[s]);
     }
+    // From two blocks on, a setting whose fastest block is kDropFactor times the best median
+    // cannot win: it is dropped (on a busy machine PyTorch's two-thread blocks can take 20x).
+    if (r < 1) continue;
+    double best_median = INFINITY;
+    for (std::size_t s = 0; s < k; ++s)
+      if (!dropped[s] && !trials[s].empty())
+        best_median = std::min(best_median, Stats::of(trials[s]).median);
+    for (std::size_t s = 0; s < k; ++s)
+      if (!dropped[s] && !trials[s].empty() && Stats::of(trials[s]).min > kDropFactor * best_median)
+        dropped[s] = true;
   }
   std::size_t best = 0;
   for (std::size_t s = 0; s < k; ++s) {
     const Stats st = Stats::of(trials[s]);
-    o.settings.push_back({settings[s].name, st});
+    o.settings.push_back({settings[s].name + (dropped[s] ? " (dropped)" : ""), st});
     const double b = o.settings[best].seconds.median;
     if (!st.empty() && (std::isnan(b) || st.median < b)) best = s;
   }

@@ -8,8 +8,12 @@
 //      OpenBLAS threads), in a rotated order: apply S, then one minidl unit and one reference unit,
 //      alternating which goes first. Every setting so gets several blocks spread over the whole
 //      trial phase, interleaved with the others, so a minute of slow mode hits all settings.
+//      From the second round on, a setting whose fastest block took more than kDropFactor times
+//      the best setting's median is dropped from the trials: it cannot win, and on a busy machine
+//      PyTorch's two-thread blocks can take 20 times longer (one block is never enough to drop
+//      it: those modes swing 3-5x from minute to minute).
 //   3. The reference's setting is the one with the lowest median over its trial blocks (not the
-//      fastest single block: PyTorch's two-thread modes swing 3-5x from minute to minute).
+//      fastest single block).
 //   4. `blocks` more rounds at the chosen setting, minidl and the reference alternating.
 //   minidl's figure is the median over all its units (trial and final: its setting never
 //   changes); the reference's over the chosen setting's trial and final units. Both sides also
@@ -36,7 +40,8 @@
 namespace minidl::bench {
 
 using Clock = std::chrono::steady_clock;
-constexpr double kSettle = 0.2;  // idle seconds before every timed unit
+constexpr double kSettle = 0.2;    // idle seconds before every timed unit
+constexpr double kDropFactor = 3;  // see contest(): trial settings this much slower are dropped
 
 double seconds_since(Clock::time_point t0);
 void settle();
