@@ -15,7 +15,8 @@
 //   tiny_chain_1000  x = x * 1.0001 + 0.001 for 1000 links on a 1x16 float32 leaf, then
 //              sum and backward, graph teardown included; microseconds per link (two ops),
 //              forward + backward. The reference is PyTorch eager running the same chain in
-//              bench/torch_chain.py; bench/run measures it and passes it in (--torch-chain-us).
+//              bench/torch_chain.py --serve, a coprocess: blocks of chains alternate with
+//              minidl's by bench/harness.h's method (medians and quartiles of both sides).
 //
 // Why the comparison is fair: same shapes and buffers, warm-up first, and minidl and reference
 // repetitions interleaved in alternating order, so the two-thread "fast/slow mode" swings of a
@@ -23,7 +24,8 @@
 // optimised away, and each matmul/elementwise result is checked against the reference once.
 // Speedup > 1 means minidl is faster (minidl/reference for rates, reference/minidl for times).
 //
-// Usage: bench_core [--json] [--quick] [--only NAME_PREFIX] [--torch-chain-us X]
+// Usage: bench_core [--json] [--quick] [--only NAME_PREFIX] [--no-torch] [--python PATH]
+//                   [--torch-chain-us X]
 #include <cblas.h>
 
 #include <algorithm>
@@ -42,9 +44,14 @@
 
 #include "autograd/functional.h"
 #include "autograd/tape.h"
+#include "bench/harness.h"
 #include "tensor/ops.h"
 #include "tensor/parallel.h"
 #include "tensor/tensor.h"
+
+#ifndef MINIDL_SOURCE_DIR
+#define MINIDL_SOURCE_DIR "."
+#endif
 
 namespace {
 
@@ -61,7 +68,9 @@ struct Options {
   bool json = false;
   bool quick = false;
   std::string only;                      // run benches whose name starts with this
-  std::optional<double> torch_chain_us;  // PyTorch's µs per link, measured by bench/run
+  std::optional<double> torch_chain_us;  // PyTorch's µs per link, given on the command line
+  bool torch = true;                     // start bench/torch_chain.py --serve for the chain
+  std::string python = "/usr/bin/python3";
 };
 
 struct Row {
@@ -71,6 +80,8 @@ struct Row {
   std::string reference_name;
   std::string unit;
   bool higher_is_better = true;
+  // Medians' spreads, for the rows measured by bench/harness.h's contest() (the chain).
+  std::optional<minidl::bench::Stats> minidl_stats, reference_stats;
   std::optional<double> speedup() const {
     if (!reference || *reference <= 0 || minidl <= 0) return std::nullopt;
     return higher_is_better ? minidl / *reference : *reference / minidl;
@@ -203,7 +214,9 @@ Row bench_matmul(const MatmulCase& c, const Options& opt) {
           flop / t.reference_s * 1e-9,
           "cblas_sgemm (direct)",
           "GFLOP/s",
-          true};
+          true,
+          {},
+          {}};
 }
 
 // ---------------------------------------------------------------- elementwise
@@ -251,7 +264,9 @@ Row bench_elementwise(const std::string& name, bool is_add, const Options& opt) 
           bytes / t.reference_s * 1e-9,
           "plain loop (1 thread)",
           "GB/s",
-          true};
+          true,
+          {},
+          {}};
 }
 
 // ---------------------------------------------------------------- tiny-op chain
@@ -270,15 +285,43 @@ Row bench_chain(const std::string& name, const Options& opt) {
     g_sink = g_sink + grad;
     x0.zero_grad();
   };
-  // One chain per sample (target 0), like torch_chain.py: the median then skips preempted chains.
-  const Timing t = time_pair(chain, nullptr, opt.quick ? 15 : 51, 0.0);
+  // Blocks of chains; with PyTorch, its coprocess runs the same blocks, alternating with minidl's
+  // and its thread setting chosen by bench/harness.h's contest().
+  const int per_block = opt.quick ? 3 : 5;
+  namespace bench = minidl::bench;
+  bench::Coprocess torch;
+  if (opt.torch && !opt.torch_chain_us &&
+      !torch.start(
+          {opt.python, std::string(MINIDL_SOURCE_DIR) + "/bench/torch_chain.py", "--serve"},
+          "bench_core")) {
+    std::fprintf(stderr, "bench_core: PyTorch side unavailable (%s bench/torch_chain.py --serve)\n",
+                 opt.python.c_str());
+  }
+  const bench::ContestOptions co =
+      opt.quick ? bench::ContestOptions{2, 3} : bench::ContestOptions{3, 7};
+  const std::string cmd = "chains " + std::to_string(per_block);
+  const bench::Outcome o = bench::contest(
+      [&] {
+        return bench::timed([&] {
+          for (int i = 0; i < per_block; ++i) chain();
+        });
+      },
+      torch.running() ? std::function<double()>([&] { return torch.call(cmd); }) : nullptr,
+      torch.running() ? bench::torch_settings(torch) : std::vector<bench::Setting>{}, co);
   if (const double want = std::pow(1.0001, kLinks); std::fabs(grad - want) > 1e-3 * want) {
     std::fprintf(stderr, "bench_core: WARNING %s: gradient %.6g, expected %.6g\n", name.c_str(),
                  grad, want);
   }
-
-  Row row{name, t.minidl_s / kLinks * 1e6, opt.torch_chain_us, "", "us/link", false};
-  row.reference_name = opt.torch_chain_us ? "pytorch eager (torch_chain.py)" : "pytorch (skipped)";
+  const auto per_link = [per_block](double s) { return s / per_block / kLinks * 1e6; };
+  Row row{name, per_link(o.mine.median), opt.torch_chain_us, "", "us/link", false, {}, {}};
+  row.minidl_stats = o.mine.map(per_link);
+  row.reference_name =
+      opt.torch_chain_us ? "pytorch eager (--torch-chain-us)" : "pytorch (skipped)";
+  if (o.has_reference()) {
+    row.reference = per_link(o.theirs.median);
+    row.reference_stats = o.theirs.map(per_link);
+    row.reference_name = "pytorch " + torch.version() + " eager (" + o.chosen + ")";
+  }
   return row;
 }
 
@@ -291,11 +334,16 @@ std::string json_number(std::optional<double> v) {
 }
 
 void print_json(const Row& r) {
+  std::string stats;
+  if (r.minidl_stats) stats += ", \"minidl_stats\": " + minidl::bench::json_stats(*r.minidl_stats);
+  if (r.reference_stats)
+    stats += ", \"reference_stats\": " + minidl::bench::json_stats(*r.reference_stats);
   std::printf(
       "{\"bench\": \"%s\", \"minidl\": %s, \"reference\": %s, \"reference_name\": \"%s\", "
-      "\"unit\": \"%s\", \"speedup\": %s}\n",
+      "\"unit\": \"%s\", \"speedup\": %s, \"higher_is_better\": %s%s}\n",
       r.bench.c_str(), json_number(r.minidl).c_str(), json_number(r.reference).c_str(),
-      r.reference_name.c_str(), r.unit.c_str(), json_number(r.speedup()).c_str());
+      r.reference_name.c_str(), r.unit.c_str(), json_number(r.speedup()).c_str(),
+      r.higher_is_better ? "true" : "false", stats.c_str());
   std::fflush(stdout);
 }
 
@@ -329,7 +377,10 @@ void usage(std::FILE* f) {
                "  --json             one JSON object per line instead of a table\n"
                "  --quick            fewer repetitions; only the acceptance benches\n"
                "  --only PREFIX      run the benches whose name starts with PREFIX\n"
-               "  --torch-chain-us X PyTorch's us/link for tiny_chain_1000 (bench/run sets it)\n");
+               "  --no-torch         no PyTorch reference for tiny_chain_1000\n"
+               "  --python PATH      interpreter with torch (default /usr/bin/python3)\n"
+               "  --torch-chain-us X PyTorch's us/link for tiny_chain_1000, measured elsewhere\n"
+               "                     (instead of starting bench/torch_chain.py --serve)\n");
 }
 
 }  // namespace
@@ -345,6 +396,10 @@ int main(int argc, char** argv) {
       opt.quick = true;
     } else if (arg == "--only" && i + 1 < argc) {
       opt.only = argv[++i];
+    } else if (arg == "--no-torch") {
+      opt.torch = false;
+    } else if (arg == "--python" && i + 1 < argc) {
+      opt.python = argv[++i];
     } else if (arg == "--torch-chain-us" && i + 1 < argc) {
       opt.torch_chain_us = std::strtod(argv[++i], nullptr);
     } else if (arg == "--help" || arg == "-h") {

@@ -5,10 +5,13 @@
 // one D step then one G step per iteration, through train::gan::GanTrainer::step(false) (as
 // train() runs all but the last step of each log row: D's output means for the log, not the
 // gradient norms).
-// PyTorch runs the same iteration in bench/torch_gan.py (started here, from this source tree).
-// Each side times --iters iterations --reps times after 20 warm-up iterations; the medians and
-// their ratio are printed (a ratio below 1 means minidl is faster). With --measure both sides
-// then train 5000 iterations from seed 0, 1, 2 and report modes covered / high-quality samples.
+// PyTorch runs the same iteration in bench/torch_gan.py --serve, a coprocess started here from
+// this source tree. The method is bench/harness.h's contest(): blocks of --iters iterations, each
+// PyTorch thread setting tried over several interleaved blocks and chosen by its median, then
+// --reps blocks at the chosen setting, minidl and PyTorch alternating; medians and quartiles of
+// both, and the ratio minidl / PyTorch against issue 10's targets (ring <= 0.3, DCGAN <= 0.8).
+// With --measure both sides then train 5000 iterations from seed 0, 1, 2 and report modes
+// covered / high-quality samples (PyTorch one-shot: torch_gan.py --measure).
 //
 // The DCGAN training step (issue 10: <= 0.8x PyTorch's): gan_fashion's DCGAN on 28x28 images,
 //   G: z [64] - linear 64x7x7 - BN - ReLU - convT 4x4/2 32 - BN - ReLU - convT 4x4/2 1 - tanh
@@ -19,7 +22,8 @@
 //
 //   bench_gan [--iters K] [--reps R] [--threads T] [--dcgan-iters K] [--cpu-time] [--grad-norms]
 //             [--no-torch] [--json] [--measure]
-// --cpu-time times process CPU time instead of wall time on both sides (see now_seconds()).
+// --cpu-time times minidl's process CPU time instead of wall time (see now_seconds()); the
+// PyTorch reference, timed in wall seconds, is then left out.
 // --grad-norms times step(true) (both gradient norms on every step, as before train() measured
 // them on log steps only).
 //
@@ -34,10 +38,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "bench/harness.h"
 #include "data/toy2d.h"
 #include "metrics/mode_coverage.h"
 #include "nn/activation.h"
@@ -89,31 +95,42 @@ struct Run {
 
 bool g_grad_norms = false;  // --grad-norms: step(true), the gradient norms on every step
 
-Run minidl_run(std::int64_t iters, std::int64_t reps, std::uint64_t seed, bool measure) {
-  Generator init(seed);
-  auto g = mlp(2, init), d = mlp(1, init);
-  optim::Adam g_opt(g->parameters(), {.lr = 1e-3, .betas = {0.5, 0.999}});
-  optim::Adam d_opt(d->parameters(), {.lr = 1e-3, .betas = {0.5, 0.999}});
-  train::gan::GanTrainer t(
-      *g, *d, g_opt, d_opt,
-      [](std::int64_t n, Generator& gen) {
-        return data::sample_toy2d(data::Toy2d::kRing8, n, gen);
-      },
-      {.objective = train::gan::Objective::kNonSaturating, .seed = seed + 1000, .verbose = 0});
-  Run r;
-  for (int i = 0; i < 20; ++i) t.step(g_grad_norms);
-  for (std::int64_t k = 0; k < reps; ++k) {
+// The ring GAN's training state; steps(k) runs k iterations and returns their seconds.
+struct RingGan {
+  Generator init;
+  std::shared_ptr<nn::Sequential> g, d;
+  optim::Adam g_opt, d_opt;
+  train::gan::GanTrainer t;
+  explicit RingGan(std::uint64_t seed)
+      : init(seed),
+        g(mlp(2, init)),
+        d(mlp(1, init)),
+        g_opt(g->parameters(), {.lr = 1e-3, .betas = {0.5, 0.999}}),
+        d_opt(d->parameters(), {.lr = 1e-3, .betas = {0.5, 0.999}}),
+        t(*g, *d, g_opt, d_opt,
+          [](std::int64_t n, Generator& gen) {
+            return data::sample_toy2d(data::Toy2d::kRing8, n, gen);
+          },
+          {.objective = train::gan::Objective::kNonSaturating, .seed = seed + 1000, .verbose = 0}) {
+    for (int i = 0; i < 20; ++i) t.step(g_grad_norms);  // warm-up
+  }
+  double steps(std::int64_t k) {
     const double start = now_seconds();
-    for (std::int64_t i = 0; i < iters; ++i) t.step(g_grad_norms);
-    r.ms.push_back(1000.0 * (now_seconds() - start) / static_cast<double>(iters));
+    for (std::int64_t i = 0; i < k; ++i) t.step(g_grad_norms);
+    return now_seconds() - start;
   }
-  if (measure) {
-    Generator eval(seed + 2000);
-    const metrics::ModeCoverage m =
-        metrics::mode_coverage(t.sample(2000, eval), data::toy2d_modes(data::Toy2d::kRing8));
-    r.modes = m.modes_covered;
-    r.high_quality = m.high_quality;
-  }
+};
+
+// --measure: trains from `seed` and reports the modes covered.
+Run minidl_run(std::int64_t iters, std::uint64_t seed) {
+  RingGan gan(seed);
+  Run r;
+  r.ms.push_back(1000.0 * gan.steps(iters) / static_cast<double>(iters));
+  Generator eval(seed + 2000);
+  const metrics::ModeCoverage m =
+      metrics::mode_coverage(gan.t.sample(2000, eval), data::toy2d_modes(data::Toy2d::kRing8));
+  r.modes = m.modes_covered;
+  r.high_quality = m.high_quality;
   return r;
 }
 
@@ -195,40 +212,46 @@ void print_floor(double minidl_ms, double torch_ms) {
 }
 
 // gan_fashion's DCGAN (examples/gan/gan_fashion.cpp; bench/ may not include examples/).
-Run dcgan_run(std::int64_t iters, std::int64_t reps) {
-  Generator gen(0);
-  const nn::ConvTranspose2dOptions up{.stride = 2, .padding = 1};
-  const nn::Conv2dOptions down{.stride = 2, .padding = 1};
-  auto g = std::make_shared<nn::Sequential>(
-      std::make_shared<nn::Linear>(64, 64 * 7 * 7, gen),
-      std::make_shared<nn::BatchNorm1d>(64 * 7 * 7), std::make_shared<nn::ReLU>(),
-      std::make_shared<nn::Unflatten>(1, Shape{64, 7, 7}),
-      std::make_shared<nn::ConvTranspose2d>(64, 32, 4, gen, up),
-      std::make_shared<nn::BatchNorm2d>(32), std::make_shared<nn::ReLU>(),
-      std::make_shared<nn::ConvTranspose2d>(32, 1, 4, gen, up), std::make_shared<nn::Tanh>());
-  auto d = std::make_shared<nn::Sequential>(
-      std::make_shared<nn::Conv2d>(1, 32, 4, gen, down), std::make_shared<nn::LeakyReLU>(0.2),
-      std::make_shared<nn::Conv2d>(32, 64, 4, gen, down), std::make_shared<nn::BatchNorm2d>(64),
-      std::make_shared<nn::LeakyReLU>(0.2), std::make_shared<nn::Flatten>(),
-      std::make_shared<nn::Linear>(64 * 7 * 7, 1, gen));
-  optim::Adam g_opt(g->parameters(), {.lr = 2e-4, .betas = {0.5, 0.999}});
-  optim::Adam d_opt(d->parameters(), {.lr = 2e-4, .betas = {0.5, 0.999}});
-  const Tensor real = sub(mul(rand({64, 1, 28, 28}, gen), 2.0), 1.0);
-  train::gan::GanTrainer t(*g, *d, g_opt, d_opt, [real](std::int64_t, Generator&) { return real; },
-                           {.objective = train::gan::Objective::kNonSaturating,
-                            .batch_size = 64,
-                            .noise_dim = 64,
-                            .seed = 1000,
-                            .verbose = 0});
-  Run r;
-  for (int i = 0; i < 3; ++i) t.step();
-  for (std::int64_t k = 0; k < reps; ++k) {
-    const double start = now_seconds();
-    for (std::int64_t i = 0; i < iters; ++i) t.step();
-    r.ms.push_back(1000.0 * (now_seconds() - start) / static_cast<double>(iters));
+struct DcGan {
+  Generator gen{0};
+  std::shared_ptr<nn::Sequential> g, d;
+  std::unique_ptr<optim::Adam> g_opt, d_opt;
+  std::unique_ptr<train::gan::GanTrainer> t;
+  DcGan() {
+    const nn::ConvTranspose2dOptions up{.stride = 2, .padding = 1};
+    const nn::Conv2dOptions down{.stride = 2, .padding = 1};
+    g = std::make_shared<nn::Sequential>(
+        std::make_shared<nn::Linear>(64, 64 * 7 * 7, gen),
+        std::make_shared<nn::BatchNorm1d>(64 * 7 * 7), std::make_shared<nn::ReLU>(),
+        std::make_shared<nn::Unflatten>(1, Shape{64, 7, 7}),
+        std::make_shared<nn::ConvTranspose2d>(64, 32, 4, gen, up),
+        std::make_shared<nn::BatchNorm2d>(32), std::make_shared<nn::ReLU>(),
+        std::make_shared<nn::ConvTranspose2d>(32, 1, 4, gen, up), std::make_shared<nn::Tanh>());
+    d = std::make_shared<nn::Sequential>(
+        std::make_shared<nn::Conv2d>(1, 32, 4, gen, down), std::make_shared<nn::LeakyReLU>(0.2),
+        std::make_shared<nn::Conv2d>(32, 64, 4, gen, down), std::make_shared<nn::BatchNorm2d>(64),
+        std::make_shared<nn::LeakyReLU>(0.2), std::make_shared<nn::Flatten>(),
+        std::make_shared<nn::Linear>(64 * 7 * 7, 1, gen));
+    g_opt = std::make_unique<optim::Adam>(g->parameters(),
+                                          optim::AdamOptions{.lr = 2e-4, .betas = {0.5, 0.999}});
+    d_opt = std::make_unique<optim::Adam>(d->parameters(),
+                                          optim::AdamOptions{.lr = 2e-4, .betas = {0.5, 0.999}});
+    const Tensor real = sub(mul(rand({64, 1, 28, 28}, gen), 2.0), 1.0);
+    t = std::make_unique<train::gan::GanTrainer>(
+        *g, *d, *g_opt, *d_opt, [real](std::int64_t, Generator&) { return real; },
+        train::gan::GanOptions{.objective = train::gan::Objective::kNonSaturating,
+                               .batch_size = 64,
+                               .noise_dim = 64,
+                               .seed = 1000,
+                               .verbose = 0});
+    for (int i = 0; i < 3; ++i) t->step();  // warm-up
   }
-  return r;
-}
+  double steps(std::int64_t k) {
+    const double start = now_seconds();
+    for (std::int64_t i = 0; i < k; ++i) t->step();
+    return now_seconds() - start;
+  }
+};
 
 // Runs bench/torch_gan.py and reads its JSON line (a tiny parser: the keys are known).
 Run torch_run(const std::string& python, std::int64_t iters, std::int64_t reps, int threads,
@@ -261,17 +284,11 @@ Run torch_run(const std::string& python, std::int64_t iters, std::int64_t reps, 
   return r;
 }
 
-double median(std::vector<double> v) {
-  if (v.empty()) return NAN;
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   std::int64_t iters = 500, reps = 5, dcgan_iters = 20;
-  int threads = 2;
+  int threads = 2, trial_rounds = 3;
   bool with_torch = true, json = false, measure = false;
   std::string python = "/usr/bin/python3";
   for (int i = 1; i < argc; ++i) {
@@ -296,7 +313,7 @@ int main(int argc, char** argv) {
     else if (a == "--measure")
       measure = true;
     else if (a == "--quick")
-      iters = 100, reps = 3, dcgan_iters = 5;
+      iters = 100, reps = 2, dcgan_iters = 5, trial_rounds = 2;
     else if (a == "--python")
       python = next();
     else {
@@ -313,50 +330,66 @@ int main(int argc, char** argv) {
     return 2;
   }
   set_num_threads(threads);
-  const Run m = minidl_run(iters, reps, 0, false);
-  const Run t = with_torch ? torch_run(python, iters, reps, threads, 0, false) : Run{};
-  const double mm = median(m.ms), tm = median(t.ms);
-  if (json) {
+  bench::Coprocess torch;
+  if (with_torch &&
+      !torch.start({python, std::string(MINIDL_SOURCE_DIR) + "/bench/torch_gan.py", "--serve"},
+                   "bench_gan")) {
+    std::fprintf(stderr, "bench_gan: PyTorch side unavailable (%s bench/torch_gan.py --serve)\n",
+                 python.c_str());
+  }
+  const bool ref = torch.running();
+  const std::vector<bench::Setting> settings =
+      ref ? bench::torch_settings(torch) : std::vector<bench::Setting>{};
+  const bench::ContestOptions co{trial_rounds, static_cast<int>(reps)};
+  // --cpu-time: the coprocess's units time wall seconds; its CPU time is not comparable, so the
+  // reference is left out.
+  const bool compare = ref && !g_cpu_time;
+  auto row = [&](const std::string& name, const std::function<double()>& mine,
+                 const std::string& unit_cmd, std::int64_t k, double target) {
+    const bench::Outcome o = bench::contest(
+        mine, compare ? std::function<double()>([&] { return torch.call(unit_cmd); }) : nullptr,
+        compare ? settings : std::vector<bench::Setting>{}, co);
+    bench::Row r = bench::make_row(
+        name, "ms/iter", false, o, [k](double s) { return 1000.0 * s / static_cast<double>(k); },
+        o.has_reference() ? "pytorch " + torch.version() + " (" + o.chosen + ")"
+                          : "pytorch (skipped)",
+        bench::Target{target, true, "issue 10"});
+    r.note = "blocks of " + std::to_string(k) + " iterations, minidl on " +
+             std::to_string(threads) + " thread(s)" +
+             (o.settings.empty() ? ""
+                                 : "\n               pytorch trials, s/block, median [IQR]: " +
+                                       o.settings_note(""));
+    json ? bench::print_json(r) : bench::print_table_row(r);
+    return r;
+  };
+  std::vector<bench::Row> rows;
+  if (!json) {
     std::printf(
-        "{\"bench\": \"gan_ns_ring_iter\", \"minidl\": %.6g, \"reference\": %.6g, "
-        "\"reference_name\": \"pytorch\", \"unit\": \"ms/iter\", \"speedup\": %.4g}\n",
-        mm, tm, tm / mm);
-  } else {
-    std::printf(
-        "non-saturating GAN, 8-Gaussian ring, MLPs 2-128-128-{2,1}, batch 256, Adam, "
-        "%d thread(s), median of %lld x %lld iterations\n",
-        threads, static_cast<long long>(reps), static_cast<long long>(iters));
-    std::printf("  minidl   %.3f ms/iter\n", mm);
-    if (with_torch && !t.ms.empty())
-      std::printf("  pytorch  %.3f ms/iter\n  minidl / pytorch = %.3f (target <= 0.3)\n", tm,
-                  mm / tm);
-    else if (with_torch)
-      std::printf("  pytorch  unavailable (%s bench/torch_gan.py failed)\n", python.c_str());
-    print_floor(mm, t.ms.empty() ? 0 : tm);
+        "gan_ns_ring_iter: non-saturating GAN, 8-Gaussian ring, MLPs 2-128-128-{2,1}, batch 256, "
+        "Adam; gan_dcgan_step: gan_fashion's DCGAN, 28x28, batch 64, one D and one G step\n");
+    bench::print_table_header();
+  }
+  {
+    RingGan gan(0);
+    rows.push_back(row(
+        "gan_ns_ring_iter", [&] { return gan.steps(iters); }, "ring " + std::to_string(iters),
+        iters, 0.3));
+  }
+  if (!json) {
+    const bench::Row& r = rows.back();
+    print_floor(r.minidl.median, r.reference ? r.reference->median : 0);
   }
   if (dcgan_iters > 0) {
-    const Run md = dcgan_run(dcgan_iters, reps);
-    const Run td =
-        with_torch ? torch_run(python, dcgan_iters, reps, threads, 0, false, true) : Run{};
-    const double dm = median(md.ms), dt = median(td.ms);
-    if (json) {
-      std::printf(
-          "{\"bench\": \"gan_dcgan_step\", \"minidl\": %.6g, \"reference\": %.6g, "
-          "\"reference_name\": \"pytorch\", \"unit\": \"ms/iter\", \"speedup\": %.4g}\n",
-          dm, dt, dt / dm);
-    } else {
-      std::printf(
-          "DCGAN step (gan_fashion's, 28x28, batch 64, one D and one G step), median of %lld x "
-          "%lld iterations\n  minidl   %.3f ms/iter\n",
-          static_cast<long long>(reps), static_cast<long long>(dcgan_iters), dm);
-      if (with_torch && !td.ms.empty())
-        std::printf("  pytorch  %.3f ms/iter\n  minidl / pytorch = %.3f (target <= 0.8)\n", dt,
-                    dm / dt);
-    }
+    DcGan gan;
+    rows.push_back(row(
+        "gan_dcgan_step", [&] { return gan.steps(dcgan_iters); },
+        "dcgan " + std::to_string(dcgan_iters), dcgan_iters, 0.8));
   }
+  if (!json) bench::print_targets(rows);
+  torch.stop();
   if (measure) {
     for (std::uint64_t seed = 0; seed < 3; ++seed) {
-      const Run ms = minidl_run(5000, 1, seed, true);
+      const Run ms = minidl_run(5000, seed);
       const Run ts = with_torch ? torch_run(python, 5000, 1, threads, seed, true) : Run{};
       std::printf(
           "  seed %llu, 5000 iterations: minidl %lld/8 modes, %.1f%% high quality; "

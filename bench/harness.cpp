@@ -330,13 +330,13 @@ Row make_row(const std::string& bench, const std::string& unit, bool higher_is_b
   return r;
 }
 
-namespace {
 std::string json_stats(const Stats& s) {
   return "{\"median\": " + fmt(s.median) + ", \"q1\": " + fmt(s.q1) + ", \"q3\": " + fmt(s.q3) +
          ", \"min\": " + fmt(s.min) + ", \"max\": " + fmt(s.max) +
          ", \"n\": " + std::to_string(s.n) + "}";
 }
 
+namespace {
 std::string opt_fmt(std::optional<double> v) { return v ? fmt(*v) : "null"; }
 
 std::string escaped(const std::string& s) {

@@ -163,6 +163,8 @@ Row make_row(const std::string& bench, const std::string& unit, bool higher_is_b
              const std::string& reference_name, std::optional<Target> target = std::nullopt);
 
 void print_json(const Row& r);
+// {"median": .., "q1": .., "q3": .., "min": .., "max": .., "n": ..}
+std::string json_stats(const Stats& s);
 void print_table_header();
 void print_table_row(const Row& r);
 // Every row with a target: its ratio, the target and the verdict.

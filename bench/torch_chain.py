@@ -9,6 +9,8 @@ spins). OPENBLAS_CORETYPE is left as the environment has it (see reference/perfo
 
 After a warm-up, prints one JSON line: {"bench": "tiny_chain_1000", "us_per_link": median over the
 repetitions, "reps": n, "torch": version}. Usage: torch_chain.py [--quick].
+torch_chain.py --serve is the coprocess bench_core drives (see serve()): bench_core then measures
+both sides with bench/harness.h's method, blocks of chains alternating with minidl's.
 """
 import json
 import statistics
@@ -32,7 +34,27 @@ def chain(x0):
     return time.perf_counter() - t0
 
 
+def serve():
+    """The coprocess of bench_core (bench/torch_serve.py's protocol): "chains K" runs K chains
+    -> {"s": seconds for all K, "grad": the last gradient}."""
+    from torch_serve import serve as serve_units
+    x0 = torch.zeros(1, 16, dtype=torch.float32, requires_grad=True)
+
+    def chains(k):
+        total = 0.0
+        for _ in range(int(k)):
+            total += chain(x0)
+            grad = x0.grad[0, 0].item()
+            x0.grad = None
+        return {"s": total, "grad": grad}
+
+    serve_units({"chains": chains})
+
+
 def main():
+    if "--serve" in sys.argv[1:]:
+        serve()
+        return
     quick = "--quick" in sys.argv[1:]
     torch.set_num_threads(1)
     x0 = torch.zeros(1, 16, dtype=torch.float32, requires_grad=True)

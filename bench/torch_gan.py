@@ -9,6 +9,7 @@ Adam(1e-3, betas (0.5, 0.999)) for both players, one D step then one G step per 
   G: softplus(-D(G(z))).mean()
 (softplus(x) = -logsigmoid(-x), BigGAN-PyTorch's form, as minidl's losses.)
 
+  torch_gan.py --serve   the coprocess bench_gan drives (units "ring K" and "dcgan K"; see serve())
   torch_gan.py --iters K --reps R [--threads T] [--seed S] [--measure] [--model dcgan]
                [--clock cpu]
 prints one JSON line {"ms_per_iter": [R medians...], "modes": m, "high_quality": h}: each rep
@@ -23,6 +24,7 @@ Adam(2e-4, (0.5, 0.999)), non-saturating, fixed random "real" images; 3 warm-up 
 import argparse
 import json
 import math
+import sys
 import time
 
 import torch
@@ -61,20 +63,10 @@ def sp(x):
     return -F.logsigmoid(-x)
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--iters", type=int, default=500)
-    ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--threads", type=int, default=0)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--measure", action="store_true")
-    ap.add_argument("--model", default="mlp", choices=["mlp", "dcgan"])
-    ap.add_argument("--clock", default="wall", choices=["wall", "cpu"])
-    a = ap.parse_args()
-    if a.threads > 0:
-        torch.set_num_threads(a.threads)
-    torch.manual_seed(a.seed)
-    if a.model == "dcgan":
+def make_iteration(model, seed):
+    """(one training iteration of `model` ("mlp": the ring GAN, "dcgan"), its warm-up count, G)."""
+    torch.manual_seed(seed)
+    if model == "dcgan":
         G, D = dcgan()
         lr, B, Z, warm = 2e-4, 64, 64, 3
         real = torch.rand(B, 1, 28, 28) * 2 - 1
@@ -98,6 +90,50 @@ def main():
         g_loss.backward()
         g_opt.step()
 
+    return iteration, warm, G
+
+
+def serve():
+    """The coprocess of bench_gan (bench/torch_serve.py's protocol): units "ring K" and "dcgan K",
+    K iterations each -> {"s": wall seconds for all K}; each model is built (and warmed up) at its
+    first unit, from seed 0."""
+    from torch_serve import serve as serve_units
+    import time as _time
+    state = {}
+
+    def unit(model):
+        def run(k):
+            if model not in state:
+                it, warm, _ = make_iteration(model, 0)
+                for _ in range(warm):
+                    it()
+                state[model] = it
+            it = state[model]
+            t0 = _time.perf_counter()
+            for _ in range(int(k)):
+                it()
+            return {"s": _time.perf_counter() - t0}
+        return run
+
+    serve_units({"ring": unit("mlp"), "dcgan": unit("dcgan")})
+
+
+def main():
+    if "--serve" in sys.argv[1:]:
+        serve()
+        return
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--iters", type=int, default=500)
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--measure", action="store_true")
+    ap.add_argument("--model", default="mlp", choices=["mlp", "dcgan"])
+    ap.add_argument("--clock", default="wall", choices=["wall", "cpu"])
+    a = ap.parse_args()
+    if a.threads > 0:
+        torch.set_num_threads(a.threads)
+    iteration, warm, G = make_iteration(a.model, a.seed)
     for _ in range(warm):
         iteration()
     times = []
