@@ -14,6 +14,7 @@ Prints one JSON line: episodes, steps, seconds, us_per_step, solved_at (or null)
 import argparse
 import json
 import math
+import sys
 import time
 
 import numpy as np
@@ -114,7 +115,22 @@ def run(episodes, seed, solve):
             "torch": torch.__version__}
 
 
+def serve():
+    """The coprocess of bench_rl (bench/torch_serve.py's protocol): "round E SEED" runs E episodes
+    from a fresh policy -> {"s": microseconds per environment step, ...run()'s fields}."""
+    from torch_serve import serve as serve_units
+
+    def round_unit(episodes, seed):
+        r = run(int(episodes), int(seed), False)
+        return dict(r, s=r["us_per_step"])
+
+    serve_units({"round": round_unit})
+
+
 def main():
+    if "--serve" in sys.argv[1:]:
+        serve()
+        return
     p = argparse.ArgumentParser()
     p.add_argument("--episodes", type=int, default=200)
     p.add_argument("--seed", type=int, default=0)
