@@ -1,30 +1,32 @@
 // bench_detection: box_iou of 10k x 10k boxes and nms over 10k boxes against torchvision 0.14 on
-// the same boxes in the same run (bench/torch_detection.py, started here), and the COCO AP
-// evaluation of 5000 images (minidl alone; the issue's target is <= 1 s).
+// the same boxes in the same run (bench/torch_detection.py --serve, a coprocess started here),
+// and the COCO AP evaluation of 5000 images (minidl alone; issue 12's target is <= 1 s).
 //
 // Boxes: seeded, 10k in a 1000 x 1000 image, sides 10-110, scores uniform; float32 on both sides.
-// minidl runs with 2 threads (box_iou spreads rows over them; nms is sequential); torchvision with
-// the faster of 1 and 2 intra-op threads. Each figure is the median of --reps runs after a
-// warm-up. The ratio printed is torchvision's time / minidl's (> 1: minidl faster). The NMS
-// results are compared too (same kept count). When `--python` cannot import torchvision (Debian:
+// minidl runs with 2 threads (box_iou spreads rows over them; nms is sequential). The method is
+// bench/harness.h's contest(): a unit is one call, torchvision's thread setting is chosen by its
+// median over interleaved trial calls, then --reps calls of each side alternate; medians and
+// quartiles of both. ratio = minidl / torchvision (< 1: minidl faster). The NMS results are
+// compared too (same kept count). When `--python` cannot import torchvision (Debian:
 // python3-torchvision, which scripts/setup.sh leaves out like python3-torch, since the tests never
-// run Python) the bench says so and leaves the torchvision column empty.
+// run Python; bench/run installs it) the bench says so and leaves the torchvision column empty.
 //
 // Usage: bench_detection [--json] [--quick] [--reps R] [--no-torch] [--python PATH]
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <optional>
-#include <regex>
 #include <string>
 #include <vector>
 
+#include "bench/harness.h"
 #include "metrics/boxes.h"
 #include "metrics/detection.h"
 #include "metrics/nms.h"
@@ -39,7 +41,6 @@
 namespace {
 
 using minidl::Tensor;
-using Clock = std::chrono::steady_clock;
 
 struct Options {
   bool json = false, quick = false, torch = true;
@@ -47,41 +48,11 @@ struct Options {
   std::string python = "/usr/bin/python3";
 };
 
-double median_seconds(const std::function<void()>& fn, int reps) {
-  fn();
-  std::vector<double> t;
-  for (int i = 0; i < reps; ++i) {
-    const auto s = Clock::now();
-    fn();
-    t.push_back(std::chrono::duration<double>(Clock::now() - s).count());
-  }
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
+// The median seconds of one call after a warm-up, minidl alone (the COCO evaluation).
+minidl::bench::Stats seconds_alone(const std::function<void()>& fn, int reps) {
+  return minidl::bench::contest([&] { return minidl::bench::timed(fn); }, nullptr, {}, {0, reps})
+      .mine;
 }
-
-std::optional<std::string> run_capture(const std::string& cmd) {
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return std::nullopt;
-  std::string out;
-  char buf[4096];
-  while (std::size_t got = std::fread(buf, 1, sizeof buf, p)) out.append(buf, got);
-  if (pclose(p) != 0) return std::nullopt;
-  return out;
-}
-
-std::optional<double> json_field(const std::string& text, const std::string& key) {
-  const std::regex re("\"" + key + "\":\\s*([-0-9.eE+]+)");
-  std::smatch m;
-  if (!std::regex_search(text, m, re)) return std::nullopt;
-  return std::strtod(m[1].str().c_str(), nullptr);
-}
-
-struct Row {
-  std::string name;
-  double minidl_s;
-  std::optional<double> torch_s;
-  std::string note;
-};
 
 }  // namespace
 
@@ -123,15 +94,7 @@ int main(int argc, char** argv) {
   const Tensor boxes = minidl::from_vector(bv, {n, 4});
   const Tensor scores = minidl::rand({n}, gen, minidl::kFloat32);
 
-  std::vector<Row> rows;
-  const double iou_s =
-      median_seconds([&] { (void)minidl::metrics::box_iou(boxes, boxes); }, opt.reps);
-  std::int64_t kept = 0;
-  const double nms_s =
-      median_seconds([&] { kept = minidl::metrics::nms(boxes, scores, 0.5).numel(); }, opt.reps);
-
-  std::optional<double> t_iou, t_nms, t_kept;
-  std::string threads_note;
+  namespace bench = minidl::bench;
   if (opt.torch &&
       std::system((opt.python + " -c 'import torchvision' >/dev/null 2>&1").c_str()) != 0) {
     std::fprintf(stderr,
@@ -141,8 +104,10 @@ int main(int argc, char** argv) {
                  opt.python.c_str());
     opt.torch = false;
   }
+  // torchvision's side reads the same boxes from a file.
+  char path[] = "/tmp/minidl_bench_detection_XXXXXX";
+  bench::Coprocess torch;
   if (opt.torch) {
-    char path[] = "/tmp/minidl_bench_detection_XXXXXX";
     const int fd = mkstemp(path);
     if (fd >= 0) {
       close(fd);
@@ -151,30 +116,45 @@ int main(int argc, char** argv) {
               static_cast<std::streamsize>(bv.size() * 4));
       f.write(reinterpret_cast<const char*>(scores.data<float>()), n * 4);
       f.close();
-      const std::string cmd = opt.python + " " + MINIDL_SOURCE_DIR +
-                              "/bench/torch_detection.py --data " + path + " --n " +
-                              std::to_string(n) + " --reps " + std::to_string(opt.reps);
-      if (auto out = run_capture(cmd)) {
-        t_iou = json_field(*out, "box_iou_seconds");
-        t_nms = json_field(*out, "nms_seconds");
-        t_kept = json_field(*out, "nms_kept");
-        threads_note =
-            " (torchvision threads: box_iou " +
-            std::to_string(static_cast<int>(json_field(*out, "box_iou_threads").value_or(0))) +
-            ", nms " +
-            std::to_string(static_cast<int>(json_field(*out, "nms_threads").value_or(0))) + ")";
-      } else {
+      if (!torch.start({opt.python, std::string(MINIDL_SOURCE_DIR) + "/bench/torch_detection.py",
+                        "--serve", "--data", path, "--n", std::to_string(n)},
+                       "bench_detection"))
         std::fprintf(stderr, "bench_detection: bench/torch_detection.py failed; no reference\n");
-      }
-      std::remove(path);
+      std::remove(path);  // read at start-up
     }
   }
+  const bool ref = torch.running();
+  const bench::ContestOptions co{opt.quick ? 2 : 3, opt.reps};
+  auto row = [&](const std::string& name, const std::function<void()>& mine,
+                 const std::string& unit_cmd) {
+    const bench::Outcome o = bench::contest(
+        [&] { return bench::timed(mine); },
+        ref ? std::function<double()>([&] { return torch.call(unit_cmd); }) : nullptr,
+        ref ? bench::torch_settings(torch) : std::vector<bench::Setting>{}, co);
+    bench::Row r = bench::make_row(
+        name, "ms", false, o, [](double s) { return 1e3 * s; },
+        ref ? "torchvision (torch " + torch.version() + ", " + o.chosen + ")"
+            : "torchvision (skipped)");
+    if (!o.settings.empty())
+      r.note = "torchvision trials, s/call, median [IQR]: " + o.settings_note("");
+    return r;
+  };
+  std::vector<bench::Row> rows;
   const std::string sz = std::to_string(n / 1000) + "k";
-  rows.push_back({"box_iou_" + sz + "x" + sz, iou_s, t_iou, "float32, 2 threads"});
+  rows.push_back(row(
+      "box_iou_" + sz + "x" + sz, [&] { (void)minidl::metrics::box_iou(boxes, boxes); },
+      "box_iou 1"));
+  std::int64_t kept = 0;
+  rows.push_back(row(
+      "nms_" + sz, [&] { kept = minidl::metrics::nms(boxes, scores, 0.5).numel(); }, "nms 1"));
   std::string nms_note = "float32, kept " + std::to_string(kept);
-  if (t_kept && static_cast<std::int64_t>(*t_kept) != kept)
-    nms_note += " (torchvision kept " + std::to_string(static_cast<std::int64_t>(*t_kept)) + "!)";
-  rows.push_back({"nms_" + sz, nms_s, t_nms, nms_note});
+  if (ref) {
+    const double t_kept = bench::json_field(torch.last_reply(), "kept");
+    if (std::isfinite(t_kept) && static_cast<std::int64_t>(t_kept) != kept)
+      nms_note += " (torchvision kept " + std::to_string(static_cast<std::int64_t>(t_kept)) + "!)";
+  }
+  rows.back().note = nms_note + (rows.back().note.empty() ? "" : "; " + rows.back().note);
+  torch.stop();
 
   // COCO AP of `images` images, 3 ground truth and 10 detections each, 10 classes.
   std::vector<minidl::metrics::Detections> dets;
@@ -186,32 +166,19 @@ int main(int argc, char** argv) {
     dets.push_back({d, minidl::rand({10}, gen), minidl::randint(0, 10, {10}, gen)});
   }
   double ap = 0;
-  const double ap_s =
-      median_seconds([&] { ap = minidl::metrics::coco_evaluate(dets, gts, 10).ap; }, opt.reps);
+  bench::Row ap_row;
+  ap_row.bench = "coco_ap_" + std::to_string(images) + "_images";
+  ap_row.unit = "ms";
+  ap_row.minidl =
+      seconds_alone([&] { ap = minidl::metrics::coco_evaluate(dets, gts, 10).ap; }, opt.reps)
+          .map([](double s) { return 1e3 * s; });
+  ap_row.reference_name = "none (issue 12's target: <= 1000 ms)";
   char ap_note[64];
   std::snprintf(ap_note, sizeof ap_note, "10 classes, 3 gt + 10 dets per image (AP %.3f)", ap);
-  rows.push_back({"coco_ap_" + std::to_string(images) + "_images", ap_s, std::nullopt, ap_note});
+  ap_row.note = ap_note;
+  rows.push_back(ap_row);
 
-  if (!opt.json)
-    std::printf("%-22s %12s %14s %8s  %s\n", "bench", "minidl ms", "torchvision ms", "ratio",
-                "note");
-  for (const Row& r : rows) {
-    const double ratio = r.torch_s ? *r.torch_s / r.minidl_s : 0;
-    if (opt.json) {
-      std::printf(
-          "{\"bench\": \"%s\", \"minidl_ms\": %.3f, \"torch_ms\": %s, \"ratio\": %s, \"note\": "
-          "\"%s\"}\n",
-          r.name.c_str(), 1e3 * r.minidl_s,
-          r.torch_s ? std::to_string(1e3 * *r.torch_s).c_str() : "null",
-          r.torch_s ? std::to_string(ratio).c_str() : "null", r.note.c_str());
-    } else {
-      std::printf("%-22s %12.2f %14s %8s  %s\n", r.name.c_str(), 1e3 * r.minidl_s,
-                  r.torch_s ? std::to_string(1e3 * *r.torch_s).substr(0, 9).c_str() : "-",
-                  r.torch_s ? std::to_string(ratio).substr(0, 5).c_str() : "-", r.note.c_str());
-    }
-  }
-  if (!opt.json)
-    std::printf("ratio = torchvision time / minidl time (> 1: minidl faster)%s\n",
-                threads_note.c_str());
+  if (!opt.json) bench::print_table_header();
+  for (const bench::Row& r : rows) opt.json ? bench::print_json(r) : bench::print_table_row(r);
   return 0;
 }

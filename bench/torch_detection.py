@@ -7,6 +7,9 @@ seconds of --reps runs of each op; the faster thread count is reported. Prints o
 {"box_iou_seconds", "box_iou_threads", "nms_seconds", "nms_threads", "nms_kept", "torch",
 "torchvision"}. Usage:
   torch_detection.py --data PATH --n N [--reps R]
+  torch_detection.py --serve --data PATH --n N
+    the coprocess bench_detection drives (bench/torch_serve.py's protocol): "box_iou K" and
+    "nms K" run K calls -> {"s": seconds for all K}; nms also answers "kept".
 """
 import argparse
 import json
@@ -29,16 +32,38 @@ def median_seconds(fn, reps):
     return statistics.median(times)
 
 
+def serve(boxes, scores, threshold):
+    from torch_serve import serve as serve_units
+
+    def iou_unit(k):
+        t = time.perf_counter()
+        for _ in range(int(k)):
+            box_iou(boxes, boxes)
+        return {"s": time.perf_counter() - t}
+
+    def nms_unit(k):
+        t = time.perf_counter()
+        for _ in range(int(k)):
+            kept = nms(boxes, scores, threshold)
+        return {"s": time.perf_counter() - t, "kept": int(kept.numel())}
+
+    serve_units({"box_iou": iou_unit, "nms": nms_unit})
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True)
     ap.add_argument("--n", type=int, required=True)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--threshold", type=float, default=0.5)
+    ap.add_argument("--serve", action="store_true")
     a = ap.parse_args()
     raw = np.fromfile(a.data, dtype=np.float32)
     boxes = torch.from_numpy(raw[:4 * a.n].reshape(a.n, 4).copy())
     scores = torch.from_numpy(raw[4 * a.n:5 * a.n].copy())
+    if a.serve:
+        serve(boxes, scores, a.threshold)
+        return
     best = {}
     for threads in (1, 2):
         torch.set_num_threads(threads)
