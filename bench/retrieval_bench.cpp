@@ -23,9 +23,10 @@
 // data goes to PyTorch through a temporary file of raw float32 / int64, so both sides see the
 // same bits; the two sides' metrics are compared (a warning if they differ by more than 1e-3:
 // near-ties can fall either way between cdist's and sgemm's rounding).
-// Fairness: PyTorch runs first, in its own process, at the faster of 1 and 2 intra-op threads
-// (a one-evaluation trial; reported); then minidl. Neither side's thread pool is alive while the
-// other is timed. Speedup > 1 means minidl is faster (or smaller).
+// Fairness (retrieval_10k_d64): bench/harness.h's method. PyTorch runs as a coprocess
+// (torch_retrieval.py --serve) evaluating the same data; evaluations of the two sides alternate,
+// PyTorch's thread setting chosen by its median over interleaved trial evaluations; medians and
+// quartiles of both. Speedup > 1 means minidl is faster (or smaller).
 //
 // Usage: bench_retrieval [--json] [--quick] [--only NAME_PREFIX] [--no-torch] [--python PATH]
 //                        [--torch-script PATH]
@@ -40,11 +41,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <regex>
 #include <string>
 #include <vector>
 
+#include "bench/harness.h"
 #include "metrics/retrieval.h"
 #include "tensor/parallel.h"
 #include "tensor/tensor.h"
@@ -255,49 +258,66 @@ int run(const Options& opt) {
   }
   std::vector<Row> rows;
   if (want_time) {
-    std::optional<double> torch_s, torch_p1, torch_map;
-    std::string torch_threads = "?";
-    if (torch_ok) {
-      if (auto out = run_capture(torch_cmd)) {
-        torch_s = json_field(*out, "seconds");
-        torch_p1 = json_field(*out, "precision_at_1");
-        torch_map = json_field(*out, "map_at_r");
-        if (auto t = json_field(*out, "threads"))
-          torch_threads = std::to_string(static_cast<int>(*t));
-      } else {
-        note(opt, "bench/torch_retrieval.py failed; retrieval_10k_d64 has no PyTorch reference");
-      }
-    }
+    // bench/harness.h's method: a unit is one evaluation; PyTorch's coprocess evaluates the same
+    // data, its thread setting chosen by its median over interleaved trial evaluations.
+    namespace bench = minidl::bench;
+    bench::Coprocess torch;
+    if (torch_ok &&
+        !torch.start({opt.python, opt.script, "--data", path, "--n", std::to_string(d.y.numel()),
+                      "--d", std::to_string(kDim), "--serve"},
+                     "bench_retrieval"))
+      note(opt, "bench/torch_retrieval.py failed; retrieval_10k_d64 has no PyTorch reference");
     minidl::set_num_threads(kThreads);
-    evaluate(d);  // warm-up: pages, pools
-    std::vector<double> times;
     minidl::metrics::RetrievalResult r;
-    const double cpu0 = cpu_seconds();
-    for (int rep = 0; rep < (opt.quick ? 3 : 7); ++rep) {
-      const auto t0 = Clock::now();
-      r = evaluate(d);
-      times.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
-    }
-    // CPU seconds per evaluation (all threads): unlike wall time, not inflated by other load.
-    const double cpu = (cpu_seconds() - cpu0) / static_cast<double>(times.size());
-    std::sort(times.begin(), times.end());
-    if (torch_p1 && torch_map &&
-        (std::fabs(*torch_p1 - r.precision_at_1) > 1e-3 ||
-         std::fabs(*torch_map - r.map_at_r) > 1e-3))
+    double cpu = 0;
+    int evals = 0;
+    auto mine = [&] {
+      const double cpu0 = cpu_seconds();
+      const double s = bench::timed([&] { r = evaluate(d); });
+      cpu += cpu_seconds() - cpu0;
+      ++evals;
+      return s;
+    };
+    const bool ref = torch.running();
+    const bench::Outcome o = bench::contest(
+        mine, ref ? std::function<double()>([&] { return torch.call("eval 1"); }) : nullptr,
+        ref ? bench::torch_settings(torch) : std::vector<bench::Setting>{},
+        {opt.quick ? 2 : 3, opt.quick ? 2 : 5});
+    const double torch_p1 = bench::json_field(torch.last_reply(), "precision_at_1");
+    const double torch_map = bench::json_field(torch.last_reply(), "map_at_r");
+    torch.stop();
+    if (ref &&
+        (std::fabs(torch_p1 - r.precision_at_1) > 1e-3 || std::fabs(torch_map - r.map_at_r) > 1e-3))
       std::fprintf(stderr,
                    "bench_retrieval: WARNING metrics differ: minidl P@1 %.6f MAP@R %.6f, PyTorch "
                    "P@1 %.6f MAP@R %.6f\n",
-                   r.precision_at_1, r.map_at_r, *torch_p1, *torch_map);
+                   r.precision_at_1, r.map_at_r, torch_p1, torch_map);
+    // CPU seconds per evaluation (all threads): unlike wall time, not inflated by other load.
     if (!opt.json)
-      note(opt, "minidl CPU time " + num(cpu) + " s per evaluation; P@1 " + num(r.precision_at_1) +
-                    ", R-precision " + num(r.r_precision) + ", MAP@R " + num(r.map_at_r) +
-                    ", R@8 " + num(r.recall_at(8)) +
-                    (torch_p1 ? ", PyTorch P@1 " + num(torch_p1) + " MAP@R " + num(torch_map)
-                              : std::string()));
-    rows.push_back({"retrieval_10k_d64", times[times.size() / 2], torch_s,
-                    torch_s ? "torch cdist+topk (" + torch_threads + " thr)" : "pytorch (skipped)",
-                    "s"});
-    print_row(rows.back(), opt.json);
+      note(opt, "minidl CPU time " + num(cpu / std::max(evals, 1)) + " s per evaluation; P@1 " +
+                    num(r.precision_at_1) + ", R-precision " + num(r.r_precision) + ", MAP@R " +
+                    num(r.map_at_r) + ", R@8 " + num(r.recall_at(8)) +
+                    (ref ? ", PyTorch P@1 " + num(torch_p1) + " MAP@R " + num(torch_map)
+                         : std::string()));
+    bench::Row row = bench::make_row(
+        "retrieval_10k_d64", "s", false, o, [](double s) { return s; },
+        ref ? "torch cdist+topk (" + o.chosen + ")" : "pytorch (skipped)");
+    if (!o.settings.empty()) row.note = "pytorch trials, s/evaluation: " + o.settings_note("");
+    rows.push_back({row.bench, row.minidl.median,
+                    row.reference ? std::optional<double>(row.reference->median) : std::nullopt,
+                    row.reference_name, "s"});
+    if (opt.json) {
+      bench::print_json(row);
+    } else {
+      print_row(rows.back(), false);
+      if (!row.note.empty()) std::printf("%26s%s\n", "", row.note.c_str());
+      std::printf("%26sminidl IQR [%s, %s] s%s\n", "", bench::fmt(row.minidl.q1).c_str(),
+                  bench::fmt(row.minidl.q3).c_str(),
+                  row.reference ? (", pytorch IQR [" + bench::fmt(row.reference->q1) + ", " +
+                                   bench::fmt(row.reference->q3) + "] s")
+                                      .c_str()
+                                : "");
+    }
   }
   if (want_mem) {
     std::optional<double> mine, theirs;

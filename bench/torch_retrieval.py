@@ -16,6 +16,8 @@ reset (/proc/self/clear_refs) just before the evaluation, after import and data 
 Threads: the faster of 1 and 2 intra-op threads in a one-evaluation trial (reported); --mem runs
 at PyTorch's default. Usage:
   torch_retrieval.py --data PATH --n N --d D [--quick] [--mem]
+  torch_retrieval.py --data PATH --n N --d D --serve
+    the coprocess bench_retrieval drives (bench/torch_serve.py's protocol; see serve()).
 """
 import argparse
 import json
@@ -70,6 +72,22 @@ def status_kib(key):
     return float("nan")
 
 
+def serve(x, y):
+    """The coprocess of bench_retrieval (bench/torch_serve.py's protocol): "eval K" runs K
+    evaluations -> {"s": seconds for all K, "precision_at_1", "map_at_r"}."""
+    from torch_serve import serve as serve_units
+
+    def eval_unit(k):
+        with torch.no_grad():
+            t0 = time.perf_counter()
+            for _ in range(int(k)):
+                res = evaluate(x, y)
+            return {"s": time.perf_counter() - t0, "precision_at_1": res["precision_at_1"],
+                    "map_at_r": res["map_at_r"]}
+
+    serve_units({"eval": eval_unit})
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True)
@@ -77,12 +95,16 @@ def main():
     ap.add_argument("--d", type=int, required=True)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--mem", action="store_true")
+    ap.add_argument("--serve", action="store_true")
     args = ap.parse_args()
     raw = np.fromfile(args.data, dtype=np.uint8)
     xb = args.n * args.d * 4
     x = torch.from_numpy(raw[:xb].view(np.float32).reshape(args.n, args.d).copy())
     y = torch.from_numpy(raw[xb:xb + args.n * 8].view(np.int64).copy())
 
+    if args.serve:
+        serve(x, y)
+        return
     if args.mem:
         before = status_kib("VmRSS")
         with open("/proc/self/clear_refs", "w") as f:
