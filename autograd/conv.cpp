@@ -148,9 +148,17 @@ Variable conv2d_composed(const Variable& input, const Variable& weight, const Va
 // output_padding must be >= 1 here (PyTorch only needs the full size to be).
 // Backward (from the primitives): dX = W cols-grad = conv2d(dY) in effect (unfold2d, then one
 // GEMM), dW = X dcols^T, db = sums of dY over N, H, W; all differentiable again.
-Variable conv_transpose2d(const Variable& input, const Variable& weight, const Variable& bias,
-                          const ConvTranspose2dOptions& options) {
-  const ProfileScope profiled("conv_transpose2d");
+namespace {
+
+struct TransposeGeometry {
+  Window2d win;
+  Pair base, out;  // output size without and with output_padding
+};
+
+// conv_transpose2d's argument checks; returns the window and the output sizes.
+TransposeGeometry conv_transpose2d_geometry(const Variable& input, const Variable& weight,
+                                            const Variable& bias,
+                                            const ConvTranspose2dOptions& options) {
   const char* op = "conv_transpose2d";
   check_image(input, op);
   MINIDL_CHECK(weight.defined() && weight.dim() == 4, op,
@@ -196,7 +204,41 @@ Variable conv_transpose2d(const Variable& input, const Variable& weight, const V
                base[1] + opad[1], " is too small: input ", h, "x", w, ", kernel ", kh, "x", kw,
                ", stride ", win.stride[0], "x", win.stride[1], ", padding ", win.padding[0], "x",
                win.padding[1], ", dilation ", win.dilation[0], "x", win.dilation[1]);
-  const std::int64_t l = shape_numel({h, w}, op), k = shape_numel({og, kh, kw}, op);
+  shape_numel({h, w}, op);
+  shape_numel({og, kh, kw}, op);
+  Pair out = {0, 0};
+  MINIDL_CHECK(!__builtin_add_overflow(base[0], opad[0], &out[0]) &&
+                   !__builtin_add_overflow(base[1], opad[1], &out[1]),
+               op, ": output size overflows int64 (input ", h, "x", w, ")");
+  shape_numel({n, o, out[0], out[1]}, op);
+  return {win, base, out};
+}
+
+}  // namespace
+
+// conv_transpose2d runs as one op, conv_transpose2d_fused (autograd/conv_ops.cpp: per-sample
+// GEMM and col2im, the conv2d kernels read the other way round), whenever output_padding <
+// stride, i.e. whenever fold2d can fold straight onto the output; the rare output_padding >=
+// stride (allowed below the dilation) takes the composition.
+Variable conv_transpose2d(const Variable& input, const Variable& weight, const Variable& bias,
+                          const ConvTranspose2dOptions& options) {
+  const ProfileScope profiled("conv_transpose2d");
+  const TransposeGeometry tg = conv_transpose2d_geometry(input, weight, bias, options);
+  const Pair& opad = options.output_padding;
+  if (opad[0] < tg.win.stride[0] && opad[1] < tg.win.stride[1])
+    return conv_transpose2d_fused(input, weight, bias, tg.win, options.groups, tg.out);
+  return conv_transpose2d_composed(input, weight, bias, options);
+}
+
+Variable conv_transpose2d_composed(const Variable& input, const Variable& weight,
+                                   const Variable& bias, const ConvTranspose2dOptions& options) {
+  const TransposeGeometry tg = conv_transpose2d_geometry(input, weight, bias, options);
+  const Window2d& win = tg.win;
+  const Pair &base = tg.base, &out = tg.out, &opad = options.output_padding;
+  const std::int64_t n = input.size(0), c = input.size(1), h = input.size(2), w = input.size(3);
+  const std::int64_t og = weight.size(1), kh = weight.size(2), kw = weight.size(3),
+                     g = options.groups, o = og * g;
+  const std::int64_t l = h * w, k = og * kh * kw;
 
   Variable x = reshape(input, {n, c, l});
   if (n > 1) x = permute(x, {1, 0, 2});  // [C, N, L]; with one sample already in that order
@@ -204,10 +246,6 @@ Variable conv_transpose2d(const Variable& input, const Variable& weight, const V
       g == 1 ? matmul(reshape(weight, {c, k}), reshape(x, {c, n * l}), true, false)
              : matmul(reshape(weight, {g, c / g, k}), reshape(x, {g, c / g, n * l}), true, false);
   cols = reshape(cols, {o * kh * kw, n * l});
-  Pair out = {0, 0};
-  MINIDL_CHECK(!__builtin_add_overflow(base[0], opad[0], &out[0]) &&
-                   !__builtin_add_overflow(base[1], opad[1], &out[1]),
-               op, ": output size overflows int64 (input ", h, "x", w, ")");
   Variable y;
   if (opad[0] < win.stride[0] && opad[1] < win.stride[1]) {
     // Exactly H x W windows fit the output with the conv's own padding: fold straight onto it.

@@ -48,9 +48,16 @@ struct ConvTranspose2dOptions {
 // torch.nn.functional.conv_transpose2d: input [N, C_in, H, W], weight [C_in, C_out / groups, kH,
 // kW], bias [C_out] or undefined; output [N, C_out, H_out, W_out] with
 //   H_out = (H - 1) stride_h - 2 pad_h + dil_h (kH - 1) + output_padding_h + 1   (likewise W).
+// One fused op (conv2d's kernels) when output_padding < stride, else composed; differentiable
+// again under create_graph either way.
 Variable conv_transpose2d(const Variable& input, const Variable& weight,
                           const Variable& bias = Variable(),
                           const ConvTranspose2dOptions& options = {});
+// The same composed from matmul, permute and fold2d over the whole batch: the reference
+// conv_transpose2d is tested against (and what it computed before the fused op).
+Variable conv_transpose2d_composed(const Variable& input, const Variable& weight,
+                                   const Variable& bias = Variable(),
+                                   const ConvTranspose2dOptions& options = {});
 
 struct Pool2dOptions {
   Pair kernel_size = {2, 2};

@@ -10,7 +10,9 @@
 // Fashion CNN. Its backward stays differentiable the way DESIGN.md asks: when it runs with grad
 // mode on (create_graph, e.g. a WGAN-GP or R1 penalty through a critic), it builds the gradients
 // from unfold2d / fold2d / matmul instead, which record and can be differentiated again; only the
-// plain backward (grad mode off) takes the fast kernels. max_pool2d_fused does the same for max
+// plain backward (grad mode off) takes the fast kernels. conv_transpose2d_fused is the same for
+// the transposed convolution, on the same kernels read the other way round (its forward is
+// conv2d's input gradient). max_pool2d_fused does the same for max
 // pooling (values and argmax in one pass; the backward one zero-and-scatter per plane).
 #include "autograd/op_util.h"
 #include "tensor/conv.h"
@@ -94,6 +96,67 @@ Variable conv2d_fused(const Variable& x, const Variable& weight, const Variable&
     return out;
   };
   return annotate(record("conv2d", std::move(y), std::move(inputs), backward), [&] {
+    const std::string w = detail::window_attrs(window);
+    return groups == 1 ? w : w + " groups=" + std::to_string(groups);
+  });
+}
+
+namespace {
+
+// conv_transpose2d's gradients from the primitives (x [N, C, H, W], W [C, O_g, kH, kW] as
+// [G, C_g, K] with K = O_g kH kW, g [N, O, out]); the gradients of its composed form:
+//   cols = unfold2d(g) [O kH kW, N L] as [G, K, N L]   (L = H W: g's windows are x's pixels)
+//   dx = W cols                      [G, C_g, N L] -> [C, N, L] -> [N, C, H, W]
+//   dW = x cols^T                    x as [G, C_g, N L]: [G, C_g, K] -> W's shape
+//   db = sum of g over N, H_out, W_out
+Grads conv_transpose2d_grads_composed(const Inputs& in, const Variable& g, const Window2d& win,
+                                      std::int64_t groups) {
+  const Variable &x = in[0], &w = in[1];
+  const std::int64_t n = x.size(0), c = x.size(1), l = x.size(2) * x.size(3);
+  const std::int64_t k = w.size(1) * w.size(2) * w.size(3), cg = c / groups;
+  Grads r(in.size());
+  if (x.requires_grad() || w.requires_grad()) {
+    Variable cols = reshape(unfold2d(g, win), {groups, k, n * l});
+    if (x.requires_grad()) {
+      Variable dx = reshape(matmul(reshape(w, {groups, cg, k}), cols), {c, n, l});
+      if (n > 1) dx = permute(dx, {1, 0, 2});
+      r[0] = reshape(dx, x.shape());
+    }
+    if (w.requires_grad()) {
+      Variable xs = reshape(x, {n, c, l});
+      if (n > 1) xs = permute(xs, {1, 0, 2});
+      r[1] = reshape(matmul(reshape(xs, {groups, cg, n * l}), cols, false, true), w.shape());
+    }
+  }
+  if (in.size() > 2 && in[2].requires_grad()) r[2] = sum(g, {0, 2, 3});
+  return r;
+}
+
+}  // namespace
+
+// conv_transpose2d_fused: y[n] = b + col2im(W^T x[n]) (conv2d's input gradient, tensor/conv.h)
+//   onto an `out`-sized image of which the window takes exactly x's H x W positions.
+//   dx = conv2d_forward(g, W), dW = conv2d's weight gradient with x and g swapped, db = sums of g;
+//   conv_transpose2d_grads_composed under create_graph.
+Variable conv_transpose2d_fused(const Variable& x, const Variable& weight, const Variable& bias,
+                                const Window2d& window, std::int64_t groups, Pair out) {
+  const detail::OpTimer timer;
+  Tensor y = conv_transpose2d_forward(
+      x.value(), weight.value(), bias.defined() ? bias.value() : Tensor(), window, groups, out);
+  Inputs inputs = bias.defined() ? Inputs{x, weight, bias} : Inputs{x, weight};
+  auto backward = [window, groups](const Inputs& in, const Variable&, const Variable& g) {
+    if (grad_enabled()) return conv_transpose2d_grads_composed(in, g, window, groups);
+    Grads out(in.size());
+    if (in[0].requires_grad())
+      out[0] = Variable(conv2d_forward(g.value(), in[1].value(), Tensor(), window, groups));
+    if (in[1].requires_grad())
+      out[1] = Variable(conv2d_backward(in[0].value(), g.value(), in[1].value(), window, groups,
+                                        false, true, false)
+                            .weight);
+    if (in.size() > 2 && in[2].requires_grad()) out[2] = Variable(sum(g.value(), {0, 2, 3}));
+    return out;
+  };
+  return annotate(record("conv_transpose2d", std::move(y), std::move(inputs), backward), [&] {
     const std::string w = detail::window_attrs(window);
     return groups == 1 ? w : w + " groups=" + std::to_string(groups);
   });

@@ -1,6 +1,7 @@
 // Tests for conv_transpose2d (autograd/conv.h): PyTorch fixtures (tests/fixtures/gan_layers.json,
 // written by tests/fixtures/make_gan_layer_fixtures.py), the adjoint identity with conv2d, a value
-// by hand, gradchecks for input, weight and bias, a gradgradcheck and the error messages.
+// by hand, gradchecks for input, weight and bias, a gradgradcheck, the fused op against the
+// composed reference, determinism across thread counts and the error messages.
 #include <doctest/doctest.h>
 
 #include <fstream>
@@ -13,6 +14,7 @@
 #include "autograd/gradcheck.h"
 #include "autograd/tape.h"
 #include "tensor/ops.h"
+#include "tensor/parallel.h"
 #include "tensor/random.h"
 #include "tests/test_util.h"
 
@@ -20,6 +22,7 @@ using namespace minidl;
 
 namespace {
 
+using minidl::testing::bitwise_equal;
 using nlohmann::json;
 
 Variable leaf(const Shape& s, Generator& gen) { return Variable(randn(s, gen, kFloat64), true); }
@@ -170,6 +173,104 @@ TEST_CASE("conv_transpose2d: gradgradcheck (second order, for penalties through 
   };
   GradcheckResult g = gradgradcheck(f, in);
   CHECK_MESSAGE(g.ok, g.message);
+}
+
+TEST_CASE("conv_transpose2d: the fused op matches the composed one on every case") {
+  // conv_transpose2d runs conv2d's kernels backwards (tensor/conv_gemm.cpp) when output_padding <
+  // stride; conv_transpose2d_composed is matmul + fold2d. Every shape of the tests above plus the
+  // DCGAN layers, a pointwise one and one sample; both dtypes, with and without the input's
+  // gradient (the generator's first layer has none). The output_padding >= stride rows take the
+  // composition in both and check that the dispatch keeps them right.
+  Generator gen(34);
+  struct Row {
+    const char* name;
+    Shape x, w;
+    bool bias;
+    ConvTranspose2dOptions o;
+  };
+  const Row rows[] = {
+      {"plain", {2, 2, 4, 3}, {2, 3, 3, 3}, true, {}},
+      {"stride 2 pad 1", {1, 4, 3, 4}, {4, 2, 3, 3}, false, {.stride = {2, 2}, .padding = {1, 1}}},
+      {"dilation, groups, rect stride",
+       {2, 4, 4, 3},
+       {4, 2, 2, 3},
+       true,
+       {.stride = {2, 1}, .padding = {1, 1}, .dilation = {2, 2}, .groups = 2}},
+      {"stride 2, output_padding 1",
+       {2, 2, 3, 3},
+       {2, 3, 3, 3},
+       true,
+       {.stride = {2, 2}, .padding = {1, 1}, .output_padding = {1, 1}}},
+      {"dilation 2, output_padding below dilation (composed)",
+       {1, 2, 3, 2},
+       {2, 1, 2, 3},
+       true,
+       {.padding = {1, 0}, .output_padding = {1, 1}, .dilation = {2, 2}}},
+      {"groups 2, rect stride, no bias",
+       {2, 4, 2, 3},
+       {4, 2, 3, 2},
+       false,
+       {.stride = {1, 2}, .output_padding = {0, 1}, .groups = 2}},
+      {"gradgradcheck's",
+       {1, 2, 2, 3},
+       {2, 2, 3, 2},
+       true,
+       {.stride = {2, 1}, .padding = {1, 0}, .output_padding = {1, 0}, .groups = 2}},
+      {"DCGAN 7 -> 14", {3, 16, 7, 7}, {16, 8, 4, 4}, true, {.stride = {2, 2}, .padding = {1, 1}}},
+      {"DCGAN 1 -> 7", {5, 8, 1, 1}, {8, 4, 7, 7}, false, {}},
+      {"pointwise", {2, 3, 3, 2}, {3, 5, 1, 1}, true, {}},
+      {"2x2 stride 2", {1, 1, 2, 2}, {1, 1, 2, 2}, true, {.stride = {2, 2}}},
+      {"1x1 stride 2 with output_padding",
+       {2, 2, 3, 3},
+       {2, 2, 1, 1},
+       true,
+       {.stride = {2, 2}, .output_padding = {1, 1}}},
+  };
+  for (const Row& r : rows) {
+    CAPTURE(r.name);
+    for (DType dt : {kFloat64, kFloat32}) {
+      for (bool input_grad : {true, false}) {
+        CAPTURE(input_grad);
+        Variable x(randn(r.x, gen, dt), input_grad), w(randn(r.w, gen, dt), true);
+        Variable b = r.bias ? Variable(randn({r.w[1] * r.o.groups}, gen, dt), true) : Variable();
+        std::vector<Variable> wrt = {w};
+        if (input_grad) wrt.push_back(x);
+        if (r.bias) wrt.push_back(b);
+        const Variable y = conv_transpose2d(x, w, b, r.o);
+        const Variable yc = conv_transpose2d_composed(x, w, b, r.o);
+        REQUIRE(y.shape() == yc.shape());
+        const Variable dy(randn(y.shape(), gen, dt));
+        const auto g = grad({y}, wrt, {.grad_outputs = {dy}});
+        const auto gc = grad({yc}, wrt, {.grad_outputs = {dy}});
+        const double tol = dt == kFloat64 ? 1e-12 : 1e-5;
+        CHECK_TENSOR_CLOSE(y.value(), yc.value(), tol, tol);
+        for (std::size_t i = 0; i < g.size(); ++i) {
+          CAPTURE(i);
+          CHECK_TENSOR_CLOSE(g[i].value(), gc[i].value(), tol, tol);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("conv_transpose2d: bitwise the same on 1 and 2 threads, forward and backward") {
+  // 16 samples of a DCGAN layer (32 -> 16 channels, 8x8 -> 16x16): the forward runs in chunks
+  // of samples and the weight gradient is a sum of per-chunk partials (tensor/conv_gemm.cpp).
+  Generator gen(35);
+  Tensor x = randn({16, 32, 8, 8}, gen), w = randn({32, 16, 4, 4}, gen), b = randn({16}, gen);
+  auto run = [&](int threads) {
+    set_num_threads(threads);
+    Variable xv(x, true), wv(w, true), bv(b, true);
+    Variable y = conv_transpose2d(xv, wv, bv, {.stride = {2, 2}, .padding = {1, 1}});
+    backward(sum(mul(y, y)));
+    return std::vector<Tensor>{y.value(), xv.grad().value(), wv.grad().value(), bv.grad().value()};
+  };
+  const std::vector<Tensor> one = run(1), two = run(2);
+  set_num_threads(0);
+  for (std::size_t i = 0; i < one.size(); ++i) {
+    CAPTURE(i);
+    CHECK(bitwise_equal(one[i], two[i]));
+  }
 }
 
 TEST_CASE("conv_transpose2d: errors name the op and the values") {

@@ -67,6 +67,10 @@ Variable fold2d(const Variable& cols, Pair image_size, const Window2d& window); 
 // be undefined. autograd/conv.h's conv2d checks the arguments and calls it.
 Variable conv2d_fused(const Variable& x, const Variable& weight, const Variable& bias,
                       const Window2d& window, std::int64_t groups);
+// conv_transpose2d in one op onto an `out`-sized image that takes exactly x's H x W windows
+// (output_padding < stride); autograd/conv.h's conv_transpose2d checks the arguments and calls it.
+Variable conv_transpose2d_fused(const Variable& x, const Variable& weight, const Variable& bias,
+                                const Window2d& window, std::int64_t groups, Pair out);
 // max pooling in one op (autograd/conv.h's max_pool2d checks the arguments and calls it).
 Variable max_pool2d_fused(const Variable& x, const Window2d& window);
 

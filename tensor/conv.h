@@ -81,5 +81,12 @@ struct Conv2dGrads {
 Conv2dGrads conv2d_backward(const Tensor& dy, const Tensor& x, const Tensor& weight,
                             const Window2d& w, std::int64_t groups, bool need_input,
                             bool need_weight, bool need_bias);
+// conv_transpose2d's forward as conv2d's input gradient: x [N, C, H, W], weight [C, O / groups,
+// kH, kW], bias [O] or undefined -> [N, O, out], where out must take exactly H x W windows of w
+// (output_padding < stride; throws otherwise). Its input gradient is conv2d_forward(dy, weight,
+// {}, w, groups); its weight gradient conv2d_backward(x, dy, weight, w, groups, false, true,
+// false). Bitwise the same on any thread count.
+Tensor conv_transpose2d_forward(const Tensor& x, const Tensor& weight, const Tensor& bias,
+                                const Window2d& w, std::int64_t groups, Pair out);
 
 }  // namespace minidl

@@ -10,6 +10,13 @@
 //   bias      db    [O]         = sum_n sum_l dy[n, o, l]
 // with cols[n] = im2col of sample n alone ([C kH kW, L]).
 //
+// conv_transpose2d is conv2d's input gradient run forwards, so it reuses the dx path: its input
+// plays dy, its weight [C_in, O/G, kH, kW] is conv2d's [O, C/G, kH, kW] with the roles swapped,
+// and its output is the dx of a conv2d whose input has the transposed output's shape:
+//   forward   y[n]  = col2im(W^T x[n]) + b    (conv2d's dx of dy = x)
+//   input     dx    = conv2d_forward(dy, W)   (no bias)
+//   weight    dW    = sum_n x[n] cols(dy[n])^T (conv2d's dW with dy = x, x = dy)
+//
 // Why per sample, where the composed conv2d (autograd/conv.cpp) unfolds the whole batch into one
 // [C kH kW, N L] matrix for one GEMM: that matrix (14 MB for the Fashion CNN's second conv) and
 // its gradient stream through memory twice, the GEMM's [O, N L] result needs a permute pass into
@@ -192,6 +199,37 @@ Tensor conv2d_forward(const Tensor& x, const Tensor& weight, const Tensor& bias,
     T* yp = y.data<T>();
     detail::run_chunks(p.n, p.forward_chunk(), [&](std::int64_t b, std::int64_t e) {
       forward_samples(p, xp, wp, bp, yp, b, e);
+    });
+  });
+  return y;
+}
+
+Tensor conv_transpose2d_forward(const Tensor& x, const Tensor& weight, const Tensor& bias,
+                                const Window2d& window, std::int64_t groups, Pair out) {
+  // The conv2d whose input gradient this is: input [N, O, out], weight as given.
+  const std::int64_t n = x.size(0), o = weight.size(1) * groups;
+  const Plan p = make_plan({n, o, out[0], out[1]}, weight.shape(), window, groups);
+  MINIDL_CHECK(p.g.oh == x.size(2) && p.g.ow == x.size(3), "conv_transpose2d: output ", out[0], "x",
+               out[1], " takes ", p.g.oh, "x", p.g.ow, " windows, not the input's ", x.size(2), "x",
+               x.size(3));
+  Tensor y({n, o, out[0], out[1]}, x.dtype());
+  if (y.numel() == 0) return y;
+  const std::int64_t plane = p.g.plane();
+  detail::dispatch_floating(x.dtype(), "conv_transpose2d", [&](auto tag) {
+    using T = decltype(tag);
+    const T* xp = x.data<T>();
+    const T* wp = weight.data<T>();
+    const T* bp = bias.defined() ? bias.data<T>() : nullptr;
+    T* yp = y.data<T>();
+    // Samples are independent (no cross-sample sums): any chunking gives the same bits.
+    detail::run_chunks(p.n, p.forward_chunk(), [&](std::int64_t b, std::int64_t e) {
+      backward_samples<T>(p, xp, nullptr, wp, yp, nullptr, nullptr, b, e);
+      if (bp != nullptr)
+        for (std::int64_t s = b; s < e; ++s)
+          for (std::int64_t c = 0; c < o; ++c) {
+            T* yc = yp + (s * o + c) * plane;
+            for (std::int64_t i = 0; i < plane; ++i) yc[i] += bp[c];
+          }
     });
   });
   return y;
