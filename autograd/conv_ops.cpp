@@ -132,12 +132,44 @@ Grads conv_transpose2d_grads_composed(const Inputs& in, const Variable& g, const
   return r;
 }
 
+// The plain (grad mode off) backward: dx = conv2d_forward(g, W), dW = conv2d's weight gradient
+// with x and g swapped, db = sums of g. Those per-sample kernels make GEMMs with x's H W as one
+// side (dx: [C_g, K] x [K, H W]) or the inner dimension (dW): at DCGAN's 7x7 that is 49, too
+// short for BLAS to run well, and the fused backward lost to the composition (bench_conv
+// convt1_bwd). Below kSmallPlane the whole batch goes through one GEMM each with N H W as that
+// dimension, on unfold(g) [G, K, N H W], as the composition does.
+constexpr std::int64_t kSmallPlane = 64;
+Grads conv_transpose2d_grads_fast(const Inputs& in, const Tensor& g, const Window2d& win,
+                                  std::int64_t groups) {
+  const Tensor &x = in[0].value(), &w = in[1].value();
+  const std::int64_t n = x.size(0), c = x.size(1), l = x.size(2) * x.size(3);
+  const bool need_x = in[0].requires_grad(), need_w = in[1].requires_grad();
+  Grads out(in.size());
+  if (l >= kSmallPlane || n == 1) {
+    if (need_x) out[0] = Variable(conv2d_forward(g, w, Tensor(), win, groups));
+    if (need_w) out[1] = Variable(conv2d_backward(x, g, w, win, groups, false, true, false).weight);
+  } else if (need_x || need_w) {
+    const std::int64_t k = w.size(1) * w.size(2) * w.size(3), cg = c / groups;
+    const Tensor cols = im2col(g, win).reshape({groups, k, n * l});
+    if (need_x) {
+      const Tensor dx = matmul(w.reshape({groups, cg, k}), cols).reshape({c, n, l});
+      out[0] = Variable(permute(dx, {1, 0, 2}).reshape(x.shape()));
+    }
+    if (need_w) {
+      const Tensor xs = permute(x.reshape({n, c, l}), {1, 0, 2}).reshape({groups, cg, n * l});
+      out[1] = Variable(matmul(xs, cols, false, true).reshape(w.shape()));
+    }
+  }
+  if (in.size() > 2 && in[2].requires_grad()) out[2] = Variable(sum(g, {0, 2, 3}));
+  return out;
+}
+
 }  // namespace
 
 // conv_transpose2d_fused: y[n] = b + col2im(W^T x[n]) (conv2d's input gradient, tensor/conv.h)
 //   onto an `out`-sized image of which the window takes exactly x's H x W positions.
-//   dx = conv2d_forward(g, W), dW = conv2d's weight gradient with x and g swapped, db = sums of g;
-//   conv_transpose2d_grads_composed under create_graph.
+//   dx = conv2d_forward(g, W), dW = conv2d's weight gradient with x and g swapped, db = sums of g
+//   (conv_transpose2d_grads_fast); conv_transpose2d_grads_composed under create_graph.
 Variable conv_transpose2d_fused(const Variable& x, const Variable& weight, const Variable& bias,
                                 const Window2d& window, std::int64_t groups, Pair out) {
   const detail::OpTimer timer;
@@ -146,15 +178,7 @@ Variable conv_transpose2d_fused(const Variable& x, const Variable& weight, const
   Inputs inputs = bias.defined() ? Inputs{x, weight, bias} : Inputs{x, weight};
   auto backward = [window, groups](const Inputs& in, const Variable&, const Variable& g) {
     if (grad_enabled()) return conv_transpose2d_grads_composed(in, g, window, groups);
-    Grads out(in.size());
-    if (in[0].requires_grad())
-      out[0] = Variable(conv2d_forward(g.value(), in[1].value(), Tensor(), window, groups));
-    if (in[1].requires_grad())
-      out[1] = Variable(conv2d_backward(in[0].value(), g.value(), in[1].value(), window, groups,
-                                        false, true, false)
-                            .weight);
-    if (in.size() > 2 && in[2].requires_grad()) out[2] = Variable(sum(g.value(), {0, 2, 3}));
-    return out;
+    return conv_transpose2d_grads_fast(in, g.value(), window, groups);
   };
   return annotate(record("conv_transpose2d", std::move(y), std::move(inputs), backward), [&] {
     const std::string w = detail::window_attrs(window);

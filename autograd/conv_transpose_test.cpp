@@ -148,6 +148,8 @@ TEST_CASE("conv_transpose2d: gradcheck w.r.t. input, weight and bias") {
        {4, 2, 3, 2},
        false,
        {.stride = {1, 2}, .output_padding = {0, 1}, .groups = 2}},
+      // 8x8 inputs: the per-sample backward kernels (smaller planes take whole-batch GEMMs).
+      {"8x8, stride 2", {2, 1, 8, 8}, {1, 2, 3, 3}, true, {.stride = {2, 2}, .padding = {1, 1}}},
   };
   for (const Row& r : rows) {
     CAPTURE(r.name);
@@ -218,6 +220,11 @@ TEST_CASE("conv_transpose2d: the fused op matches the composed one on every case
        {.stride = {2, 1}, .padding = {1, 0}, .output_padding = {1, 0}, .groups = 2}},
       {"DCGAN 7 -> 14", {3, 16, 7, 7}, {16, 8, 4, 4}, true, {.stride = {2, 2}, .padding = {1, 1}}},
       {"DCGAN 1 -> 7", {5, 8, 1, 1}, {8, 4, 7, 7}, false, {}},
+      {"8x8: per-sample backward",
+       {2, 3, 8, 8},
+       {3, 2, 3, 3},
+       true,
+       {.stride = {2, 2}, .padding = {1, 1}, .output_padding = {1, 1}}},
       {"pointwise", {2, 3, 3, 2}, {3, 5, 1, 1}, true, {}},
       {"2x2 stride 2", {1, 1, 2, 2}, {1, 1, 2, 2}, true, {.stride = {2, 2}}},
       {"1x1 stride 2 with output_padding",
@@ -254,22 +261,27 @@ TEST_CASE("conv_transpose2d: the fused op matches the composed one on every case
 }
 
 TEST_CASE("conv_transpose2d: bitwise the same on 1 and 2 threads, forward and backward") {
-  // 16 samples of a DCGAN layer (32 -> 16 channels, 8x8 -> 16x16): the forward runs in chunks
-  // of samples and the weight gradient is a sum of per-chunk partials (tensor/conv_gemm.cpp).
+  // 16 samples of a DCGAN layer (32 -> 16 channels, 4x4 stride 2): the forward runs in chunks of
+  // samples; at 8x8 the weight gradient is a sum of per-chunk partials (tensor/conv_gemm.cpp), at
+  // 7x7 the backward is one whole-batch GEMM each (autograd/conv_ops.cpp, kSmallPlane).
   Generator gen(35);
-  Tensor x = randn({16, 32, 8, 8}, gen), w = randn({32, 16, 4, 4}, gen), b = randn({16}, gen);
-  auto run = [&](int threads) {
-    set_num_threads(threads);
-    Variable xv(x, true), wv(w, true), bv(b, true);
-    Variable y = conv_transpose2d(xv, wv, bv, {.stride = {2, 2}, .padding = {1, 1}});
-    backward(sum(mul(y, y)));
-    return std::vector<Tensor>{y.value(), xv.grad().value(), wv.grad().value(), bv.grad().value()};
-  };
-  const std::vector<Tensor> one = run(1), two = run(2);
-  set_num_threads(0);
-  for (std::size_t i = 0; i < one.size(); ++i) {
-    CAPTURE(i);
-    CHECK(bitwise_equal(one[i], two[i]));
+  for (std::int64_t hw : {8, 7}) {
+    CAPTURE(hw);
+    Tensor x = randn({16, 32, hw, hw}, gen), w = randn({32, 16, 4, 4}, gen), b = randn({16}, gen);
+    auto run = [&](int threads) {
+      set_num_threads(threads);
+      Variable xv(x, true), wv(w, true), bv(b, true);
+      Variable y = conv_transpose2d(xv, wv, bv, {.stride = {2, 2}, .padding = {1, 1}});
+      backward(sum(mul(y, y)));
+      return std::vector<Tensor>{y.value(), xv.grad().value(), wv.grad().value(),
+                                 bv.grad().value()};
+    };
+    const std::vector<Tensor> one = run(1), two = run(2);
+    set_num_threads(0);
+    for (std::size_t i = 0; i < one.size(); ++i) {
+      CAPTURE(i);
+      CHECK(bitwise_equal(one[i], two[i]));
+    }
   }
 }
 

@@ -10,6 +10,10 @@
 //   conv{1,2}_bwd   the backward alone, on a graph recorded once: grad() of y with the seed dy
 //                   for the inputs that need it (conv1: weight and bias, as the first layer of a
 //                   network; conv2: input too). fused vs composed.
+//   convt{1,2}_{fwd,bwd}  conv_transpose2d at the DCGAN generator's shapes (gan_fashion,
+//                   bench_gan: 64 -> 32 channels 7x7 -> 14x14, 32 -> 1 14x14 -> 28x28; 4x4, stride
+//                   2, padding 1), fused (conv2d's kernels read backwards) vs
+//                   conv_transpose2d_composed; the backward for input, weight and bias.
 //   im2col, col2im  the whole-batch kernels at conv2's shape, vs the naive references.
 //   maxpool_fwd     max_pool2d forward (argmax + gather) vs the naive reference.
 //   threads         conv2_fwd+bwd fused on 1 thread vs 2 (speedup = 1-thread / 2-thread time).
@@ -156,6 +160,41 @@ void bench_conv(const ConvShape& s, const Opts& o, int reps) {
     std::vector<Variable> wrt = {w, b};
     if (s.input_grad) wrt.insert(wrt.begin(), x);
     const Variable yf = minidl::conv2d(x, w, b, co), yc = minidl::conv2d_composed(x, w, b, co);
+    std::vector<Variable> gf, gc;
+    const minidl::GradOptions go{.grad_outputs = {dy}, .retain_graph = true};
+    std::vector<Variant> vs = {{"fused", [&] { gf = minidl::grad({yf}, wrt, go); }, {}, {}},
+                               {"composed", [&] { gc = minidl::grad({yc}, wrt, go); }, {}, {}}};
+    run(vs, reps, 3);
+    double d = 0;
+    for (std::size_t i = 0; i < gf.size(); ++i)
+      d = std::max(d, rel_diff(gf[i].value(), gc[i].value()));
+    report(base + "_bwd", vs, diff_note(d));
+  }
+}
+
+void bench_convt(const ConvShape& s, const Opts& o, int reps) {
+  minidl::Generator gen(8);
+  const std::int64_t n = 64;
+  Variable x(minidl::rand({n, s.c, s.hw, s.hw}, gen, minidl::kFloat32, -1, 1), s.input_grad);
+  Variable w(minidl::rand({s.c, s.o, 4, 4}, gen, minidl::kFloat32, -0.3, 0.3), true);
+  Variable b(minidl::rand({s.o}, gen, minidl::kFloat32, -0.1, 0.1), true);
+  const minidl::ConvTranspose2dOptions co{.stride = {2, 2}, .padding = {1, 1}};
+  const std::string base = s.name;
+  if (o.only.empty() || (base + "_fwd").rfind(o.only, 0) == 0) {
+    minidl::NoGradGuard ng;
+    Tensor yf, yc;
+    std::vector<Variant> vs = {
+        {"fused", [&] { yf = minidl::conv_transpose2d(x, w, b, co).value(); }, {}, {}},
+        {"composed", [&] { yc = minidl::conv_transpose2d_composed(x, w, b, co).value(); }, {}, {}}};
+    run(vs, reps, 3);
+    report(base + "_fwd", vs, diff_note(rel_diff(yf, yc)));
+  }
+  if (o.only.empty() || (base + "_bwd").rfind(o.only, 0) == 0) {
+    const Variable yf = minidl::conv_transpose2d(x, w, b, co),
+                   yc = minidl::conv_transpose2d_composed(x, w, b, co);
+    const Variable dy(minidl::rand(yf.shape(), gen, minidl::kFloat32, -1, 1));
+    std::vector<Variable> wrt = {w, b};
+    if (s.input_grad) wrt.insert(wrt.begin(), x);
     std::vector<Variable> gf, gc;
     const minidl::GradOptions go{.grad_outputs = {dy}, .retain_graph = true};
     std::vector<Variant> vs = {{"fused", [&] { gf = minidl::grad({yf}, wrt, go); }, {}, {}},
@@ -327,6 +366,8 @@ int main(int argc, char** argv) {
                 minidl::get_num_threads(), reps);
     bench_conv({"conv1", 1, 32, 28, false}, o, reps);
     bench_conv({"conv2", 32, 64, 14, true}, o, reps);
+    bench_convt({"convt1", 64, 32, 7, true}, o, reps);
+    bench_convt({"convt2", 32, 1, 14, true}, o, reps);
     bench_kernels(o, reps);
     bench_step(o, reps);
   } catch (const std::exception& e) {
