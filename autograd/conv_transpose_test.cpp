@@ -226,6 +226,7 @@ TEST_CASE("conv_transpose2d: the fused op matches the composed one on every case
        true,
        {.stride = {2, 2}, .padding = {1, 1}, .output_padding = {1, 1}}},
       {"pointwise", {2, 3, 3, 2}, {3, 5, 1, 1}, true, {}},
+      {"empty batch", {0, 2, 3, 3}, {2, 3, 3, 3}, true, {.stride = {2, 2}}},
       {"2x2 stride 2", {1, 1, 2, 2}, {1, 1, 2, 2}, true, {.stride = {2, 2}}},
       {"1x1 stride 2 with output_padding",
        {2, 2, 3, 3},
