@@ -29,6 +29,7 @@
 
 #include "data/loader.h"
 #include "examples/common/example.h"
+#include "examples/common/flags.h"
 #include "losses/classification.h"
 #include "losses/robust.h"
 #include "metrics/classification.h"
@@ -169,6 +170,41 @@ inline void print_group_row(const char* name, const GroupScores& s) {
               s.worst, s.by_group[0], s.by_group[1], s.by_group[2], s.by_group[3],
               f.demographic_parity_difference, f.equalized_odds_difference,
               std::abs(f.tpr[1] - f.tpr[0]));
+}
+
+// The whole program of a group loss's example (group_reweighted_loss, group_dro_loss): the
+// standard flags (8 epochs in full mode, 3 in quick), ERM and the loss trained from the same
+// seed, the rows of both, and the report of worst-group test accuracy, untrained -> trained.
+inline int run_group_loss_example(int argc, char** argv, const char* loss, GroupMethod method) {
+  ExampleOptions opt{.name = loss, .epochs = 8, .uses_fashion = true};
+  Flags app{std::string("minidl example: ") + loss +
+            " on Fashion-MNIST with a spurious group attribute"};
+  add_standard_flags(app, opt);
+  MINIDL_PARSE_FLAGS(app, argc, argv);
+  return run(opt.name, [&] {
+    const GroupShiftData d = load_group_shift(opt);
+    const GroupRun group_run{.epochs = opt.quick ? 3 : opt.epochs, .seed = opt.seed};
+    print_group_header(d);
+    GroupScores before;
+    const GroupScores erm = train_group_model(GroupMethod::kErm, d, group_run);
+    const GroupScores ours = train_group_model(method, d, group_run, &before);
+    print_group_row("untrained", before);
+    print_group_row("ERM (cross_entropy)", erm);
+    print_group_row(loss, ours);
+    char detail[160];
+    std::snprintf(detail, sizeof detail,
+                  "worst-group accuracy %.3f (ERM %.3f), average %.3f (ERM %.3f)", ours.worst,
+                  erm.worst, ours.average, erm.average);
+    return report({.example = opt.name,
+                   .loss = loss,
+                   .family = "robust",
+                   .metric = "worst-group test accuracy",
+                   .before = before.worst,
+                   .after = ours.worst,
+                   .higher_is_better = true,
+                   .detail = detail},
+                  opt);
+  });
 }
 
 }  // namespace minidl::examples
