@@ -192,7 +192,9 @@ Variable conv_transpose2d_fused(const Variable& x, const Variable& weight, const
 //   gradient in g is gather).
 Variable max_pool2d_fused(const Variable& x, const Window2d& window) {
   const detail::OpTimer timer;
-  auto [values, idx] = max_pool2d_forward(x.value(), window);
+  // Named, not a structured binding: clang before 16 cannot capture a binding in a lambda.
+  auto pooled = max_pool2d_forward(x.value(), window);
+  Tensor values = std::move(pooled.first), idx = std::move(pooled.second);
   auto backward = [idx](const Inputs& in, const Variable&, const Variable& g) {
     const Variable& xi = in[0];
     if (!grad_enabled())

@@ -57,7 +57,9 @@ TEST_CASE("profiler: forward and backward counts equal the tape's nodes for a mo
   backward(loss);
   const ProfileReport rep = prof.report();
   std::size_t nodes = 0;
-  for (const auto& [op, n] : counts) {
+  for (const auto& entry : counts) {  // not a binding: CAPTURE's lambda (clang < 16)
+    const std::string& op = entry.first;
+    const std::int64_t n = entry.second;
     CAPTURE(op);
     CHECK(rep.calls(op, ProfileKind::kForward) == n);
     CHECK(rep.find(op, ProfileKind::kForward)->taped == n);

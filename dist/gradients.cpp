@@ -113,7 +113,9 @@ void GradientReducer::reduce() {
   allreduce_sum(has);
   stats_.comm_seconds += seconds_since(t0);
 
-  for (const auto& [first, last] : buckets_) {
+  // Named, not a structured binding: clang before 16 cannot capture a binding in a lambda.
+  for (const auto& bucket : buckets_) {
+    const std::size_t first = bucket.first, last = bucket.second;
     const bool f64 = params_[first].value().dtype() == kFloat64;
     std::int64_t n = 0;
     for (std::size_t i = first; i < last; ++i) n += params_[i].value().numel();

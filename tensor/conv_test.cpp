@@ -153,7 +153,9 @@ TEST_CASE("max_pool2d_indices: 2x2 windows follow PyTorch on ties, infinities an
       {{1, nan, 5, 2}, 1},       // a NaN wins
       {{nan, 7, nan, 2}, 2},     // the last NaN wins (PyTorch's CPU kernel)
   };
-  for (const auto& [v, want] : windows) {
+  for (const auto& window : windows) {  // not a binding: CAPTURE's lambda (clang < 16)
+    const std::vector<double>& v = window.first;
+    const std::int64_t want = window.second;
     CAPTURE(v[0]);
     CAPTURE(v[1]);
     CAPTURE(v[2]);

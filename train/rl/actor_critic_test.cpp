@@ -36,7 +36,9 @@ void check_same_parameters(nn::Module& a, nn::Module& b) {
 void check_same_logs(const std::vector<Logs>& a, const std::vector<Logs>& b) {
   REQUIRE(a.size() == b.size());
   for (std::size_t i = 0; i < a.size(); ++i)
-    for (const auto& [k, v] : a[i]) {
+    for (const auto& entry : a[i]) {  // not a binding: CAPTURE's lambda (clang < 16)
+      const std::string& k = entry.first;
+      const double v = entry.second;
       if (k == "Time") continue;
       CAPTURE(k);
       CHECK(((std::isnan(v) && std::isnan(b[i].at(k))) || v == b[i].at(k)));
