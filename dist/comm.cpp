@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <limits>
 
@@ -92,6 +93,15 @@ std::vector<T> gather_vector(const char* op, const std::vector<T>& values) {
 
 bool built_with_mpi() { return MINIDL_HAVE_MPI != 0; }
 
+int launched_world_size() {
+  for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"})
+    if (const char* s = std::getenv(var)) {
+      const int n = std::atoi(s);
+      if (n > 1) return n;
+    }
+  return 1;
+}
+
 void init(int* argc, char*** argv) {
 #if MINIDL_HAVE_MPI
   int up = 0;
@@ -102,6 +112,17 @@ void init(int* argc, char*** argv) {
   g_started = true;
   // Errors come back as codes (turned into minidl::Error) rather than aborting inside MPI.
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+#else
+  (void)argc;
+  (void)argv;
+  const int launched = launched_world_size();
+  MINIDL_CHECK(
+      launched <= 1,
+      "dist::init: minidl was built without MPI (MINIDL_MPI=OFF), but "
+      "this process was launched as one of ",
+      launched,
+      " (mpirun): each would train "
+      "alone on all the data; rebuild minidl with MPI (libopenmpi-dev) to run distributed");
 #endif
 }
 

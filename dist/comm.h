@@ -33,6 +33,10 @@ namespace minidl::dist {
 
 // True when minidl was built with MPI (MINIDL_MPI).
 bool built_with_mpi();
+// How many processes the launcher started (Open MPI's OMPI_COMM_WORLD_SIZE, MPICH/Hydra's and
+// Slurm's PMI_SIZE), 1 when none says. A build without MPI refuses to init() when this is above 1:
+// each process would otherwise train alone on all the data, silently.
+int launched_world_size();
 // Starts MPI (MPI_Init_thread, funneled: only the main thread calls MPI). A second call is a
 // no-op. Without MPI at build time it does nothing; the world stays one rank.
 void init(int* argc = nullptr, char*** argv = nullptr);
