@@ -26,11 +26,14 @@
 // includes waiting for a core, CPU time does not). Each fast result is checked against the
 // slower one once (max relative difference printed).
 //
-// Usage: bench_conv [--quick] [--naive] [--only PREFIX]
+//   --profile N     after cnn_step: N steps each of the composed and the fused CNN step under
+//                   minidl::Profiler, and their op tables (where the step's time goes).
+// Usage: bench_conv [--quick] [--naive] [--only PREFIX] [--profile STEPS]
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <functional>
@@ -40,6 +43,7 @@
 #include "autograd/conv.h"
 #include "autograd/functional.h"
 #include "autograd/ops.h"
+#include "autograd/profiler.h"
 #include "autograd/tape.h"
 #include "optim/adam.h"
 #include "tensor/conv.h"
@@ -56,6 +60,7 @@ using minidl::Variable;
 struct Opts {
   bool quick = false, naive = false;
   std::string only;
+  int profile_steps = 0;  // --profile N: the CNN step's op tables, composed and fused
 };
 
 double wall_now() {
@@ -341,6 +346,23 @@ void bench_step(const Opts& o, int reps) {
   run(ts, reps, 5);
   minidl::set_num_threads(0);
   report("cnn_threads", ts, "   (ratio = 1-thread / 2-thread time)");
+  // Where the step's time goes, op by op: the composed convolution (the CNN step as it was before
+  // the fused kernels) and the fused one, each step under a "train_step" scope.
+  for (const bool f : {false, true}) {
+    if (o.profile_steps <= 0) break;
+    Cnn& m = f ? fused : composed;
+    minidl::optim::Adam& a = f ? af : ac;
+    step(m, a, f);  // warm-up outside the profile
+    minidl::Profiler prof(minidl::ProfilerOptions{.trace = false});
+    for (int i = 0; i < o.profile_steps; ++i) {
+      const minidl::ProfileScope s("train_step", minidl::ProfileKind::kStep);
+      step(m, a, f);
+    }
+    prof.stop();
+    std::printf("\nprofile of the CNN step, %s convolution, %d steps, %d threads:\n%s",
+                f ? "fused" : "composed", o.profile_steps, minidl::get_num_threads(),
+                prof.table(20).c_str());
+  }
 }
 
 }  // namespace
@@ -355,8 +377,11 @@ int main(int argc, char** argv) {
       o.naive = true;
     } else if (a == "--only" && i + 1 < argc) {
       o.only = argv[++i];
+    } else if (a == "--profile" && i + 1 < argc) {
+      o.profile_steps = std::atoi(argv[++i]);
     } else {
-      std::fprintf(stderr, "usage: bench_conv [--quick] [--naive] [--only PREFIX]\n");
+      std::fprintf(stderr,
+                   "usage: bench_conv [--quick] [--naive] [--only PREFIX] [--profile STEPS]\n");
       return 2;
     }
   }
