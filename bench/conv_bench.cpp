@@ -14,6 +14,9 @@
 //                   bench_gan: 64 -> 32 channels 7x7 -> 14x14, 32 -> 1 14x14 -> 28x28; 4x4, stride
 //                   2, padding 1), fused (conv2d's kernels read backwards) vs
 //                   conv_transpose2d_composed; the backward for input, weight and bias.
+//   wino2_{fwd,bwd} conv2's forward and backward (dx, dW, db from tensor/conv.h's kernels, no
+//                   autograd) on the Winograd path vs the im2col + GEMM path, each forced; the
+//                   forward's error against the naive reference printed for both.
 //   im2col, col2im  the whole-batch kernels at conv2's shape, vs the naive references.
 //   maxpool_fwd     max_pool2d forward (argmax + gather) vs the naive reference.
 //   threads         conv2_fwd+bwd fused on 1 thread vs 2 (speedup = 1-thread / 2-thread time).
@@ -47,6 +50,7 @@
 #include "autograd/tape.h"
 #include "optim/adam.h"
 #include "tensor/conv.h"
+#include "tensor/conv_winograd.h"
 #include "tensor/naive_conv.h"
 #include "tensor/ops.h"
 #include "tensor/parallel.h"
@@ -174,6 +178,66 @@ void bench_conv(const ConvShape& s, const Opts& o, int reps) {
     for (std::size_t i = 0; i < gf.size(); ++i)
       d = std::max(d, rel_diff(gf[i].value(), gc[i].value()));
     report(base + "_bwd", vs, diff_note(d));
+  }
+}
+
+// conv2's shape through the two paths of conv2d_forward / conv2d_backward (tensor/conv_gemm.cpp's
+// im2col + GEMM, tensor/conv_winograd.cpp's F(2x2, 3x3)), forced by ConvPathScope; the forward
+// also against the naive reference (once; --naive times it).
+void bench_wino(const Opts& o, int reps) {
+  using minidl::detail::ConvPath;
+  using minidl::detail::ConvPathScope;
+  minidl::Generator gen(9);
+  const Tensor x = minidl::rand({64, 32, 14, 14}, gen, minidl::kFloat32, -1, 1);
+  const Tensor w = minidl::rand({64, 32, 3, 3}, gen, minidl::kFloat32, -0.3, 0.3);
+  const Tensor b = minidl::rand({64}, gen, minidl::kFloat32, -0.1, 0.1);
+  const Tensor dy = minidl::rand({64, 64, 14, 14}, gen, minidl::kFloat32, -1, 1);
+  const minidl::Window2d win{{3, 3}, {1, 1}, {1, 1}};
+  auto want = [&](const char* name) {
+    return o.only.empty() || std::string(name).rfind(o.only, 0) == 0;
+  };
+  if (want("wino2_fwd")) {
+    Tensor yw, yg;
+    std::vector<Variant> vs = {{"winograd",
+                                [&] {
+                                  const ConvPathScope s(ConvPath::kWinograd);
+                                  yw = minidl::conv2d_forward(x, w, b, win, 1);
+                                },
+                                {},
+                                {}},
+                               {"gemm",
+                                [&] {
+                                  const ConvPathScope s(ConvPath::kGemm);
+                                  yg = minidl::conv2d_forward(x, w, b, win, 1);
+                                },
+                                {},
+                                {}}};
+    run(vs, reps, 3);
+    const Tensor yn = minidl::naive::conv2d(x, w, b, {1, 1}, {1, 1}, {1, 1}, 1);
+    report("wino2_fwd", vs,
+           diff_note(rel_diff(yw, yg)) + ", vs naive: winograd " +
+               diff_note(rel_diff(yw, yn)).substr(16) + ", gemm " +
+               diff_note(rel_diff(yg, yn)).substr(16));
+  }
+  if (want("wino2_bwd")) {
+    minidl::Conv2dGrads gw, gg;
+    std::vector<Variant> vs = {{"winograd",
+                                [&] {
+                                  const ConvPathScope s(ConvPath::kWinograd);
+                                  gw = minidl::conv2d_backward(dy, x, w, win, 1, true, true, true);
+                                },
+                                {},
+                                {}},
+                               {"gemm",
+                                [&] {
+                                  const ConvPathScope s(ConvPath::kGemm);
+                                  gg = minidl::conv2d_backward(dy, x, w, win, 1, true, true, true);
+                                },
+                                {},
+                                {}}};
+    run(vs, reps, 3);
+    const double d = std::max(rel_diff(gw.input, gg.input), rel_diff(gw.weight, gg.weight));
+    report("wino2_bwd", vs, diff_note(d) + " (dx, dW)");
   }
 }
 
@@ -391,6 +455,7 @@ int main(int argc, char** argv) {
                 minidl::get_num_threads(), reps);
     bench_conv({"conv1", 1, 32, 28, false}, o, reps);
     bench_conv({"conv2", 32, 64, 14, true}, o, reps);
+    bench_wino(o, reps);
     bench_convt({"convt1", 64, 32, 7, true}, o, reps);
     bench_convt({"convt2", 32, 1, 14, true}, o, reps);
     bench_kernels(o, reps);

@@ -39,6 +39,7 @@
 #include "tensor/blas.h"
 #include "tensor/conv.h"
 #include "tensor/conv_kernels.h"
+#include "tensor/conv_winograd.h"
 #include "tensor/dispatch.h"
 #include "tensor/loops.h"
 #include "tensor/parallel.h"
@@ -189,6 +190,8 @@ void backward_samples(const Plan& p, const T* dy, const T* x, const T* w, T* dx,
 Tensor conv2d_forward(const Tensor& x, const Tensor& weight, const Tensor& bias,
                       const Window2d& window, std::int64_t groups) {
   const Plan p = make_plan(x.shape(), weight.shape(), window, groups);
+  if (detail::use_winograd(x.shape(), weight.shape(), window, groups))
+    return detail::winograd_conv2d(x, weight, bias, window);
   Tensor y({p.n, p.o, p.g.oh, p.g.ow}, x.dtype());
   if (y.numel() == 0) return y;
   detail::dispatch_floating(x.dtype(), "conv2d", [&](auto tag) {
@@ -240,6 +243,14 @@ Conv2dGrads conv2d_backward(const Tensor& dy, const Tensor& x, const Tensor& wei
                             bool need_weight, bool need_bias) {
   const Plan p = make_plan(x.shape(), weight.shape(), window, groups);
   Conv2dGrads r;
+  if (dy.numel() > 0 && detail::use_winograd(x.shape(), weight.shape(), window, groups)) {
+    // Winograd for dx and dW; the bias gradient below (row sums of dy) is the same on both paths.
+    if (need_input)
+      r.input = detail::winograd_conv2d_input_grad(dy, weight, window, {x.size(2), x.size(3)});
+    if (need_weight) r.weight = detail::winograd_conv2d_weight_grad(dy, x, window);
+    need_input = need_weight = false;
+    if (!need_bias) return r;
+  }
   if (need_input) r.input = Tensor(x.shape(), x.dtype());
   if (need_weight) r.weight = zeros(weight.shape(), x.dtype());
   if (need_bias) r.bias = zeros({p.o}, x.dtype());

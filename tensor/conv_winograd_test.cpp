@@ -1,0 +1,146 @@
+// Tests for tensor/conv_winograd.cpp: the Winograd forward against the naive 7-loop convolution,
+// and its forward, input and weight gradients against the im2col + GEMM path (whose gradients
+// autograd/conv_test.cpp checks against the composed primitives and gradcheck), on odd shapes in
+// float32 and float64; the choice of path; the same bits on 1 and 2 threads.
+#include "tensor/conv_winograd.h"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "tensor/naive_conv.h"
+#include "tensor/ops.h"
+#include "tensor/parallel.h"
+#include "tensor/random.h"
+#include "tests/test_util.h"
+
+using namespace minidl;
+using detail::ConvPath;
+using detail::ConvPathScope;
+using minidl::testing::bitwise_equal;
+
+namespace {
+
+struct WinoCase {
+  const char* name;
+  Shape x;  // [N, C, H, W]
+  std::int64_t o;
+  Pair pad;
+  bool bias;
+};
+
+// H and W odd and even, non-square, each padding 0..2 (also mixed), batch 1, channel counts that
+// are multiples of nothing, and images too small for one whole tile.
+std::vector<WinoCase> wino_cases() {
+  return {
+      {"14x14 pad 1 (the Fashion CNN's conv2, fewer channels)", {3, 8, 14, 14}, 9, {1, 1}, true},
+      {"odd 7x9 pad 0", {2, 5, 7, 9}, 3, {0, 0}, true},
+      {"odd 9x5 pad 2", {2, 3, 9, 5}, 7, {2, 2}, false},
+      {"mixed padding 0/2, 6x11", {1, 7, 6, 11}, 5, {0, 2}, true},
+      {"mixed padding 2/1, 10x4", {3, 2, 10, 4}, 11, {2, 1}, false},
+      {"batch 1, 3x3 pad 0 (one output)", {1, 6, 3, 3}, 4, {0, 0}, true},
+      {"1x2 pad 1", {2, 3, 1, 2}, 2, {1, 1}, true},
+      {"many samples, several batches and chunks", {37, 9, 5, 6}, 10, {1, 1}, true},
+  };
+}
+
+Window2d window_of(Pair pad) { return {{3, 3}, {1, 1}, pad}; }
+
+// Max |a - b| <= tol * max |want| (a tolerance relative to the output's scale).
+void check_close(const Tensor& got, const Tensor& want, double tol) {
+  const double scale = amax(abs(want)).item();
+  CHECK_TENSOR_CLOSE(got, want, 0.0, tol * (scale > 0 ? scale : 1.0));
+}
+
+}  // namespace
+
+TEST_CASE("winograd: the forward matches the naive convolution and the GEMM path") {
+  Generator gen(31);
+  for (const auto& c : wino_cases()) {
+    CAPTURE(c.name);
+    for (DType dt : {kFloat64, kFloat32}) {
+      const Tensor x = randn(c.x, gen, dt), w = randn({c.o, c.x[1], 3, 3}, gen, dt);
+      const Tensor b = c.bias ? randn({c.o}, gen, dt) : Tensor();
+      const Window2d win = window_of(c.pad);
+      const Tensor want = naive::conv2d(x, w, b, {1, 1}, c.pad, {1, 1}, 1);
+      Tensor wino, gemm;
+      {
+        const ConvPathScope scope(ConvPath::kWinograd);
+        REQUIRE(detail::use_winograd(x.shape(), w.shape(), win, 1));
+        wino = conv2d_forward(x, w, b, win, 1);
+      }
+      {
+        const ConvPathScope scope(ConvPath::kGemm);
+        REQUIRE_FALSE(detail::use_winograd(x.shape(), w.shape(), win, 1));
+        gemm = conv2d_forward(x, w, b, win, 1);
+      }
+      const double tol = dt == kFloat64 ? 1e-12 : 1e-5;
+      check_close(wino, want, tol);
+      check_close(wino, gemm, tol);
+    }
+  }
+}
+
+TEST_CASE("winograd: input, weight and bias gradients match the GEMM path") {
+  Generator gen(32);
+  for (const auto& c : wino_cases()) {
+    CAPTURE(c.name);
+    for (DType dt : {kFloat64, kFloat32}) {
+      const Tensor x = randn(c.x, gen, dt), w = randn({c.o, c.x[1], 3, 3}, gen, dt);
+      const Window2d win = window_of(c.pad);
+      const Shape y = {c.x[0], c.o, c.x[2] + 2 * c.pad[0] - 2, c.x[3] + 2 * c.pad[1] - 2};
+      const Tensor dy = randn(y, gen, dt);
+      Conv2dGrads wino, gemm;
+      {
+        const ConvPathScope scope(ConvPath::kWinograd);
+        wino = conv2d_backward(dy, x, w, win, 1, true, true, c.bias);
+      }
+      {
+        const ConvPathScope scope(ConvPath::kGemm);
+        gemm = conv2d_backward(dy, x, w, win, 1, true, true, c.bias);
+      }
+      const double tol = dt == kFloat64 ? 1e-12 : 1e-5;
+      check_close(wino.input, gemm.input, tol);
+      check_close(wino.weight, gemm.weight, tol);
+      if (c.bias) check_close(wino.bias, gemm.bias, tol);
+      CHECK(wino.bias.defined() == c.bias);
+      // Only the weight gradient (a first layer): the input gradient is not computed.
+      const ConvPathScope scope(ConvPath::kWinograd);
+      const Conv2dGrads only_w = conv2d_backward(dy, x, w, win, 1, false, true, false);
+      CHECK_FALSE(only_w.input.defined());
+      CHECK(bitwise_equal(only_w.weight, wino.weight));
+    }
+  }
+}
+
+TEST_CASE("winograd: chosen for 3x3 stride 1 with enough channels, GEMM otherwise") {
+  const Window2d same{{3, 3}, {1, 1}, {1, 1}};
+  CHECK(detail::use_winograd({64, 32, 14, 14}, {64, 32, 3, 3}, same, 1));
+  CHECK_FALSE(detail::use_winograd({64, 1, 28, 28}, {32, 1, 3, 3}, same, 1));  // conv1
+  CHECK_FALSE(detail::use_winograd({2, 32, 14, 14}, {64, 16, 3, 3}, same, 2));
+  CHECK_FALSE(detail::use_winograd({2, 32, 14, 14}, {64, 32, 3, 3}, {{3, 3}, {2, 2}, {1, 1}}, 1));
+  CHECK_FALSE(
+      detail::use_winograd({2, 32, 14, 14}, {64, 32, 3, 3}, {{3, 3}, {1, 1}, {1, 1}, {2, 2}}, 1));
+  CHECK_FALSE(detail::use_winograd({2, 32, 14, 14}, {64, 32, 3, 3}, {{3, 3}, {1, 1}, {3, 3}}, 1));
+  CHECK_FALSE(detail::use_winograd({2, 32, 14, 14}, {64, 32, 5, 5}, {{5, 5}, {1, 1}, {2, 2}}, 1));
+  const ConvPathScope scope(ConvPath::kGemm);
+  CHECK_FALSE(detail::use_winograd({64, 32, 14, 14}, {64, 32, 3, 3}, same, 1));
+}
+
+TEST_CASE("winograd: bitwise the same on 1 and 2 threads") {
+  // 37 samples of 30 tiles: batches of 5, weight-gradient chunks of 5, so both run as many tasks.
+  Generator gen(33);
+  const Tensor x = randn({37, 9, 11, 10}, gen), w = randn({10, 9, 3, 3}, gen);
+  const Tensor b = randn({10}, gen), dy = randn({37, 10, 11, 10}, gen);
+  const Window2d win{{3, 3}, {1, 1}, {1, 1}};
+  const ConvPathScope scope(ConvPath::kWinograd);
+  auto run = [&](int threads) {
+    set_num_threads(threads);
+    const Conv2dGrads g = conv2d_backward(dy, x, w, win, 1, true, true, true);
+    return std::vector<Tensor>{conv2d_forward(x, w, b, win, 1), g.input, g.weight, g.bias};
+  };
+  const std::vector<Tensor> one = run(1), two = run(2);
+  set_num_threads(0);
+  for (std::size_t i = 0; i < one.size(); ++i) CHECK(bitwise_equal(one[i], two[i]));
+}
