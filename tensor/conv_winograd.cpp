@@ -88,77 +88,124 @@ Grid make_grid(std::int64_t h, std::int64_t w, std::int64_t ph, std::int64_t pw)
   return {h, w, ph, pw, oh, ow, (oh + 1) / 2, (ow + 1) / 2};
 }
 
+// The transforms run along a row of tiles in blocks of kB tiles, as GCC / Clang vectors of kB
+// elements (the element-wise loops written plainly stayed scalar at -O2: the compiler cannot rule
+// out that the rows alias). A block past a row's last tile reads and writes up to kB - 1 tiles
+// beyond it: into the next row of tiles or sample, which is written later, or into kB columns of
+// slack at the end of each transformed row (ld = tiles + kB) and of the products.
+constexpr std::int64_t kB = 8;
+std::int64_t round_up(std::int64_t n) { return (n + kB - 1) / kB * kB; }
+
+template <typename T>
+struct Vec {
+  typedef T type __attribute__((vector_size(kB * sizeof(T))));
+};
+template <typename T>
+using VecT = typename Vec<T>::type;
+// By reference: a vector passed by value changes the ABI with the target's vector width (-Wpsabi).
+template <typename V, typename T>
+void load(V& v, const T* p) {
+  std::memcpy(&v, p, sizeof v);
+}
+template <typename T, typename V>
+void store(T* p, const V& v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
 // V[xi, c, col] = (B^T d B)[xi] for every tile of samples [0, ns) of x (C planes each), column
-// s P + ty tw + tx. Each plane is first copied into a zero-bordered buffer so no tile needs a
-// bounds check.
+// s P + ty tw + tx. Each plane is first copied into a zero-bordered buffer with its even and odd
+// columns apart, so no tile needs a bounds check and tile tx's columns 2tx .. 2tx + 3 are
+// even[tx], odd[tx], even[tx + 1], odd[tx + 1]: contiguous in tx.
 template <typename T>
 void transform_input(const T* x, std::int64_t ns, std::int64_t c, const Grid& g, T* v,
                      std::int64_t ldv) {
-  const std::int64_t pr = g.prow(), pc = g.pcol(), p = g.tiles(), xi_stride = c * ldv;
-  T* pad = scratch<T>(3, pr * pc);
-  std::fill(pad, pad + pr * pc, T(0));
-  const std::int64_t rows = std::min(g.h, pr - g.ph), cols = std::min(g.w, pc - g.pw);
+  const std::int64_t pr = g.prow(), half = g.tw + 1, ps = round_up(2 * half) + kB;
+  const std::int64_t p = g.tiles(), xs = c * ldv;
+  T* pad = scratch<T>(2, (pr + 4) * ps);
+  T* rows4 = pad + pr * ps;  // B^T's four row combinations of one row of tiles
+  std::fill(pad, pad + pr * ps, T(0));
+  const std::int64_t rows = std::min(g.h, pr - g.ph), e0 = g.pw & 1;  // first even column
   for (std::int64_t s = 0; s < ns; ++s)
     for (std::int64_t ci = 0; ci < c; ++ci) {
       const T* plane = x + (s * c + ci) * g.h * g.w;
-      for (std::int64_t r = 0; r < rows; ++r)
-        std::memcpy(pad + (r + g.ph) * pc + g.pw, plane + r * g.w,
-                    sizeof(T) * static_cast<std::size_t>(cols));
+      for (std::int64_t r = 0; r < rows; ++r) {
+        T* dst = pad + (r + g.ph) * ps;
+        const T* src = plane + r * g.w;
+        for (std::int64_t q = e0; q < g.w; q += 2) dst[(q + g.pw) >> 1] = src[q];
+        for (std::int64_t q = 1 - e0; q < g.w; q += 2) dst[half + ((q + g.pw) >> 1)] = src[q];
+      }
       T* vc = v + ci * ldv + s * p;
       for (std::int64_t ty = 0; ty < g.th; ++ty) {
-        const T* r0 = pad + 2 * ty * pc;
-        const T *r1 = r0 + pc, *r2 = r1 + pc, *r3 = r2 + pc;
-        T* out = vc + ty * g.tw;
-        for (std::int64_t tx = 0; tx < g.tw; ++tx) {
-          const std::int64_t j = 2 * tx;
-          T t[4][4];  // B^T d: combinations of rows
-          for (int k = 0; k < 4; ++k) {
-            t[0][k] = r0[j + k] - r2[j + k];
-            t[1][k] = r1[j + k] + r2[j + k];
-            t[2][k] = r2[j + k] - r1[j + k];
-            t[3][k] = r1[j + k] - r3[j + k];
-          }
-          for (int i = 0; i < 4; ++i) {  // (.) B: the same combinations within each row
-            T* o = out + 4 * i * xi_stride + tx;
-            o[0] = t[i][0] - t[i][2];
-            o[xi_stride] = t[i][1] + t[i][2];
-            o[2 * xi_stride] = t[i][2] - t[i][1];
-            o[3 * xi_stride] = t[i][1] - t[i][3];
-          }
+        const T* r0 = pad + 2 * ty * ps;
+        for (std::int64_t m = 0; m < ps; m += kB) {  // B^T d
+          VecT<T> a, b, cc, d;
+          load(a, r0 + m);
+          load(b, r0 + ps + m);
+          load(cc, r0 + 2 * ps + m);
+          load(d, r0 + 3 * ps + m);
+          store(rows4 + m, a - cc);
+          store(rows4 + ps + m, b + cc);
+          store(rows4 + 2 * ps + m, cc - b);
+          store(rows4 + 3 * ps + m, b - d);
         }
+        T* out = vc + ty * g.tw;
+        for (std::int64_t k0 = 0; k0 < g.tw; k0 += kB)
+          for (int i = 0; i < 4; ++i) {  // (.) B
+            const T* ev = rows4 + i * ps + k0;
+            VecT<T> e0v, e1v, o0v, o1v;
+            load(e0v, ev);
+            load(e1v, ev + 1);
+            load(o0v, ev + half);
+            load(o1v, ev + half + 1);
+            T* o = out + 4 * i * xs + k0;
+            store(o, e0v - e1v);
+            store(o + xs, o0v + e1v);
+            store(o + 2 * xs, e1v - o0v);
+            store(o + 3 * xs, o0v - o1v);
+          }
       }
     }
 }
 
 // y[s, o] = (A^T M A) + bias[o] for every tile of samples [0, ns), from M[xi, o, col] (ldm
-// columns), clipped to the oh x ow plane.
+// columns, kB of slack past the last), clipped to the oh x ow plane.
 template <typename T>
 void transform_output(const T* m, std::int64_t ldm, std::int64_t o, std::int64_t ns, const Grid& g,
                       const T* bias, T* y) {
-  const std::int64_t p = g.tiles(), xs = o * ldm;
+  const std::int64_t p = g.tiles(), xs = o * ldm, rl = 2 * round_up(g.tw);
+  T* row = scratch<T>(2, 2 * rl);  // two output rows of whole tiles
   for (std::int64_t s = 0; s < ns; ++s)
     for (std::int64_t oi = 0; oi < o; ++oi) {
       const T b = bias != nullptr ? bias[oi] : T(0);
       T* yp = y + (s * o + oi) * g.oh * g.ow;
       const T* mo = m + oi * ldm + s * p;
-      for (std::int64_t ty = 0; ty < g.th; ++ty)
-        for (std::int64_t tx = 0; tx < g.tw; ++tx) {
-          const T* q = mo + ty * g.tw + tx;
-          T u[4], w[4];  // A^T M: two rows
+      for (std::int64_t ty = 0; ty < g.th; ++ty) {
+        for (std::int64_t k0 = 0; k0 < g.tw; k0 += kB) {
+          const T* q = mo + ty * g.tw + k0;
+          VecT<T> u[4], w[4];  // A^T M: two rows
           for (int k = 0; k < 4; ++k) {
-            u[k] = q[k * xs] + q[(4 + k) * xs] + q[(8 + k) * xs];
-            w[k] = q[(4 + k) * xs] - q[(8 + k) * xs] - q[(12 + k) * xs];
+            VecT<T> q0, q1, q2, q3;
+            load(q0, q + k * xs);
+            load(q1, q + (4 + k) * xs);
+            load(q2, q + (8 + k) * xs);
+            load(q3, q + (12 + k) * xs);
+            u[k] = q0 + q1 + q2;
+            w[k] = q1 - q2 - q3;
           }
-          const std::int64_t r = 2 * ty, cc = 2 * tx;
-          T* y0 = yp + r * g.ow + cc;
-          y0[0] = u[0] + u[1] + u[2] + b;
-          if (cc + 1 < g.ow) y0[1] = u[1] - u[2] - u[3] + b;
-          if (r + 1 < g.oh) {
-            T* y1 = y0 + g.ow;
-            y1[0] = w[0] + w[1] + w[2] + b;
-            if (cc + 1 < g.ow) y1[1] = w[1] - w[2] - w[3] + b;
+          const auto y00 = u[0] + u[1] + u[2] + b, y01 = u[1] - u[2] - u[3] + b;
+          const auto y10 = w[0] + w[1] + w[2] + b, y11 = w[1] - w[2] - w[3] + b;
+          T* y0 = row + 2 * k0;
+          T* y1 = y0 + rl;
+          for (int j = 0; j < kB; ++j) {
+            y0[2 * j] = y00[j];
+            y0[2 * j + 1] = y01[j];
+            y1[2 * j] = y10[j];
+            y1[2 * j + 1] = y11[j];
           }
         }
+        std::copy_n(row, g.ow, yp + 2 * ty * g.ow);
+        if (2 * ty + 1 < g.oh) std::copy_n(row + rl, g.ow, yp + (2 * ty + 1) * g.ow);
+      }
     }
 }
 
@@ -167,28 +214,39 @@ void transform_output(const T* m, std::int64_t ldm, std::int64_t o, std::int64_t
 template <typename T>
 void transform_grad(const T* dy, std::int64_t ns, std::int64_t o, const Grid& g, T* e,
                     std::int64_t lde) {
-  const std::int64_t p = g.tiles(), xs = o * lde;
+  const std::int64_t p = g.tiles(), xs = o * lde, rl = 2 * round_up(g.tw);
+  T* rows = scratch<T>(2, 2 * rl);  // two rows of dy, zero past ow
+  std::fill(rows, rows + 2 * rl, T(0));
   for (std::int64_t s = 0; s < ns; ++s)
     for (std::int64_t oi = 0; oi < o; ++oi) {
       const T* plane = dy + (s * o + oi) * g.oh * g.ow;
       T* eo = e + oi * lde + s * p;
-      for (std::int64_t ty = 0; ty < g.th; ++ty)
-        for (std::int64_t tx = 0; tx < g.tw; ++tx) {
-          const std::int64_t r = 2 * ty, cc = 2 * tx;
-          const bool right = cc + 1 < g.ow, down = r + 1 < g.oh;
-          const T* p0 = plane + r * g.ow + cc;
-          const T a0 = p0[0], a1 = right ? p0[1] : T(0);
-          const T b0 = down ? p0[g.ow] : T(0), b1 = down && right ? p0[g.ow + 1] : T(0);
+      for (std::int64_t ty = 0; ty < g.th; ++ty) {
+        std::copy_n(plane + 2 * ty * g.ow, g.ow, rows);
+        if (2 * ty + 1 < g.oh)
+          std::copy_n(plane + (2 * ty + 1) * g.ow, g.ow, rows + rl);
+        else
+          std::fill(rows + rl, rows + rl + g.ow, T(0));
+        for (std::int64_t k0 = 0; k0 < g.tw; k0 += kB) {
+          VecT<T> a0, a1, b0, b1;  // the block's four entries, kB blocks
+          for (int j = 0; j < kB; ++j) {
+            const T* a = rows + 2 * (k0 + j);
+            a0[j] = a[0];
+            a1[j] = a[1];
+            b0[j] = a[rl];
+            b1[j] = a[rl + 1];
+          }
           // A e: rows (a, a + b, a - b, -b); then the same within each row.
-          const T t[4][2] = {{a0, a1}, {a0 + b0, a1 + b1}, {a0 - b0, a1 - b1}, {-b0, -b1}};
-          T* q = eo + ty * g.tw + tx;
+          const VecT<T> t[4][2] = {{a0, a1}, {a0 + b0, a1 + b1}, {a0 - b0, a1 - b1}, {-b0, -b1}};
+          T* q = eo + ty * g.tw + k0;
           for (int i = 0; i < 4; ++i) {
-            q[(4 * i) * xs] = t[i][0];
-            q[(4 * i + 1) * xs] = t[i][0] + t[i][1];
-            q[(4 * i + 2) * xs] = t[i][0] - t[i][1];
-            q[(4 * i + 3) * xs] = -t[i][1];
+            store(q + 4 * i * xs, t[i][0]);
+            store(q + (4 * i + 1) * xs, t[i][0] + t[i][1]);
+            store(q + (4 * i + 2) * xs, t[i][0] - t[i][1]);
+            store(q + (4 * i + 3) * xs, -t[i][1]);
           }
         }
+      }
     }
 }
 
@@ -226,12 +284,12 @@ void run_forward(const T* in, std::int64_t n, std::int64_t ci, std::int64_t co, 
                  const T* u, const T* bias, T* out) {
   const std::int64_t p = g.tiles();
   run_chunks(n, g.batch(n), [&](std::int64_t b, std::int64_t e) {
-    const std::int64_t cols = (e - b) * p;
-    T* v = scratch<T>(0, 16 * ci * cols);
-    T* m = scratch<T>(1, 16 * co * cols);
-    transform_input(in + b * ci * g.h * g.w, e - b, ci, g, v, cols);
+    const std::int64_t cols = (e - b) * p, ld = cols + kB;
+    T* v = scratch<T>(0, 16 * ci * ld);
+    T* m = scratch<T>(1, 16 * co * cols + kB);
+    transform_input(in + b * ci * g.h * g.w, e - b, ci, g, v, ld);
     for (int xi = 0; xi < 16; ++xi)
-      gemm(false, false, co, cols, ci, u + xi * co * ci, ci, v + xi * ci * cols, cols, T(0),
+      gemm(false, false, co, cols, ci, u + xi * co * ci, ci, v + xi * ci * ld, ld, T(0),
            m + xi * co * cols, cols);
     transform_output(m, cols, co, e - b, g, bias, out + b * co * g.oh * g.ow);
   });
@@ -305,14 +363,14 @@ Tensor winograd_conv2d_weight_grad(const Tensor& dy, const Tensor& x, const Wind
         T* mk = m.data() + k * msize;
         const std::int64_t end = std::min(n, (k + 1) * per_chunk);
         for (std::int64_t b = k * per_chunk; b < end; b += batch) {
-          const std::int64_t ns = std::min(batch, end - b), cols = ns * p;
-          T* v = scratch<T>(0, 16 * c * cols);
-          T* e = scratch<T>(1, 16 * o * cols);
-          transform_input(xp + b * c * g.h * g.w, ns, c, g, v, cols);
-          transform_grad(dyp + b * o * g.oh * g.ow, ns, o, g, e, cols);
+          const std::int64_t ns = std::min(batch, end - b), cols = ns * p, ld = cols + kB;
+          T* v = scratch<T>(0, 16 * c * ld);
+          T* e = scratch<T>(1, 16 * o * ld);
+          transform_input(xp + b * c * g.h * g.w, ns, c, g, v, ld);
+          transform_grad(dyp + b * o * g.oh * g.ow, ns, o, g, e, ld);
           const T beta = b == k * per_chunk ? T(0) : T(1);
           for (int xi = 0; xi < 16; ++xi)
-            gemm(false, true, o, c, cols, e + xi * o * cols, cols, v + xi * c * cols, cols, beta,
+            gemm(false, true, o, c, cols, e + xi * o * ld, ld, v + xi * c * ld, ld, beta,
                  mk + xi * o * c, c);
         }
       }
