@@ -17,6 +17,7 @@
 //   wino2_{fwd,bwd} conv2's forward and backward (dx, dW, db from tensor/conv.h's kernels, no
 //                   autograd) on the Winograd path vs the im2col + GEMM path, each forced; the
 //                   forward's error against the naive reference printed for both.
+//   direct1_fwd     conv1's forward on the direct path (tensor/conv_direct.cpp) vs im2col + GEMM.
 //   im2col, col2im  the whole-batch kernels at conv2's shape, vs the naive references.
 //   maxpool_fwd     max_pool2d forward (argmax + gather) vs the naive reference.
 //   threads         conv2_fwd+bwd fused on 1 thread vs 2 (speedup = 1-thread / 2-thread time).
@@ -238,6 +239,32 @@ void bench_wino(const Opts& o, int reps) {
     run(vs, reps, 3);
     const double d = std::max(rel_diff(gw.input, gg.input), rel_diff(gw.weight, gg.weight));
     report("wino2_bwd", vs, diff_note(d) + " (dx, dW)");
+  }
+  if (want("direct1_fwd")) {
+    const Tensor x1 = minidl::rand({64, 1, 28, 28}, gen, minidl::kFloat32, -1, 1);
+    const Tensor w1 = minidl::rand({32, 1, 3, 3}, gen, minidl::kFloat32, -0.3, 0.3);
+    const Tensor b1 = minidl::rand({32}, gen, minidl::kFloat32, -0.1, 0.1);
+    Tensor yd, yg;
+    std::vector<Variant> vs = {{"direct",
+                                [&] {
+                                  const ConvPathScope s(ConvPath::kDirect);
+                                  yd = minidl::conv2d_forward(x1, w1, b1, win, 1);
+                                },
+                                {},
+                                {}},
+                               {"gemm",
+                                [&] {
+                                  const ConvPathScope s(ConvPath::kGemm);
+                                  yg = minidl::conv2d_forward(x1, w1, b1, win, 1);
+                                },
+                                {},
+                                {}}};
+    run(vs, reps, 3);
+    const Tensor yn = minidl::naive::conv2d(x1, w1, b1, {1, 1}, {1, 1}, {1, 1}, 1);
+    report("direct1_fwd", vs,
+           diff_note(rel_diff(yd, yg)) + ", vs naive: direct " +
+               diff_note(rel_diff(yd, yn)).substr(16) + ", gemm " +
+               diff_note(rel_diff(yg, yn)).substr(16));
   }
 }
 

@@ -72,7 +72,8 @@ Tensor max_pool2d_backward(const Tensor& g, const Tensor& indices, Pair image);
 // straight between NCHW tensors, for conv2d's forward and backward (autograd/conv_ops.cpp). x is
 // [N, C, H, W], weight [O, C / groups, kH, kW], bias [O] or undefined, y and dy [N, O, H_out,
 // W_out] for the window w (kernel = {kH, kW}); float32 or float64, shapes already checked by the
-// caller. Bitwise the same on any thread count.
+// caller. Bitwise the same on any thread count. 3x3 stride-1 convolutions take the Winograd or the
+// direct kernels instead (tensor/conv_winograd.h; which when: tensor/conv_gemm.cpp's comment).
 Tensor conv2d_forward(const Tensor& x, const Tensor& weight, const Tensor& bias, const Window2d& w,
                       std::int64_t groups);
 struct Conv2dGrads {

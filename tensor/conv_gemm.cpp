@@ -26,6 +26,18 @@
 // still in cache. Columns are not kept from the forward: the weight gradient unfolds x again,
 // which costs less than storing and reloading them.
 //
+// Which path when: conv2d_forward and conv2d_backward first ask detail::use_winograd
+// (tensor/conv_winograd.h). A 3x3 kernel with stride 1, dilation 1, one group and padding <= 2,
+// with at least 8 input and 8 output channels, goes to tensor/conv_winograd.cpp's F(2x2, 3x3)
+// kernels (dx and dW there; db below): 2.25x fewer multiplies, and at the Fashion CNN's second
+// conv (32 -> 64 on 14x14) ~1.6x faster forward and backward than this file's path, which already
+// ran its GEMMs near OpenBLAS's peak (docs/benchmarks.md, "Winograd convolution (issue 16)").
+// The same 3x3 shapes with fewer than 8 input channels (the Fashion CNN's conv1, C = 1, where
+// Winograd's 16 GEMMs would have an inner dimension of 1) take tensor/conv_direct.cpp's direct
+// forward (~1.15x this file's, whose GEMM has an inner dimension of 9); their backward stays
+// here. Everything else stays here: strided, dilated, grouped and non-3x3 kernels.
+// conv_transpose2d never uses either (its kernels here are 4x4 with stride 2).
+//
 // Same bits on any thread count: each sample's products are single-threaded BLAS calls whose
 // shapes depend on the convolution alone; the weight and bias gradients are summed per chunk of
 // samples (a chunk's size comes from the shape through kConvGradChunks and kConvMinMacs, never
@@ -192,6 +204,8 @@ Tensor conv2d_forward(const Tensor& x, const Tensor& weight, const Tensor& bias,
   const Plan p = make_plan(x.shape(), weight.shape(), window, groups);
   if (detail::use_winograd(x.shape(), weight.shape(), window, groups))
     return detail::winograd_conv2d(x, weight, bias, window);
+  if (detail::use_direct(x.shape(), weight.shape(), window, groups))
+    return detail::direct_conv2d(x, weight, bias, window);
   Tensor y({p.n, p.o, p.g.oh, p.g.ow}, x.dtype());
   if (y.numel() == 0) return y;
   detail::dispatch_floating(x.dtype(), "conv2d", [&](auto tag) {

@@ -309,7 +309,9 @@ bool winograd_fits(const Shape& x, const Shape& weight, const Window2d& w, std::
 }
 
 bool use_winograd(const Shape& x, const Shape& weight, const Window2d& w, std::int64_t groups) {
-  if (t_path == ConvPath::kGemm || !winograd_fits(x, weight, w, groups)) return false;
+  if (t_path == ConvPath::kGemm || t_path == ConvPath::kDirect ||
+      !winograd_fits(x, weight, w, groups))
+    return false;
   // With few channels the 16 GEMMs are too thin to pay for the transforms (conv1, C = 1).
   return t_path == ConvPath::kWinograd || (x[1] >= 8 && weight[0] >= 8);
 }

@@ -1,6 +1,7 @@
 // Internal to tensor/ (its kernels, their tests and bench_conv): the Winograd F(2x2, 3x3)
-// convolution of tensor/conv_winograd.cpp, and the switch that tensor/conv_gemm.cpp's
-// conv2d_forward / conv2d_backward consult to choose between it and the im2col + GEMM path.
+// convolution of tensor/conv_winograd.cpp, the direct 3x3 forward of tensor/conv_direct.cpp, and
+// the switch that tensor/conv_gemm.cpp's conv2d_forward / conv2d_backward consult to choose
+// between them and the im2col + GEMM path.
 // Shapes as in tensor/conv.h; float32 or float64, shapes already checked by the caller.
 #pragma once
 
@@ -11,9 +12,10 @@
 
 namespace minidl::detail {
 
-// Which kernels conv2d_forward / conv2d_backward run. kAuto: Winograd where winograd_preferred
-// says so, else im2col + GEMM. kWinograd: Winograd wherever winograd_fits (GEMM elsewhere).
-enum class ConvPath { kAuto, kGemm, kWinograd };
+// Which kernels conv2d_forward / conv2d_backward run. kAuto: Winograd where use_winograd says so,
+// the direct forward where use_direct does, else im2col + GEMM. kWinograd / kDirect: that path
+// wherever winograd_fits (the direct path is forward only; GEMM for the rest).
+enum class ConvPath { kAuto, kGemm, kWinograd, kDirect };
 
 // For tests and benchmarks: forces the path on the calling thread (where conv2d_forward and
 // conv2d_backward make the choice) while the scope lives.
@@ -34,6 +36,11 @@ ConvPath conv_path();
 bool winograd_fits(const Shape& x, const Shape& weight, const Window2d& w, std::int64_t groups);
 // ... and win (or are chosen) on this shape under the current ConvPath.
 bool use_winograd(const Shape& x, const Shape& weight, const Window2d& w, std::int64_t groups);
+
+// The direct forward applies where winograd_fits and wins (or is chosen): few input channels.
+bool use_direct(const Shape& x, const Shape& weight, const Window2d& w, std::int64_t groups);
+// y = conv2d(x, weight) + bias (bias may be undefined), directly.
+Tensor direct_conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const Window2d& w);
 
 // y = conv2d(x, weight) + bias (bias may be undefined).
 Tensor winograd_conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias,

@@ -1,7 +1,8 @@
-// Tests for tensor/conv_winograd.cpp: the Winograd forward against the naive 7-loop convolution,
-// and its forward, input and weight gradients against the im2col + GEMM path (whose gradients
-// autograd/conv_test.cpp checks against the composed primitives and gradcheck), on odd shapes in
-// float32 and float64; the choice of path; the same bits on 1 and 2 threads.
+// Tests for tensor/conv_winograd.cpp and tensor/conv_direct.cpp: the Winograd and direct forwards
+// against the naive 7-loop convolution and the im2col + GEMM path, Winograd's input and weight
+// gradients against the GEMM path (whose gradients autograd/conv_test.cpp checks against the
+// composed primitives and gradcheck), on odd shapes in float32 and float64; the choice of path;
+// the same bits on 1 and 2 threads.
 #include "tensor/conv_winograd.h"
 
 #include <doctest/doctest.h>
@@ -82,6 +83,38 @@ TEST_CASE("winograd: the forward matches the naive convolution and the GEMM path
   }
 }
 
+TEST_CASE("direct conv: the forward matches the naive convolution and the GEMM path") {
+  Generator gen(34);
+  std::vector<WinoCase> cases = wino_cases();
+  cases.push_back({"conv1 of the Fashion CNN, fewer samples", {3, 1, 28, 28}, 32, {1, 1}, true});
+  cases.push_back(
+      {"2 channels, 40 wide (two passes of 32 columns)", {2, 2, 5, 40}, 3, {1, 0}, true});
+  for (const auto& c : cases) {
+    CAPTURE(c.name);
+    for (DType dt : {kFloat64, kFloat32}) {
+      const Tensor x = randn(c.x, gen, dt), w = randn({c.o, c.x[1], 3, 3}, gen, dt);
+      const Tensor b = c.bias ? randn({c.o}, gen, dt) : Tensor();
+      const Window2d win = window_of(c.pad);
+      const Tensor want = naive::conv2d(x, w, b, {1, 1}, c.pad, {1, 1}, 1);
+      Tensor direct, gemm;
+      {
+        const ConvPathScope scope(ConvPath::kDirect);
+        REQUIRE(detail::use_direct(x.shape(), w.shape(), win, 1));
+        REQUIRE_FALSE(detail::use_winograd(x.shape(), w.shape(), win, 1));
+        direct = conv2d_forward(x, w, b, win, 1);
+      }
+      {
+        const ConvPathScope scope(ConvPath::kGemm);
+        REQUIRE_FALSE(detail::use_direct(x.shape(), w.shape(), win, 1));
+        gemm = conv2d_forward(x, w, b, win, 1);
+      }
+      const double tol = dt == kFloat64 ? 1e-12 : 1e-5;
+      check_close(direct, want, tol);
+      check_close(direct, gemm, tol);
+    }
+  }
+}
+
 TEST_CASE("winograd: input, weight and bias gradients match the GEMM path") {
   Generator gen(32);
   for (const auto& c : wino_cases()) {
@@ -114,10 +147,13 @@ TEST_CASE("winograd: input, weight and bias gradients match the GEMM path") {
   }
 }
 
-TEST_CASE("winograd: chosen for 3x3 stride 1 with enough channels, GEMM otherwise") {
+TEST_CASE("winograd: chosen for 3x3 stride 1 with enough channels, direct with few, else GEMM") {
   const Window2d same{{3, 3}, {1, 1}, {1, 1}};
   CHECK(detail::use_winograd({64, 32, 14, 14}, {64, 32, 3, 3}, same, 1));
+  CHECK_FALSE(detail::use_direct({64, 32, 14, 14}, {64, 32, 3, 3}, same, 1));
   CHECK_FALSE(detail::use_winograd({64, 1, 28, 28}, {32, 1, 3, 3}, same, 1));  // conv1
+  CHECK(detail::use_direct({64, 1, 28, 28}, {32, 1, 3, 3}, same, 1));
+  CHECK_FALSE(detail::use_direct({64, 1, 28, 28}, {32, 1, 3, 3}, {{3, 3}, {2, 2}, {1, 1}}, 1));
   CHECK_FALSE(detail::use_winograd({2, 32, 14, 14}, {64, 16, 3, 3}, same, 2));
   CHECK_FALSE(detail::use_winograd({2, 32, 14, 14}, {64, 32, 3, 3}, {{3, 3}, {2, 2}, {1, 1}}, 1));
   CHECK_FALSE(
@@ -126,6 +162,7 @@ TEST_CASE("winograd: chosen for 3x3 stride 1 with enough channels, GEMM otherwis
   CHECK_FALSE(detail::use_winograd({2, 32, 14, 14}, {64, 32, 5, 5}, {{5, 5}, {1, 1}, {2, 2}}, 1));
   const ConvPathScope scope(ConvPath::kGemm);
   CHECK_FALSE(detail::use_winograd({64, 32, 14, 14}, {64, 32, 3, 3}, same, 1));
+  CHECK_FALSE(detail::use_direct({64, 1, 28, 28}, {32, 1, 3, 3}, same, 1));
 }
 
 TEST_CASE("winograd: bitwise the same on 1 and 2 threads") {
@@ -143,4 +180,19 @@ TEST_CASE("winograd: bitwise the same on 1 and 2 threads") {
   const std::vector<Tensor> one = run(1), two = run(2);
   set_num_threads(0);
   for (std::size_t i = 0; i < one.size(); ++i) CHECK(bitwise_equal(one[i], two[i]));
+}
+
+TEST_CASE("direct conv: bitwise the same on 1 and 2 threads") {
+  // 1 -> 32 channels on 28x28: 0.23 M multiply-adds per sample, 9 samples per task.
+  Generator gen(35);
+  const Tensor x = randn({37, 1, 28, 28}, gen), w = randn({32, 1, 3, 3}, gen);
+  const Tensor b = randn({32}, gen);
+  const Window2d win{{3, 3}, {1, 1}, {1, 1}};
+  REQUIRE(detail::use_direct(x.shape(), w.shape(), win, 1));
+  set_num_threads(1);
+  const Tensor one = conv2d_forward(x, w, b, win, 1);
+  set_num_threads(2);
+  const Tensor two = conv2d_forward(x, w, b, win, 1);
+  set_num_threads(0);
+  CHECK(bitwise_equal(one, two));
 }
