@@ -34,7 +34,7 @@
 // ran its GEMMs near OpenBLAS's peak (docs/benchmarks.md, "Winograd convolution (issue 16)").
 // The same 3x3 shapes with fewer than 8 input channels (the Fashion CNN's conv1, C = 1, where
 // Winograd's 16 GEMMs would have an inner dimension of 1) take tensor/conv_direct.cpp's direct
-// forward (~1.15x this file's, whose GEMM has an inner dimension of 9); their backward stays
+// forward (~1.1x this file's, whose GEMM has an inner dimension of 9); their backward stays
 // here. Everything else stays here: strided, dilated, grouped and non-3x3 kernels.
 // conv_transpose2d never uses either (its kernels here are 4x4 with stride 2).
 //
