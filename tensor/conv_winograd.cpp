@@ -20,9 +20,11 @@
 // which are GEMMs. 16 products of [O, C] x [C, T] are 16 O C T multiply-adds for 4 T outputs
 // per plane, against 9 per output with im2col: 2.25x fewer, for transforms that are adds only.
 //
-// Why F(2x2, 3x3) and not F(4x4, 3x3) (6x6 tiles, 4x fewer): its transforms have entries up to 8
-// and its float32 error grows ~10x (Lavin & Gray; Barabasz et al. 2020), and on 14x14 maps the
-// 4x4 tiles waste (16 - 14) / 14 of each axis. Not measured here (see docs/benchmarks.md).
+// Why F(2x2, 3x3) and not F(4x4, 3x3) (6x6 tiles, 4x fewer multiplies than im2col): on the
+// Fashion CNN's 14x14 maps its 4x4 output tiles cover 16x16, so it saves only 1.36x of F(2x2,
+// 3x3)'s GEMM work (36 x 16 against 16 x 49 products per plane), its transforms multiply (entries
+// 4 and 5 in B^T) where these only add, and its float32 error is larger. Not implemented or
+// measured yet.
 //
 // Same bits on any thread count: a batch of samples (the columns of one GEMM) has a size that
 // depends on the shape alone (kTargetTiles); the weight gradient sums per chunk of samples (at
@@ -42,8 +44,10 @@
 namespace minidl::detail {
 namespace {
 
-// Tiles per batch: the GEMMs' long side. 128 keeps a batch's transformed input and products
-// (16 (C + O) T values, ~400 KB for the Fashion CNN's second conv in float32) in L2.
+// Tiles per batch: the GEMMs' long side, rounded up to whole samples. A batch's transformed input
+// and products are 16 (C + O) T values (0.9 MB for the Fashion CNN's second conv in float32, 3
+// samples of 49 tiles: about L2's size). Measured there: 49 to 128 tiles equally fast, 256 10%
+// and 512 35% slower.
 constexpr std::int64_t kTargetTiles = 128;
 constexpr std::int64_t kGradChunks = 8;
 
