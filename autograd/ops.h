@@ -73,5 +73,16 @@ Variable conv_transpose2d_fused(const Variable& x, const Variable& weight, const
                                 const Window2d& window, std::int64_t groups, Pair out);
 // max pooling in one op (autograd/conv.h's max_pool2d checks the arguments and calls it).
 Variable max_pool2d_fused(const Variable& x, const Window2d& window);
+// ---- normalisation (autograd/norm_ops.cpp)
+// Batch norm in one op: x [N, C, *], weight / bias [C] or undefined; normalised by the batch's
+// per-channel statistics when stat_mean is undefined (their mean and biased variance go to
+// batch_mean / batch_var when given), else by stat_mean and stat_invstd ([C], eval mode).
+Variable batch_norm_fused(const Variable& x, const Variable& weight, const Variable& bias,
+                          const Tensor& stat_mean, const Tensor& stat_invstd, double eps,
+                          Tensor* batch_mean = nullptr, Tensor* batch_var = nullptr);
+// The same composed from the ops above (not a primitive: the reference the tests compare with).
+Variable batch_norm_composed(const Variable& x, const Variable& weight, const Variable& bias,
+                             const Tensor& stat_mean, const Tensor& stat_invstd, double eps,
+                             Tensor* batch_mean = nullptr, Tensor* batch_var = nullptr);
 
 }  // namespace minidl

@@ -221,6 +221,27 @@ const std::vector<Row>& primitive_rows() {
          return max_pool2d_fused(v[0], {{2, 2}, {2, 2}, {0, 0}, {1, 1}, false});
        },
        true},
+      // Batch statistics over [N, C, L] (runs of L = 5 per channel); the second order runs the
+      // composed backward (create_graph).
+      {"batch_norm",
+       {{{3, 2, 5}}, {{2}}, {{2}}},
+       [](const V& v) { return batch_norm_fused(v[0], v[1], v[2], Tensor(), Tensor(), 1e-5); },
+       true},
+      // [N, C] (a block of columns per task), no affine parameters.
+      {"batch_norm_rows",
+       {{{4, 3}}},
+       [](const V& v) {
+         return batch_norm_fused(v[0], Variable(), Variable(), Tensor(), Tensor(), 1e-5);
+       },
+       true},
+      // Given statistics (eval mode): linear in x.
+      {"batch_norm_given",
+       {{{2, 3, 2, 2}}, {{3}}, {{3}}},
+       [](const V& v) {
+         return batch_norm_fused(v[0], v[1], v[2], tensor({0.5, -1.0, 2.0}, kFloat64),
+                                 tensor({1.5, 0.25, 3.0}, kFloat64), 1e-5);
+       },
+       true},
   };
   return rows;
 }
@@ -323,7 +344,7 @@ TEST_CASE("ops: every primitive in autograd/ops.h has a gradcheck row") {
       "amax",   "softmax",     "log_softmax", "reshape",  "permute",      "expand",
       "slice",  "concat",      "pad",         "flip",     "index_select", "index_add",
       "gather", "scatter_add", "matmul",      "unfold2d", "fold2d",       "atan",
-      "conv2d", "max_pool2d"};
+      "conv2d", "max_pool2d",  "batch_norm"};
   for (const auto& op : recorded) {
     bool found = false;
     for (const auto& row : primitive_rows()) found = found || row.name == op;

@@ -56,32 +56,24 @@ Variable BatchNorm::forward(const Variable& x) {
                " but the layer is ", dtype_name(param_dtype),
                " (convert the input, or the model with to())");
 
-  // Per-channel tensors broadcast as [1, C, 1, ...].
-  Shape channel_shape(static_cast<std::size_t>(x.dim()), 1);
-  channel_shape[1] = num_features_;
-  Axes axes;
-  for (std::int64_t a = 0; a < x.dim(); ++a)
-    if (a != 1) axes.push_back(a);
-
-  Variable xhat;
-  if (is_training() || !options_.track_running_stats) {
-    std::int64_t n = x.numel() / num_features_;
-    MINIDL_CHECK(!is_training() || n > 1, name,
-                 ": expected more than 1 value per channel when training, got input ",
-                 shape_str(x.shape()));
-    Variable mu = mean(x, axes, true);
-    Variable d = sub(x, mu);
-    Variable s2 = mean(mul(d, d), axes, true);
-    xhat = mul(d, rsqrt(add(s2, options_.eps)));
-    if (is_training() && options_.track_running_stats)
-      update_running_stats(mu.value(), s2.value(), n);
-  } else {
-    Tensor rm = running_mean_->value().reshape(channel_shape);
-    Tensor inv_std = rsqrt(add(running_var_->value(), options_.eps)).reshape(channel_shape);
-    xhat = mul(sub(x, Variable(rm)), Variable(inv_std));
+  // One fused op (autograd/norm_ops.cpp): batch statistics in training, or without running
+  // statistics; else the running ones.
+  const bool batch_stats = is_training() || !options_.track_running_stats;
+  const std::int64_t n = x.numel() / num_features_;
+  MINIDL_CHECK(!is_training() || n > 1, name,
+               ": expected more than 1 value per channel when training, got input ",
+               shape_str(x.shape()));
+  Tensor stat_mean, stat_invstd;
+  if (!batch_stats) {
+    stat_mean = running_mean_->value();
+    stat_invstd = rsqrt(add(running_var_->value(), options_.eps));
   }
-  if (!options_.affine) return xhat;
-  return add(mul(xhat, reshape(*weight_, channel_shape)), reshape(*bias_, channel_shape));
+  const bool update = is_training() && options_.track_running_stats;
+  Tensor batch_mean, batch_var;
+  Variable y = batch_norm_fused(x, weight(), bias(), stat_mean, stat_invstd, options_.eps,
+                                update ? &batch_mean : nullptr, update ? &batch_var : nullptr);
+  if (update) update_running_stats(batch_mean, batch_var, n);
+  return y;
 }
 
 void BatchNorm::update_running_stats(const Tensor& batch_mean, const Tensor& batch_var,

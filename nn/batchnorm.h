@@ -14,7 +14,9 @@
 // m = 1 / num_batches_tracked. Defaults: eps 1e-5, affine (weight ones, bias zeros), running
 // statistics tracked (running_mean zeros, running_var ones). Without tracking, batch statistics
 // are used in eval mode too and there are no buffers. Training needs n > 1 (as in PyTorch).
-// Gradients flow through mu and s2 (composed from autograd ops), so any order is available.
+// The forward is one fused op, batch_norm_fused (autograd/norm_ops.cpp on tensor/batch_norm.cpp's
+// kernels); gradients flow through mu and s2, and under create_graph its backward is composed
+// from autograd ops, so any order is available.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,6 @@
 // BatchNorm1d/2d: normalisation by hand, running statistics (momentum, unbiased variance,
-// cumulative average), eval mode, gradchecks in train and eval mode, names, errors. PyTorch
+// cumulative average), eval mode, gradchecks in train and eval mode, names, errors; the fused op
+// against its composition (nn/batchnorm_fused_test.cpp). PyTorch
 // reference values (train steps, running statistics, eval outputs) are in
 // nn/torch_reference_test.cpp.
 #include "nn/batchnorm.h"
