@@ -3,18 +3,19 @@
 //
 // Two walks over x viewed as [N, C, L]:
 // - runs (L > 1, e.g. [N, C, H, W]): channel by channel, each a run of L values per sample; the
-//   sums go into 16 double lanes (fixed 16-element blocks, which GCC -O2 vectorises; see
-//   tensor/loops.h), added in lane order at the end. The channel's N L values stay in cache
-//   across its two or three passes.
+//   sums go into 16 double lanes, totalled in lane order at the end. The channel's N L values
+//   stay in cache across its two or three passes.
 // - rows (L == 1, [N, C]): a channel is a column with stride C, so a task takes a block of
-//   channels and walks the rows, one double accumulator per channel, contiguous in c.
-// Either way a channel's sums run in an order fixed by the shape, never by the thread count.
+//   channels and walks down the rows, one double accumulator per channel.
+// The sums are tensor/batch_norm_sums.h's (AVX2 registers where the build has AVX2); either way
+// a channel's sums run in an order fixed by the shape, never by the thread count.
 #include "tensor/batch_norm.h"
 
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
+#include "tensor/batch_norm_sums.h"
 #include "tensor/dispatch.h"
 #include "tensor/loops.h"
 #include "tensor/parallel.h"
@@ -22,7 +23,14 @@
 namespace minidl {
 namespace {
 
+using detail::cols_grad;
+using detail::cols_sqdev;
+using detail::cols_sum;
 using detail::kBlock;
+using detail::lane_total;
+using detail::lanes_grad;
+using detail::lanes_sqdev;
+using detail::lanes_sum;
 
 // out[i] = f(i) for i < n, each block of 16 computed into a stack buffer before it is stored
 // (f may read out[i]: an accumulation).
@@ -35,21 +43,6 @@ inline void fill_blocked(U* out, std::int64_t n, F f) {
     for (int j = 0; j < kBlock; ++j) out[i + j] = tmp[j];
   }
   for (; i < n; ++i) out[i] = f(i);
-}
-
-// lanes[i % 16] += f(i) for i < n (the tail goes to the first lanes).
-template <typename F>
-inline void add_lanes(double* lanes, std::int64_t n, F f) {
-  std::int64_t i = 0;
-  for (; i + kBlock <= n; i += kBlock)
-    for (int j = 0; j < kBlock; ++j) lanes[j] += f(i + j);
-  for (int j = 0; i < n; ++i, ++j) lanes[j] += f(i);
-}
-
-inline double lane_total(const double* lanes) {
-  double s = 0;
-  for (int j = 0; j < kBlock; ++j) s += lanes[j];
-  return s;
 }
 
 struct Dims {
@@ -97,18 +90,11 @@ void forward_runs(const ForwardArgs<T>& a, const Dims& d, std::int64_t cb, std::
     if (a.batch_stats) {
       double lanes[kBlock] = {};
       for (std::int64_t s = 0; s < d.n; ++s) {
-        const T* p = a.x + (s * d.c + c) * d.l;
-        add_lanes(lanes, d.l, [p](std::int64_t i) { return static_cast<double>(p[i]); });
+        lanes_sum(lanes, a.x + (s * d.c + c) * d.l, d.l);
       }
       const double m = lane_total(lanes) / static_cast<double>(d.count());
       std::fill(lanes, lanes + kBlock, 0.0);
-      for (std::int64_t s = 0; s < d.n; ++s) {
-        const T* p = a.x + (s * d.c + c) * d.l;
-        add_lanes(lanes, d.l, [p, m](std::int64_t i) {
-          const double u = static_cast<double>(p[i]) - m;
-          return u * u;
-        });
-      }
+      for (std::int64_t s = 0; s < d.n; ++s) lanes_sqdev(lanes, a.x + (s * d.c + c) * d.l, d.l, m);
       store_stats(a, c, m, lane_total(lanes) / static_cast<double>(d.count()));
     }
     const T m = a.mean[c];
@@ -130,19 +116,9 @@ void forward_rows(const ForwardArgs<T>& a, const Dims& d, std::int64_t cb, std::
   double* ap = acc.data();
   const double* md = mean_d.data();
   if (a.batch_stats) {
-    for (std::int64_t s = 0; s < d.n; ++s) {
-      const T* row = a.x + s * d.c + cb;
-      fill_blocked(ap, cn, [=](std::int64_t i) { return ap[i] + static_cast<double>(row[i]); });
-    }
+    cols_sum(ap, a.x + cb, cn, d.n, d.c);
     for (std::int64_t i = 0; i < cn; ++i) mean_d[i] = acc[i] / static_cast<double>(d.n);
-    std::fill(acc.begin(), acc.end(), 0.0);
-    for (std::int64_t s = 0; s < d.n; ++s) {
-      const T* row = a.x + s * d.c + cb;
-      fill_blocked(ap, cn, [=](std::int64_t i) {
-        const double u = static_cast<double>(row[i]) - md[i];
-        return ap[i] + u * u;
-      });
-    }
+    cols_sqdev(ap, a.x + cb, cn, d.n, d.c, md);
     for (std::int64_t i = 0; i < cn; ++i)
       store_stats(a, cb + i, mean_d[i], acc[i] / static_cast<double>(d.n));
   }
@@ -199,12 +175,8 @@ void backward_runs(const BackwardArgs<T>& a, const Dims& d, std::int64_t cb, std
       const double m = static_cast<double>(a.mean[c]);
       double l1[kBlock] = {}, l2[kBlock] = {};
       for (std::int64_t s = 0; s < d.n; ++s) {
-        const T* g = a.dy + (s * d.c + c) * d.l;
-        const T* p = a.x + (s * d.c + c) * d.l;
-        add_lanes(l1, d.l, [g](std::int64_t i) { return static_cast<double>(g[i]); });
-        add_lanes(l2, d.l, [g, p, m](std::int64_t i) {
-          return static_cast<double>(g[i]) * (static_cast<double>(p[i]) - m);
-        });
+        const std::int64_t off = (s * d.c + c) * d.l;
+        lanes_grad(l1, l2, a.dy + off, a.x + off, d.l, m);
       }
       sum_dy = lane_total(l1);
       sum_dy_xhat = lane_total(l2) * static_cast<double>(a.invstd[c]);
@@ -227,35 +199,25 @@ void backward_rows(const BackwardArgs<T>& a, const Dims& d, std::int64_t cb, std
   const std::int64_t cn = ce - cb;
   std::vector<double> s1(static_cast<std::size_t>(cn), 0.0), s2(s1.size()), md(s1.size());
   for (std::int64_t i = 0; i < cn; ++i) md[i] = static_cast<double>(a.mean[cb + i]);
-  if (a.batch_stats || a.dweight || a.dbias) {
-    double *p1 = s1.data(), *p2 = s2.data();
-    const double* mp = md.data();
-    for (std::int64_t s = 0; s < d.n; ++s) {
-      const T* g = a.dy + s * d.c + cb;
-      const T* row = a.x + s * d.c + cb;
-      fill_blocked(p1, cn, [=](std::int64_t i) { return p1[i] + static_cast<double>(g[i]); });
-      fill_blocked(p2, cn, [=](std::int64_t i) {
-        return p2[i] + static_cast<double>(g[i]) * (static_cast<double>(row[i]) - mp[i]);
-      });
-    }
-  }
-  std::vector<DxCoef<T>> coef(s1.size());
+  if (a.batch_stats || a.dweight || a.dbias)
+    cols_grad(s1.data(), s2.data(), a.dy + cb, a.x + cb, cn, d.n, d.c, md.data());
+  // dx's coefficients per channel, one array each (contiguous in c like the rows).
+  std::vector<T> km(s1.size()), kk(s1.size()), ka(s1.size()), kb(s1.size());
   for (std::int64_t i = 0; i < cn; ++i) {
     const std::int64_t c = cb + i;
     const double sum_dy_xhat = s2[i] * static_cast<double>(a.invstd[c]);
     if (a.dbias) a.dbias[c] = static_cast<T>(s1[i]);
     if (a.dweight) a.dweight[c] = static_cast<T>(sum_dy_xhat);
-    coef[i] = dx_coef(a, c, s1[i], sum_dy_xhat, static_cast<double>(d.n));
+    const DxCoef<T> k = dx_coef(a, c, s1[i], sum_dy_xhat, static_cast<double>(d.n));
+    km[i] = k.m, kk[i] = k.k, ka[i] = k.a, kb[i] = k.b;
   }
   if (!a.dx) return;
-  const DxCoef<T>* kp = coef.data();
+  const T *mp = km.data(), *kp = kk.data(), *ap = ka.data(), *bp = kb.data();
   for (std::int64_t s = 0; s < d.n; ++s) {
     const T* g = a.dy + s * d.c + cb;
     const T* row = a.x + s * d.c + cb;
-    fill_blocked(a.dx + s * d.c + cb, cn, [=](std::int64_t i) {
-      const DxCoef<T>& k = kp[i];
-      return k.k * (g[i] - k.a - (row[i] - k.m) * k.b);
-    });
+    fill_blocked(a.dx + s * d.c + cb, cn,
+                 [=](std::int64_t i) { return kp[i] * (g[i] - ap[i] - (row[i] - mp[i]) * bp[i]); });
   }
 }
 
