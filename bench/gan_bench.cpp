@@ -21,7 +21,9 @@
 // rep (0 skips it).
 //
 //   bench_gan [--iters K] [--reps R] [--threads T] [--dcgan-iters K] [--cpu-time] [--grad-norms]
-//             [--no-torch] [--json] [--measure]
+//             [--no-torch] [--json] [--measure] [--profile]
+// --iters 0 skips the ring row. --profile (a diagnostic, no contest): runs --dcgan-iters DCGAN
+// iterations under minidl::Profiler and prints its op and scope tables.
 // --cpu-time times minidl's process CPU time instead of wall time (see now_seconds()); the
 // PyTorch reference, timed in wall seconds, is then left out.
 // --grad-norms times step(true) (both gradient norms on every step, as before train() measured
@@ -43,6 +45,7 @@
 #include <string>
 #include <vector>
 
+#include "autograd/profiler.h"
 #include "bench/harness.h"
 #include "data/toy2d.h"
 #include "metrics/mode_coverage.h"
@@ -289,7 +292,7 @@ Run torch_run(const std::string& python, std::int64_t iters, std::int64_t reps, 
 int main(int argc, char** argv) {
   std::int64_t iters = 500, reps = 5, dcgan_iters = 20;
   int threads = 2, trial_rounds = 3;
-  bool with_torch = true, json = false, measure = false;
+  bool with_torch = true, json = false, measure = false, profile = false;
   std::string python = "/usr/bin/python3";
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -312,6 +315,8 @@ int main(int argc, char** argv) {
       json = true;
     else if (a == "--measure")
       measure = true;
+    else if (a == "--profile")
+      profile = true;
     else if (a == "--quick")
       iters = 100, reps = 2, dcgan_iters = 5, trial_rounds = 2;
     else if (a == "--python")
@@ -320,16 +325,23 @@ int main(int argc, char** argv) {
       std::fprintf(stderr,
                    "usage: bench_gan [--iters K] [--reps R] [--threads T] [--dcgan-iters K] "
                    "[--cpu-time] [--grad-norms] [--no-torch] [--json] [--measure] [--quick] "
-                   "[--python PATH]\n");
+                   "[--python PATH] [--profile]\n");
       return a == "--help" ? 0 : 2;
     }
   }
-  if (iters < 1 || reps < 1 || threads < 1 || dcgan_iters < 0) {
+  if (iters < 0 || reps < 1 || threads < 1 || dcgan_iters < 0) {
     std::fprintf(stderr,
-                 "bench_gan: --iters, --reps and --threads must be >= 1, --dcgan-iters >= 0\n");
+                 "bench_gan: --reps and --threads must be >= 1, --iters and --dcgan-iters >= 0\n");
     return 2;
   }
   set_num_threads(threads);
+  if (profile) {
+    DcGan gan;
+    Profiler prof;
+    gan.steps(std::max<std::int64_t>(dcgan_iters, 1));
+    std::printf("%s", prof.table().c_str());
+    return 0;
+  }
   bench::Coprocess torch;
   if (with_torch &&
       !torch.start({python, std::string(MINIDL_SOURCE_DIR) + "/bench/torch_gan.py", "--serve"},
@@ -369,13 +381,13 @@ int main(int argc, char** argv) {
         "Adam; gan_dcgan_step: gan_fashion's DCGAN, 28x28, batch 64, one D and one G step\n");
     bench::print_table_header();
   }
-  {
+  if (iters > 0) {
     RingGan gan(0);
     rows.push_back(row(
         "gan_ns_ring_iter", [&] { return gan.steps(iters); }, "ring " + std::to_string(iters),
         iters, 0.3));
   }
-  if (!json) {
+  if (!json && iters > 0) {
     const bench::Row& r = rows.back();
     print_floor(r.minidl.median, r.reference ? r.reference->median : 0);
   }
