@@ -216,6 +216,22 @@ Variable relu(const Variable& x) {
                 });
 }
 
+// leaky_relu: out = x if x > 0 else slope x.  dx = g if x > 0 else slope g (PyTorch's
+// leaky_relu_backward: slope at 0). One pass each way; it was where(x > 0, x, slope x), whose
+// forward made a mask, a product and a blend and whose backward five passes. Under create_graph
+// the backward is the same blend of differentiable ops (x enters only through the mask).
+Variable leaky_relu(const Variable& x, double negative_slope) {
+  const detail::OpTimer timer;
+  auto backward = [negative_slope](const Inputs& in, const Variable&, const Variable& g) {
+    if (grad_enabled())
+      return Grads{where(minidl::gt(in[0].value(), 0.0), g, mul(g, negative_slope))};
+    return Grads{Variable(minidl::leaky_relu_backward(g.value(), in[0].value(), negative_slope))};
+  };
+  return annotate(
+      record("leaky_relu", minidl::leaky_relu(x.value(), negative_slope), {x}, backward),
+      [&] { return "negative_slope=" + detail::number_str(negative_slope); });
+}
+
 // abs: dx = g sign(x); the subgradient at 0 is 0.
 Variable abs(const Variable& x) {
   const detail::OpTimer timer;

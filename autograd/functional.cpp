@@ -101,10 +101,6 @@ Variable minimum(const Variable& a, const Variable& b) {
 Variable masked_fill(const Variable& x, const Tensor& mask, double value) {
   return where(mask, scalar_like(x, value), x);
 }
-// x if x > 0 else slope x.
-Variable leaky_relu(const Variable& x, double negative_slope) {
-  return where(minidl::gt(x.value(), 0.0), x, mul(x, negative_slope));
-}
 // x if x > 0 else alpha (e^x - 1).
 Variable elu(const Variable& x, double alpha) {
   return where(minidl::gt(x.value(), 0.0), x, mul(expm1(x), alpha));

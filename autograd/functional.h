@@ -45,7 +45,6 @@ Variable reciprocal(const Variable& x);
 Variable maximum(const Variable& a, const Variable& b);  // ties split the gradient evenly
 Variable minimum(const Variable& a, const Variable& b);
 Variable masked_fill(const Variable& x, const Tensor& mask, double value);
-Variable leaky_relu(const Variable& x, double negative_slope = 0.01);
 Variable elu(const Variable& x, double alpha = 1.0);
 Variable gelu(const Variable& x);  // exact form, 0.5 x (1 + erf(x / sqrt 2))
 Variable silu(const Variable& x);

@@ -34,6 +34,7 @@ Variable cos(const Variable& x);
 Variable tanh(const Variable& x);
 Variable sigmoid(const Variable& x);
 Variable relu(const Variable& x);
+Variable leaky_relu(const Variable& x, double negative_slope = 0.01);
 Variable abs(const Variable& x);
 Variable where(const Tensor& cond, const Variable& a, const Variable& b);
 Variable clamp(const Variable& x, std::optional<double> lo, std::optional<double> hi);

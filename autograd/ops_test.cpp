@@ -221,6 +221,10 @@ const std::vector<Row>& primitive_rows() {
          return max_pool2d_fused(v[0], {{2, 2}, {2, 2}, {0, 0}, {1, 1}, false});
        },
        true},
+      {"leaky_relu",
+       {{{3, 4}, Draw::kAwayFromZero}},
+       [](const V& v) { return leaky_relu(v[0], 0.1); },
+       true},
       // Batch statistics over [N, C, L] (runs of L = 5 per channel); the second order runs the
       // composed backward (create_graph).
       {"batch_norm",
@@ -269,10 +273,6 @@ const std::vector<Row>& composite_rows() {
       {"rsqrt", {{{3}, Draw::kPositive}}, [](const V& v) { return rsqrt(v[0]); }, true},
       {"maximum", {{{3, 4}}, {{4}}}, [](const V& v) { return maximum(v[0], v[1]); }, false},
       {"minimum", {{{3, 4}}, {{3, 4}}}, [](const V& v) { return minimum(v[0], v[1]); }, false},
-      {"leaky_relu",
-       {{{3, 4}, Draw::kAwayFromZero}},
-       [](const V& v) { return leaky_relu(v[0], 0.1); },
-       true},
       {"elu", {{{3, 4}, Draw::kAwayFromZero}}, [](const V& v) { return elu(v[0], 0.7); }, true},
       {"gelu", {{{3, 4}}}, [](const V& v) { return gelu(v[0]); }, true},
       {"silu", {{{3, 4}}}, [](const V& v) { return silu(v[0]); }, true},

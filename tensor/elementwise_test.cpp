@@ -127,6 +127,36 @@ TEST_CASE("elementwise: float32 tanh (one double exp) is within an ulp of tanh, 
   CHECK(std::isnan(tanh(tensor({NAN}, kFloat32)).item()));
 }
 
+TEST_CASE("elementwise: leaky_relu and its backward in one pass each, NaN and 0 included") {
+  for (DType dt : {kFloat32, kFloat64}) {
+    CAPTURE(dtype_name(dt));
+    // 20 values: a full block of 16 and a tail.
+    std::vector<double> xs = {-3.0, -1e-30, 0.0,  2.0, -0.5,   7.0, -8.0,  1e-30, -2.0, 3.5,
+                              -1.0, 0.25,   -4.0, 6.0, -0.125, 9.0, -10.0, 1.0,   -6.0, NAN};
+    Tensor x({20}, dt), g({20}, dt);
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+      if (dt == kFloat32) {
+        x.data<float>()[i] = static_cast<float>(xs[i]);
+        g.data<float>()[i] = static_cast<float>(i + 1);
+      } else {
+        x.data<double>()[i] = xs[i];
+        g.data<double>()[i] = static_cast<double>(i + 1);
+      }
+    }
+    const Tensor y = leaky_relu(x, 0.1), dx = leaky_relu_backward(g, x, 0.1);
+    for (std::size_t i = 0; i + 1 < xs.size(); ++i) {
+      CAPTURE(xs[i]);
+      const double xi = x.to(kFloat64).data<double>()[i];
+      CHECK(y.to(kFloat64).data<double>()[i] ==
+            doctest::Approx(xi > 0 ? xi : 0.1 * xi).epsilon(1e-6));
+      CHECK(dx.to(kFloat64).data<double>()[i] ==
+            doctest::Approx(xi > 0 ? i + 1.0 : 0.1 * (i + 1.0)).epsilon(1e-6));
+    }
+    CHECK(std::isnan(y.to(kFloat64).data<double>()[19]));
+    CHECK(dx.to(kFloat64).data<double>()[19] == doctest::Approx(2.0));  // slope g at NaN
+  }
+}
+
 TEST_CASE("elementwise: sigmoid is stable for large |x|") {
   for (DType dt : {kFloat32, kFloat64}) {
     Tensor s = sigmoid(tensor({-1000.0, -100.0, 0.0, 100.0, 1000.0}, dt));

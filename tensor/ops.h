@@ -121,6 +121,10 @@ inline Tensor ne(const Tensor& a, double b) { return binary(BinaryOp::kNe, a, b)
 
 // cond != 0 ? a : b, all three broadcast together; result dtype = promote(a, b).
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
+// leaky_relu(x) = x > 0 ? x : slope x (NaN stays NaN), one pass (float32 / float64); its
+// gradient leaky_relu_backward(g, x) = x > 0 ? g : slope g, one pass.
+Tensor leaky_relu(const Tensor& x, double negative_slope);
+Tensor leaky_relu_backward(const Tensor& g, const Tensor& x, double negative_slope);
 // Bounds are optional; NaN stays NaN.
 Tensor clamp(const Tensor& x, std::optional<double> lo, std::optional<double> hi);
 // x with value wherever mask != 0 (mask broadcasts to x).
