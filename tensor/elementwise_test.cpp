@@ -266,7 +266,8 @@ TEST_CASE("elementwise: awkward and large shapes match the naive reference") {
                                                       {{40000}, {1}},
                                                       {{1}, {40000}},
                                                       {{2, 3, 4, 5, 6}, {3, 1, 5, 1}}};
-  for (const auto& [sa, sb] : cases) {
+  for (const auto& shapes : cases) {  // not a binding: CAPTURE's lambda (clang < 16)
+    const Shape &sa = shapes.first, &sb = shapes.second;
     CAPTURE(shape_str(sa));
     CAPTURE(shape_str(sb));
     Tensor a = randn(sa, gen, kFloat32), b = randn(sb, gen, kFloat32);
