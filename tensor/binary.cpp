@@ -187,17 +187,17 @@ void run_binary(const Tensor& a, const Tensor& b, Tensor& out, std::int64_t grai
 // unconditionally, so GCC turns the choice into a masked blend and vectorises it. The strided walk
 // in where() stays scalar and branches on every element, which costs a misprediction on about
 // every other element of a random sign mask (leaky_relu's forward and backward on conv
-// activations spent 20% of a DCGAN step there).
+// activations spent 20% of a DCGAN step there). out is where()'s fresh output, so it overlaps no
+// input and each block is stored straight to it (no stack buffer; see detail::disjoint).
 template <int SA, int SB, typename C, typename T>
-void where_run(const C* c, const T* a, const T* b, T* out, std::int64_t n) {
+void where_run(const C* __restrict c, const T* __restrict a, const T* __restrict b,
+               T* __restrict out, std::int64_t n) {
   std::int64_t i = 0;
   for (; i + detail::kBlock <= n; i += detail::kBlock) {
-    T tmp[detail::kBlock];
     for (int j = 0; j < detail::kBlock; ++j) {
       const T av = a[(i + j) * SA], bv = b[(i + j) * SB];
-      tmp[j] = c[i + j] != C(0) ? av : bv;
+      out[i + j] = c[i + j] != C(0) ? av : bv;
     }
-    for (int j = 0; j < detail::kBlock; ++j) out[i + j] = tmp[j];
   }
   for (; i < n; ++i) out[i] = c[i] != C(0) ? a[i * SA] : b[i * SB];
 }
