@@ -70,26 +70,6 @@ using detail::Range;
 constexpr std::int64_t kConvMinMacs = std::int64_t{1} << 21;
 constexpr std::int64_t kConvGradChunks = 8;
 
-void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const float* a,
-          std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c,
-          std::int64_t ldc) {
-  blas::sgemm(ta, tb, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
-}
-void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const double* a,
-          std::int64_t lda, const double* b, std::int64_t ldb, double beta, double* c,
-          std::int64_t ldc) {
-  blas::dgemm(ta, tb, m, n, k, 1.0, a, lda, b, ldb, beta, c, ldc);
-}
-
-// A thread-local buffer of at least n elements; slot 0 and 1 are independent.
-template <typename T>
-T* scratch(int slot, std::int64_t n) {
-  thread_local std::vector<T> bufs[2];
-  auto& b = bufs[slot];
-  if (static_cast<std::int64_t>(b.size()) < n) b.resize(static_cast<std::size_t>(n));
-  return b.data();
-}
-
 // Everything the per-sample loops need; g describes one sample (g.n == 1).
 struct Plan {
   Geometry g;
@@ -130,7 +110,7 @@ Plan make_plan(const Shape& x, const Shape& wshape, const Window2d& win, std::in
 template <typename T>
 const T* sample_cols(const Plan& p, const T* xn) {
   if (p.pointwise) return xn;
-  T* buf = scratch<T>(0, p.ckk() * p.g.l());
+  T* buf = detail::conv_scratch<T>(0, p.ckk() * p.g.l());
   detail::im2col_planes(xn, buf, p.g, p.rows.data(), p.cols.data(), 0, p.g.c);
   return buf;
 }
@@ -147,8 +127,8 @@ void forward_samples(const Plan& p, const T* x, const T* w, const T* b, T* y, st
     if (b != nullptr)
       for (std::int64_t o = 0; o < p.o; ++o) std::fill(yn + o * l, yn + (o + 1) * l, b[o]);
     for (std::int64_t gi = 0; gi < p.groups; ++gi)
-      gemm(false, false, p.og, l, p.k, w + gi * p.og * p.k, p.k, cols + gi * p.k * l, l,
-           b != nullptr ? T(1) : T(0), yn + gi * p.og * l, l);
+      detail::conv_gemm(false, false, p.og, l, p.k, w + gi * p.og * p.k, p.k, cols + gi * p.k * l,
+                        l, b != nullptr ? T(1) : T(0), yn + gi * p.og * l, l);
   }
 }
 
@@ -179,18 +159,18 @@ void backward_samples(const Plan& p, const T* dy, const T* x, const T* w, T* dx,
     if (dw != nullptr) {
       const T* cols = sample_cols(p, x + n * plane);
       for (std::int64_t gi = 0; gi < p.groups; ++gi)
-        gemm(false, true, p.og, p.k, l, dyn + gi * p.og * l, l, cols + gi * p.k * l, l, beta,
-             dw + gi * p.og * p.k, p.k);
+        detail::conv_gemm(false, true, p.og, p.k, l, dyn + gi * p.og * l, l, cols + gi * p.k * l, l,
+                          beta, dw + gi * p.og * p.k, p.k);
     }
     if (db != nullptr)
       for (std::int64_t o = 0; o < p.o; ++o)
         db[o] = (n == n0 ? T(0) : db[o]) + row_sum(dyn + o * l, l);
     if (dx != nullptr) {
       T* dxn = dx + n * plane;
-      T* dcols = p.pointwise ? dxn : scratch<T>(1, p.ckk() * l);
+      T* dcols = p.pointwise ? dxn : detail::conv_scratch<T>(1, p.ckk() * l);
       for (std::int64_t gi = 0; gi < p.groups; ++gi)
-        gemm(true, false, p.k, l, p.og, w + gi * p.og * p.k, p.k, dyn + gi * p.og * l, l, T(0),
-             dcols + gi * p.k * l, l);
+        detail::conv_gemm(true, false, p.k, l, p.og, w + gi * p.og * p.k, p.k, dyn + gi * p.og * l,
+                          l, T(0), dcols + gi * p.k * l, l);
       if (!p.pointwise)
         detail::col2im_planes<T, true>(dcols, dxn, p.g, p.rows.data(), p.cols.data(), 0, p.g.c);
     }

@@ -11,9 +11,34 @@
 #include <type_traits>
 #include <vector>
 
+#include "tensor/blas.h"
 #include "tensor/conv.h"
 
 namespace minidl::detail {
+
+// One GEMM through the BLAS door, overloaded on the element type so the kernels are templates.
+inline void conv_gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k,
+                      const float* a, std::int64_t lda, const float* b, std::int64_t ldb,
+                      float beta, float* c, std::int64_t ldc) {
+  blas::sgemm(ta, tb, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
+}
+inline void conv_gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k,
+                      const double* a, std::int64_t lda, const double* b, std::int64_t ldb,
+                      double beta, double* c, std::int64_t ldc) {
+  blas::dgemm(ta, tb, m, n, k, 1.0, a, lda, b, ldb, beta, c, ldc);
+}
+
+// A thread-local buffer of at least n elements that grows and is kept, so steady-state training
+// allocates none. Slots are independent; each kernel file owns its own (conv_gemm.cpp 0-1,
+// conv_winograd.cpp 2-4), so a path that calls another never overwrites a buffer in use.
+inline constexpr int kConvScratchSlots = 5;
+template <typename T>
+T* conv_scratch(int slot, std::int64_t n) {
+  thread_local std::vector<T> bufs[kConvScratchSlots];
+  auto& b = bufs[slot];
+  if (static_cast<std::int64_t>(b.size()) < n) b.resize(static_cast<std::size_t>(n));
+  return b.data();
+}
 
 // Elements touched per chunk (~10-50 µs of copying); planes are the unit, so a chunk is
 // max(1, kGrainConv / plane work) planes.

@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "tensor/blas.h"
+#include "tensor/conv_kernels.h"
 #include "tensor/dispatch.h"
 #include "tensor/loops.h"
 #include "tensor/parallel.h"
@@ -52,26 +53,6 @@ constexpr std::int64_t kTargetTiles = 128;
 constexpr std::int64_t kGradChunks = 8;
 
 thread_local ConvPath t_path = ConvPath::kAuto;
-
-void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const float* a,
-          std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c,
-          std::int64_t ldc) {
-  blas::sgemm(ta, tb, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
-}
-void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const double* a,
-          std::int64_t lda, const double* b, std::int64_t ldb, double beta, double* c,
-          std::int64_t ldc) {
-  blas::dgemm(ta, tb, m, n, k, 1.0, a, lda, b, ldb, beta, c, ldc);
-}
-
-// A thread-local buffer of at least n elements; slots are independent.
-template <typename T>
-T* scratch(int slot, std::int64_t n) {
-  thread_local std::vector<T> bufs[4];
-  auto& b = bufs[slot];
-  if (static_cast<std::int64_t>(b.size()) < n) b.resize(static_cast<std::size_t>(n));
-  return b.data();
-}
 
 // The tile grid of one convolution: H x W planes with padding (ph, pw), oh x ow outputs in th x tw
 // tiles of 2x2; the padded plane that the tiles read is (2 th + 2) x (2 tw + 2).
@@ -125,7 +106,7 @@ void transform_input(const T* x, std::int64_t ns, std::int64_t c, const Grid& g,
                      std::int64_t ldv) {
   const std::int64_t pr = g.prow(), half = g.tw + 1, ps = round_up(2 * half) + kB;
   const std::int64_t p = g.tiles(), xs = c * ldv;
-  T* pad = scratch<T>(2, (pr + 4) * ps);
+  T* pad = detail::conv_scratch<T>(4, (pr + 4) * ps);
   T* rows4 = pad + pr * ps;  // B^T's four row combinations of one row of tiles
   std::fill(pad, pad + pr * ps, T(0));
   const std::int64_t rows = std::min(g.h, pr - g.ph), e0 = g.pw & 1;  // first even column
@@ -177,7 +158,7 @@ template <typename T>
 void transform_output(const T* m, std::int64_t ldm, std::int64_t o, std::int64_t ns, const Grid& g,
                       const T* bias, T* y) {
   const std::int64_t p = g.tiles(), xs = o * ldm, rl = 2 * round_up(g.tw);
-  T* row = scratch<T>(2, 2 * rl);  // two output rows of whole tiles
+  T* row = detail::conv_scratch<T>(4, 2 * rl);  // two output rows of whole tiles
   for (std::int64_t s = 0; s < ns; ++s)
     for (std::int64_t oi = 0; oi < o; ++oi) {
       const T b = bias != nullptr ? bias[oi] : T(0);
@@ -219,7 +200,7 @@ template <typename T>
 void transform_grad(const T* dy, std::int64_t ns, std::int64_t o, const Grid& g, T* e,
                     std::int64_t lde) {
   const std::int64_t p = g.tiles(), xs = o * lde, rl = 2 * round_up(g.tw);
-  T* rows = scratch<T>(2, 2 * rl);  // two rows of dy, zero past ow
+  T* rows = detail::conv_scratch<T>(4, 2 * rl);  // two rows of dy, zero past ow
   std::fill(rows, rows + 2 * rl, T(0));
   for (std::int64_t s = 0; s < ns; ++s)
     for (std::int64_t oi = 0; oi < o; ++oi) {
@@ -289,12 +270,12 @@ void run_forward(const T* in, std::int64_t n, std::int64_t ci, std::int64_t co, 
   const std::int64_t p = g.tiles();
   run_chunks(n, g.batch(n), [&](std::int64_t b, std::int64_t e) {
     const std::int64_t cols = (e - b) * p, ld = cols + kB;
-    T* v = scratch<T>(0, 16 * ci * ld);
-    T* m = scratch<T>(1, 16 * co * cols + kB);
+    T* v = detail::conv_scratch<T>(2, 16 * ci * ld);
+    T* m = detail::conv_scratch<T>(3, 16 * co * cols + kB);
     transform_input(in + b * ci * g.h * g.w, e - b, ci, g, v, ld);
     for (int xi = 0; xi < 16; ++xi)
-      gemm(false, false, co, cols, ci, u + xi * co * ci, ci, v + xi * ci * ld, ld, T(0),
-           m + xi * co * cols, cols);
+      detail::conv_gemm(false, false, co, cols, ci, u + xi * co * ci, ci, v + xi * ci * ld, ld,
+                        T(0), m + xi * co * cols, cols);
     transform_output(m, cols, co, e - b, g, bias, out + b * co * g.oh * g.ow);
   });
 }
@@ -370,14 +351,14 @@ Tensor winograd_conv2d_weight_grad(const Tensor& dy, const Tensor& x, const Wind
         const std::int64_t end = std::min(n, (k + 1) * per_chunk);
         for (std::int64_t b = k * per_chunk; b < end; b += batch) {
           const std::int64_t ns = std::min(batch, end - b), cols = ns * p, ld = cols + kB;
-          T* v = scratch<T>(0, 16 * c * ld);
-          T* e = scratch<T>(1, 16 * o * ld);
+          T* v = detail::conv_scratch<T>(2, 16 * c * ld);
+          T* e = detail::conv_scratch<T>(3, 16 * o * ld);
           transform_input(xp + b * c * g.h * g.w, ns, c, g, v, ld);
           transform_grad(dyp + b * o * g.oh * g.ow, ns, o, g, e, ld);
           const T beta = b == k * per_chunk ? T(0) : T(1);
           for (int xi = 0; xi < 16; ++xi)
-            gemm(false, true, o, c, cols, e + xi * o * ld, ld, v + xi * c * ld, ld, beta,
-                 mk + xi * o * c, c);
+            detail::conv_gemm(false, true, o, c, cols, e + xi * o * ld, ld, v + xi * c * ld, ld,
+                              beta, mk + xi * o * c, c);
         }
       }
     });
