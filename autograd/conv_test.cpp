@@ -58,6 +58,19 @@ std::vector<ConvCase> conv_cases() {
        {.stride = {2, 2}, .padding = {1, 1}, .groups = 2}},
       {"1x1", {3, 4, 4, 3}, {5, 4, 1, 1}, true, {}},
       {"batch 1", {1, 3, 5, 5}, {2, 3, 3, 3}, true, {.padding = {1, 1}}},
+      // tensor/conv_gemm.cpp takes samples in blocks of ceil(256 / L): 6 at L = 49, so 11 samples
+      // are a full block and a partial one; at L = 16 a block of 16 holds 20 samples' first 16.
+      {"4x4 stride 2, batch not divisible by the block",
+       {11, 3, 14, 14},
+       {5, 3, 4, 4},
+       true,
+       {.stride = {2, 2}, .padding = {1, 1}}},
+      {"groups 2, 4x4 stride 2, a partial block",
+       {20, 4, 8, 8},
+       {6, 2, 4, 4},
+       true,
+       {.stride = {2, 2}, .padding = {1, 1}, .groups = 2}},
+      {"1x1 on a small map, batch 9", {9, 4, 3, 3}, {5, 4, 1, 1}, false, {}},
       {"kernel as large as the padded input",
        {2, 2, 3, 3},
        {2, 2, 5, 5},
@@ -240,6 +253,31 @@ TEST_CASE("conv2d: bitwise the same on 1 and 2 threads, forward and backward") {
   const std::vector<Tensor> one = run(1), two = run(2);
   set_num_threads(0);
   for (std::size_t i = 0; i < one.size(); ++i) CHECK(bitwise_equal(one[i], two[i]));
+}
+
+TEST_CASE("conv2d: DCGAN's 4x4 stride-2 layers over several chunks of sample blocks") {
+  // The discriminator's second conv (32 -> 64, 14x14 -> 7x7, L = 49) at batch 20: blocks of 6
+  // samples, backward chunks of 6 (6 + 6 + 6 + 2), so the weight gradient sums blocks within a
+  // chunk and partials across chunks. Against the composed convolution, and the same bits on 1
+  // and 2 threads.
+  Generator gen(27);
+  const Conv2dOptions o{.stride = {2, 2}, .padding = {1, 1}};
+  Tensor x = randn({20, 32, 14, 14}, gen), w = randn({64, 32, 4, 4}, gen), b = randn({64}, gen);
+  const Tensor dy = randn({20, 64, 7, 7}, gen);
+  auto run = [&](int threads, bool composed) {
+    set_num_threads(threads);
+    Variable xv(x, true), wv(w, true), bv(b, true);
+    Variable y = composed ? conv2d_composed(xv, wv, bv, o) : conv2d(xv, wv, bv, o);
+    const auto g = grad({y}, {xv, wv, bv}, {.grad_outputs = {Variable(dy)}});
+    return std::vector<Tensor>{y.value(), g[0].value(), g[1].value(), g[2].value()};
+  };
+  const std::vector<Tensor> one = run(1, false), two = run(2, false), ref = run(1, true);
+  set_num_threads(0);
+  for (std::size_t i = 0; i < one.size(); ++i) {
+    CAPTURE(i);
+    CHECK(bitwise_equal(one[i], two[i]));
+    CHECK_TENSOR_CLOSE(one[i], ref[i], 1e-4, 1e-4);
+  }
 }
 
 TEST_CASE("max_pool2d: forward matches the naive reference") {

@@ -1,5 +1,5 @@
 // The fused convolution kernels (see tensor/conv.h): conv2d's forward and its three gradients,
-// one sample at a time, straight between NCHW tensors.
+// one sample (or a block of samples on small maps) at a time, straight between NCHW tensors.
 //
 // Shape legend: N batch, C input channels, O output channels, G groups, Cg = C / G, Og = O / G,
 // K = Cg * kH * kW (one group's unfolded rows), H x W image, L = H_out * W_out.
@@ -26,6 +26,15 @@
 // still in cache. Columns are not kept from the forward: the weight gradient unfolds x again,
 // which costs less than storing and reloading them.
 //
+// Small maps take a few samples per GEMM: at L = 49 (the DCGAN discriminator's 7x7 output, and
+// the generator's 7x7 -> 14x14 transpose) one sample's product is [64 x 512] x [512 x 49], where
+// OpenBLAS is far from its peak. Blocks of s = ceil(kConvBlockCols / L) samples have their
+// columns side by side ([C kH kW, s L], still a few hundred KB), the forward's [O, s L] result is
+// scattered into NCHW with the bias, and the backward gathers the block's dy to [O, s L] for one
+// weight-gradient GEMM and one W^T dy GEMM whose columns are folded per sample. At L >= 256 a
+// block is one sample and the path is the per-sample one above. Measured on bench_gan's DCGAN
+// step: ~2.5% less time (docs/features.md, GAN part); 1024 columns per block was slower than 256.
+//
 // Which path when: conv2d_forward and conv2d_backward first ask detail::use_winograd
 // (tensor/conv_winograd.h). A 3x3 kernel with stride 1, dilation 1, one group and padding <= 2,
 // with at least 8 input and 8 output channels, goes to tensor/conv_winograd.cpp's F(2x2, 3x3)
@@ -38,8 +47,9 @@
 // here. Everything else stays here: strided, dilated, grouped and non-3x3 kernels.
 // conv_transpose2d never uses either (its kernels here are 4x4 with stride 2).
 //
-// Same bits on any thread count: each sample's products are single-threaded BLAS calls whose
-// shapes depend on the convolution alone; the weight and bias gradients are summed per chunk of
+// Same bits on any thread count: each block's products are single-threaded BLAS calls whose
+// shapes depend on the convolution alone (blocks start at multiples of s, chunks are whole
+// blocks); the weight and bias gradients are summed per chunk of
 // samples (a chunk's size comes from the shape through kConvGradChunks and kConvMinMacs, never
 // from the thread
 // count) and the chunk partials are added in chunk order. Scratch buffers are thread-local and
@@ -69,22 +79,39 @@ using detail::Range;
 // adds), and no chunk under kConvMinMacs.
 constexpr std::int64_t kConvMinMacs = std::int64_t{1} << 21;
 constexpr std::int64_t kConvGradChunks = 8;
+// Columns per GEMM: a small output map (L = 49 for the DCGAN's 7x7 layers) gives a per-sample
+// product [O, K] x [K, 49] far below OpenBLAS's peak, so samples are taken in blocks of
+// ceil(kConvBlockCols / L) laid side by side (N = s L >= kConvBlockCols). Blocks start at
+// multiples of s from sample 0 and chunks are multiples of s, so a sample's GEMM is the same
+// call on any thread count.
+constexpr std::int64_t kConvBlockCols = 256;
 
-// Everything the per-sample loops need; g describes one sample (g.n == 1).
+// Everything the per-block loops need; g describes one sample (g.n == 1).
 struct Plan {
   Geometry g;
   std::vector<Range> rows, cols;
   std::int64_t n, o, groups, og, k;  // k = Cg kH kW
   bool pointwise;                    // 1x1, stride 1, no padding: cols[n] is x[n] itself
   std::int64_t ckk() const { return g.c * g.kk(); }
-  // Samples per forward chunk: enough for kConvMinMacs.
+  // Samples per GEMM block (1 for a pointwise conv, whose single sample needs no unfolding).
+  std::int64_t block() const {
+    if (pointwise) return 1;
+    const std::int64_t l = std::max<std::int64_t>(1, g.l());
+    return std::clamp<std::int64_t>((kConvBlockCols + l - 1) / l, 1, std::max<std::int64_t>(1, n));
+  }
+  std::int64_t round_to_block(std::int64_t c) const {
+    const std::int64_t s = block();
+    return (c + s - 1) / s * s;
+  }
+  // Samples per forward chunk: enough for kConvMinMacs, whole blocks.
   std::int64_t forward_chunk() const {
     const std::int64_t macs = std::max<std::int64_t>(1, o * k * g.l());
-    return std::clamp<std::int64_t>(kConvMinMacs / macs, 1, std::max<std::int64_t>(1, n));
+    return round_to_block(
+        std::clamp<std::int64_t>(kConvMinMacs / macs, 1, std::max<std::int64_t>(1, n)));
   }
   // Samples per backward chunk: at most kConvGradChunks chunks, none under kConvMinMacs.
   std::int64_t backward_chunk() const {
-    return std::max((n + kConvGradChunks - 1) / kConvGradChunks, forward_chunk());
+    return round_to_block(std::max((n + kConvGradChunks - 1) / kConvGradChunks, forward_chunk()));
   }
 };
 
@@ -106,29 +133,61 @@ Plan make_plan(const Shape& x, const Shape& wshape, const Window2d& win, std::in
   return p;
 }
 
-// cols[n] of sample xn: xn itself for a pointwise conv, else unfolded into scratch slot 0.
+// cols of samples [n0, n0 + s) side by side, [C kH kW, s L]: x[n0] itself for a pointwise conv
+// (s = 1), else unfolded into scratch slot 0.
 template <typename T>
-const T* sample_cols(const Plan& p, const T* xn) {
+const T* block_cols(const Plan& p, const T* x, std::int64_t n0, std::int64_t s) {
+  const T* xn = x + n0 * p.g.c * p.g.plane();
   if (p.pointwise) return xn;
-  T* buf = detail::conv_scratch<T>(0, p.ckk() * p.g.l());
-  detail::im2col_planes(xn, buf, p.g, p.rows.data(), p.cols.data(), 0, p.g.c);
+  T* buf = detail::conv_scratch<T>(0, p.ckk() * s * p.g.l());
+  Geometry gb = p.g;
+  gb.n = s;
+  detail::im2col_planes(xn, buf, gb, p.rows.data(), p.cols.data(), 0, p.g.c * s);
   return buf;
+}
+
+// [O, s L] (sample j's columns at j L) <-> s NCHW samples [O, L] each.
+template <typename T>
+void gather_block(const T* src, T* dst, std::int64_t o, std::int64_t l, std::int64_t s) {
+  for (std::int64_t j = 0; j < s; ++j)
+    for (std::int64_t c = 0; c < o; ++c)
+      std::copy(src + (j * o + c) * l, src + (j * o + c + 1) * l, dst + (c * s + j) * l);
 }
 
 template <typename T>
 void forward_samples(const Plan& p, const T* x, const T* w, const T* b, T* y, std::int64_t n0,
                      std::int64_t n1) {
-  const std::int64_t l = p.g.l();
-  for (std::int64_t n = n0; n < n1; ++n) {
-    const T* cols = sample_cols(p, x + n * p.g.c * p.g.plane());
-    T* yn = y + n * p.o * l;
-    // The bias goes in first and the GEMM adds to it (beta 1): no separate pass over y, and no
-    // zeroing pass inside BLAS (beta 0 clears C before accumulating).
-    if (b != nullptr)
-      for (std::int64_t o = 0; o < p.o; ++o) std::fill(yn + o * l, yn + (o + 1) * l, b[o]);
+  const std::int64_t l = p.g.l(), bs = p.block();
+  for (std::int64_t nb = n0; nb < n1; nb += bs) {
+    const std::int64_t s = std::min(bs, n1 - nb), sl = s * l;
+    const T* cols = block_cols(p, x, nb, s);
+    if (s == 1) {
+      T* yn = y + nb * p.o * l;
+      // The bias goes in first and the GEMM adds to it (beta 1): no separate pass over y, and no
+      // zeroing pass inside BLAS (beta 0 clears C before accumulating).
+      if (b != nullptr)
+        for (std::int64_t o = 0; o < p.o; ++o) std::fill(yn + o * l, yn + (o + 1) * l, b[o]);
+      for (std::int64_t gi = 0; gi < p.groups; ++gi)
+        detail::conv_gemm(false, false, p.og, l, p.k, w + gi * p.og * p.k, p.k, cols + gi * p.k * l,
+                          l, b != nullptr ? T(1) : T(0), yn + gi * p.og * l, l);
+      continue;
+    }
+    // The block's [O, s L] result, then scattered into NCHW with the bias added on the way.
+    T* out = detail::conv_scratch<T>(1, p.o * sl);
     for (std::int64_t gi = 0; gi < p.groups; ++gi)
-      detail::conv_gemm(false, false, p.og, l, p.k, w + gi * p.og * p.k, p.k, cols + gi * p.k * l,
-                        l, b != nullptr ? T(1) : T(0), yn + gi * p.og * l, l);
+      detail::conv_gemm(false, false, p.og, sl, p.k, w + gi * p.og * p.k, p.k, cols + gi * p.k * sl,
+                        sl, T(0), out + gi * p.og * sl, sl);
+    for (std::int64_t j = 0; j < s; ++j)
+      for (std::int64_t o = 0; o < p.o; ++o) {
+        const T* src = out + o * sl + j * l;
+        T* dst = y + ((nb + j) * p.o + o) * l;
+        if (b == nullptr) {
+          std::copy(src, src + l, dst);
+        } else {
+          const T bo = b[o];
+          for (std::int64_t i = 0; i < l; ++i) dst[i] = src[i] + bo;
+        }
+      }
   }
 }
 
@@ -148,31 +207,43 @@ T row_sum(const T* x, std::int64_t n) {
   return s;
 }
 
-// One chunk of samples [n0, n1): dx of each (if dx), and the chunk's partial dW and db (if given).
+// One chunk of samples [n0, n1), a block at a time: dx of each (if dx), and the chunk's partial
+// dW and db (if given). The block's dy is gathered to [O, s L] for one weight-gradient GEMM and
+// one W^T dy GEMM, whose columns are folded back per sample.
 template <typename T>
 void backward_samples(const Plan& p, const T* dy, const T* x, const T* w, T* dx, T* dw, T* db,
                       std::int64_t n0, std::int64_t n1) {
-  const std::int64_t l = p.g.l(), plane = p.g.c * p.g.plane();
-  for (std::int64_t n = n0; n < n1; ++n) {
-    const T* dyn = dy + n * p.o * l;
-    const T beta = n == n0 ? T(0) : T(1);
+  const std::int64_t l = p.g.l(), plane = p.g.c * p.g.plane(), bs = p.block();
+  for (std::int64_t nb = n0; nb < n1; nb += bs) {
+    const std::int64_t s = std::min(bs, n1 - nb), sl = s * l;
+    const T* dyb = dy + nb * p.o * l;
+    if (s > 1 && (dw != nullptr || dx != nullptr)) {
+      T* buf = detail::conv_scratch<T>(5, p.o * sl);
+      gather_block(dyb, buf, p.o, l, s);
+      dyb = buf;
+    }
     if (dw != nullptr) {
-      const T* cols = sample_cols(p, x + n * plane);
+      const T beta = nb == n0 ? T(0) : T(1);
+      const T* cols = block_cols(p, x, nb, s);
       for (std::int64_t gi = 0; gi < p.groups; ++gi)
-        detail::conv_gemm(false, true, p.og, p.k, l, dyn + gi * p.og * l, l, cols + gi * p.k * l, l,
-                          beta, dw + gi * p.og * p.k, p.k);
+        detail::conv_gemm(false, true, p.og, p.k, sl, dyb + gi * p.og * sl, sl,
+                          cols + gi * p.k * sl, sl, beta, dw + gi * p.og * p.k, p.k);
     }
     if (db != nullptr)
-      for (std::int64_t o = 0; o < p.o; ++o)
-        db[o] = (n == n0 ? T(0) : db[o]) + row_sum(dyn + o * l, l);
+      for (std::int64_t n = nb; n < nb + s; ++n)
+        for (std::int64_t o = 0; o < p.o; ++o)
+          db[o] = (n == n0 ? T(0) : db[o]) + row_sum(dy + (n * p.o + o) * l, l);
     if (dx != nullptr) {
-      T* dxn = dx + n * plane;
-      T* dcols = p.pointwise ? dxn : detail::conv_scratch<T>(1, p.ckk() * l);
+      T* dxn = dx + nb * plane;
+      T* dcols = p.pointwise ? dxn : detail::conv_scratch<T>(1, p.ckk() * sl);
       for (std::int64_t gi = 0; gi < p.groups; ++gi)
-        detail::conv_gemm(true, false, p.k, l, p.og, w + gi * p.og * p.k, p.k, dyn + gi * p.og * l,
-                          l, T(0), dcols + gi * p.k * l, l);
-      if (!p.pointwise)
-        detail::col2im_planes<T, true>(dcols, dxn, p.g, p.rows.data(), p.cols.data(), 0, p.g.c);
+        detail::conv_gemm(true, false, p.k, sl, p.og, w + gi * p.og * p.k, p.k,
+                          dyb + gi * p.og * sl, sl, T(0), dcols + gi * p.k * sl, sl);
+      if (!p.pointwise) {
+        Geometry gb = p.g;
+        gb.n = s;
+        detail::col2im_planes<T, true>(dcols, dxn, gb, p.rows.data(), p.cols.data(), 0, p.g.c * s);
+      }
     }
   }
 }

@@ -29,9 +29,9 @@ inline void conv_gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int
 }
 
 // A thread-local buffer of at least n elements that grows and is kept, so steady-state training
-// allocates none. Slots are independent; each kernel file owns its own (conv_gemm.cpp 0-1,
+// allocates none. Slots are independent; each kernel file owns its own (conv_gemm.cpp 0-1 and 5,
 // conv_winograd.cpp 2-4), so a path that calls another never overwrites a buffer in use.
-inline constexpr int kConvScratchSlots = 5;
+inline constexpr int kConvScratchSlots = 6;
 template <typename T>
 T* conv_scratch(int slot, std::int64_t n) {
   thread_local std::vector<T> bufs[kConvScratchSlots];
