@@ -28,12 +28,13 @@
 //
 // Small maps take a few samples per GEMM: at L = 49 (the DCGAN discriminator's 7x7 output, and
 // the generator's 7x7 -> 14x14 transpose) one sample's product is [64 x 512] x [512 x 49], where
-// OpenBLAS is far from its peak. Blocks of s = ceil(kConvBlockCols / L) samples have their
-// columns side by side ([C kH kW, s L], still a few hundred KB), the forward's [O, s L] result is
-// scattered into NCHW with the bias, and the backward gathers the block's dy to [O, s L] for one
-// weight-gradient GEMM and one W^T dy GEMM whose columns are folded per sample. At L >= 256 a
-// block is one sample and the path is the per-sample one above. Measured on bench_gan's DCGAN
-// step: ~2.5% less time (docs/features.md, GAN part); 1024 columns per block was slower than 256.
+// OpenBLAS is far from its peak. Below L = kConvBlockCols / 2, blocks of s = ceil(kConvBlockCols /
+// L) samples have their columns side by side ([C kH kW, s L], a few hundred KB), the forward's
+// [O, s L] result is scattered into NCHW with the bias, and the backward gathers the block's dy
+// to [O, s L] for one weight-gradient GEMM and one W^T dy GEMM whose columns are folded per
+// sample. From L = 128 up a block is one sample: blocks of 2 at L = 196 (bench_conv convt2) were
+// ~10% slower, and 1024 columns per block at L = 49 slower than 256 (the block leaves L2).
+// Figures in docs/features.md's GAN part.
 //
 // Which path when: conv2d_forward and conv2d_backward first ask detail::use_winograd
 // (tensor/conv_winograd.h). A 3x3 kernel with stride 1, dilation 1, one group and padding <= 2,
@@ -79,8 +80,7 @@ using detail::Range;
 // adds), and no chunk under kConvMinMacs.
 constexpr std::int64_t kConvMinMacs = std::int64_t{1} << 21;
 constexpr std::int64_t kConvGradChunks = 8;
-// Columns per GEMM: a small output map (L = 49 for the DCGAN's 7x7 layers) gives a per-sample
-// product [O, K] x [K, 49] far below OpenBLAS's peak, so samples are taken in blocks of
+// Columns per GEMM on small maps (L < kConvBlockCols / 2): samples are taken in blocks of
 // ceil(kConvBlockCols / L) laid side by side (N = s L >= kConvBlockCols). Blocks start at
 // multiples of s from sample 0 and chunks are multiples of s, so a sample's GEMM is the same
 // call on any thread count.
@@ -97,6 +97,7 @@ struct Plan {
   std::int64_t block() const {
     if (pointwise) return 1;
     const std::int64_t l = std::max<std::int64_t>(1, g.l());
+    if (2 * l >= kConvBlockCols) return 1;
     return std::clamp<std::int64_t>((kConvBlockCols + l - 1) / l, 1, std::max<std::int64_t>(1, n));
   }
   std::int64_t round_to_block(std::int64_t c) const {
