@@ -67,6 +67,17 @@ std::pair<Tensor, Tensor> max_pool2d_forward(const Tensor& x, const Window2d& w)
 // Max pooling's gradient: dx [N, C, image] is zero but for g added at each window's index (indices
 // from max_pool2d_indices, so each lies inside its plane; not checked again here).
 Tensor max_pool2d_backward(const Tensor& g, const Tensor& indices, Pair image);
+// The compact argmax of max_pool2d_fused (autograd/conv_ops.cpp), for windows of at most 256
+// pixels: {values, offsets}, offsets the window offset i * kW + j of each argmax as one byte,
+// packed in an int64 tensor of ceil(N C H_out W_out / 8) elements (8x less memory than indices;
+// internal to the op: nothing else reads it). The same first maximum and NaN rule as above.
+std::pair<Tensor, Tensor> max_pool2d_forward_offsets(const Tensor& x, const Window2d& w);
+// max_pool2d_backward from those offsets (the same bits); g is [N, C, H_out, W_out].
+Tensor max_pool2d_backward_offsets(const Tensor& g, const Tensor& offsets, Pair image,
+                                   const Window2d& w);
+// The offsets as max_pool2d_indices' int64 indices of shape out_shape (for create_graph).
+Tensor max_pool2d_offsets_to_indices(const Tensor& offsets, const Shape& out_shape, Pair image,
+                                     const Window2d& w);
 
 // ---- The fused convolution (tensor/conv_gemm.cpp): im2col and GEMM one sample at a time,
 // straight between NCHW tensors, for conv2d's forward and backward (autograd/conv_ops.cpp). x is
