@@ -320,6 +320,15 @@ TEST_CASE("max_pool2d: gradcheck with padding, dilation and ceil_mode") {
   };
   GradcheckResult r = gradcheck(f, in);
   CHECK_MESSAGE(r.ok, r.message);
+  // Under create_graph the backward rebuilds int64 indices from the tape's byte offsets for
+  // scatter_add: the same gradient as the plain kernel, and differentiable in g.
+  GradcheckResult rr = gradgradcheck(f, in);
+  CHECK_MESSAGE(rr.ok, rr.message);
+  const Variable y = f(in)[0];
+  const Variable dy(randn(y.shape(), gen, kFloat64));
+  const GradOptions plain{.grad_outputs = {dy}, .retain_graph = true};
+  const GradOptions graph{.grad_outputs = {dy}, .retain_graph = true, .create_graph = true};
+  CHECK(bitwise_equal(grad({y}, in, plain)[0].value(), grad({y}, in, graph)[0].value()));
 }
 
 TEST_CASE("avg_pool2d: forward matches the naive reference with and without count_include_pad") {
