@@ -1,6 +1,6 @@
 // Sliding-window kernels (layer 0) behind convolution and pooling: im2col (unfold), its adjoint
-// col2im (fold), and the argmax positions of max pooling. Defined in tensor/conv.cpp; the naive
-// oracles are in tensor/naive_conv.h.
+// col2im (fold), and the argmax positions of max pooling. Defined in tensor/conv.cpp and
+// tensor/max_pool.cpp; the naive oracles are in tensor/naive_conv.h.
 //
 // Shape legend: N batch, C channels, H x W image, kH x kW kernel, H_out x W_out window positions,
 // L = H_out * W_out. Window position (oh, ow), kernel offset (kh, kw) reads image pixel

@@ -1,6 +1,6 @@
-// Tests for tensor/conv.cpp: im2col, col2im and the max-pooling argmax against the naive
-// references of tensor/naive_conv.h on awkward shapes, the adjoint identity, PyTorch's output-size
-// rule, determinism across thread counts, and error messages.
+// Tests for tensor/conv.cpp and tensor/max_pool.cpp: im2col, col2im and the max-pooling argmax
+// against the naive references of tensor/naive_conv.h on awkward shapes, the adjoint identity,
+// PyTorch's output-size rule, determinism across thread counts, and error messages.
 #include "tensor/conv.h"
 
 #include <doctest/doctest.h>
@@ -173,8 +173,8 @@ TEST_CASE("max_pool2d_indices: 2x2 windows follow PyTorch on ties, infinities an
 TEST_CASE(
     "max_pool2d: rows of 2x2 stride-2 windows agree with the naive reference on ties, "
     "infinities and NaN") {
-  // 24 windows in one row: three blocks of 8 for the block path (tensor/conv.cpp), the first all
-  // finite with ties, the second with an inf - inf window, the third with NaNs (both sent back
+  // 24 windows in one row: three blocks of 8 for the block path (tensor/max_pool.cpp), the first
+  // all finite with ties, the second with an inf - inf window, the third with NaNs (both sent back
   // to window-by-window); then narrower rows of the same values.
   const double inf = std::numeric_limits<double>::infinity();
   const double nan = std::numeric_limits<double>::quiet_NaN();

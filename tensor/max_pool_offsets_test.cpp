@@ -1,4 +1,4 @@
-// Tests for max pooling's compact argmax (tensor/conv.cpp: max_pool2d_forward_offsets and its
+// Tests for max pooling's compact argmax (tensor/max_pool.cpp: max_pool2d_forward_offsets and its
 // backward): against the int64-index kernels, which the naive reference checks, on windows with
 // padding, dilation, ceil_mode, overlap and odd sizes, with ties, infinities and NaN in the input.
 #include <doctest/doctest.h>
