@@ -98,6 +98,19 @@ void store_offsets(std::uint8_t* out, int down, int right_top, int right_bottom)
 #endif
 }
 
+// The same masks as plane indices: window k's argmax at base + 2 k (+ w if down, + 1 if right).
+template <int kB>
+void store_indices(std::int64_t* out, int down, int right_top, int right_bottom, std::int64_t base,
+                   std::int64_t w) {
+  for (int k = 0; k < kB; ++k) {
+    // Masks, not `down ? right_bottom : right_top`: GCC branches on it, mispredicting on half the
+    // windows.
+    const std::int64_t dn = (down >> k) & 1,
+                       right = (((down & right_bottom) | (~down & right_top)) >> k) & 1;
+    out[k] = base + 2 * k + dn * w + right;
+  }
+}
+
 // kB (8 or 4) whole 2x2 windows side by side at stride 2 (dilation 1), the CNN's pooling,
 // starting at pixel base: the tournament of argmax_2x2 in fixed-trip loops over the block, with
 // no per-window range tests. Returns false, writing nothing, if the block holds a NaN (or inf -
@@ -123,19 +136,10 @@ bool argmax_2x2_s2_block(const T* plane, std::int64_t base, std::int64_t w, O* o
     const __m128 tb = _mm_cmpgt_ps(bottom, top);
     if (vals != nullptr) _mm_storeu_ps(vals, _mm_blendv_ps(top, bottom, tb));
     const int mt = _mm_movemask_ps(rt), mb = _mm_movemask_ps(rb), mtb = _mm_movemask_ps(tb);
-    if constexpr (kOff) {
+    if constexpr (kOff)
       store_offsets<4>(out, mtb, mt, mb);
-      return true;
-    }
-    for (int k = 0; k < 4; ++k) {
-      // Masks, not `down ? mb : mt`: GCC branches on it, mispredicting on half the windows.
-      const std::int64_t down = (mtb >> k) & 1, right = (((mtb & mb) | (~mtb & mt)) >> k) & 1;
-      if constexpr (kOff) {
-        out[k] = static_cast<O>(2 * down + right);
-      } else {
-        out[k] = base + 2 * k + down * w + right;
-      }
-    }
+    else
+      store_indices<4>(out, mtb, mt, mb, base, w);
     return true;
   }
   if constexpr (std::is_same_v<T, float> && kB == 8) {
@@ -157,19 +161,10 @@ bool argmax_2x2_s2_block(const T* plane, std::int64_t base, std::int64_t w, O* o
     if (vals != nullptr) _mm256_storeu_ps(vals, _mm256_blendv_ps(top, bottom, tb));
     const int mt = _mm256_movemask_ps(rt), mb = _mm256_movemask_ps(rb),
               mtb = _mm256_movemask_ps(tb);
-    if constexpr (kOff) {
+    if constexpr (kOff)
       store_offsets<8>(out, mtb, mt, mb);
-      return true;
-    }
-    for (int k = 0; k < 8; ++k) {
-      // Masks, not `down ? mb : mt`: GCC branches on it, mispredicting on half the windows.
-      const std::int64_t down = (mtb >> k) & 1, right = (((mtb & mb) | (~mtb & mt)) >> k) & 1;
-      if constexpr (kOff) {
-        out[k] = static_cast<O>(2 * down + right);
-      } else {
-        out[k] = base + 2 * k + down * w + right;
-      }
-    }
+    else
+      store_indices<8>(out, mtb, mt, mb, base, w);
     return true;
   }
 #endif
