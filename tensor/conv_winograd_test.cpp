@@ -56,39 +56,10 @@ void check_close(const Tensor& got, const Tensor& want, double tol) {
 
 }  // namespace
 
-TEST_CASE("winograd: the forward matches the naive convolution and the GEMM path") {
-  Generator gen(31);
-  for (const auto& c : wino_cases()) {
-    CAPTURE(c.name);
-    for (DType dt : {kFloat64, kFloat32}) {
-      const Tensor x = randn(c.x, gen, dt), w = randn({c.o, c.x[1], 3, 3}, gen, dt);
-      const Tensor b = c.bias ? randn({c.o}, gen, dt) : Tensor();
-      const Window2d win = window_of(c.pad);
-      const Tensor want = naive::conv2d(x, w, b, {1, 1}, c.pad, {1, 1}, 1);
-      Tensor wino, gemm;
-      {
-        const ConvPathScope scope(ConvPath::kWinograd);
-        REQUIRE(detail::use_winograd(x.shape(), w.shape(), win, 1));
-        wino = conv2d_forward(x, w, b, win, 1);
-      }
-      {
-        const ConvPathScope scope(ConvPath::kGemm);
-        REQUIRE_FALSE(detail::use_winograd(x.shape(), w.shape(), win, 1));
-        gemm = conv2d_forward(x, w, b, win, 1);
-      }
-      const double tol = dt == kFloat64 ? 1e-12 : 1e-5;
-      check_close(wino, want, tol);
-      check_close(wino, gemm, tol);
-    }
-  }
-}
-
-TEST_CASE("direct conv: the forward matches the naive convolution and the GEMM path") {
-  Generator gen(34);
-  std::vector<WinoCase> cases = wino_cases();
-  cases.push_back({"conv1 of the Fashion CNN, fewer samples", {3, 1, 28, 28}, 32, {1, 1}, true});
-  cases.push_back(
-      {"2 channels, 40 wide (two passes of 32 columns)", {2, 2, 5, 40}, 3, {1, 0}, true});
+// The forward of `path` (kWinograd or kDirect, which must be the path auto-selection picks for
+// every case) against the naive convolution and the GEMM path.
+void check_forward_path(ConvPath path, const std::vector<WinoCase>& cases, std::uint64_t seed) {
+  Generator gen(seed);
   for (const auto& c : cases) {
     CAPTURE(c.name);
     for (DType dt : {kFloat64, kFloat32}) {
@@ -96,23 +67,41 @@ TEST_CASE("direct conv: the forward matches the naive convolution and the GEMM p
       const Tensor b = c.bias ? randn({c.o}, gen, dt) : Tensor();
       const Window2d win = window_of(c.pad);
       const Tensor want = naive::conv2d(x, w, b, {1, 1}, c.pad, {1, 1}, 1);
-      Tensor direct, gemm;
+      Tensor fast, gemm;
       {
-        const ConvPathScope scope(ConvPath::kDirect);
-        REQUIRE(detail::use_direct(x.shape(), w.shape(), win, 1));
-        REQUIRE_FALSE(detail::use_winograd(x.shape(), w.shape(), win, 1));
-        direct = conv2d_forward(x, w, b, win, 1);
+        const ConvPathScope scope(path);
+        if (path == ConvPath::kWinograd) {
+          REQUIRE(detail::use_winograd(x.shape(), w.shape(), win, 1));
+        } else {
+          REQUIRE(detail::use_direct(x.shape(), w.shape(), win, 1));
+          REQUIRE_FALSE(detail::use_winograd(x.shape(), w.shape(), win, 1));
+        }
+        fast = conv2d_forward(x, w, b, win, 1);
       }
       {
         const ConvPathScope scope(ConvPath::kGemm);
-        REQUIRE_FALSE(detail::use_direct(x.shape(), w.shape(), win, 1));
+        REQUIRE_FALSE(detail::use_winograd(x.shape(), w.shape(), win, 1));
+        if (path == ConvPath::kDirect)
+          REQUIRE_FALSE(detail::use_direct(x.shape(), w.shape(), win, 1));
         gemm = conv2d_forward(x, w, b, win, 1);
       }
       const double tol = dt == kFloat64 ? 1e-12 : 1e-5;
-      check_close(direct, want, tol);
-      check_close(direct, gemm, tol);
+      check_close(fast, want, tol);
+      check_close(fast, gemm, tol);
     }
   }
+}
+
+TEST_CASE("winograd: the forward matches the naive convolution and the GEMM path") {
+  check_forward_path(ConvPath::kWinograd, wino_cases(), 31);
+}
+
+TEST_CASE("direct conv: the forward matches the naive convolution and the GEMM path") {
+  std::vector<WinoCase> cases = wino_cases();
+  cases.push_back({"conv1 of the Fashion CNN, fewer samples", {3, 1, 28, 28}, 32, {1, 1}, true});
+  cases.push_back(
+      {"2 channels, 40 wide (two passes of 32 columns)", {2, 2, 5, 40}, 3, {1, 0}, true});
+  check_forward_path(ConvPath::kDirect, cases, 34);
 }
 
 TEST_CASE("winograd: input, weight and bias gradients match the GEMM path") {
