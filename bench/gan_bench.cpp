@@ -22,8 +22,8 @@
 //
 //   bench_gan [--iters K] [--reps R] [--threads T] [--dcgan-iters K] [--cpu-time] [--grad-norms]
 //             [--no-torch] [--json] [--measure] [--profile]
-// --iters 0 skips the ring row. --profile (a diagnostic, no contest): runs --dcgan-iters DCGAN
-// iterations under minidl::Profiler and prints its op and scope tables.
+// --iters 0 skips the ring row. --profile (a diagnostic, no contest): runs --iters ring and
+// --dcgan-iters DCGAN iterations under minidl::Profiler and prints each one's op and scope tables.
 // --cpu-time times minidl's process CPU time instead of wall time (see now_seconds()); the
 // PyTorch reference, timed in wall seconds, is then left out.
 // --grad-norms times step(true) (both gradient norms on every step, as before train() measured
@@ -336,10 +336,20 @@ int main(int argc, char** argv) {
   }
   set_num_threads(threads);
   if (profile) {
-    DcGan gan;
-    Profiler prof;
-    gan.steps(std::max<std::int64_t>(dcgan_iters, 1));
-    std::printf("%s", prof.table().c_str());
+    if (iters > 0) {
+      RingGan ring(0);
+      Profiler prof;
+      ring.steps(iters);
+      std::printf("ring GAN, %lld iterations:\n%s", static_cast<long long>(iters),
+                  prof.table().c_str());
+    }
+    if (dcgan_iters > 0) {
+      DcGan gan;
+      Profiler prof;
+      gan.steps(dcgan_iters);
+      std::printf("DCGAN, %lld iterations:\n%s", static_cast<long long>(dcgan_iters),
+                  prof.table().c_str());
+    }
     return 0;
   }
   bench::Coprocess torch;
