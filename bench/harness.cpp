@@ -21,7 +21,9 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-void settle() { std::this_thread::sleep_for(std::chrono::duration<double>(kSettle)); }
+void settle(double seconds) {
+  if (seconds > 0) std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+}
 
 double timed(const std::function<void()>& fn) {
   const auto t0 = Clock::now();
@@ -222,7 +224,7 @@ Outcome contest(const std::function<double()>& mine, const std::function<double(
   mine();  // warm-up
   if (!with_ref) {
     for (int i = 0; i < options.trial_rounds + options.blocks; ++i) {
-      settle();
+      settle(options.settle_s);
       tm.push_back(mine());
     }
     o.mine = Stats::of(tm);
@@ -230,28 +232,34 @@ Outcome contest(const std::function<double()>& mine, const std::function<double(
   }
   // One round: minidl and the reference, alternating which goes first from round to round.
   int turn = 0;
-  auto round = [&](std::vector<double>& their_samples) {
+  using Pairs = std::vector<std::pair<double, double>>;
+  auto round = [&](std::vector<double>& their_samples, Pairs& pairs) {
+    double t = NAN;
     auto run_theirs = [&] {
-      settle();
-      their_samples.push_back(theirs());
+      settle(options.settle_s);
+      t = theirs();
+      their_samples.push_back(t);
     };
     if (turn % 2 == 1) run_theirs();
-    settle();
-    tm.push_back(mine());
+    settle(options.settle_s);
+    const double m = mine();
+    tm.push_back(m);
     if (turn % 2 == 0) run_theirs();
     ++turn;
+    if (std::isfinite(t)) pairs.emplace_back(m, t);
   };
   settings.front().apply();
   theirs();  // warm-up
   const std::size_t k = settings.size();
   std::vector<std::vector<double>> trials(k);
+  std::vector<Pairs> trial_pairs(k);
   std::vector<bool> dropped(k, false);
   for (int r = 0; r < options.trial_rounds; ++r) {
     for (std::size_t j = 0; j < k; ++j) {
       const std::size_t s = (j + static_cast<std::size_t>(r)) % k;  // rotated order
       if (dropped[s]) continue;
       settings[s].apply();
-      round(trials[s]);
+      round(trials[s], trial_pairs[s]);
     }
     // From two blocks on, a setting whose fastest block is kDropFactor times the best median
     // cannot win: it is dropped (on a busy machine PyTorch's two-thread blocks can take 20x).
@@ -274,7 +282,8 @@ Outcome contest(const std::function<double()>& mine, const std::function<double(
   settings[best].apply();
   o.chosen = settings[best].name;
   tt = trials[best];
-  for (int r = 0; r < options.blocks; ++r) round(tt);
+  o.pairs = trial_pairs[best];
+  for (int r = 0; r < options.blocks; ++r) round(tt, o.pairs);
   o.mine = Stats::of(tm);
   o.theirs = Stats::of(tt);
   return o;
@@ -290,10 +299,15 @@ std::string fmt(double v, int digits) {
 
 std::string Target::text() const { return (at_most ? "<= " : ">= ") + fmt(ratio, 3) + "x"; }
 
-std::optional<double> Row::ratio() const {
+std::optional<double> Row::ratio_of_medians() const {
   if (!reference || reference->empty() || minidl.empty()) return std::nullopt;
   if (!(reference->median > 0) || !(minidl.median > 0)) return std::nullopt;
   return minidl.median / reference->median;
+}
+
+std::optional<double> Row::ratio() const {
+  if (!paired.empty() && reference && paired.median > 0) return paired.median;
+  return ratio_of_medians();
 }
 
 std::optional<double> Row::speedup() const {
@@ -306,12 +320,19 @@ std::string Row::verdict() const {
   const auto r = ratio();
   if (!target || !r) return "n/a";
   const bool met = target->at_most ? *r <= target->ratio : *r >= target->ratio;
-  // The ratio with both sides at their quartile away from the median's verdict: a met target
-  // checked at minidl's worse quartile against the reference's better one, and the reverse.
-  const bool mine_worse_high = !higher_is_better;  // for times, a higher figure is worse
-  const double mine_q = (met == mine_worse_high) ? minidl.q3 : minidl.q1;
-  const double ref_q = (met == mine_worse_high) ? reference->q1 : reference->q3;
-  const double rq = mine_q / ref_q;
+  // The ratio at the quartile away from the median's verdict: for an at-most target that was
+  // met, the paired ratios' upper quartile (the reverse for the others). Without pairs, both
+  // sides at their quartile away from the verdict: a met target checked at minidl's worse
+  // quartile against the reference's better one, and the reverse.
+  double rq = 0;
+  if (!paired.empty()) {
+    rq = (met == target->at_most) ? paired.q3 : paired.q1;
+  } else {
+    const bool mine_worse_high = !higher_is_better;  // for times, a higher figure is worse
+    const double mine_q = (met == mine_worse_high) ? minidl.q3 : minidl.q1;
+    const double ref_q = (met == mine_worse_high) ? reference->q1 : reference->q3;
+    rq = mine_q / ref_q;
+  }
   const bool met_q = target->at_most ? rq <= target->ratio : rq >= target->ratio;
   return std::string(met ? "met" : "missed") + (met_q == met ? "" : ", unsure");
 }
@@ -325,6 +346,9 @@ Row make_row(const std::string& bench, const std::string& unit, bool higher_is_b
   r.higher_is_better = higher_is_better;
   r.minidl = o.mine.map(per_unit);
   if (o.has_reference()) r.reference = o.theirs.map(per_unit);
+  std::vector<double> ratios;
+  for (const auto& [m, t] : o.pairs) ratios.push_back(per_unit(m) / per_unit(t));
+  r.paired = Stats::of(ratios);
   r.reference_name = reference_name;
   r.target = std::move(target);
   return r;
@@ -350,15 +374,17 @@ std::string escaped(const std::string& s) {
 }  // namespace
 
 void print_json(const Row& r) {
-  std::string line = "{\"bench\": \"" + escaped(r.bench) +
-                     "\", \"minidl\": " + fmt(r.minidl.median) +
-                     ", \"reference\": " + (r.reference ? fmt(r.reference->median) : "null") +
-                     ", \"reference_name\": \"" + escaped(r.reference_name) + "\", \"unit\": \"" +
-                     escaped(r.unit) + "\", \"speedup\": " + opt_fmt(r.speedup()) +
-                     ", \"ratio\": " + opt_fmt(r.ratio()) +
-                     ", \"higher_is_better\": " + (r.higher_is_better ? "true" : "false") +
-                     ", \"minidl_stats\": " + json_stats(r.minidl) +
-                     ", \"reference_stats\": " + (r.reference ? json_stats(*r.reference) : "null");
+  std::string line =
+      "{\"bench\": \"" + escaped(r.bench) + "\", \"minidl\": " + fmt(r.minidl.median) +
+      ", \"reference\": " + (r.reference ? fmt(r.reference->median) : "null") +
+      ", \"reference_name\": \"" + escaped(r.reference_name) + "\", \"unit\": \"" +
+      escaped(r.unit) + "\", \"speedup\": " + opt_fmt(r.speedup()) +
+      ", \"ratio\": " + opt_fmt(r.ratio()) +
+      ", \"ratio_of_medians\": " + opt_fmt(r.ratio_of_medians()) +
+      ", \"paired_ratio_stats\": " + (r.paired.empty() ? "null" : json_stats(r.paired)) +
+      ", \"higher_is_better\": " + (r.higher_is_better ? "true" : "false") +
+      ", \"minidl_stats\": " + json_stats(r.minidl) +
+      ", \"reference_stats\": " + (r.reference ? json_stats(*r.reference) : "null");
   if (r.target) {
     line += ", \"target\": \"" + r.target->text() + "\", \"verdict\": \"" + r.verdict() + "\"";
   }
@@ -383,6 +409,10 @@ void print_table_row(const Row& r) {
   std::printf("%-14s %-26s %-26s %-10s %7s  %s\n", r.bench.c_str(), with_spread(r.minidl).c_str(),
               r.reference ? with_spread(*r.reference).c_str() : "-", r.unit.c_str(),
               q ? (fmt(*q, 3) + "x").c_str() : "-", r.reference_name.c_str());
+  if (!r.paired.empty())
+    std::printf("%14s ratio: median of %d paired rounds %sx [%s, %s]; ratio of the medians %s\n",
+                "", r.paired.n, fmt(r.paired.median, 3).c_str(), fmt(r.paired.q1, 3).c_str(),
+                fmt(r.paired.q3, 3).c_str(), opt_fmt(r.ratio_of_medians()).c_str());
   if (!r.note.empty()) std::printf("%14s %s\n", "", r.note.c_str());
   std::fflush(stdout);
 }
@@ -391,7 +421,7 @@ void print_targets(const std::vector<Row>& rows) {
   bool any = false;
   for (const Row& r : rows) {
     if (!r.target) continue;
-    if (!any) std::printf("\ntargets (ratio = minidl / reference, medians):\n");
+    if (!any) std::printf("\ntargets (ratio = minidl / reference, median of the paired rounds):\n");
     any = true;
     const auto q = r.ratio();
     std::printf("  %-14s %-10s %-9s %-8s %s\n", r.bench.c_str(), r.target->issue.c_str(),

@@ -20,6 +20,14 @@
 //   report their spread: quartiles and min-max (Stats). Before every unit both sides idle
 //   kSettle seconds, so neither pays for the other's spinning thread pool (OpenBLAS workers spin
 //   ~0.1 s after a call).
+//   5. The ratio and the verdict come from the rounds at the chosen setting taken as pairs: each
+//      round's minidl unit over the reference unit run next to it, and the median (and
+//      quartiles) of those paired ratios. These VMs run two threads in phases of seconds, some at
+//      near one-thread speed (docs/benchmarks.md, "Two-thread phases"), and both units of a
+//      round (under a second apart) fall in the same phase almost always: a slow phase slows both
+//      sides of a pair and the pair's ratio moves far less than either side's time. The ratio of
+//      the two medians, which compares a minidl median drawn from one mix of phases with a
+//      reference median drawn from another, is printed beside it.
 // Choosing the reference's setting by its own blocks favours the reference slightly (the chosen
 // median is the lowest of several): the comparison errs on PyTorch's side.
 //
@@ -44,7 +52,7 @@ constexpr double kSettle = 0.2;    // idle seconds before every timed unit
 constexpr double kDropFactor = 3;  // see contest(): trial settings this much slower are dropped
 
 double seconds_since(Clock::time_point t0);
-void settle();
+void settle(double seconds = kSettle);
 // Seconds one call of fn takes (wall time).
 double timed(const std::function<void()>& fn);
 
@@ -106,8 +114,9 @@ struct Setting {
 std::vector<Setting> torch_settings(Coprocess& torch);
 
 struct ContestOptions {
-  int trial_rounds = 3;  // trial blocks per reference setting
-  int blocks = 5;        // blocks at the chosen setting
+  int trial_rounds = 3;       // trial blocks per reference setting
+  int blocks = 5;             // blocks at the chosen setting
+  double settle_s = kSettle;  // idle seconds before every timed unit (0 in harness_test)
 };
 
 struct SettingResult {
@@ -117,6 +126,8 @@ struct SettingResult {
 
 struct Outcome {
   Stats mine, theirs;  // seconds per unit; theirs is empty without a reference
+  // (minidl, reference) seconds of each round at the chosen setting, in run order (step 5).
+  std::vector<std::pair<double, double>> pairs;
   std::string chosen;  // the chosen setting's name
   std::vector<SettingResult> settings;
   bool has_reference() const { return !theirs.empty(); }
@@ -145,15 +156,21 @@ struct Row {
   bool higher_is_better = false;
   Stats minidl;
   std::optional<Stats> reference;
+  // minidl / reference of each round's pair, in the row's unit (a rate's ratio is a rate's);
+  // empty when the row has no pairs (no reference, or a row not measured by contest()).
+  Stats paired;
   std::string reference_name;
   std::optional<Target> target;
   std::string note;  // table mode only
-  // minidl / reference of the medians, and > 1 meaning minidl is faster ("speedup").
+  // minidl / reference: the median of the paired ratios when there are pairs, else of the
+  // medians; and speedup(), > 1 meaning minidl is faster.
   std::optional<double> ratio() const;
+  std::optional<double> ratio_of_medians() const;
   std::optional<double> speedup() const;
-  // "met" or "missed" by the medians' ratio, "n/a" without a reference or target; "unsure" is
-  // appended ("met, unsure") when the ratio of the quartiles on the unfavourable side falls on
-  // the other side of the target: a second run may disagree.
+  // "met" or "missed" by ratio(), "n/a" without a reference or target; "unsure" is appended
+  // ("met, unsure") when the quartile on the unfavourable side falls on the other side of the
+  // target (the paired ratios' quartile; without pairs, the ratio of the two sides' quartiles
+  // on their unfavourable sides): a second run may disagree.
   std::string verdict() const;
 };
 
