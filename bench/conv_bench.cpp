@@ -17,6 +17,8 @@
 //   wino2_{fwd,bwd} conv2's forward and backward (dx, dW, db from tensor/conv.h's kernels, no
 //                   autograd) on the Winograd path vs the im2col + GEMM path, each forced; the
 //                   forward's error against the naive reference printed for both.
+//   wino4_{fwd,bwd} the same with F(4x4, 3x3) (forward and dx; dW stays F(3x3, 2x2)) vs F(2x2,
+//                   3x3) vs im2col + GEMM, each forced; the forward's error against naive for all.
 //   direct1_fwd     conv1's forward on the direct path (tensor/conv_direct.cpp) vs im2col + GEMM.
 //   im2col, col2im  the whole-batch kernels at conv2's shape, vs the naive references.
 //   maxpool_fwd     max_pool2d forward (argmax + gather) vs the naive reference.
@@ -42,6 +44,7 @@
 #include <ctime>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "autograd/conv.h"
@@ -239,6 +242,43 @@ void bench_wino(const Opts& o, int reps) {
     run(vs, reps, 3);
     const double d = std::max(rel_diff(gw.input, gg.input), rel_diff(gw.weight, gg.weight));
     report("wino2_bwd", vs, diff_note(d) + " (dx, dW)");
+  }
+  // wino4 vs wino2 vs gemm: one variant per forced path.
+  const std::vector<std::pair<const char*, ConvPath>> paths = {
+      {"wino4", ConvPath::kWinograd4}, {"wino2", ConvPath::kWinograd}, {"gemm", ConvPath::kGemm}};
+  if (want("wino4_fwd")) {
+    std::vector<Tensor> ys(paths.size());
+    std::vector<Variant> vs;
+    for (std::size_t i = 0; i < paths.size(); ++i)
+      vs.push_back({paths[i].first,
+                    [&, i] {
+                      const ConvPathScope s(paths[i].second);
+                      ys[i] = minidl::conv2d_forward(x, w, b, win, 1);
+                    },
+                    {},
+                    {}});
+    run(vs, reps, 3);
+    const Tensor yn = minidl::naive::conv2d(x, w, b, {1, 1}, {1, 1}, {1, 1}, 1);
+    std::string note = "   vs naive:";
+    for (std::size_t i = 0; i < paths.size(); ++i)
+      note += std::string(" ") + paths[i].first + diff_note(rel_diff(ys[i], yn)).substr(16);
+    report("wino4_fwd", vs, note);
+  }
+  if (want("wino4_bwd")) {
+    std::vector<minidl::Conv2dGrads> gs(paths.size());
+    std::vector<Variant> vs;
+    for (std::size_t i = 0; i < paths.size(); ++i)
+      vs.push_back({paths[i].first,
+                    [&, i] {
+                      const ConvPathScope s(paths[i].second);
+                      gs[i] = minidl::conv2d_backward(dy, x, w, win, 1, true, true, true);
+                    },
+                    {},
+                    {}});
+    run(vs, reps, 3);
+    report("wino4_bwd", vs,
+           diff_note(rel_diff(gs[0].input, gs[2].input)) + " (wino4 dx vs gemm), wino2" +
+               diff_note(rel_diff(gs[1].input, gs[2].input)).substr(2));
   }
   if (want("direct1_fwd")) {
     const Tensor x1 = minidl::rand({64, 1, 28, 28}, gen, minidl::kFloat32, -1, 1);

@@ -88,7 +88,7 @@ void direct_samples(const T* x, const T* w, const T* bias, T* y, std::int64_t c,
 
 bool use_direct(const Shape& x, const Shape& weight, const Window2d& w, std::int64_t groups) {
   const ConvPath path = conv_path();
-  if (path == ConvPath::kGemm || path == ConvPath::kWinograd ||
+  if (path == ConvPath::kGemm || path == ConvPath::kWinograd || path == ConvPath::kWinograd4 ||
       !winograd_fits(x, weight, w, groups))
     return false;
   return path == ConvPath::kDirect || x[1] < 8;

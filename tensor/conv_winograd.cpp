@@ -38,6 +38,7 @@
 
 #include "tensor/blas.h"
 #include "tensor/conv_kernels.h"
+#include "tensor/conv_winograd_impl.h"
 #include "tensor/dispatch.h"
 #include "tensor/loops.h"
 #include "tensor/parallel.h"
@@ -51,51 +52,17 @@ namespace {
 // and 512 35% slower.
 constexpr std::int64_t kTargetTiles = 128;
 constexpr std::int64_t kGradChunks = 8;
+// F(4x4, 3x3) from outputs of kMinF4 x kMinF4 up (auto); F(2x2, 3x3) below.
+constexpr std::int64_t kMinF4 = 8;
 
 thread_local ConvPath t_path = ConvPath::kAuto;
 
-// The tile grid of one convolution: H x W planes with padding (ph, pw), oh x ow outputs in th x tw
-// tiles of 2x2; the padded plane that the tiles read is (2 th + 2) x (2 tw + 2).
-struct Grid {
-  std::int64_t h, w, ph, pw, oh, ow, th, tw;
-  std::int64_t tiles() const { return th * tw; }
-  std::int64_t prow() const { return 2 * th + 2; }
-  std::int64_t pcol() const { return 2 * tw + 2; }
-  // Samples per GEMM batch: the shape alone decides.
-  std::int64_t batch(std::int64_t n) const {
-    return std::clamp<std::int64_t>((kTargetTiles + tiles() - 1) / tiles(), 1,
-                                    std::max<std::int64_t>(1, n));
-  }
-};
-
-Grid make_grid(std::int64_t h, std::int64_t w, std::int64_t ph, std::int64_t pw) {
-  const std::int64_t oh = h + 2 * ph - 2, ow = w + 2 * pw - 2;
-  return {h, w, ph, pw, oh, ow, (oh + 1) / 2, (ow + 1) / 2};
-}
-
-// The transforms run along a row of tiles in blocks of kB tiles, as GCC / Clang vectors of kB
-// elements (the element-wise loops written plainly stayed scalar at -O2: the compiler cannot rule
-// out that the rows alias). A block past a row's last tile reads and writes up to kB - 1 tiles
-// beyond it: into the next row of tiles or sample, which is written later, or into kB columns of
-// slack at the end of each transformed row (ld = tiles + kB) and of the products.
-constexpr std::int64_t kB = 8;
-std::int64_t round_up(std::int64_t n) { return (n + kB - 1) / kB * kB; }
-
-template <typename T>
-struct Vec {
-  typedef T type __attribute__((vector_size(kB * sizeof(T))));
-};
-template <typename T>
-using VecT = typename Vec<T>::type;
-// By reference: a vector passed by value changes the ABI with the target's vector width (-Wpsabi).
-template <typename V, typename T>
-void load(V& v, const T* p) {
-  std::memcpy(&v, p, sizeof v);
-}
-template <typename T, typename V>
-void store(T* p, const V& v) {
-  std::memcpy(p, &v, sizeof v);
-}
+using wino::Grid;
+using wino::kB;
+using wino::load;
+using wino::round_up;
+using wino::store;
+using wino::VecT;
 
 // V[xi, c, col] = (B^T d B)[xi] for every tile of samples [0, ns) of x (C planes each), column
 // s P + ty tw + tx. Each plane is first copied into a zero-bordered buffer with its even and odd
@@ -268,7 +235,7 @@ template <typename T>
 void run_forward(const T* in, std::int64_t n, std::int64_t ci, std::int64_t co, const Grid& g,
                  const T* u, const T* bias, T* out) {
   const std::int64_t p = g.tiles();
-  run_chunks(n, g.batch(n), [&](std::int64_t b, std::int64_t e) {
+  run_chunks(n, g.batch(n, kTargetTiles), [&](std::int64_t b, std::int64_t e) {
     const std::int64_t cols = (e - b) * p, ld = cols + kB;
     T* v = detail::conv_scratch<T>(2, 16 * ci * ld);
     T* m = detail::conv_scratch<T>(3, 16 * co * cols + kB);
@@ -278,6 +245,27 @@ void run_forward(const T* in, std::int64_t n, std::int64_t ci, std::int64_t co, 
                         T(0), m + xi * co * cols, cols);
     transform_output(m, cols, co, e - b, g, bias, out + b * co * g.oh * g.ow);
   });
+}
+
+// The forward of either variant on weight (rotated when flip: the input gradient), g.m chosen by
+// grid().
+template <typename T>
+void forward(const T* in, std::int64_t n, std::int64_t ci, std::int64_t co, const Grid& g,
+             const T* weight, bool flip, const T* bias, T* out) {
+  const std::int64_t o = flip ? ci : co, c = flip ? co : ci;  // weight is [o, c, 3, 3]
+  std::vector<T> u(static_cast<std::size_t>((g.m == 4 ? 36 : 16) * o * c));
+  if (g.m == 4) {
+    wino::f4_transform_weight(weight, o, c, flip, u.data());
+    wino::f4_forward(in, n, ci, co, g, u.data(), bias, out);
+  } else {
+    transform_weight(weight, o, c, flip, u.data());
+    run_forward(in, n, ci, co, g, u.data(), bias, out);
+  }
+}
+
+// The grid of a forward (or the input gradient's) over h x w planes with padding (ph, pw).
+Grid grid(std::int64_t h, std::int64_t w, std::int64_t ph, std::int64_t pw) {
+  return wino::make_grid(winograd_tile({h + 2 * ph - 2, w + 2 * pw - 2}), h, w, ph, pw);
 }
 
 }  // namespace
@@ -298,21 +286,26 @@ bool use_winograd(const Shape& x, const Shape& weight, const Window2d& w, std::i
       !winograd_fits(x, weight, w, groups))
     return false;
   // With few channels the 16 GEMMs are too thin to pay for the transforms (conv1, C = 1).
-  return t_path == ConvPath::kWinograd || (x[1] >= 8 && weight[0] >= 8);
+  return t_path == ConvPath::kWinograd || t_path == ConvPath::kWinograd4 ||
+         (x[1] >= 8 && weight[0] >= 8);
+}
+
+int winograd_tile(Pair out) {
+  if (t_path == ConvPath::kWinograd) return 2;
+  if (t_path == ConvPath::kWinograd4) return 4;
+  return out[0] >= kMinF4 && out[1] >= kMinF4 ? 4 : 2;
 }
 
 Tensor winograd_conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias,
                        const Window2d& w) {
   const std::int64_t n = x.size(0), c = x.size(1), o = weight.size(0);
-  const Grid g = make_grid(x.size(2), x.size(3), w.padding[0], w.padding[1]);
+  const Grid g = grid(x.size(2), x.size(3), w.padding[0], w.padding[1]);
   Tensor y({n, o, g.oh, g.ow}, x.dtype());
   if (y.numel() == 0) return y;
   dispatch_floating(x.dtype(), "conv2d", [&](auto tag) {
     using T = decltype(tag);
-    std::vector<T> u(static_cast<std::size_t>(16 * o * c));
-    transform_weight(weight.data<T>(), o, c, false, u.data());
-    run_forward(x.data<T>(), n, c, o, g, u.data(), bias.defined() ? bias.data<T>() : nullptr,
-                y.data<T>());
+    forward(x.data<T>(), n, c, o, g, weight.data<T>(), false,
+            bias.defined() ? bias.data<T>() : nullptr, y.data<T>());
   });
   return y;
 }
@@ -320,24 +313,23 @@ Tensor winograd_conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias
 Tensor winograd_conv2d_input_grad(const Tensor& dy, const Tensor& weight, const Window2d& w,
                                   Pair image) {
   const std::int64_t n = dy.size(0), o = dy.size(1), c = weight.size(1);
-  const Grid g = make_grid(dy.size(2), dy.size(3), 2 - w.padding[0], 2 - w.padding[1]);
+  const Grid g = grid(dy.size(2), dy.size(3), 2 - w.padding[0], 2 - w.padding[1]);
   Tensor dx({n, c, image[0], image[1]}, dy.dtype());
   if (dx.numel() == 0) return dx;
   dispatch_floating(dy.dtype(), "conv2d_backward", [&](auto tag) {
     using T = decltype(tag);
-    std::vector<T> u(static_cast<std::size_t>(16 * o * c));
-    transform_weight(weight.data<T>(), o, c, true, u.data());
-    run_forward(dy.data<T>(), n, o, c, g, u.data(), static_cast<const T*>(nullptr), dx.data<T>());
+    forward(dy.data<T>(), n, o, c, g, weight.data<T>(), true, static_cast<const T*>(nullptr),
+            dx.data<T>());
   });
   return dx;
 }
 
 Tensor winograd_conv2d_weight_grad(const Tensor& dy, const Tensor& x, const Window2d& w) {
   const std::int64_t n = x.size(0), c = x.size(1), o = dy.size(1);
-  const Grid g = make_grid(x.size(2), x.size(3), w.padding[0], w.padding[1]);
+  const Grid g = wino::make_grid(2, x.size(2), x.size(3), w.padding[0], w.padding[1]);
   Tensor dw = zeros({o, c, 3, 3}, x.dtype());
   if (n == 0) return dw;
-  const std::int64_t p = g.tiles(), batch = g.batch(n);
+  const std::int64_t p = g.tiles(), batch = g.batch(n, kTargetTiles);
   const std::int64_t per_chunk = std::max((n + kGradChunks - 1) / kGradChunks, batch);
   const std::int64_t chunks = num_chunks(n, per_chunk), msize = 16 * o * c;
   dispatch_floating(x.dtype(), "conv2d_backward", [&](auto tag) {

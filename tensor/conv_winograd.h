@@ -12,10 +12,12 @@
 
 namespace minidl::detail {
 
-// Which kernels conv2d_forward / conv2d_backward run. kAuto: Winograd where use_winograd says so,
-// the direct forward where use_direct does, else im2col + GEMM. kWinograd / kDirect: that path
-// wherever winograd_fits (the direct path is forward only; GEMM for the rest).
-enum class ConvPath { kAuto, kGemm, kWinograd, kDirect };
+// Which kernels conv2d_forward / conv2d_backward run. kAuto: Winograd where use_winograd says so
+// (F(4x4, 3x3) or F(2x2, 3x3) as winograd_tile says), the direct forward where use_direct does,
+// else im2col + GEMM. kWinograd (F(2x2, 3x3)), kWinograd4 (F(4x4, 3x3) for the forward and the
+// input gradient; the weight gradient is always F(3x3, 2x2)) / kDirect: that path wherever
+// winograd_fits (the direct path is forward only; GEMM for the rest).
+enum class ConvPath { kAuto, kGemm, kWinograd, kDirect, kWinograd4 };
 
 // For tests and benchmarks: forces the path on the calling thread (where conv2d_forward and
 // conv2d_backward make the choice) while the scope lives.
@@ -36,6 +38,10 @@ ConvPath conv_path();
 bool winograd_fits(const Shape& x, const Shape& weight, const Window2d& w, std::int64_t groups);
 // ... and win (or are chosen) on this shape under the current ConvPath.
 bool use_winograd(const Shape& x, const Shape& weight, const Window2d& w, std::int64_t groups);
+
+// The output tile of the Winograd forward (or the input gradient's forward, whose outputs are x's
+// H x W) with out = {H_out, W_out}: 4 (F(4x4, 3x3)) or 2 (F(2x2, 3x3)).
+int winograd_tile(Pair out);
 
 // The direct forward applies where winograd_fits and wins (or is chosen): few input channels.
 bool use_direct(const Shape& x, const Shape& weight, const Window2d& w, std::int64_t groups);

@@ -1,8 +1,8 @@
-// Tests for tensor/conv_winograd.cpp and tensor/conv_direct.cpp: the Winograd and direct forwards
-// against the naive 7-loop convolution and the im2col + GEMM path, Winograd's input and weight
-// gradients against the GEMM path (whose gradients autograd/conv_test.cpp checks against the
-// composed primitives and gradcheck), on odd shapes in float32 and float64; the choice of path;
-// the same bits on 1 and 2 threads.
+// Tests for tensor/conv_winograd.cpp, tensor/conv_winograd4.cpp and tensor/conv_direct.cpp: the
+// Winograd (F(2x2, 3x3) and F(4x4, 3x3)) and direct forwards against the naive 7-loop convolution
+// and the im2col + GEMM path, Winograd's input and weight gradients against the GEMM path (whose
+// gradients autograd/conv_test.cpp checks against the composed primitives and gradcheck), on odd
+// shapes in float32 and float64; the choice of path; the same bits on 1 and 2 threads.
 #include "tensor/conv_winograd.h"
 
 #include <doctest/doctest.h>
@@ -43,6 +43,7 @@ std::vector<WinoCase> wino_cases() {
       {"batch 1, 3x3 pad 0 (one output)", {1, 6, 3, 3}, 4, {0, 0}, true},
       {"1x2 pad 1", {2, 3, 1, 2}, 2, {1, 1}, true},
       {"many samples, several batches and chunks", {37, 9, 5, 6}, 10, {1, 1}, true},
+      {"37 wide: rows of more tiles than one vector block", {2, 3, 6, 37}, 4, {1, 1}, true},
   };
 }
 
@@ -56,8 +57,8 @@ void check_close(const Tensor& got, const Tensor& want, double tol) {
 
 }  // namespace
 
-// The forward of `path` (kWinograd or kDirect, which must be the path auto-selection picks for
-// every case) against the naive convolution and the GEMM path.
+// The forward of `path` (kWinograd, kWinograd4 or kDirect; kDirect must be the path auto-selection
+// picks for every case) against the naive convolution and the GEMM path.
 void check_forward_path(ConvPath path, const std::vector<WinoCase>& cases, std::uint64_t seed) {
   Generator gen(seed);
   for (const auto& c : cases) {
@@ -70,8 +71,10 @@ void check_forward_path(ConvPath path, const std::vector<WinoCase>& cases, std::
       Tensor fast, gemm;
       {
         const ConvPathScope scope(path);
-        if (path == ConvPath::kWinograd) {
+        if (path != ConvPath::kDirect) {
           REQUIRE(detail::use_winograd(x.shape(), w.shape(), win, 1));
+          REQUIRE(detail::winograd_tile({want.size(2), want.size(3)}) ==
+                  (path == ConvPath::kWinograd4 ? 4 : 2));
         } else {
           REQUIRE(detail::use_direct(x.shape(), w.shape(), win, 1));
           REQUIRE_FALSE(detail::use_winograd(x.shape(), w.shape(), win, 1));
@@ -96,6 +99,15 @@ TEST_CASE("winograd: the forward matches the naive convolution and the GEMM path
   check_forward_path(ConvPath::kWinograd, wino_cases(), 31);
 }
 
+TEST_CASE("winograd4: the F(4x4, 3x3) forward matches the naive convolution and the GEMM path") {
+  std::vector<WinoCase> cases = wino_cases();
+  // Output sizes 1..16 and 37 cover every remainder mod 4; conv2 itself (14x14, its 32 -> 64
+  // channels) with 2 samples, so the float32 tolerance is tested where the error is quoted.
+  cases.push_back({"conv2 of the Fashion CNN, 2 samples", {2, 32, 14, 14}, 64, {1, 1}, true});
+  cases.push_back({"16x15 pad 1: whole tiles and one short", {2, 5, 16, 15}, 6, {1, 1}, false});
+  check_forward_path(ConvPath::kWinograd4, cases, 36);
+}
+
 TEST_CASE("direct conv: the forward matches the naive convolution and the GEMM path") {
   std::vector<WinoCase> cases = wino_cases();
   cases.push_back({"conv1 of the Fashion CNN, fewer samples", {3, 1, 28, 28}, 32, {1, 1}, true});
@@ -108,31 +120,34 @@ TEST_CASE("winograd: input, weight and bias gradients match the GEMM path") {
   Generator gen(32);
   for (const auto& c : wino_cases()) {
     CAPTURE(c.name);
-    for (DType dt : {kFloat64, kFloat32}) {
-      const Tensor x = randn(c.x, gen, dt), w = randn({c.o, c.x[1], 3, 3}, gen, dt);
-      const Window2d win = window_of(c.pad);
-      const Shape y = {c.x[0], c.o, c.x[2] + 2 * c.pad[0] - 2, c.x[3] + 2 * c.pad[1] - 2};
-      const Tensor dy = randn(y, gen, dt);
-      Conv2dGrads wino, gemm;
-      {
-        const ConvPathScope scope(ConvPath::kWinograd);
-        wino = conv2d_backward(dy, x, w, win, 1, true, true, c.bias);
+    for (const ConvPath path : {ConvPath::kWinograd, ConvPath::kWinograd4})
+      for (DType dt : {kFloat64, kFloat32}) {
+        CAPTURE(static_cast<int>(path));
+        const Tensor x = randn(c.x, gen, dt), w = randn({c.o, c.x[1], 3, 3}, gen, dt);
+        const Window2d win = window_of(c.pad);
+        const Shape y = {c.x[0], c.o, c.x[2] + 2 * c.pad[0] - 2, c.x[3] + 2 * c.pad[1] - 2};
+        const Tensor dy = randn(y, gen, dt);
+        Conv2dGrads wino, gemm;
+        {
+          const ConvPathScope scope(path);
+          REQUIRE(detail::use_winograd(x.shape(), w.shape(), win, 1));
+          wino = conv2d_backward(dy, x, w, win, 1, true, true, c.bias);
+        }
+        {
+          const ConvPathScope scope(ConvPath::kGemm);
+          gemm = conv2d_backward(dy, x, w, win, 1, true, true, c.bias);
+        }
+        const double tol = dt == kFloat64 ? 1e-12 : 1e-5;
+        check_close(wino.input, gemm.input, tol);
+        check_close(wino.weight, gemm.weight, tol);
+        if (c.bias) check_close(wino.bias, gemm.bias, tol);
+        CHECK(wino.bias.defined() == c.bias);
+        // Only the weight gradient (a first layer): the input gradient is not computed.
+        const ConvPathScope scope(path);
+        const Conv2dGrads only_w = conv2d_backward(dy, x, w, win, 1, false, true, false);
+        CHECK_FALSE(only_w.input.defined());
+        CHECK(bitwise_equal(only_w.weight, wino.weight));
       }
-      {
-        const ConvPathScope scope(ConvPath::kGemm);
-        gemm = conv2d_backward(dy, x, w, win, 1, true, true, c.bias);
-      }
-      const double tol = dt == kFloat64 ? 1e-12 : 1e-5;
-      check_close(wino.input, gemm.input, tol);
-      check_close(wino.weight, gemm.weight, tol);
-      if (c.bias) check_close(wino.bias, gemm.bias, tol);
-      CHECK(wino.bias.defined() == c.bias);
-      // Only the weight gradient (a first layer): the input gradient is not computed.
-      const ConvPathScope scope(ConvPath::kWinograd);
-      const Conv2dGrads only_w = conv2d_backward(dy, x, w, win, 1, false, true, false);
-      CHECK_FALSE(only_w.input.defined());
-      CHECK(bitwise_equal(only_w.weight, wino.weight));
-    }
   }
 }
 
@@ -149,26 +164,45 @@ TEST_CASE("winograd: chosen for 3x3 stride 1 with enough channels, direct with f
       detail::use_winograd({2, 32, 14, 14}, {64, 32, 3, 3}, {{3, 3}, {1, 1}, {1, 1}, {2, 2}}, 1));
   CHECK_FALSE(detail::use_winograd({2, 32, 14, 14}, {64, 32, 3, 3}, {{3, 3}, {1, 1}, {3, 3}}, 1));
   CHECK_FALSE(detail::use_winograd({2, 32, 14, 14}, {64, 32, 5, 5}, {{5, 5}, {1, 1}, {2, 2}}, 1));
+  // F(4x4, 3x3) from 8x8 outputs up (conv2's 14x14 and its input gradient), F(2x2, 3x3) below.
+  CHECK(detail::winograd_tile({14, 14}) == 4);
+  CHECK(detail::winograd_tile({8, 8}) == 4);
+  CHECK(detail::winograd_tile({7, 7}) == 2);
+  CHECK(detail::winograd_tile({14, 7}) == 2);
+  {
+    const ConvPathScope scope(ConvPath::kWinograd);
+    CHECK(detail::winograd_tile({14, 14}) == 2);
+  }
+  {
+    const ConvPathScope scope(ConvPath::kWinograd4);
+    CHECK(detail::winograd_tile({3, 3}) == 4);
+    CHECK(detail::use_winograd({64, 1, 28, 28}, {32, 1, 3, 3}, same, 1));
+    CHECK_FALSE(detail::use_direct({64, 1, 28, 28}, {32, 1, 3, 3}, same, 1));
+  }
   const ConvPathScope scope(ConvPath::kGemm);
   CHECK_FALSE(detail::use_winograd({64, 32, 14, 14}, {64, 32, 3, 3}, same, 1));
   CHECK_FALSE(detail::use_direct({64, 1, 28, 28}, {32, 1, 3, 3}, same, 1));
 }
 
 TEST_CASE("winograd: bitwise the same on 1 and 2 threads") {
-  // 37 samples of 30 tiles: batches of 5, weight-gradient chunks of 5, so both run as many tasks.
+  // 37 samples of 30 tiles (F(2x2)): batches of 5, weight-gradient chunks of 5, so both run as
+  // many tasks; F(4x4): 9 tiles, batches of 8 samples.
   Generator gen(33);
   const Tensor x = randn({37, 9, 11, 10}, gen), w = randn({10, 9, 3, 3}, gen);
   const Tensor b = randn({10}, gen), dy = randn({37, 10, 11, 10}, gen);
   const Window2d win{{3, 3}, {1, 1}, {1, 1}};
-  const ConvPathScope scope(ConvPath::kWinograd);
-  auto run = [&](int threads) {
-    set_num_threads(threads);
-    const Conv2dGrads g = conv2d_backward(dy, x, w, win, 1, true, true, true);
-    return std::vector<Tensor>{conv2d_forward(x, w, b, win, 1), g.input, g.weight, g.bias};
-  };
-  const std::vector<Tensor> one = run(1), two = run(2);
-  set_num_threads(0);
-  for (std::size_t i = 0; i < one.size(); ++i) CHECK(bitwise_equal(one[i], two[i]));
+  for (const ConvPath path : {ConvPath::kWinograd, ConvPath::kWinograd4}) {
+    CAPTURE(static_cast<int>(path));
+    const ConvPathScope scope(path);
+    auto run = [&](int threads) {
+      set_num_threads(threads);
+      const Conv2dGrads g = conv2d_backward(dy, x, w, win, 1, true, true, true);
+      return std::vector<Tensor>{conv2d_forward(x, w, b, win, 1), g.input, g.weight, g.bias};
+    };
+    const std::vector<Tensor> one = run(1), two = run(2);
+    set_num_threads(0);
+    for (std::size_t i = 0; i < one.size(); ++i) CHECK(bitwise_equal(one[i], two[i]));
+  }
 }
 
 TEST_CASE("direct conv: bitwise the same on 1 and 2 threads") {

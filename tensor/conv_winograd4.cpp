@@ -1,0 +1,251 @@
+// Winograd F(4x4, 3x3) (Lavin & Gray 2016), interpolation points 0, 1, -1, 2, -2 and infinity:
+// conv2d's forward and (through tensor/conv_winograd.cpp, on the rotated weight) its input
+// gradient, for a 3x3 kernel, stride 1, padding 0..2. tensor/conv_winograd.cpp has the plan, the
+// shared GEMM layout and which variant runs when.
+//
+// One 4x4 block of outputs from the 6x6 input tile d under it (rows 4ty - ph .. 4ty - ph + 5):
+//   Y = A^T [ (G g G^T) (.) (B^T d B) ] A          (.) elementwise over 6x6, xi = 6 i + j
+// with
+//   B^T = | 4  0 -5  0  1  0 |   G = |  1/4     0     0   |   A^T = | 1  1  1  1  1  0 |
+//         | 0 -4 -4  1  1  0 |       | -1/6  -1/6  -1/6  |         | 0  1 -1  2 -2  0 |
+//         | 0  4 -4 -1  1  0 |       | -1/6   1/6  -1/6  |         | 0  1  1  4  4  0 |
+//         | 0 -2 -1  2  1  0 |       |  1/24  1/12  1/6  |         | 0  1 -1  8 -8  1 |
+//         | 0  2 -1 -2  1  0 |       |  1/24 -1/12  1/6  |
+//         | 0  4  0 -5  0  1 |       |  0     0     1    |
+// 36 products of [O, C] x [C, T] for 16 T outputs per plane: 2.25 O C multiply-adds per output
+// against 4 for F(2x2, 3x3) and 9 for im2col. The weight is transformed in double and rounded
+// once. Float32 error against the naive double reference at the Fashion CNN's conv2 (32 -> 64 on
+// 14x14, inputs in [-1, 1], weights in [-0.3, 0.3]): see tensor/conv_winograd.cpp.
+//
+// Input: each plane is copied into a zero-bordered buffer whose rows keep the columns of each
+// residue mod 4 apart (phase k holds columns k, k + 4, ...), so tile tx's six columns 4tx ..
+// 4tx + 5 are phase 0..3 at tx and phase 0..1 at tx + 1: contiguous in tx. B^T runs down whole
+// rows (vectors along the row), then B across each row of tiles (vectors along tx).
+// Output: A^T M A runs on kB consecutive GEMM columns (tiles of any rows and samples) at once,
+// and each lane's 4x4 block is stored clipped to the plane.
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "tensor/conv_kernels.h"
+#include "tensor/conv_winograd_impl.h"
+#include "tensor/loops.h"
+
+namespace minidl::detail::wino {
+namespace {
+
+// Tiles per batch. A batch's transformed input and products are 36 (C + O) T values: 64 tiles
+// (4 samples of 16 at conv2) are 0.88 MB in float32.
+constexpr std::int64_t kTargetTiles = 64;
+
+// B^T on six values (vectors or scalars); o may not alias d.
+template <typename V>
+inline void bt(const V& d0, const V& d1, const V& d2, const V& d3, const V& d4, const V& d5, V* o) {
+  const V t1 = d4 - 4 * d2, t2 = d3 - 4 * d1, t3 = d4 - d2, t4 = 2 * (d3 - d1);
+  o[0] = 4 * d0 - 5 * d2 + d4;
+  o[1] = t1 + t2;
+  o[2] = t1 - t2;
+  o[3] = t3 + t4;
+  o[4] = t3 - t4;
+  o[5] = 4 * d1 - 5 * d3 + d5;
+}
+
+// A^T on six values.
+template <typename V>
+inline void at(const V* m, V* y) {
+  const V a = m[1] + m[2], b = m[1] - m[2], c = m[3] + m[4], d = m[3] - m[4];
+  y[0] = m[0] + a + c;
+  y[1] = b + 2 * d;
+  y[2] = a + 4 * c;
+  y[3] = b + 8 * d + m[5];
+}
+
+template <typename T, int L>
+struct VecL {
+  typedef T type __attribute__((vector_size(L * sizeof(T))));
+};
+
+// (.) B across every row of tiles of one plane: r holds B^T d of tile row ty at rows 6 ty + i
+// (ps apart), each split into four phases seg apart; out + ty tw + tx at row xi = 6 i + j of v
+// (ldv apart). L lanes along tx: 4 where a row has at most 4 tiles (the Fashion CNN's 14x14 maps),
+// so that half of each vector is not wasted.
+template <typename T, int L>
+void transform_rows(const T* r, std::int64_t ps, std::int64_t seg, const Grid& g, T* out,
+                    std::int64_t ldv) {
+  using V = typename VecL<T, L>::type;
+  for (std::int64_t ty = 0; ty < g.th; ++ty)
+    for (std::int64_t k0 = 0; k0 < g.tw; k0 += L)
+#pragma GCC unroll 6
+      for (int i = 0; i < 6; ++i) {
+        const T* e = r + (6 * ty + i) * ps + k0;
+        V d[6], o[6];
+#pragma GCC unroll 4
+        for (int k = 0; k < 4; ++k) load(d[k], e + k * seg);
+        load(d[4], e + 1);
+        load(d[5], e + seg + 1);
+        bt(d[0], d[1], d[2], d[3], d[4], d[5], o);
+#pragma GCC unroll 6
+        for (int j = 0; j < 6; ++j) store(out + (6 * i + j) * ldv + ty * g.tw + k0, o[j]);
+      }
+}
+
+// V[c, xi, col] (rows of ldv) = (B^T d B)[xi] for every tile of samples [0, ns) of x, column
+// s P + ty tw + tx. B^T runs down the whole plane first and B across it after, so the second
+// pass does not read what the first has just stored (a store-forwarding stall each time).
+template <typename T>
+void transform_input(const T* x, std::int64_t ns, std::int64_t c, const Grid& g, T* v,
+                     std::int64_t ldv) {
+  using V = VecT<T>;
+  const std::int64_t seg = g.tw + 1, ps = round_up(4 * seg), pr = g.prow();
+  const std::int64_t p = g.tiles();
+  T* pad = detail::conv_scratch<T>(4, (pr + 6 * g.th) * ps + 2 * kB);
+  T* r = pad + pr * ps;  // B^T d: six rows per row of tiles
+  std::fill(pad, pad + pr * ps, T(0));
+  const std::int64_t rows = std::min(g.h, pr - g.ph);
+  for (std::int64_t s = 0; s < ns; ++s)
+    for (std::int64_t ci = 0; ci < c; ++ci) {
+      const T* plane = x + (s * c + ci) * g.h * g.w;
+      for (std::int64_t y = 0; y < rows; ++y) {
+        T* dst = pad + (y + g.ph) * ps;
+        const T* src = plane + y * g.w;
+        for (std::int64_t k = 0; k < 4; ++k) {  // padded columns 4 i + k: image column 4 i + k - pw
+          T* ph = dst + k * seg;
+          std::int64_t i = (std::max<std::int64_t>(g.pw - k, 0) + 3) / 4;
+          for (std::int64_t q = 4 * i + k - g.pw; q < g.w; q += 4, ++i) ph[i] = src[q];
+        }
+      }
+      for (std::int64_t ty = 0; ty < g.th; ++ty) {
+        const T* r0 = pad + 4 * ty * ps;
+        for (std::int64_t m = 0; m < ps; m += kB) {  // B^T d
+          V d[6], o[6];
+#pragma GCC unroll 6
+          for (int i = 0; i < 6; ++i) load(d[i], r0 + i * ps + m);
+          bt(d[0], d[1], d[2], d[3], d[4], d[5], o);
+#pragma GCC unroll 6
+          for (int i = 0; i < 6; ++i) store(r + (6 * ty + i) * ps + m, o[i]);
+        }
+      }
+      T* out = v + ci * 36 * ldv + s * p;
+      if (g.tw <= 4)
+        transform_rows<T, 4>(r, ps, seg, g, out, ldv);
+      else
+        transform_rows<T, kB>(r, ps, seg, g, out, ldv);
+    }
+}
+
+// z[4 j + k] = y[k][j] for the kB = 8 lanes j of four vectors: each tile's row of four outputs
+// made contiguous, in six shuffles (the same for 8 floats and 8 doubles).
+template <typename V, typename T>
+inline void transpose4(const V* y, T* z) {
+  static_assert(kB == 8, "the shuffles below are written for 8 lanes");
+  const V a = __builtin_shufflevector(y[0], y[1], 0, 8, 1, 9, 2, 10, 3, 11);
+  const V b = __builtin_shufflevector(y[2], y[3], 0, 8, 1, 9, 2, 10, 3, 11);
+  const V c = __builtin_shufflevector(y[0], y[1], 4, 12, 5, 13, 6, 14, 7, 15);
+  const V d = __builtin_shufflevector(y[2], y[3], 4, 12, 5, 13, 6, 14, 7, 15);
+  store(z, __builtin_shufflevector(a, b, 0, 1, 8, 9, 2, 3, 10, 11));
+  store(z + kB, __builtin_shufflevector(a, b, 4, 5, 12, 13, 6, 7, 14, 15));
+  store(z + 2 * kB, __builtin_shufflevector(c, d, 0, 1, 8, 9, 2, 3, 10, 11));
+  store(z + 3 * kB, __builtin_shufflevector(c, d, 4, 5, 12, 13, 6, 7, 14, 15));
+}
+
+// y[s, o] = (A^T M A) + bias[o] for every tile of samples [0, ns), from M[o, xi, col] (ldm
+// columns, kB of slack past the last), clipped to the oh x ow plane.
+template <typename T>
+void transform_output(const T* m, std::int64_t ldm, std::int64_t o, std::int64_t ns, const Grid& g,
+                      const T* bias, T* y) {
+  using V = VecT<T>;
+  const std::int64_t cols = ns * g.tiles(), plane = g.oh * g.ow;
+  for (std::int64_t oi = 0; oi < o; ++oi) {
+    const T b = bias != nullptr ? bias[oi] : T(0);
+    const T* mo = m + oi * 36 * ldm;
+    std::int64_t s = 0, ty = 0, tx = 0;  // the tile of the block's next column
+    for (std::int64_t c0 = 0; c0 < cols; c0 += kB) {
+      V r[6][4];  // A^T along each row i
+#pragma GCC unroll 6
+      for (int i = 0; i < 6; ++i) {
+        V q[6];
+#pragma GCC unroll 6
+        for (int j = 0; j < 6; ++j) load(q[j], mo + (6 * i + j) * ldm + c0);
+        at(q, r[i]);
+      }
+      V yv[4][4];  // [i][k]: output (i, k) of the kB tiles
+#pragma GCC unroll 4
+      for (int k = 0; k < 4; ++k) {  // then down each column k
+        V q[6] = {r[0][k], r[1][k], r[2][k], r[3][k], r[4][k], r[5][k]}, yk[4];
+        at(q, yk);
+#pragma GCC unroll 4
+        for (int i = 0; i < 4; ++i) yv[i][k] = yk[i] + b;
+      }
+      T out[4][4 * kB];  // row i of tile j at out[i] + 4 j
+#pragma GCC unroll 4
+      for (int i = 0; i < 4; ++i) transpose4(yv[i], out[i]);
+      const std::int64_t lanes = std::min(kB, cols - c0);
+      for (std::int64_t j = 0; j < lanes; ++j) {
+        T* dst = y + (s * o + oi) * plane + 4 * ty * g.ow + 4 * tx;
+        if (4 * ty + 4 <= g.oh && 4 * tx + 4 <= g.ow) {  // a whole tile
+          for (int i = 0; i < 4; ++i) std::memcpy(dst + i * g.ow, out[i] + 4 * j, 4 * sizeof(T));
+        } else {
+          const std::int64_t nr = std::min<std::int64_t>(4, g.oh - 4 * ty);
+          const std::int64_t nc = std::min<std::int64_t>(4, g.ow - 4 * tx);
+          for (std::int64_t i = 0; i < nr; ++i)
+            for (std::int64_t k = 0; k < nc; ++k) dst[i * g.ow + k] = out[i][4 * j + k];
+        }
+        if (++tx == g.tw) tx = 0, ty = ty + 1 == g.th ? (++s, 0) : ty + 1;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+template <typename T>
+void f4_transform_weight(const T* w, std::int64_t o, std::int64_t c, bool flip, T* u) {
+  const std::int64_t rows = flip ? c : o, cols = flip ? o : c, xs = rows * cols;
+  // G's rows as (1/4, 0, 0), ...: exact in double up to the sixths, rounded to T once at the end.
+  constexpr double kG[6][3] = {{0.25, 0, 0},
+                               {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                               {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+                               {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                               {1.0 / 24, -1.0 / 12, 1.0 / 6},
+                               {0, 0, 1}};
+  for (std::int64_t oi = 0; oi < o; ++oi)
+    for (std::int64_t ci = 0; ci < c; ++ci) {
+      const T* g = w + (oi * c + ci) * 9;
+      double k[9];
+      for (int i = 0; i < 9; ++i) k[i] = static_cast<double>(flip ? g[8 - i] : g[i]);
+      double t[6][3];  // G k
+      for (int i = 0; i < 6; ++i)
+        for (int j = 0; j < 3; ++j)
+          t[i][j] = kG[i][0] * k[j] + kG[i][1] * k[3 + j] + kG[i][2] * k[6 + j];
+      T* q = u + (flip ? ci * cols + oi : oi * cols + ci);
+      for (int i = 0; i < 6; ++i)  // (G k) G^T
+        for (int j = 0; j < 6; ++j)
+          q[(6 * i + j) * xs] =
+              static_cast<T>(kG[j][0] * t[i][0] + kG[j][1] * t[i][1] + kG[j][2] * t[i][2]);
+    }
+}
+
+template <typename T>
+void f4_forward(const T* in, std::int64_t n, std::int64_t ci, std::int64_t co, const Grid& g,
+                const T* u, const T* bias, T* out) {
+  const std::int64_t p = g.tiles();
+  run_chunks(n, g.batch(n, kTargetTiles), [&](std::int64_t b, std::int64_t e) {
+    const std::int64_t cols = (e - b) * p, ld = cols + kB;
+    T* v = detail::conv_scratch<T>(2, 36 * ci * ld);
+    T* m = detail::conv_scratch<T>(3, 36 * co * cols + kB);
+    transform_input(in + b * ci * g.h * g.w, e - b, ci, g, v, ld);
+    for (int xi = 0; xi < 36; ++xi)
+      detail::conv_gemm(false, false, co, cols, ci, u + xi * co * ci, ci, v + xi * ld, 36 * ld,
+                        T(0), m + xi * cols, 36 * cols);
+    transform_output(m, cols, co, e - b, g, bias, out + b * co * g.oh * g.ow);
+  });
+}
+
+template void f4_transform_weight(const float*, std::int64_t, std::int64_t, bool, float*);
+template void f4_transform_weight(const double*, std::int64_t, std::int64_t, bool, double*);
+template void f4_forward(const float*, std::int64_t, std::int64_t, std::int64_t, const Grid&,
+                         const float*, const float*, float*);
+template void f4_forward(const double*, std::int64_t, std::int64_t, std::int64_t, const Grid&,
+                         const double*, const double*, double*);
+
+}  // namespace minidl::detail::wino

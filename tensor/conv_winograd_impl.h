@@ -1,0 +1,69 @@
+// Internal to tensor/conv_winograd.cpp (F(2x2, 3x3), the API, the weight gradient) and
+// tensor/conv_winograd4.cpp (F(4x4, 3x3)): the tile grid and the vector blocks their transforms
+// share, and the F(4x4, 3x3) forward that conv_winograd.cpp's forward and input gradient call.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+
+namespace minidl::detail::wino {
+
+// The transforms run along a row of tiles (or along the GEMM columns) in blocks of kB tiles, as
+// GCC / Clang vectors of kB elements (the element-wise loops written plainly stayed scalar at -O2:
+// the compiler cannot rule out that the rows alias). A block past a row's last tile reads and
+// writes up to kB - 1 tiles beyond it: into the next row of tiles or sample, which is written
+// later, or into kB columns of slack at the end of each transformed row (ld = tiles + kB) and of
+// the products.
+constexpr std::int64_t kB = 8;
+inline std::int64_t round_up(std::int64_t n) { return (n + kB - 1) / kB * kB; }
+
+template <typename T>
+struct Vec {
+  typedef T type __attribute__((vector_size(kB * sizeof(T))));
+};
+template <typename T>
+using VecT = typename Vec<T>::type;
+// By reference: a vector passed by value changes the ABI with the target's vector width (-Wpsabi).
+template <typename V, typename T>
+void load(V& v, const T* p) {
+  std::memcpy(&v, p, sizeof v);
+}
+template <typename T, typename V>
+void store(T* p, const V& v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+// The tile grid of one convolution: H x W planes with padding (ph, pw), oh x ow outputs in th x tw
+// tiles of m x m (m = 2 or 4); the padded plane that the tiles read is (m th + 2) x (m tw + 2).
+struct Grid {
+  std::int64_t m, h, w, ph, pw, oh, ow, th, tw;
+  std::int64_t tiles() const { return th * tw; }
+  std::int64_t prow() const { return m * th + 2; }
+  std::int64_t pcol() const { return m * tw + 2; }
+  // Samples per GEMM batch, about `target` tiles rounded up to whole samples: the shape alone
+  // decides.
+  std::int64_t batch(std::int64_t n, std::int64_t target) const {
+    return std::clamp<std::int64_t>((target + tiles() - 1) / tiles(), 1,
+                                    std::max<std::int64_t>(1, n));
+  }
+};
+
+inline Grid make_grid(std::int64_t m, std::int64_t h, std::int64_t w, std::int64_t ph,
+                      std::int64_t pw) {
+  const std::int64_t oh = h + 2 * ph - 2, ow = w + 2 * pw - 2;
+  return {m, h, w, ph, pw, oh, ow, (oh + m - 1) / m, (ow + m - 1) / m};
+}
+
+// F(4x4, 3x3) (tensor/conv_winograd4.cpp; float and double). u [36, rows, cols] = the transformed
+// weight of w [O, C, 3, 3] (rows = O, cols = C), or with flip of w rotated 180 degrees at [c, o]
+// (the input gradient's weight: rows = C, cols = O).
+template <typename T>
+void f4_transform_weight(const T* w, std::int64_t o, std::int64_t c, bool flip, T* u);
+// out [N, co, oh, ow] = the convolution of in [N, ci, H, W] (grid g, g.m == 4) whose transformed
+// weight is u [36, co, ci], plus bias (may be null).
+template <typename T>
+void f4_forward(const T* in, std::int64_t n, std::int64_t ci, std::int64_t co, const Grid& g,
+                const T* u, const T* bias, T* out);
+
+}  // namespace minidl::detail::wino
