@@ -1,6 +1,7 @@
 // Winograd convolution F(2x2, 3x3) (Lavin & Gray 2016) for conv2d with a 3x3 kernel, stride 1,
 // dilation 1, one group: the forward, the input gradient (the same kernel on a transformed
-// weight) and the weight gradient (F(3x3, 2x2)), straight between NCHW tensors.
+// weight) and the weight gradient (F(3x3, 2x2)), straight between NCHW tensors; the choice
+// between it and F(4x4, 3x3) (tensor/conv_winograd4.cpp) for the forward and the input gradient.
 //
 // One 2x2 block of outputs from the 4x4 input tile d under it (rows 2ty - ph .. 2ty - ph + 3):
 //   forward   Y = A^T [ (G g G^T) (.) (B^T d B) ] A           (.) elementwise over 4x4
@@ -20,11 +21,21 @@
 // which are GEMMs. 16 products of [O, C] x [C, T] are 16 O C T multiply-adds for 4 T outputs
 // per plane, against 9 per output with im2col: 2.25x fewer, for transforms that are adds only.
 //
-// Why F(2x2, 3x3) and not F(4x4, 3x3) (6x6 tiles, 4x fewer multiplies than im2col): on the
-// Fashion CNN's 14x14 maps its 4x4 output tiles cover 16x16, so it saves only 1.36x of F(2x2,
-// 3x3)'s GEMM work (36 x 16 against 16 x 49 products per plane), its transforms multiply (entries
-// 4 and 5 in B^T) where these only add, and its float32 error is larger. Not implemented or
-// measured yet.
+// F(4x4, 3x3) (tensor/conv_winograd4.cpp: 6x6 tiles, 36 GEMMs, 2.25 multiply-adds per output
+// and channel pair against F(2x2, 3x3)'s 4 and im2col's 9) runs the forward and the input
+// gradient where it multiplies less than F(2x2, 3x3) (winograd_tile: 36 x 6x6-tile count <
+// 16 x 4x4-tile count). On 14x14 maps its 4x4 output tiles cover 16x16, so it saves 1.36x of
+// F(2x2, 3x3)'s GEMM work (36 x 16 against 16 x 49 products per plane); on 7x7 1.8x, on 28x28
+// 1.8x. Ties (6x6 and 5x5 outputs) stay F(2x2, 3x3), measured equal or 1.1x faster there. Its
+// float32 error is ~10x F(2x2, 3x3)'s (2.7e-6 against 2.8e-7 relative at the Fashion CNN's
+// conv2; im2col + GEMM 7.9e-7): see tensor/conv_winograd4.cpp. The weight gradient stays F(3x3,
+// 2x2) on either: F(3x3, 4x4) is not built.
+// Measured (one thread, process CPU time, batch 64, shared machine; docs/benchmarks.md):
+//   conv2 32 -> 64 on 14x14   forward  F(4x4) 2.90 ms, F(2x2) 3.38, GEMM 5.9
+//                             dx only  F(4x4) 3.23 ms, F(2x2) 3.35, GEMM 6.0
+//   64 -> 64 on 7x7           forward  F(4x4) 1.88 ms, F(2x2) 2.82
+//   32 -> 64 on 28x28         forward  F(4x4) 9.55 ms, F(2x2) 12.9
+//   16 -> 16 on 5x5           forward  F(4x4) 0.223 ms, F(2x2) 0.210 (a tie on multiplies)
 //
 // Same bits on any thread count: a batch of samples (the columns of one GEMM) has a size that
 // depends on the shape alone (kTargetTiles); the weight gradient sums per chunk of samples (at
@@ -52,8 +63,6 @@ namespace {
 // and 512 35% slower.
 constexpr std::int64_t kTargetTiles = 128;
 constexpr std::int64_t kGradChunks = 8;
-// F(4x4, 3x3) from outputs of kMinF4 x kMinF4 up (auto); F(2x2, 3x3) below.
-constexpr std::int64_t kMinF4 = 8;
 
 thread_local ConvPath t_path = ConvPath::kAuto;
 
@@ -293,7 +302,10 @@ bool use_winograd(const Shape& x, const Shape& weight, const Window2d& w, std::i
 int winograd_tile(Pair out) {
   if (t_path == ConvPath::kWinograd) return 2;
   if (t_path == ConvPath::kWinograd4) return 4;
-  return out[0] >= kMinF4 && out[1] >= kMinF4 ? 4 : 2;
+  // F(4x4, 3x3) where its 36 products per 6x6 tile are fewer than F(2x2, 3x3)'s 16 per 4x4 tile
+  // (ties go to F(2x2, 3x3), whose transforms are cheaper).
+  auto tiles = [&](std::int64_t m) { return ((out[0] + m - 1) / m) * ((out[1] + m - 1) / m); };
+  return 36 * tiles(4) < 16 * tiles(2) ? 4 : 2;
 }
 
 Tensor winograd_conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias,

@@ -1,28 +1,42 @@
-// Winograd F(4x4, 3x3) (Lavin & Gray 2016), interpolation points 0, 1, -1, 2, -2 and infinity:
-// conv2d's forward and (through tensor/conv_winograd.cpp, on the rotated weight) its input
-// gradient, for a 3x3 kernel, stride 1, padding 0..2. tensor/conv_winograd.cpp has the plan, the
-// shared GEMM layout and which variant runs when.
+// Winograd F(4x4, 3x3) (Lavin & Gray 2016), interpolation points 0, 1, -1, 3/2, -3/2 and
+// infinity: conv2d's forward and (through tensor/conv_winograd.cpp, on the rotated weight) its
+// input gradient, for a 3x3 kernel, stride 1, padding 0..2. tensor/conv_winograd.cpp has the plan
+// and which variant runs when.
 //
 // One 4x4 block of outputs from the 6x6 input tile d under it (rows 4ty - ph .. 4ty - ph + 5):
 //   Y = A^T [ (G g G^T) (.) (B^T d B) ] A          (.) elementwise over 6x6, xi = 6 i + j
-// with
-//   B^T = | 4  0 -5  0  1  0 |   G = |  1/4     0     0   |   A^T = | 1  1  1  1  1  0 |
-//         | 0 -4 -4  1  1  0 |       | -1/6  -1/6  -1/6  |         | 0  1 -1  2 -2  0 |
-//         | 0  4 -4 -1  1  0 |       | -1/6   1/6  -1/6  |         | 0  1  1  4  4  0 |
-//         | 0 -2 -1  2  1  0 |       |  1/24  1/12  1/6  |         | 0  1 -1  8 -8  1 |
-//         | 0  2 -1 -2  1  0 |       |  1/24 -1/12  1/6  |
-//         | 0  4  0 -5  0  1 |       |  0     0     1    |
+// with (a = kPoint = 3/2; a = 2 gives the 4, 5, 1/6, 1/24 of Lavin & Gray's matrices)
+//   B^T = | a^2  0   -a^2-1  0      1  0 |   G = row xi: (1, p, p^2) / prod_{q != p} (p - q)
+//         | 0   -a^2 -a^2    1      1  0 |       for the finite points p = 0, 1, -1, a, -a,
+//         | 0    a^2 -a^2   -1      1  0 |       (0, 0, 1) for infinity
+//         | 0   -a   -1      a      1  0 |   A^T = | 1  1  1  1    1     0 |
+//         | 0    a   -1     -a      1  0 |         | 0  1 -1  a   -a     0 |
+//         | 0    a^2  0     -a^2-1  0  1 |         | 0  1  1  a^2  a^2   0 |
+//                                                  | 0  1 -1  a^3 -a^3   1 |
 // 36 products of [O, C] x [C, T] for 16 T outputs per plane: 2.25 O C multiply-adds per output
-// against 4 for F(2x2, 3x3) and 9 for im2col. The weight is transformed in double and rounded
-// once. Float32 error against the naive double reference at the Fashion CNN's conv2 (32 -> 64 on
-// 14x14, inputs in [-1, 1], weights in [-0.3, 0.3]): see tensor/conv_winograd.cpp.
+// against 4 for F(2x2, 3x3) and 9 for im2col.
+//
+// Why 3/2: float32 error against the naive double reference at the Fashion CNN's conv2 (32 -> 64
+// on 14x14, batch 64, inputs in [-1, 1], weights in [-0.3, 0.3]; max |error| / max |y|,
+// `bench_conv --only wino4_fwd`): a = 3/2 2.7e-6, a = 1.75 3.7e-6, 0.75 4.2e-6, 1/2 4.3e-6,
+// 2 4.7e-6, 1.25 5.0e-6; F(2x2, 3x3) 2.8e-7, im2col + GEMM 7.9e-7. 3/2 and its powers are exact
+// in binary. A numpy model of the three roundings (U and V stored in float32, the GEMM's sums)
+// puts a third of the error in each; the output transform adds little. Asymmetric points
+// (0, 1, -1, -1/2, 3/2) model 1.6x lower still, but lose the even/odd pairs that make bt()
+// and at() cheap. The weight is transformed in double and rounded once.
 //
 // Input: each plane is copied into a zero-bordered buffer whose rows keep the columns of each
 // residue mod 4 apart (phase k holds columns k, k + 4, ...), so tile tx's six columns 4tx ..
 // 4tx + 5 are phase 0..3 at tx and phase 0..1 at tx + 1: contiguous in tx. B^T runs down whole
 // rows (vectors along the row), then B across each row of tiles (vectors along tx).
 // Output: A^T M A runs on kB consecutive GEMM columns (tiles of any rows and samples) at once,
-// and each lane's 4x4 block is stored clipped to the plane.
+// transposed so each tile's rows are contiguous, stored as whole 4x4 tiles and then clipped to
+// the plane.
+//
+// Layout: V [C, 36, T] and M [O, 36, T] (each channel's 36 rows together; the GEMMs read and
+// write them with leading dimension 36 T), so each transform streams through a few KB per
+// channel. With [36, C, T] and [36, O, T] (as F(2x2, 3x3) has them) the output transform read
+// 36 streams at once and took 36% of the forward under perf, against 24% with this layout.
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -38,26 +52,31 @@ namespace {
 // (4 samples of 16 at conv2) are 0.88 MB in float32.
 constexpr std::int64_t kTargetTiles = 64;
 
+// The interpolation points are 0, 1, -1, kPoint, -kPoint and infinity.
+constexpr double kPoint = 1.5;
+
 // B^T on six values (vectors or scalars); o may not alias d.
-template <typename V>
+template <typename E, typename V>
 inline void bt(const V& d0, const V& d1, const V& d2, const V& d3, const V& d4, const V& d5, V* o) {
-  const V t1 = d4 - 4 * d2, t2 = d3 - 4 * d1, t3 = d4 - d2, t4 = 2 * (d3 - d1);
-  o[0] = 4 * d0 - 5 * d2 + d4;
+  constexpr E a = kPoint, a2 = kPoint * kPoint, a21 = a2 + 1;
+  const V t1 = d4 - a2 * d2, t2 = d3 - a2 * d1, t3 = d4 - d2, t4 = a * (d3 - d1);
+  o[0] = a2 * d0 - a21 * d2 + d4;
   o[1] = t1 + t2;
   o[2] = t1 - t2;
   o[3] = t3 + t4;
   o[4] = t3 - t4;
-  o[5] = 4 * d1 - 5 * d3 + d5;
+  o[5] = a2 * d1 - a21 * d3 + d5;
 }
 
 // A^T on six values.
-template <typename V>
+template <typename E, typename V>
 inline void at(const V* m, V* y) {
+  constexpr E p = kPoint, p2 = kPoint * kPoint, p3 = kPoint * kPoint * kPoint;
   const V a = m[1] + m[2], b = m[1] - m[2], c = m[3] + m[4], d = m[3] - m[4];
   y[0] = m[0] + a + c;
-  y[1] = b + 2 * d;
-  y[2] = a + 4 * c;
-  y[3] = b + 8 * d + m[5];
+  y[1] = b + p * d;
+  y[2] = a + p2 * c;
+  y[3] = b + p3 * d + m[5];
 }
 
 template <typename T, int L>
@@ -83,7 +102,7 @@ void transform_rows(const T* r, std::int64_t ps, std::int64_t seg, const Grid& g
         for (int k = 0; k < 4; ++k) load(d[k], e + k * seg);
         load(d[4], e + 1);
         load(d[5], e + seg + 1);
-        bt(d[0], d[1], d[2], d[3], d[4], d[5], o);
+        bt<T>(d[0], d[1], d[2], d[3], d[4], d[5], o);
 #pragma GCC unroll 6
         for (int j = 0; j < 6; ++j) store(out + (6 * i + j) * ldv + ty * g.tw + k0, o[j]);
       }
@@ -120,7 +139,7 @@ void transform_input(const T* x, std::int64_t ns, std::int64_t c, const Grid& g,
           V d[6], o[6];
 #pragma GCC unroll 6
           for (int i = 0; i < 6; ++i) load(d[i], r0 + i * ps + m);
-          bt(d[0], d[1], d[2], d[3], d[4], d[5], o);
+          bt<T>(d[0], d[1], d[2], d[3], d[4], d[5], o);
 #pragma GCC unroll 6
           for (int i = 0; i < 6; ++i) store(r + (6 * ty + i) * ps + m, o[i]);
         }
@@ -155,6 +174,9 @@ void transform_output(const T* m, std::int64_t ldm, std::int64_t o, std::int64_t
                       const T* bias, T* y) {
   using V = VecT<T>;
   const std::int64_t cols = ns * g.tiles(), plane = g.oh * g.ow;
+  // Whole tiles first, into planes of 4 th x 4 tw per sample; then clipped into y.
+  const std::int64_t fw = 4 * g.tw, fp = 16 * g.tiles();
+  T* full = detail::conv_scratch<T>(4, ns * fp);
   for (std::int64_t oi = 0; oi < o; ++oi) {
     const T b = bias != nullptr ? bias[oi] : T(0);
     const T* mo = m + oi * 36 * ldm;
@@ -166,13 +188,13 @@ void transform_output(const T* m, std::int64_t ldm, std::int64_t o, std::int64_t
         V q[6];
 #pragma GCC unroll 6
         for (int j = 0; j < 6; ++j) load(q[j], mo + (6 * i + j) * ldm + c0);
-        at(q, r[i]);
+        at<T>(q, r[i]);
       }
       V yv[4][4];  // [i][k]: output (i, k) of the kB tiles
 #pragma GCC unroll 4
       for (int k = 0; k < 4; ++k) {  // then down each column k
         V q[6] = {r[0][k], r[1][k], r[2][k], r[3][k], r[4][k], r[5][k]}, yk[4];
-        at(q, yk);
+        at<T>(q, yk);
 #pragma GCC unroll 4
         for (int i = 0; i < 4; ++i) yv[i][k] = yk[i] + b;
       }
@@ -181,16 +203,18 @@ void transform_output(const T* m, std::int64_t ldm, std::int64_t o, std::int64_t
       for (int i = 0; i < 4; ++i) transpose4(yv[i], out[i]);
       const std::int64_t lanes = std::min(kB, cols - c0);
       for (std::int64_t j = 0; j < lanes; ++j) {
-        T* dst = y + (s * o + oi) * plane + 4 * ty * g.ow + 4 * tx;
-        if (4 * ty + 4 <= g.oh && 4 * tx + 4 <= g.ow) {  // a whole tile
-          for (int i = 0; i < 4; ++i) std::memcpy(dst + i * g.ow, out[i] + 4 * j, 4 * sizeof(T));
-        } else {
-          const std::int64_t nr = std::min<std::int64_t>(4, g.oh - 4 * ty);
-          const std::int64_t nc = std::min<std::int64_t>(4, g.ow - 4 * tx);
-          for (std::int64_t i = 0; i < nr; ++i)
-            for (std::int64_t k = 0; k < nc; ++k) dst[i * g.ow + k] = out[i][4 * j + k];
-        }
+        T* dst = full + s * fp + 4 * ty * fw + 4 * tx;
+        for (int i = 0; i < 4; ++i) std::memcpy(dst + i * fw, out[i] + 4 * j, 4 * sizeof(T));
         if (++tx == g.tw) tx = 0, ty = ty + 1 == g.th ? (++s, 0) : ty + 1;
+      }
+    }
+    for (std::int64_t si = 0; si < ns; ++si) {  // clip the whole tiles to the plane
+      T* dst = y + (si * o + oi) * plane;
+      const T* src = full + si * fp;
+      if (fw == g.ow) {
+        std::copy_n(src, plane, dst);
+      } else {
+        for (std::int64_t r = 0; r < g.oh; ++r) std::copy_n(src + r * fw, g.ow, dst + r * g.ow);
       }
     }
   }
@@ -202,12 +226,16 @@ template <typename T>
 void f4_transform_weight(const T* w, std::int64_t o, std::int64_t c, bool flip, T* u) {
   const std::int64_t rows = flip ? c : o, cols = flip ? o : c, xs = rows * cols;
   // G's rows as (1/4, 0, 0), ...: exact in double up to the sixths, rounded to T once at the end.
-  constexpr double kG[6][3] = {{0.25, 0, 0},
-                               {-1.0 / 6, -1.0 / 6, -1.0 / 6},
-                               {-1.0 / 6, 1.0 / 6, -1.0 / 6},
-                               {1.0 / 24, 1.0 / 12, 1.0 / 6},
-                               {1.0 / 24, -1.0 / 12, 1.0 / 6},
-                               {0, 0, 1}};
+  // Row xi of G: (1, p, p^2) / prod over the other finite points q of (p - q); (0, 0, 1) at
+  // infinity.
+  constexpr double kPts[5] = {0, 1, -1, kPoint, -kPoint};
+  double kG[6][3] = {{0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 1}};
+  for (int i = 0; i < 5; ++i) {
+    double f = 1;
+    for (int j = 0; j < 5; ++j)
+      if (j != i) f *= kPts[i] - kPts[j];
+    for (int k = 0; k < 3; ++k) kG[i][k] = (k == 0 ? 1 : k == 1 ? kPts[i] : kPts[i] * kPts[i]) / f;
+  }
   for (std::int64_t oi = 0; oi < o; ++oi)
     for (std::int64_t ci = 0; ci < c; ++ci) {
       const T* g = w + (oi * c + ci) * 9;

@@ -164,11 +164,16 @@ TEST_CASE("winograd: chosen for 3x3 stride 1 with enough channels, direct with f
       detail::use_winograd({2, 32, 14, 14}, {64, 32, 3, 3}, {{3, 3}, {1, 1}, {1, 1}, {2, 2}}, 1));
   CHECK_FALSE(detail::use_winograd({2, 32, 14, 14}, {64, 32, 3, 3}, {{3, 3}, {1, 1}, {3, 3}}, 1));
   CHECK_FALSE(detail::use_winograd({2, 32, 14, 14}, {64, 32, 5, 5}, {{5, 5}, {1, 1}, {2, 2}}, 1));
-  // F(4x4, 3x3) from 8x8 outputs up (conv2's 14x14 and its input gradient), F(2x2, 3x3) below.
+  // F(4x4, 3x3) where it multiplies less: conv2's 14x14 (16 tiles x 36 against 49 x 16), 7x7,
+  // 14x7, 3x3; F(2x2, 3x3) on ties (6x6, 5x5: 4 x 36 against 9 x 16) and below.
   CHECK(detail::winograd_tile({14, 14}) == 4);
-  CHECK(detail::winograd_tile({8, 8}) == 4);
-  CHECK(detail::winograd_tile({7, 7}) == 2);
-  CHECK(detail::winograd_tile({14, 7}) == 2);
+  CHECK(detail::winograd_tile({7, 7}) == 4);
+  CHECK(detail::winograd_tile({14, 7}) == 4);
+  CHECK(detail::winograd_tile({3, 3}) == 4);
+  CHECK(detail::winograd_tile({6, 6}) == 2);
+  CHECK(detail::winograd_tile({5, 5}) == 2);
+  CHECK(detail::winograd_tile({2, 2}) == 2);
+  CHECK(detail::winograd_tile({1, 9}) == 2);
   {
     const ConvPathScope scope(ConvPath::kWinograd);
     CHECK(detail::winograd_tile({14, 14}) == 2);
