@@ -338,12 +338,13 @@ Tensor winograd_conv2d_input_grad(const Tensor& dy, const Tensor& weight, const 
 
 Tensor winograd_conv2d_weight_grad(const Tensor& dy, const Tensor& x, const Window2d& w) {
   const std::int64_t n = x.size(0), c = x.size(1), o = dy.size(1);
-  const Grid g = wino::make_grid(2, x.size(2), x.size(3), w.padding[0], w.padding[1]);
+  const Grid g = grid(x.size(2), x.size(3), w.padding[0], w.padding[1]);
   Tensor dw = zeros({o, c, 3, 3}, x.dtype());
   if (n == 0) return dw;
-  const std::int64_t p = g.tiles(), batch = g.batch(n, kTargetTiles);
+  const bool f4 = g.m == 4;
+  const std::int64_t p = g.tiles(), batch = g.batch(n, f4 ? wino::kTargetTiles4 : kTargetTiles);
   const std::int64_t per_chunk = std::max((n + kGradChunks - 1) / kGradChunks, batch);
-  const std::int64_t chunks = num_chunks(n, per_chunk), msize = 16 * o * c;
+  const std::int64_t chunks = num_chunks(n, per_chunk), msize = (f4 ? 36 : 16) * o * c;
   dispatch_floating(x.dtype(), "conv2d_backward", [&](auto tag) {
     using T = decltype(tag);
     std::vector<T> m(static_cast<std::size_t>(chunks * msize));  // each chunk's sum over tiles
@@ -355,11 +356,16 @@ Tensor winograd_conv2d_weight_grad(const Tensor& dy, const Tensor& x, const Wind
         const std::int64_t end = std::min(n, (k + 1) * per_chunk);
         for (std::int64_t b = k * per_chunk; b < end; b += batch) {
           const std::int64_t ns = std::min(batch, end - b), cols = ns * p, ld = cols + kB;
+          const T beta = b == k * per_chunk ? T(0) : T(1);
+          if (f4) {
+            wino::f4_grad_batch(xp + b * c * g.h * g.w, dyp + b * o * g.oh * g.ow, ns, c, o, g,
+                                beta, mk);
+            continue;
+          }
           T* v = detail::conv_scratch<T>(2, 16 * c * ld);
           T* e = detail::conv_scratch<T>(3, 16 * o * ld);
           transform_input(xp + b * c * g.h * g.w, ns, c, g, v, ld);
           transform_grad(dyp + b * o * g.oh * g.ow, ns, o, g, e, ld);
-          const T beta = b == k * per_chunk ? T(0) : T(1);
           for (int xi = 0; xi < 16; ++xi)
             detail::conv_gemm(false, true, o, c, cols, e + xi * o * ld, ld, v + xi * c * ld, ld,
                               beta, mk + xi * o * c, c);
@@ -368,6 +374,10 @@ Tensor winograd_conv2d_weight_grad(const Tensor& dy, const Tensor& x, const Wind
     });
     for (std::int64_t k = 1; k < chunks; ++k)
       for (std::int64_t i = 0; i < msize; ++i) m[i] += m[k * msize + i];
+    if (f4) {
+      wino::f4_grad_finish(m.data(), o, c, dw.data<T>());
+      return;
+    }
     // dW[o, c] = G^T M G: G^T = [1 1/2 1/2 0; 0 1/2 -1/2 0; 0 1/2 1/2 1].
     T* out = dw.data<T>();
     for (std::int64_t i = 0; i < o * c; ++i) {

@@ -48,10 +48,6 @@
 namespace minidl::detail::wino {
 namespace {
 
-// Tiles per batch. A batch's transformed input and products are 36 (C + O) T values: 64 tiles
-// (4 samples of 16 at conv2) are 0.88 MB in float32.
-constexpr std::int64_t kTargetTiles = 64;
-
 // The interpolation points are 0, 1, -1, kPoint, -kPoint and infinity.
 constexpr double kPoint = 1.5;
 
@@ -77,6 +73,17 @@ inline void at(const V* m, V* y) {
   y[1] = b + p * d;
   y[2] = a + p2 * c;
   y[3] = b + p3 * d + m[5];
+}
+
+// dst[(k * seg) + i] = the entry of src at padded column 4 i + k (= q + off), for the n entries
+// of src: read in order (the planes come from memory, and four strided passes defeated the
+// prefetcher), each phase k written seg apart.
+template <typename T>
+void split_row(const T* src, std::int64_t n, std::int64_t off, std::int64_t seg, T* dst) {
+  for (std::int64_t q = 0; q < n; ++q) {
+    const std::int64_t pc = q + off;
+    dst[(pc & 3) * seg + (pc >> 2)] = src[q];
+  }
 }
 
 template <typename T, int L>
@@ -127,11 +134,7 @@ void transform_input(const T* x, std::int64_t ns, std::int64_t c, const Grid& g,
       for (std::int64_t y = 0; y < rows; ++y) {
         T* dst = pad + (y + g.ph) * ps;
         const T* src = plane + y * g.w;
-        for (std::int64_t k = 0; k < 4; ++k) {  // padded columns 4 i + k: image column 4 i + k - pw
-          T* ph = dst + k * seg;
-          std::int64_t i = (std::max<std::int64_t>(g.pw - k, 0) + 3) / 4;
-          for (std::int64_t q = 4 * i + k - g.pw; q < g.w; q += 4, ++i) ph[i] = src[q];
-        }
+        split_row(src, g.w, g.pw, seg, dst);
       }
       for (std::int64_t ty = 0; ty < g.th; ++ty) {
         const T* r0 = pad + 4 * ty * ps;
@@ -220,22 +223,143 @@ void transform_output(const T* m, std::int64_t ldm, std::int64_t o, std::int64_t
   }
 }
 
+// A on four values (the weight gradient's transform of a 4x4 block of dy, F(3x3, 4x4)).
+template <typename E, typename V>
+inline void a4(const V& e0, const V& e1, const V& e2, const V& e3, V* o) {
+  constexpr E p = kPoint, p2 = kPoint * kPoint, p3 = kPoint * kPoint * kPoint;
+  const V ev = e0 + e2, od = e1 + e3, evp = e0 + p2 * e2, odp = p * e1 + p3 * e3;
+  o[0] = e0;
+  o[1] = ev + od;
+  o[2] = ev - od;
+  o[3] = evp + odp;
+  o[4] = evp - odp;
+  o[5] = e3;
+}
+
+// y[k][j] = z[4 j + k] for the kB = 8 lanes j: the four columns of eight 4-wide blocks in a row
+// apart (transpose4 read backwards).
+template <typename V, typename T>
+inline void deinterleave4(const T* z, V* y) {
+  static_assert(kB == 8, "the shuffles below are written for 8 lanes");
+  V z0, z1, z2, z3;
+  load(z0, z);
+  load(z1, z + kB);
+  load(z2, z + 2 * kB);
+  load(z3, z + 3 * kB);
+  const V a = __builtin_shufflevector(z0, z1, 0, 4, 8, 12, 1, 5, 9, 13);
+  const V b = __builtin_shufflevector(z0, z1, 2, 6, 10, 14, 3, 7, 11, 15);
+  const V c = __builtin_shufflevector(z2, z3, 0, 4, 8, 12, 1, 5, 9, 13);
+  const V d = __builtin_shufflevector(z2, z3, 2, 6, 10, 14, 3, 7, 11, 15);
+  y[0] = __builtin_shufflevector(a, c, 0, 1, 2, 3, 8, 9, 10, 11);
+  y[1] = __builtin_shufflevector(a, c, 4, 5, 6, 7, 12, 13, 14, 15);
+  y[2] = __builtin_shufflevector(b, d, 0, 1, 2, 3, 8, 9, 10, 11);
+  y[3] = __builtin_shufflevector(b, d, 4, 5, 6, 7, 12, 13, 14, 15);
+}
+
+// E[o, xi, col] (rows of lde) = (A e A^T)[xi] for every 4x4 block e of dy (samples [0, ns), o
+// planes of oh x ow; a block past the edge reads 0). Each plane's rows are copied into a buffer
+// of whole blocks (zero past the plane), A runs down whole rows, then across each row of blocks
+// on eight blocks at a time, their columns split apart by shuffles (a scalar split of the rows
+// by column mod 4, as transform_input does, took 40% of this function).
+template <typename T>
+void transform_grad(const T* dy, std::int64_t ns, std::int64_t o, const Grid& g, T* e,
+                    std::int64_t lde) {
+  using V = VecT<T>;
+  const std::int64_t wb = round_up(4 * g.tw), rs = wb + 4 * kB, pr = 4 * g.th, p = g.tiles();
+  T* pad = detail::conv_scratch<T>(4, (pr + 6 * g.th) * rs);
+  T* r = pad + pr * rs;  // A e: six rows per row of blocks
+  std::fill(pad, pad + (pr + 6 * g.th) * rs, T(0));
+  for (std::int64_t s = 0; s < ns; ++s)
+    for (std::int64_t oi = 0; oi < o; ++oi) {
+      const T* plane = dy + (s * o + oi) * g.oh * g.ow;
+      for (std::int64_t y = 0; y < g.oh; ++y) std::copy_n(plane + y * g.ow, g.ow, pad + y * rs);
+      for (std::int64_t ty = 0; ty < g.th; ++ty)
+        for (std::int64_t m = 0; m < wb; m += kB) {
+          const T* r0 = pad + 4 * ty * rs + m;
+          V d[4], q[6];
+#pragma GCC unroll 4
+          for (int i = 0; i < 4; ++i) load(d[i], r0 + i * rs);
+          a4<T>(d[0], d[1], d[2], d[3], q);
+#pragma GCC unroll 6
+          for (int i = 0; i < 6; ++i) store(r + (6 * ty + i) * rs + m, q[i]);
+        }
+      T* out = e + oi * 36 * lde + s * p;
+      for (std::int64_t ty = 0; ty < g.th; ++ty)
+        for (std::int64_t k0 = 0; k0 < g.tw; k0 += kB)
+#pragma GCC unroll 6
+          for (int i = 0; i < 6; ++i) {
+            V d[4], q[6];
+            deinterleave4(r + (6 * ty + i) * rs + 4 * k0, d);
+            a4<T>(d[0], d[1], d[2], d[3], q);
+#pragma GCC unroll 6
+            for (int j = 0; j < 6; ++j) store(out + (6 * i + j) * lde + ty * g.tw + k0, q[j]);
+          }
+    }
+}
+
+// Row xi of G: (1, p, p^2) / prod over the other finite points q of (p - q); (0, 0, 1) at
+// infinity.
+struct GMatrix {
+  double g[6][3] = {{0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 1}};
+  GMatrix() {
+    constexpr double kPts[5] = {0, 1, -1, kPoint, -kPoint};
+    for (int i = 0; i < 5; ++i) {
+      double f = 1;
+      for (int j = 0; j < 5; ++j)
+        if (j != i) f *= kPts[i] - kPts[j];
+      for (int k = 0; k < 3; ++k) g[i][k] = (k == 0 ? 1 : k == 1 ? kPts[i] : kPts[i] * kPts[i]) / f;
+    }
+  }
+};
+
 }  // namespace
+
+template <typename T>
+void f4_grad_batch(const T* x, const T* dy, std::int64_t ns, std::int64_t c, std::int64_t o,
+                   const Grid& g, T beta, T* m) {
+  const std::int64_t cols = ns * g.tiles(), ld = cols + kB;
+  T* v = detail::conv_scratch<T>(2, 36 * c * ld);
+  T* e = detail::conv_scratch<T>(3, 36 * o * ld);
+  transform_input(x, ns, c, g, v, ld);
+  transform_grad(dy, ns, o, g, e, ld);
+  for (int xi = 0; xi < 36; ++xi)
+    detail::conv_gemm(false, true, o, c, cols, e + xi * ld, 36 * ld, v + xi * ld, 36 * ld, beta,
+                      m + xi * o * c, c);
+}
+
+template <typename T>
+void f4_grad_finish(const T* m, std::int64_t o, std::int64_t c, T* dw) {
+  const GMatrix gm;
+  const auto& kG = gm.g;
+  const std::int64_t xs = o * c;
+  for (std::int64_t i = 0; i < xs; ++i) {
+    double t[3][6] = {};  // G^T M, summed row by row of M (independent chains, unrolled)
+#pragma GCC unroll 6
+    for (int r = 0; r < 6; ++r)
+#pragma GCC unroll 6
+      for (int q = 0; q < 6; ++q) {
+        const double v = static_cast<double>(m[(6 * r + q) * xs + i]);
+#pragma GCC unroll 3
+        for (int k = 0; k < 3; ++k) t[k][q] += kG[r][k] * v;
+      }
+#pragma GCC unroll 3
+    for (int k = 0; k < 3; ++k)  // (G^T M) G
+#pragma GCC unroll 3
+      for (int l = 0; l < 3; ++l) {
+        double acc = 0;
+#pragma GCC unroll 6
+        for (int q = 0; q < 6; ++q) acc += t[k][q] * kG[q][l];
+        dw[i * 9 + 3 * k + l] = static_cast<T>(acc);
+      }
+  }
+}
 
 template <typename T>
 void f4_transform_weight(const T* w, std::int64_t o, std::int64_t c, bool flip, T* u) {
   const std::int64_t rows = flip ? c : o, cols = flip ? o : c, xs = rows * cols;
   // G's rows as (1/4, 0, 0), ...: exact in double up to the sixths, rounded to T once at the end.
-  // Row xi of G: (1, p, p^2) / prod over the other finite points q of (p - q); (0, 0, 1) at
-  // infinity.
-  constexpr double kPts[5] = {0, 1, -1, kPoint, -kPoint};
-  double kG[6][3] = {{0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 1}};
-  for (int i = 0; i < 5; ++i) {
-    double f = 1;
-    for (int j = 0; j < 5; ++j)
-      if (j != i) f *= kPts[i] - kPts[j];
-    for (int k = 0; k < 3; ++k) kG[i][k] = (k == 0 ? 1 : k == 1 ? kPts[i] : kPts[i] * kPts[i]) / f;
-  }
+  const GMatrix gm;
+  const auto& kG = gm.g;
   for (std::int64_t oi = 0; oi < o; ++oi)
     for (std::int64_t ci = 0; ci < c; ++ci) {
       const T* g = w + (oi * c + ci) * 9;
@@ -257,7 +381,7 @@ template <typename T>
 void f4_forward(const T* in, std::int64_t n, std::int64_t ci, std::int64_t co, const Grid& g,
                 const T* u, const T* bias, T* out) {
   const std::int64_t p = g.tiles();
-  run_chunks(n, g.batch(n, kTargetTiles), [&](std::int64_t b, std::int64_t e) {
+  run_chunks(n, g.batch(n, kTargetTiles4), [&](std::int64_t b, std::int64_t e) {
     const std::int64_t cols = (e - b) * p, ld = cols + kB;
     T* v = detail::conv_scratch<T>(2, 36 * ci * ld);
     T* m = detail::conv_scratch<T>(3, 36 * co * cols + kB);
@@ -273,6 +397,12 @@ template void f4_transform_weight(const float*, std::int64_t, std::int64_t, bool
 template void f4_transform_weight(const double*, std::int64_t, std::int64_t, bool, double*);
 template void f4_forward(const float*, std::int64_t, std::int64_t, std::int64_t, const Grid&,
                          const float*, const float*, float*);
+template void f4_grad_batch(const float*, const float*, std::int64_t, std::int64_t, std::int64_t,
+                            const Grid&, float, float*);
+template void f4_grad_batch(const double*, const double*, std::int64_t, std::int64_t, std::int64_t,
+                            const Grid&, double, double*);
+template void f4_grad_finish(const float*, std::int64_t, std::int64_t, float*);
+template void f4_grad_finish(const double*, std::int64_t, std::int64_t, double*);
 template void f4_forward(const double*, std::int64_t, std::int64_t, std::int64_t, const Grid&,
                          const double*, const double*, double*);
 

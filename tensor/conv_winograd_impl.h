@@ -55,9 +55,12 @@ inline Grid make_grid(std::int64_t m, std::int64_t h, std::int64_t w, std::int64
   return {m, h, w, ph, pw, oh, ow, (oh + m - 1) / m, (ow + m - 1) / m};
 }
 
-// F(4x4, 3x3) (tensor/conv_winograd4.cpp; float and double). u [36, rows, cols] = the transformed
-// weight of w [O, C, 3, 3] (rows = O, cols = C), or with flip of w rotated 180 degrees at [c, o]
-// (the input gradient's weight: rows = C, cols = O).
+// F(4x4, 3x3) (tensor/conv_winograd4.cpp; float and double).
+// Tiles per batch. A batch's transformed input and products are 36 (C + O) T values: 64 tiles
+// (4 samples of 16 at conv2) are 0.88 MB in float32; 32 to 96 measured the same.
+constexpr std::int64_t kTargetTiles4 = 64;
+// u [36, rows, cols] = the transformed weight of w [O, C, 3, 3] (rows = O, cols = C), or with
+// flip of w rotated 180 degrees at [c, o] (the input gradient's weight: rows = C, cols = O).
 template <typename T>
 void f4_transform_weight(const T* w, std::int64_t o, std::int64_t c, bool flip, T* u);
 // out [N, co, oh, ow] = the convolution of in [N, ci, H, W] (grid g, g.m == 4) whose transformed
@@ -65,5 +68,14 @@ void f4_transform_weight(const T* w, std::int64_t o, std::int64_t c, bool flip, 
 template <typename T>
 void f4_forward(const T* in, std::int64_t n, std::int64_t ci, std::int64_t co, const Grid& g,
                 const T* u, const T* bias, T* out);
+
+// The weight gradient, F(3x3, 4x4): m [36, O, C] (= beta m +) sum over the tiles of samples
+// [0, ns) of (A e A^T) (.) (B^T d B), e the 4x4 blocks of dy [ns, O, oh, ow], d the 6x6 tiles
+// of x [ns, C, H, W]; then dw [O, C, 3, 3] = G^T m G.
+template <typename T>
+void f4_grad_batch(const T* x, const T* dy, std::int64_t ns, std::int64_t c, std::int64_t o,
+                   const Grid& g, T beta, T* m);
+template <typename T>
+void f4_grad_finish(const T* m, std::int64_t o, std::int64_t c, T* dw);
 
 }  // namespace minidl::detail::wino
