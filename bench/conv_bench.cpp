@@ -17,8 +17,9 @@
 //   wino2_{fwd,bwd} conv2's forward and backward (dx, dW, db from tensor/conv.h's kernels, no
 //                   autograd) on the Winograd path vs the im2col + GEMM path, each forced; the
 //                   forward's error against the naive reference printed for both.
-//   wino4_{fwd,bwd} the same with F(4x4, 3x3) (forward and dx; dW stays F(3x3, 2x2)) vs F(2x2,
-//                   3x3) vs im2col + GEMM, each forced; the forward's error against naive for all.
+//   wino4_{fwd,bwd} the same with F(4x4, 3x3) (dW: F(3x3, 4x4)) vs F(2x2, 3x3) (dW: F(3x3,
+//                   2x2)) vs im2col + GEMM, each forced; the forward's error against naive for
+//                   all, the backward's dx and dW against the GEMM path's.
 //   direct1_fwd     conv1's forward on the direct path (tensor/conv_direct.cpp) vs im2col + GEMM.
 //   im2col, col2im  the whole-batch kernels at conv2's shape, vs the naive references.
 //   maxpool_fwd     max_pool2d forward (argmax + gather) vs the naive reference.
@@ -261,7 +262,7 @@ void bench_wino(const Opts& o, int reps) {
     const Tensor yn = minidl::naive::conv2d(x, w, b, {1, 1}, {1, 1}, {1, 1}, 1);
     std::string note = "   vs naive:";
     for (std::size_t i = 0; i < paths.size(); ++i)
-      note += std::string(" ") + paths[i].first + diff_note(rel_diff(ys[i], yn)).substr(16);
+      note += std::string(" ") + paths[i].first + " " + diff_note(rel_diff(ys[i], yn)).substr(16);
     report("wino4_fwd", vs, note);
   }
   if (want("wino4_bwd")) {
@@ -278,7 +279,9 @@ void bench_wino(const Opts& o, int reps) {
     run(vs, reps, 3);
     report("wino4_bwd", vs,
            diff_note(rel_diff(gs[0].input, gs[2].input)) + " (wino4 dx vs gemm), wino2" +
-               diff_note(rel_diff(gs[1].input, gs[2].input)).substr(2));
+               diff_note(rel_diff(gs[1].input, gs[2].input)).substr(2) + "; dW: wino4 " +
+               diff_note(rel_diff(gs[0].weight, gs[2].weight)).substr(16) + ", wino2 " +
+               diff_note(rel_diff(gs[1].weight, gs[2].weight)).substr(16));
   }
   if (want("direct1_fwd")) {
     const Tensor x1 = minidl::rand({64, 1, 28, 28}, gen, minidl::kFloat32, -1, 1);

@@ -272,9 +272,12 @@ void forward(const T* in, std::int64_t n, std::int64_t ci, std::int64_t co, cons
   }
 }
 
-// The grid of a forward (or the input gradient's) over h x w planes with padding (ph, pw).
-Grid grid(std::int64_t h, std::int64_t w, std::int64_t ph, std::int64_t pw) {
-  return wino::make_grid(winograd_tile({h + 2 * ph - 2, w + 2 * pw - 2}), h, w, ph, pw);
+// The grid of a forward (or the input gradient's, or the weight gradient's) over h x w planes
+// with padding (ph, pw).
+Grid grid(std::int64_t h, std::int64_t w, std::int64_t ph, std::int64_t pw,
+          bool weight_grad = false) {
+  return wino::make_grid(winograd_tile({h + 2 * ph - 2, w + 2 * pw - 2}, weight_grad), h, w, ph,
+                         pw);
 }
 
 }  // namespace
@@ -299,13 +302,16 @@ bool use_winograd(const Shape& x, const Shape& weight, const Window2d& w, std::i
          (x[1] >= 8 && weight[0] >= 8);
 }
 
-int winograd_tile(Pair out) {
+int winograd_tile(Pair out, bool weight_grad) {
   if (t_path == ConvPath::kWinograd) return 2;
   if (t_path == ConvPath::kWinograd4) return 4;
   // F(4x4, 3x3) where its 36 products per 6x6 tile are fewer than F(2x2, 3x3)'s 16 per 4x4 tile
-  // (ties go to F(2x2, 3x3), whose transforms are cheaper).
+  // (ties go to F(2x2, 3x3), whose transforms are cheaper); the weight gradient only where they
+  // are at most 0.6x as many (its transforms cost more: at 0.73x, on 14x14, it measured a tie).
   auto tiles = [&](std::int64_t m) { return ((out[0] + m - 1) / m) * ((out[1] + m - 1) / m); };
-  return 36 * tiles(4) < 16 * tiles(2) ? 4 : 2;
+  return (weight_grad ? 36 * 10 * tiles(4) <= 16 * 6 * tiles(2) : 36 * tiles(4) < 16 * tiles(2))
+             ? 4
+             : 2;
 }
 
 Tensor winograd_conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias,
@@ -338,7 +344,7 @@ Tensor winograd_conv2d_input_grad(const Tensor& dy, const Tensor& weight, const 
 
 Tensor winograd_conv2d_weight_grad(const Tensor& dy, const Tensor& x, const Window2d& w) {
   const std::int64_t n = x.size(0), c = x.size(1), o = dy.size(1);
-  const Grid g = grid(x.size(2), x.size(3), w.padding[0], w.padding[1]);
+  const Grid g = grid(x.size(2), x.size(3), w.padding[0], w.padding[1], true);
   Tensor dw = zeros({o, c, 3, 3}, x.dtype());
   if (n == 0) return dw;
   const bool f4 = g.m == 4;

@@ -40,8 +40,9 @@ bool winograd_fits(const Shape& x, const Shape& weight, const Window2d& w, std::
 bool use_winograd(const Shape& x, const Shape& weight, const Window2d& w, std::int64_t groups);
 
 // The output tile of the Winograd forward (or the input gradient's forward, whose outputs are x's
-// H x W) with out = {H_out, W_out}: 4 (F(4x4, 3x3)) or 2 (F(2x2, 3x3)).
-int winograd_tile(Pair out);
+// H x W) with out = {H_out, W_out}: 4 (F(4x4, 3x3)) or 2 (F(2x2, 3x3)); with weight_grad, of
+// the weight gradient (4: F(3x3, 4x4), 2: F(3x3, 2x2)).
+int winograd_tile(Pair out, bool weight_grad = false);
 
 // The direct forward applies where winograd_fits and wins (or is chosen): few input channels.
 bool use_direct(const Shape& x, const Shape& weight, const Window2d& w, std::int64_t groups);

@@ -75,83 +75,70 @@ inline void at(const V* m, V* y) {
   y[3] = b + p3 * d + m[5];
 }
 
-// dst[(k * seg) + i] = the entry of src at padded column 4 i + k (= q + off), for the n entries
-// of src: read in order (the planes come from memory, and four strided passes defeated the
-// prefetcher), each phase k written seg apart.
-template <typename T>
-void split_row(const T* src, std::int64_t n, std::int64_t off, std::int64_t seg, T* dst) {
-  for (std::int64_t q = 0; q < n; ++q) {
-    const std::int64_t pc = q + off;
-    dst[(pc & 3) * seg + (pc >> 2)] = src[q];
-  }
-}
-
-template <typename T, int L>
-struct VecL {
-  typedef T type __attribute__((vector_size(L * sizeof(T))));
-};
-
-// (.) B across every row of tiles of one plane: r holds B^T d of tile row ty at rows 6 ty + i
-// (ps apart), each split into four phases seg apart; out + ty tw + tx at row xi = 6 i + j of v
-// (ldv apart). L lanes along tx: 4 where a row has at most 4 tiles (the Fashion CNN's 14x14 maps),
-// so that half of each vector is not wasted.
-template <typename T, int L>
-void transform_rows(const T* r, std::int64_t ps, std::int64_t seg, const Grid& g, T* out,
-                    std::int64_t ldv) {
-  using V = typename VecL<T, L>::type;
-  for (std::int64_t ty = 0; ty < g.th; ++ty)
-    for (std::int64_t k0 = 0; k0 < g.tw; k0 += L)
-#pragma GCC unroll 6
-      for (int i = 0; i < 6; ++i) {
-        const T* e = r + (6 * ty + i) * ps + k0;
-        V d[6], o[6];
-#pragma GCC unroll 4
-        for (int k = 0; k < 4; ++k) load(d[k], e + k * seg);
-        load(d[4], e + 1);
-        load(d[5], e + seg + 1);
-        bt<T>(d[0], d[1], d[2], d[3], d[4], d[5], o);
-#pragma GCC unroll 6
-        for (int j = 0; j < 6; ++j) store(out + (6 * i + j) * ldv + ty * g.tw + k0, o[j]);
-      }
+// y[k][j] = z[4 j + k] for the kB = 8 lanes j: the four columns of eight 4-wide blocks in a row
+// apart (transpose4 read backwards).
+template <typename V, typename T>
+inline void deinterleave4(const T* z, V* y) {
+  static_assert(kB == 8, "the shuffles below are written for 8 lanes");
+  V z0, z1, z2, z3;
+  load(z0, z);
+  load(z1, z + kB);
+  load(z2, z + 2 * kB);
+  load(z3, z + 3 * kB);
+  const V a = __builtin_shufflevector(z0, z1, 0, 4, 8, 12, 1, 5, 9, 13);
+  const V b = __builtin_shufflevector(z0, z1, 2, 6, 10, 14, 3, 7, 11, 15);
+  const V c = __builtin_shufflevector(z2, z3, 0, 4, 8, 12, 1, 5, 9, 13);
+  const V d = __builtin_shufflevector(z2, z3, 2, 6, 10, 14, 3, 7, 11, 15);
+  y[0] = __builtin_shufflevector(a, c, 0, 1, 2, 3, 8, 9, 10, 11);
+  y[1] = __builtin_shufflevector(a, c, 4, 5, 6, 7, 12, 13, 14, 15);
+  y[2] = __builtin_shufflevector(b, d, 0, 1, 2, 3, 8, 9, 10, 11);
+  y[3] = __builtin_shufflevector(b, d, 4, 5, 6, 7, 12, 13, 14, 15);
 }
 
 // V[c, xi, col] (rows of ldv) = (B^T d B)[xi] for every tile of samples [0, ns) of x, column
-// s P + ty tw + tx. B^T runs down the whole plane first and B across it after, so the second
-// pass does not read what the first has just stored (a store-forwarding stall each time).
+// s P + ty tw + tx. Each plane is copied into a zero-bordered buffer; B^T runs down whole rows,
+// then B across each row of tiles on eight tiles at a time: tile tx's six columns 4 tx .. 4 tx +
+// 5 are the four columns of block tx and the first two of block tx + 1, split apart by shuffles
+// (a scalar split of the rows by column mod 4 took ~30% of this function). The B^T pass runs over
+// the whole plane before the B pass, so the second does not read what the first has just stored
+// (a store-forwarding stall each time).
 template <typename T>
 void transform_input(const T* x, std::int64_t ns, std::int64_t c, const Grid& g, T* v,
                      std::int64_t ldv) {
   using V = VecT<T>;
-  const std::int64_t seg = g.tw + 1, ps = round_up(4 * seg), pr = g.prow();
-  const std::int64_t p = g.tiles();
-  T* pad = detail::conv_scratch<T>(4, (pr + 6 * g.th) * ps + 2 * kB);
-  T* r = pad + pr * ps;  // B^T d: six rows per row of tiles
-  std::fill(pad, pad + pr * ps, T(0));
+  const std::int64_t wb = round_up(g.pcol()), rs = wb + 4 * kB, pr = g.prow(), p = g.tiles();
+  T* pad = detail::conv_scratch<T>(4, (pr + 6 * g.th) * rs);
+  T* r = pad + pr * rs;  // B^T d: six rows per row of tiles
+  std::fill(pad, pad + (pr + 6 * g.th) * rs, T(0));
   const std::int64_t rows = std::min(g.h, pr - g.ph);
   for (std::int64_t s = 0; s < ns; ++s)
     for (std::int64_t ci = 0; ci < c; ++ci) {
       const T* plane = x + (s * c + ci) * g.h * g.w;
-      for (std::int64_t y = 0; y < rows; ++y) {
-        T* dst = pad + (y + g.ph) * ps;
-        const T* src = plane + y * g.w;
-        split_row(src, g.w, g.pw, seg, dst);
-      }
-      for (std::int64_t ty = 0; ty < g.th; ++ty) {
-        const T* r0 = pad + 4 * ty * ps;
-        for (std::int64_t m = 0; m < ps; m += kB) {  // B^T d
+      for (std::int64_t y = 0; y < rows; ++y)
+        std::copy_n(plane + y * g.w, g.w, pad + (y + g.ph) * rs + g.pw);
+      for (std::int64_t ty = 0; ty < g.th; ++ty)
+        for (std::int64_t m = 0; m < wb; m += kB) {  // B^T d
+          const T* r0 = pad + 4 * ty * rs + m;
           V d[6], o[6];
 #pragma GCC unroll 6
-          for (int i = 0; i < 6; ++i) load(d[i], r0 + i * ps + m);
+          for (int i = 0; i < 6; ++i) load(d[i], r0 + i * rs);
           bt<T>(d[0], d[1], d[2], d[3], d[4], d[5], o);
 #pragma GCC unroll 6
-          for (int i = 0; i < 6; ++i) store(r + (6 * ty + i) * ps + m, o[i]);
+          for (int i = 0; i < 6; ++i) store(r + (6 * ty + i) * rs + m, o[i]);
         }
-      }
       T* out = v + ci * 36 * ldv + s * p;
-      if (g.tw <= 4)
-        transform_rows<T, 4>(r, ps, seg, g, out, ldv);
-      else
-        transform_rows<T, kB>(r, ps, seg, g, out, ldv);
+      for (std::int64_t ty = 0; ty < g.th; ++ty)
+        for (std::int64_t k0 = 0; k0 < g.tw; k0 += kB)
+#pragma GCC unroll 6
+          for (int i = 0; i < 6; ++i) {  // (.) B
+            const T* e = r + (6 * ty + i) * rs + 4 * k0;
+            V d[4], n[4], o[6];
+            deinterleave4(e, d);
+            deinterleave4(e + 4, n);  // block tx + 1
+            bt<T>(d[0], d[1], d[2], d[3], n[0], n[1], o);
+#pragma GCC unroll 6
+            for (int j = 0; j < 6; ++j) store(out + (6 * i + j) * ldv + ty * g.tw + k0, o[j]);
+          }
     }
 }
 
@@ -234,26 +221,6 @@ inline void a4(const V& e0, const V& e1, const V& e2, const V& e3, V* o) {
   o[3] = evp + odp;
   o[4] = evp - odp;
   o[5] = e3;
-}
-
-// y[k][j] = z[4 j + k] for the kB = 8 lanes j: the four columns of eight 4-wide blocks in a row
-// apart (transpose4 read backwards).
-template <typename V, typename T>
-inline void deinterleave4(const T* z, V* y) {
-  static_assert(kB == 8, "the shuffles below are written for 8 lanes");
-  V z0, z1, z2, z3;
-  load(z0, z);
-  load(z1, z + kB);
-  load(z2, z + 2 * kB);
-  load(z3, z + 3 * kB);
-  const V a = __builtin_shufflevector(z0, z1, 0, 4, 8, 12, 1, 5, 9, 13);
-  const V b = __builtin_shufflevector(z0, z1, 2, 6, 10, 14, 3, 7, 11, 15);
-  const V c = __builtin_shufflevector(z2, z3, 0, 4, 8, 12, 1, 5, 9, 13);
-  const V d = __builtin_shufflevector(z2, z3, 2, 6, 10, 14, 3, 7, 11, 15);
-  y[0] = __builtin_shufflevector(a, c, 0, 1, 2, 3, 8, 9, 10, 11);
-  y[1] = __builtin_shufflevector(a, c, 4, 5, 6, 7, 12, 13, 14, 15);
-  y[2] = __builtin_shufflevector(b, d, 0, 1, 2, 3, 8, 9, 10, 11);
-  y[3] = __builtin_shufflevector(b, d, 4, 5, 6, 7, 12, 13, 14, 15);
 }
 
 // E[o, xi, col] (rows of lde) = (A e A^T)[xi] for every 4x4 block e of dy (samples [0, ns), o

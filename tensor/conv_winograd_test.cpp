@@ -174,13 +174,21 @@ TEST_CASE("winograd: chosen for 3x3 stride 1 with enough channels, direct with f
   CHECK(detail::winograd_tile({5, 5}) == 2);
   CHECK(detail::winograd_tile({2, 2}) == 2);
   CHECK(detail::winograd_tile({1, 9}) == 2);
+  // The weight gradient's F(3x3, 4x4) only at <= 0.6x the multiplies: not on 14x14 (0.73x).
+  CHECK(detail::winograd_tile({14, 14}, true) == 2);
+  CHECK(detail::winograd_tile({28, 28}, true) == 4);
+  CHECK(detail::winograd_tile({7, 7}, true) == 4);
+  CHECK(detail::winograd_tile({3, 3}, true) == 4);
+  CHECK(detail::winograd_tile({6, 6}, true) == 2);
   {
     const ConvPathScope scope(ConvPath::kWinograd);
     CHECK(detail::winograd_tile({14, 14}) == 2);
+    CHECK(detail::winograd_tile({28, 28}, true) == 2);
   }
   {
     const ConvPathScope scope(ConvPath::kWinograd4);
     CHECK(detail::winograd_tile({3, 3}) == 4);
+    CHECK(detail::winograd_tile({14, 14}, true) == 4);
     CHECK(detail::use_winograd({64, 1, 28, 28}, {32, 1, 3, 3}, same, 1));
     CHECK_FALSE(detail::use_direct({64, 1, 28, 28}, {32, 1, 3, 3}, same, 1));
   }
