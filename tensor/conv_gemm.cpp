@@ -38,10 +38,14 @@
 //
 // Which path when: conv2d_forward and conv2d_backward first ask detail::use_winograd
 // (tensor/conv_winograd.h). A 3x3 kernel with stride 1, dilation 1, one group and padding <= 2,
-// with at least 8 input and 8 output channels, goes to tensor/conv_winograd.cpp's F(2x2, 3x3)
-// kernels (dx and dW there; db below): 2.25x fewer multiplies, and at the Fashion CNN's second
-// conv (32 -> 64 on 14x14) ~1.6x faster forward and backward than this file's path, which already
-// ran its GEMMs near OpenBLAS's peak (docs/benchmarks.md, "Winograd convolution (issue 16)").
+// with at least 8 input and 8 output channels, goes to Winograd (dx and dW there; db below):
+// F(4x4, 3x3) (tensor/conv_winograd4.cpp, 4x fewer multiplies than this file's path) for the
+// forward and dx wherever it multiplies less than F(2x2, 3x3) (tensor/conv_winograd.cpp, 2.25x
+// fewer), which takes the rest; dW F(3x3, 4x4) only at <= 0.6x F(3x3, 2x2)'s multiplies (not on
+// 14x14 maps). At the Fashion CNN's second conv (32 -> 64 on 14x14) F(2x2, 3x3) is ~1.6x faster
+// forward and backward than this file's path, which already ran its GEMMs near OpenBLAS's peak,
+// and F(4x4, 3x3) a further ~1.15x on the forward and ~1.1x on dx (docs/benchmarks.md, "Winograd
+// convolution (issue 16)" and "F(4x4, 3x3)").
 // The same 3x3 shapes with fewer than 8 input channels (the Fashion CNN's conv1, C = 1, where
 // Winograd's 16 GEMMs would have an inner dimension of 1) take tensor/conv_direct.cpp's direct
 // forward (~1.1x this file's, whose GEMM has an inner dimension of 9); their backward stays
