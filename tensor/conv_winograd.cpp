@@ -25,22 +25,22 @@
 // and channel pair against F(2x2, 3x3)'s 4 and im2col's 9) runs the forward and the input
 // gradient where it multiplies less than F(2x2, 3x3) (winograd_tile: 36 x 6x6-tile count <
 // 16 x 4x4-tile count). On 14x14 maps its 4x4 output tiles cover 16x16, so it saves 1.36x of
-// F(2x2, 3x3)'s GEMM work (36 x 16 against 16 x 49 products per plane); on 7x7 1.8x, on 28x28
-// 1.8x. Ties (6x6 and 5x5 outputs) stay F(2x2, 3x3), measured equal or 1.1x faster there. Its
-// float32 error is ~10x F(2x2, 3x3)'s (2.7e-6 against 2.8e-7 relative at the Fashion CNN's
-// conv2; im2col + GEMM 7.9e-7): see tensor/conv_winograd4.cpp. The weight gradient stays F(3x3,
-// 2x2) on either: F(3x3, 4x4) is not built.
-// Measured (one thread, process CPU time, batch 64, shared machine; docs/benchmarks.md):
-//   conv2 32 -> 64 on 14x14   forward  F(4x4) 2.90 ms, F(2x2) 3.38, GEMM 5.9
-//                             dx only  F(4x4) 3.23 ms, F(2x2) 3.35, GEMM 6.0
-//   64 -> 64 on 7x7           forward  F(4x4) 1.88 ms, F(2x2) 2.82
-//   32 -> 64 on 28x28         forward  F(4x4) 9.55 ms, F(2x2) 12.9
-//   16 -> 16 on 5x5           forward  F(4x4) 0.223 ms, F(2x2) 0.210 (a tie on multiplies)
+// F(2x2, 3x3)'s GEMM work (36 x 16 against 16 x 49 products per plane); on 7x7 and 28x28 1.78x.
+// Ties (6x6 and 5x5 outputs) stay F(2x2, 3x3), measured equal or 1.06x faster there. The weight
+// gradient's F(3x3, 4x4) costs more in transforms (dy's blocks as well as x's tiles, 36 partial
+// sums per chunk) and is taken only at <= 0.6x the multiplies: a tie on 14x14 (0.73x). Float32
+// error ~10x F(2x2, 3x3)'s (2.7e-6 against 2.8e-7 relative at the Fashion CNN's conv2; im2col +
+// GEMM 7.9e-7): see tensor/conv_winograd4.cpp.
+// One thread, CPU ms, batch 64, 32 -> 64 channels, F(4x4) / F(2x2) (bench_conv --only wino4 and
+// a scratch loop per pass on a shared machine; docs/benchmarks.md "F(4x4, 3x3)"):
+//   14x14  forward 2.96 / 3.51 (GEMM 5.80)  dx 3.0-3.1 / 3.3-3.4  dW 3.9-4.1 / 3.9-4.0
+//   7x7    forward 0.99 / 1.69              dx 1.14 / 1.61        dW 1.52 / 1.76
+//   28x28  forward 8.9 / 13.2               dx 9.2 / 12.9         dW 11.1 / 15.1
 //
 // Same bits on any thread count: a batch of samples (the columns of one GEMM) has a size that
-// depends on the shape alone (kTargetTiles); the weight gradient sums per chunk of samples (at
-// most kGradChunks, none smaller than a batch) and adds the chunk partials in chunk order, as
-// tensor/conv_gemm.cpp does.
+// depends on the shape alone (kTargetTiles, kTargetTiles4); the weight gradient sums per chunk of
+// samples (at most kGradChunks, none smaller than a batch) and adds the chunk partials in chunk
+// order, as tensor/conv_gemm.cpp does.
 #include "tensor/conv_winograd.h"
 
 #include <algorithm>

@@ -1,7 +1,7 @@
 // Winograd F(4x4, 3x3) (Lavin & Gray 2016), interpolation points 0, 1, -1, 3/2, -3/2 and
 // infinity: conv2d's forward and (through tensor/conv_winograd.cpp, on the rotated weight) its
-// input gradient, for a 3x3 kernel, stride 1, padding 0..2. tensor/conv_winograd.cpp has the plan
-// and which variant runs when.
+// input gradient, and the weight gradient as F(3x3, 4x4), for a 3x3 kernel, stride 1, padding
+// 0..2. tensor/conv_winograd.cpp has the plan and which variant runs when.
 //
 // One 4x4 block of outputs from the 6x6 input tile d under it (rows 4ty - ph .. 4ty - ph + 5):
 //   Y = A^T [ (G g G^T) (.) (B^T d B) ] A          (.) elementwise over 6x6, xi = 6 i + j
@@ -14,7 +14,9 @@
 //         | 0    a^2  0     -a^2-1  0  1 |         | 0  1  1  a^2  a^2   0 |
 //                                                  | 0  1 -1  a^3 -a^3   1 |
 // 36 products of [O, C] x [C, T] for 16 T outputs per plane: 2.25 O C multiply-adds per output
-// against 4 for F(2x2, 3x3) and 9 for im2col.
+// against 4 for F(2x2, 3x3) and 9 for im2col. The weight gradient, F(3, 4) per axis as in
+// tensor/conv_winograd.cpp: dW = G^T [ sum over tiles (A e A^T) (.) (B^T d B) ] G, e the 4x4
+// block of dy over the tile.
 //
 // Why 3/2: float32 error against the naive double reference at the Fashion CNN's conv2 (32 -> 64
 // on 14x14, batch 64, inputs in [-1, 1], weights in [-0.3, 0.3]; max |error| / max |y|,
@@ -25,10 +27,9 @@
 // (0, 1, -1, -1/2, 3/2) model 1.6x lower still, but lose the even/odd pairs that make bt()
 // and at() cheap. The weight is transformed in double and rounded once.
 //
-// Input: each plane is copied into a zero-bordered buffer whose rows keep the columns of each
-// residue mod 4 apart (phase k holds columns k, k + 4, ...), so tile tx's six columns 4tx ..
-// 4tx + 5 are phase 0..3 at tx and phase 0..1 at tx + 1: contiguous in tx. B^T runs down whole
-// rows (vectors along the row), then B across each row of tiles (vectors along tx).
+// Input (and dy for the weight gradient): each plane is copied into a zero-bordered buffer, B^T
+// (A) runs down whole rows, then B (A) across each row of tiles, eight tiles to a vector, their
+// columns split apart by shuffles (deinterleave4).
 // Output: A^T M A runs on kB consecutive GEMM columns (tiles of any rows and samples) at once,
 // transposed so each tile's rows are contiguous, stored as whole 4x4 tiles and then clipped to
 // the plane.
