@@ -116,7 +116,7 @@ void transform_input(const T* x, std::int64_t ns, std::int64_t c, const Grid& g,
     for (std::int64_t ci = 0; ci < c; ++ci) {
       const T* plane = x + (s * c + ci) * g.h * g.w;
       for (std::int64_t y = 0; y < rows; ++y)
-        std::copy_n(plane + y * g.w, g.w, pad + (y + g.ph) * rs + g.pw);
+        copy_row(plane + y * g.w, g.w, pad + (y + g.ph) * rs + g.pw);
       for (std::int64_t ty = 0; ty < g.th; ++ty)
         for (std::int64_t m = 0; m < wb; m += kB) {  // B^T d
           const T* r0 = pad + 4 * ty * rs + m;
@@ -203,9 +203,9 @@ void transform_output(const T* m, std::int64_t ldm, std::int64_t o, std::int64_t
       T* dst = y + (si * o + oi) * plane;
       const T* src = full + si * fp;
       if (fw == g.ow) {
-        std::copy_n(src, plane, dst);
+        copy_row(src, plane, dst);
       } else {
-        for (std::int64_t r = 0; r < g.oh; ++r) std::copy_n(src + r * fw, g.ow, dst + r * g.ow);
+        for (std::int64_t r = 0; r < g.oh; ++r) copy_row(src + r * fw, g.ow, dst + r * g.ow);
       }
     }
   }
@@ -240,7 +240,7 @@ void transform_grad(const T* dy, std::int64_t ns, std::int64_t o, const Grid& g,
   for (std::int64_t s = 0; s < ns; ++s)
     for (std::int64_t oi = 0; oi < o; ++oi) {
       const T* plane = dy + (s * o + oi) * g.oh * g.ow;
-      for (std::int64_t y = 0; y < g.oh; ++y) std::copy_n(plane + y * g.ow, g.ow, pad + y * rs);
+      for (std::int64_t y = 0; y < g.oh; ++y) copy_row(plane + y * g.ow, g.ow, pad + y * rs);
       for (std::int64_t ty = 0; ty < g.th; ++ty)
         for (std::int64_t m = 0; m < wb; m += kB) {
           const T* r0 = pad + 4 * ty * rs + m;
@@ -325,23 +325,40 @@ void f4_grad_finish(const T* m, std::int64_t o, std::int64_t c, T* dw) {
 template <typename T>
 void f4_transform_weight(const T* w, std::int64_t o, std::int64_t c, bool flip, T* u) {
   const std::int64_t rows = flip ? c : o, cols = flip ? o : c, xs = rows * cols;
-  // G's rows as (1/4, 0, 0), ...: exact in double up to the sixths, rounded to T once at the end.
+  // In double, rounded to T once at the end, kB filters at a time (the lanes run along u's rows,
+  // so each of the 36 results is one contiguous store; one filter at a time, the 36 scattered
+  // scalar stores and the FMA chains took ~8% of the forward).
+  using D = VecT<double>;
+  using V = VecT<T>;
   const GMatrix gm;
   const auto& kG = gm.g;
-  for (std::int64_t oi = 0; oi < o; ++oi)
-    for (std::int64_t ci = 0; ci < c; ++ci) {
-      const T* g = w + (oi * c + ci) * 9;
-      double k[9];
-      for (int i = 0; i < 9; ++i) k[i] = static_cast<double>(flip ? g[8 - i] : g[i]);
-      double t[6][3];  // G k
+  for (std::int64_t r = 0; r < rows; ++r)
+    for (std::int64_t c0 = 0; c0 < cols; c0 += kB) {
+      const std::int64_t lanes = std::min(kB, cols - c0);
+      D k[9] = {};
+      for (std::int64_t l = 0; l < lanes; ++l) {
+        const T* g = w + (flip ? (c0 + l) * c + r : r * c + c0 + l) * 9;
+        for (int i = 0; i < 9; ++i) k[i][l] = static_cast<double>(flip ? g[8 - i] : g[i]);
+      }
+      D t[6][3];  // G k
+#pragma GCC unroll 6
       for (int i = 0; i < 6; ++i)
+#pragma GCC unroll 3
         for (int j = 0; j < 3; ++j)
           t[i][j] = kG[i][0] * k[j] + kG[i][1] * k[3 + j] + kG[i][2] * k[6 + j];
-      T* q = u + (flip ? ci * cols + oi : oi * cols + ci);
+      T* q = u + r * cols + c0;
+#pragma GCC unroll 6
       for (int i = 0; i < 6; ++i)  // (G k) G^T
-        for (int j = 0; j < 6; ++j)
-          q[(6 * i + j) * xs] =
-              static_cast<T>(kG[j][0] * t[i][0] + kG[j][1] * t[i][1] + kG[j][2] * t[i][2]);
+#pragma GCC unroll 6
+        for (int j = 0; j < 6; ++j) {
+          const V y = __builtin_convertvector(
+              kG[j][0] * t[i][0] + kG[j][1] * t[i][1] + kG[j][2] * t[i][2], V);
+          if (lanes == kB) {
+            store(q + (6 * i + j) * xs, y);
+          } else {
+            for (std::int64_t l = 0; l < lanes; ++l) q[(6 * i + j) * xs + l] = y[l];
+          }
+        }
     }
 }
 
