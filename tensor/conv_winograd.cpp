@@ -33,8 +33,9 @@
 // GEMM 7.9e-7): see tensor/conv_winograd4.cpp.
 // One thread, CPU ms, batch 64, 32 -> 64 channels, F(4x4) / F(2x2) (bench_conv --only wino4 and
 // a scratch loop per pass on a shared machine; docs/benchmarks.md "F(4x4, 3x3)"):
-//   14x14  forward 2.96 / 3.51 (GEMM 5.80)  dx 3.0-3.1 / 3.3-3.4  dW 3.9-4.1 / 3.9-4.0
-//   7x7    forward 0.99 / 1.69              dx 1.14 / 1.61        dW 1.52 / 1.76
+//   14x14  forward 2.8 / 3.4 (GEMM 5.8)  dx 2.9-3.1 / 3.3-3.4  dW 3.92-3.98 / 3.97-3.99
+//   7x7    forward 0.99 / 1.69           dx 1.14 / 1.61        dW 1.47 / 1.75
+//   10x10  dW 2.61 / 2.35 (0.81x the multiplies)
 //   28x28  forward 8.9 / 13.2               dx 9.2 / 12.9         dW 11.1 / 15.1
 //
 // Same bits on any thread count: a batch of samples (the columns of one GEMM) has a size that
