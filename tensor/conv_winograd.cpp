@@ -36,7 +36,7 @@
 //   14x14  forward 2.8 / 3.4 (GEMM 5.8)  dx 2.9-3.1 / 3.3-3.4  dW 3.92-3.98 / 3.97-3.99
 //   7x7    forward 0.99 / 1.69           dx 1.14 / 1.61        dW 1.47 / 1.75
 //   10x10  dW 2.61 / 2.35 (0.81x the multiplies)
-//   28x28  forward 8.9 / 13.2               dx 9.2 / 12.9         dW 11.1 / 15.1
+//   28x28  forward 8.9 / 13.2            dx 9.2 / 12.9         dW 11.1 / 15.1
 //
 // Same bits on any thread count: a batch of samples (the columns of one GEMM) has a size that
 // depends on the shape alone (kTargetTiles, kTargetTiles4); the weight gradient sums per chunk of
