@@ -18,7 +18,7 @@
 #include <cstring>
 #include <vector>
 
-#include "tensor/conv_kernels.h"
+#include "tensor/conv_runs.h"
 #include "tensor/dispatch.h"
 #include "tensor/loops.h"
 #include "tensor/parallel.h"
@@ -26,7 +26,7 @@
 namespace minidl {
 namespace {
 
-using namespace detail;  // the geometry and plane loops of tensor/conv_kernels.h
+using namespace detail;  // the geometry and plane loops of tensor/conv_runs.h
 
 Shape4 image_shape(const Tensor& x, const char* op) {
   MINIDL_CHECK(x.defined(), op, ": undefined tensor");

@@ -36,6 +36,12 @@
 // ~10% slower, and 1024 columns per block at L = 49 slower than 256 (the block leaves L2).
 // Figures in docs/features.md's GAN part.
 //
+// Strided windows (the DCGAN's 4x4 stride 2 padding 1) unfold and fold through phase planes
+// (tensor/conv_runs.h): each input plane is split once into its 4 even/odd phases, and every run
+// becomes a stride-1 copy; at the DCGAN's even sizes the phases of a block's samples are stacked
+// and each kernel offset is one copy for the whole block. The strided element loops they replaced
+// were ~20% of the DCGAN step (docs/benchmarks.md, "DCGAN stride-2 convolutions").
+//
 // Which path when: conv2d_forward and conv2d_backward first ask detail::use_winograd
 // (tensor/conv_winograd.h). A 3x3 kernel with stride 1, dilation 1, one group and padding <= 2,
 // with at least 8 input and 8 output channels, goes to Winograd (dx and dW there; db below):
@@ -65,7 +71,7 @@
 
 #include "tensor/blas.h"
 #include "tensor/conv.h"
-#include "tensor/conv_kernels.h"
+#include "tensor/conv_runs.h"
 #include "tensor/conv_winograd.h"
 #include "tensor/dispatch.h"
 #include "tensor/loops.h"

@@ -43,6 +43,12 @@ std::vector<Case> cases() {
       {"2x2 ceil_mode", {1, 2, 5, 7}, {{2, 2}, {2, 2}, {0, 0}, {1, 1}, true}},
       {"2x2 dilation 2x3 pad 1", {2, 2, 6, 7}, {{2, 2}, {1, 1}, {1, 1}, {2, 3}}},
       {"3x3 stride 2 pad 1 ceil", {2, 1, 6, 6}, {{3, 3}, {2, 2}, {1, 1}, {1, 1}, true}},
+      // Strided windows read through phase planes (tensor/conv_runs.h): stacked when the phase
+      // planes are the output's size, per plane otherwise.
+      {"4x4 stride 2 pad 1 (stacked phases)", {5, 2, 8, 6}, {{4, 4}, {2, 2}, {1, 1}}},
+      {"4x4 stride 2 pad 1 odd (phases)", {3, 2, 9, 7}, {{4, 4}, {2, 2}, {1, 1}}},
+      {"4x4 stride 2 pad 2 (phases)", {2, 1, 10, 9}, {{4, 4}, {2, 2}, {2, 2}}},
+      {"5x5 stride 3 pad 1 (stacked phases)", {3, 2, 12, 12}, {{5, 5}, {3, 3}, {1, 1}}},
   };
 }
 
