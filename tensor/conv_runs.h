@@ -12,6 +12,10 @@
 
 #include "tensor/conv_kernels.h"
 
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
 namespace minidl::detail {
 
 // d[0, n) += s[0, n) for the short runs of col2im (a row of a small feature map is 7-28
@@ -55,6 +59,8 @@ void add_run(T* d, const T* s, std::int64_t n) {
 inline constexpr int kPhaseScratchSlot = 6;
 // Samples stacked at most: 64 KB of float phase planes at 28x28 (the buffer stays in L2).
 inline constexpr std::int64_t kPhaseStackElems = 16384;
+// Elements after each stack of phase planes that the row helpers below may spill into.
+inline constexpr std::int64_t kPhaseSlack = 16;
 
 // Where kernel offset k along one axis reads: pixel pos * s + a with a = k dil - pad, which is
 // element pos + shift of phase `phase` (a = shift s + phase, 0 <= phase < s).
@@ -74,6 +80,8 @@ struct RunPlan {
   bool strided, phased, stacked;  // stacked: phase planes exactly H_out x W_out
   std::int64_t hp, wp;            // the source planes' size (the plane itself unless phased)
   std::int64_t pp() const { return hp * wp; }
+  // Distance between the stacks of m samples' phase planes, with room for the row helpers' spill.
+  std::int64_t stride(std::int64_t m) const { return m * pp() + kPhaseSlack; }
 };
 inline RunPlan run_plan(const Geometry& g) {
   RunPlan p{false, false, false, g.h, g.w};
@@ -95,76 +103,127 @@ inline std::int64_t stack_of(const RunPlan& rp, const Geometry& g, std::int64_t 
   return std::min({e - u, g.n - u % g.n, cap});
 }
 
+// row[0, n) -> even[0, ceil(n / 2)) and odd[0, n / 2): the stride-2 phase split of one row, and
+// its inverse. Fixed-trip blocks, as in add_run, so that GCC's -O2 vectoriser takes them. Float
+// rows have AVX2 versions below, which may read up to 15 elements past the row's source and write
+// up to 8 past its destinations (the callers order rows so that later rows overwrite the spill,
+// and keep kPhaseSlack elements after each phase stack): the DCGAN's rows are 14 and 28 wide,
+// where the blocks of 8 were mostly scalar tails (the split and merge were ~4% of the DCGAN step).
+// `room`: elements readable from `row` (split) or writable at `row` (merge) from this row on.
+template <typename T>
+void deinterleave_row(const T* row, T* even, T* odd, std::int64_t n, std::int64_t /*room*/) {
+  const std::int64_t half = n / 2;
+  std::int64_t x = 0;
+  for (; x + 8 <= half; x += 8) {
+    for (int q = 0; q < 8; ++q) even[x + q] = row[2 * (x + q)];
+    for (int q = 0; q < 8; ++q) odd[x + q] = row[2 * (x + q) + 1];
+  }
+  for (; x < half; ++x) {
+    even[x] = row[2 * x];
+    odd[x] = row[2 * x + 1];
+  }
+  if (n % 2 != 0) even[half] = row[n - 1];
+}
+template <typename T>
+void interleave_row(const T* even, const T* odd, T* row, std::int64_t n, std::int64_t /*room*/) {
+  const std::int64_t half = n / 2;
+  std::int64_t x = 0;
+  for (; x + 8 <= half; x += 8) {
+    T tmp[16];
+    for (int q = 0; q < 8; ++q) {
+      tmp[2 * q] = even[x + q];
+      tmp[2 * q + 1] = odd[x + q];
+    }
+    for (int q = 0; q < 16; ++q) row[2 * x + q] = tmp[q];
+  }
+  for (; x < half; ++x) {
+    row[2 * x] = even[x];
+    row[2 * x + 1] = odd[x];
+  }
+  if (n % 2 != 0) row[n - 1] = even[half];
+}
+#if defined(__AVX2__)
+// Whole vectors of 16 source elements while `room` allows (two loads, two shuffles and a lane
+// permute per output vector, as max pooling's 2x2 split in tensor/max_pool.cpp); the rest by the
+// scalar loop. (Masked loads and stores would avoid the spill, but vmaskmovps stores are slow on
+// AMD: with them the split cost more than the scalar loop.)
+inline void deinterleave_row(const float* row, float* even, float* odd, std::int64_t n,
+                             std::int64_t room) {
+  std::int64_t x = 0;
+  for (; x < n && x + 16 <= room; x += 16) {
+    const __m256 a = _mm256_loadu_ps(row + x), b = _mm256_loadu_ps(row + x + 8);
+    // Per 128-bit lane [a0 a2 b0 b2 | a4 a6 b4 b6], then the 64-bit pairs in order.
+    const __m256 e = _mm256_castpd_ps(
+        _mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0))),
+                              _MM_SHUFFLE(3, 1, 2, 0)));
+    const __m256 o = _mm256_castpd_ps(
+        _mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1))),
+                              _MM_SHUFFLE(3, 1, 2, 0)));
+    _mm256_storeu_ps(even + x / 2, e);
+    _mm256_storeu_ps(odd + x / 2, o);
+  }
+  if (x < n) deinterleave_row<float>(row + x, even + x / 2, odd + x / 2, n - x, 0);
+}
+inline void interleave_row(const float* even, const float* odd, float* row, std::int64_t n,
+                           std::int64_t room) {
+  std::int64_t x = 0;
+  for (; x < n && x + 16 <= room; x += 16) {
+    const __m256 e = _mm256_loadu_ps(even + x / 2), o = _mm256_loadu_ps(odd + x / 2);
+    // Per lane [e0 o0 e1 o1 | e4 o4 e5 o5] and [e2 o2 e3 o3 | e6 o6 e7 o7], then the lanes.
+    const __m256 lo = _mm256_unpacklo_ps(e, o), hi = _mm256_unpackhi_ps(e, o);
+    _mm256_storeu_ps(row + x, _mm256_permute2f128_ps(lo, hi, 0x20));
+    _mm256_storeu_ps(row + x + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+  }
+  if (x < n) interleave_row<float>(even + x / 2, odd + x / 2, row + x, n - x, 0);
+}
+#endif
+
 // m planes (the samples of one channel) -> their phase planes: phase (a, b) of sample k at
-// ph + (a sW + b) m Hp Wp + k Hp Wp. Entries past the image (when s does not divide H or W) are
-// left as they were: no run reads them.
+// ph + (a sW + b) rp.stride(m) + k Hp Wp. Entries past the image (when s does not divide H or W)
+// hold whatever was there or spilled: no run reads them. Samples, then phase rows in order, so a
+// row's spill lands on a later row (or the slack).
 template <typename T>
 void split_phases(const T* x, std::int64_t sample_stride, std::int64_t m, T* ph, const Geometry& g,
                   const RunPlan& rp) {
-  const std::int64_t wp = rp.wp, pp = rp.pp(), phase_stride = m * pp, half = g.w / 2;
+  const std::int64_t wp = rp.wp, pp = rp.pp(), ps = rp.stride(m), size = g.plane();
   for (std::int64_t k = 0; k < m; ++k) {
     const T* plane = x + k * sample_stride;
     for (std::int64_t a = 0; a < g.sh; ++a) {
-      T* base = ph + a * g.sw * phase_stride + k * pp;
+      T* base = ph + a * g.sw * ps + k * pp;
       for (std::int64_t yp = 0, y = a; y < g.h; ++yp, y += g.sh) {
         const T* row = plane + y * g.w;
         T* d = base + yp * wp;
         if (g.sw == 2) {
-          // Fixed-trip blocks, as in add_run, so that GCC's -O2 vectoriser takes them.
-          T* odd = d + phase_stride;
-          std::int64_t x0 = 0;
-          for (; x0 + 8 <= half; x0 += 8) {
-            for (int q = 0; q < 8; ++q) d[x0 + q] = row[2 * (x0 + q)];
-            for (int q = 0; q < 8; ++q) odd[x0 + q] = row[2 * (x0 + q) + 1];
-          }
-          for (; x0 < half; ++x0) {
-            d[x0] = row[2 * x0];
-            odd[x0] = row[2 * x0 + 1];
-          }
-          if (g.w % 2 != 0) d[half] = row[g.w - 1];
+          deinterleave_row(row, d, d + ps, g.w, size - y * g.w);
         } else {
           for (std::int64_t b = 0; b < g.sw; ++b)
-            for (std::int64_t xp = 0, x0 = b; x0 < g.w; ++xp, x0 += g.sw)
-              d[b * phase_stride + xp] = row[x0];
+            for (std::int64_t xp = 0, x0 = b; x0 < g.w; ++xp, x0 += g.sw) d[b * ps + xp] = row[x0];
         }
       }
     }
   }
 }
 
-// The inverse: every pixel of the m planes from their phase planes.
+// The inverse: every pixel of the m planes from their phase planes, rows in image order so that a
+// row's spill lands on a later row of the same plane (never past the plane: `room`).
 template <typename T>
 void merge_phases(const T* ph, std::int64_t m, T* x, std::int64_t sample_stride, const Geometry& g,
                   const RunPlan& rp) {
-  const std::int64_t wp = rp.wp, pp = rp.pp(), phase_stride = m * pp, half = g.w / 2;
+  const std::int64_t wp = rp.wp, pp = rp.pp(), ps = rp.stride(m), size = g.plane();
   for (std::int64_t k = 0; k < m; ++k) {
     T* plane = x + k * sample_stride;
-    for (std::int64_t a = 0; a < g.sh; ++a) {
-      const T* base = ph + a * g.sw * phase_stride + k * pp;
-      for (std::int64_t yp = 0, y = a; y < g.h; ++yp, y += g.sh) {
-        T* row = plane + y * g.w;
-        const T* s = base + yp * wp;
-        if (g.sw == 2) {
-          const T* odd = s + phase_stride;
-          std::int64_t x0 = 0;
-          for (; x0 + 8 <= half; x0 += 8) {
-            T tmp[16];
-            for (int q = 0; q < 8; ++q) {
-              tmp[2 * q] = s[x0 + q];
-              tmp[2 * q + 1] = odd[x0 + q];
-            }
-            for (int q = 0; q < 16; ++q) row[2 * x0 + q] = tmp[q];
-          }
-          for (; x0 < half; ++x0) {
-            row[2 * x0] = s[x0];
-            row[2 * x0 + 1] = odd[x0];
-          }
-          if (g.w % 2 != 0) row[g.w - 1] = s[half];
-        } else {
-          for (std::int64_t b = 0; b < g.sw; ++b)
-            for (std::int64_t xp = 0, x0 = b; x0 < g.w; ++xp, x0 += g.sw)
-              row[x0] = s[b * phase_stride + xp];
-        }
+    for (std::int64_t y = 0, a = 0, yp = 0; y < g.h; ++y) {
+      T* row = plane + y * g.w;
+      const T* s = ph + a * g.sw * ps + k * pp + yp * wp;
+      if (g.sw == 2) {
+        interleave_row(s, s + ps, row, g.w, size - y * g.w);
+      } else {
+        for (std::int64_t b = 0; b < g.sw; ++b)
+          for (std::int64_t xp = 0, x0 = b; x0 < g.w; ++xp, x0 += g.sw) row[x0] = s[b * ps + xp];
+      }
+      if (++a == g.sh) {
+        a = 0;
+        ++yp;
       }
     }
   }
@@ -254,7 +313,7 @@ void im2col_planes(const T* x, T* out, Geometry g, const Range* rows, const Rang
   const std::int64_t nl = g.n * g.l(), sample = g.c * g.plane();
   const RunPlan rp = run_plan(g);
   T* ph = rp.phased
-              ? conv_scratch<T>(kPhaseScratchSlot, g.sh * g.sw * rp.pp() * stack_of(rp, g, 0, g.n))
+              ? conv_scratch<T>(kPhaseScratchSlot, g.sh * g.sw * rp.stride(stack_of(rp, g, 0, g.n)))
               : nullptr;
   for (std::int64_t u = b; u < e;) {
     const std::int64_t ci = u / g.n, ni = u % g.n, m = stack_of(rp, g, u, e);
@@ -269,7 +328,7 @@ void im2col_planes(const T* x, T* out, Geometry g, const Range* rows, const Rang
           continue;
         }
         const AxisPhase aj = axis_phase(j, g.sw, g.pw, g.dw);
-        const T* src = rp.phased ? ph + (ai.phase * g.sw + aj.phase) * m * rp.pp() : plane;
+        const T* src = rp.phased ? ph + (ai.phase * g.sw + aj.phase) * rp.stride(m) : plane;
         const std::int64_t off = ai.shift * rp.wp + aj.shift;
         if (rp.stacked) {
           // dst[d] = src[off + d] over the m stacked planes, then the padding zeroed.
@@ -299,13 +358,13 @@ void col2im_planes(std::conditional_t<kScratch, T*, const T*> cols, T* out, Geom
   RunPlan rp = run_plan(g);
   rp.stacked = rp.stacked && kScratch;
   T* ph = rp.phased
-              ? conv_scratch<T>(kPhaseScratchSlot, g.sh * g.sw * rp.pp() * stack_of(rp, g, 0, g.n))
+              ? conv_scratch<T>(kPhaseScratchSlot, g.sh * g.sw * rp.stride(stack_of(rp, g, 0, g.n)))
               : nullptr;
   for (std::int64_t u = b; u < e;) {
     const std::int64_t ci = u / g.n, ni = u % g.n, m = stack_of(rp, g, u, e);
     T* plane = out + ni * sample + ci * g.plane();
     if (rp.phased)
-      std::fill(ph, ph + g.sh * g.sw * m * rp.pp(), T(0));
+      std::fill(ph, ph + g.sh * g.sw * rp.stride(m), T(0));
     else
       std::fill(plane, plane + g.plane(), T(0));
     for (std::int64_t i = 0; i < g.kh; ++i) {
@@ -323,7 +382,7 @@ void col2im_planes(std::conditional_t<kScratch, T*, const T*> cols, T* out, Geom
           continue;
         }
         const AxisPhase aj = axis_phase(j, g.sw, g.pw, g.dw);
-        T* dst = rp.phased ? ph + (ai.phase * g.sw + aj.phase) * m * rp.pp() : plane;
+        T* dst = rp.phased ? ph + (ai.phase * g.sw + aj.phase) * rp.stride(m) : plane;
         const std::int64_t off = ai.shift * rp.wp + aj.shift;
         if constexpr (kScratch) {
           if (rp.stacked) {
