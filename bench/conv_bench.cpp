@@ -14,6 +14,10 @@
 //                   bench_gan: 64 -> 32 channels 7x7 -> 14x14, 32 -> 1 14x14 -> 28x28; 4x4, stride
 //                   2, padding 1), fused (conv2d's kernels read backwards) vs
 //                   conv_transpose2d_composed; the backward for input, weight and bias.
+//   dconv{1,2}_{fwd,bwd}  conv2d at the DCGAN discriminator's shapes (1 -> 32 channels 28x28 ->
+//                   14x14, 32 -> 64 14x14 -> 7x7; 4x4, stride 2, padding 1), fused vs composed;
+//                   the backward for input, weight and bias (the generator's step needs dx);
+//                   dconv{1,2}_parts: the tensor kernels' dx alone and dW + db alone.
 //   wino2_{fwd,bwd} conv2's forward and backward (dx, dW, db from tensor/conv.h's kernels, no
 //                   autograd) on the Winograd path vs the im2col + GEMM path, each forced; the
 //                   forward's error against the naive reference printed for both.
@@ -311,6 +315,58 @@ void bench_wino(const Opts& o, int reps) {
   }
 }
 
+void bench_dconv(const ConvShape& s, const Opts& o, int reps) {
+  minidl::Generator gen(10);
+  const std::int64_t n = 64;
+  Variable x(minidl::rand({n, s.c, s.hw, s.hw}, gen, minidl::kFloat32, -1, 1), s.input_grad);
+  Variable w(minidl::rand({s.o, s.c, 4, 4}, gen, minidl::kFloat32, -0.3, 0.3), true);
+  Variable b(minidl::rand({s.o}, gen, minidl::kFloat32, -0.1, 0.1), true);
+  const minidl::Conv2dOptions co{.stride = {2, 2}, .padding = {1, 1}};
+  const std::string base = s.name;
+  if (o.only.empty() || (base + "_fwd").rfind(o.only, 0) == 0) {
+    minidl::NoGradGuard ng;
+    Tensor yf, yc;
+    std::vector<Variant> vs = {
+        {"fused", [&] { yf = minidl::conv2d(x, w, b, co).value(); }, {}, {}},
+        {"composed", [&] { yc = minidl::conv2d_composed(x, w, b, co).value(); }, {}, {}}};
+    run(vs, reps, 3);
+    report(base + "_fwd", vs, diff_note(rel_diff(yf, yc)));
+  }
+  if (o.only.empty() || (base + "_bwd").rfind(o.only, 0) == 0) {
+    const Variable yf = minidl::conv2d(x, w, b, co), yc = minidl::conv2d_composed(x, w, b, co);
+    const Variable dy(minidl::rand(yf.shape(), gen, minidl::kFloat32, -1, 1));
+    std::vector<Variable> wrt = {w, b};
+    if (s.input_grad) wrt.insert(wrt.begin(), x);
+    std::vector<Variable> gf, gc;
+    const minidl::GradOptions go{.grad_outputs = {dy}, .retain_graph = true};
+    std::vector<Variant> vs = {{"fused", [&] { gf = minidl::grad({yf}, wrt, go); }, {}, {}},
+                               {"composed", [&] { gc = minidl::grad({yc}, wrt, go); }, {}, {}}};
+    run(vs, reps, 3);
+    double d = 0;
+    for (std::size_t i = 0; i < gf.size(); ++i)
+      d = std::max(d, rel_diff(gf[i].value(), gc[i].value()));
+    report(base + "_bwd", vs, diff_note(d));
+  }
+  if (o.only.empty() || (base + "_parts").rfind(o.only, 0) == 0) {
+    // The fused backward's parts, tensor kernels alone: the input gradient (the generator's step
+    // asks only for it) and the weight and bias gradients (the discriminator's first layer).
+    const minidl::Window2d win{{4, 4}, {2, 2}, {1, 1}};
+    const Tensor dy = minidl::rand({n, s.o, s.hw / 2, s.hw / 2}, gen, minidl::kFloat32, -1, 1);
+    minidl::Conv2dGrads a, c;
+    std::vector<Variant> vs = {
+        {"dx",
+         [&] { a = minidl::conv2d_backward(dy, x.value(), w.value(), win, 1, true, false, false); },
+         {},
+         {}},
+        {"dW+db",
+         [&] { c = minidl::conv2d_backward(dy, x.value(), w.value(), win, 1, false, true, true); },
+         {},
+         {}}};
+    run(vs, reps, 3);
+    report(base + "_parts", vs, "");
+  }
+}
+
 void bench_convt(const ConvShape& s, const Opts& o, int reps) {
   minidl::Generator gen(8);
   const std::int64_t n = 64;
@@ -526,6 +582,8 @@ int main(int argc, char** argv) {
     bench_conv({"conv1", 1, 32, 28, false}, o, reps);
     bench_conv({"conv2", 32, 64, 14, true}, o, reps);
     bench_wino(o, reps);
+    bench_dconv({"dconv1", 1, 32, 28, true}, o, reps);
+    bench_dconv({"dconv2", 32, 64, 14, true}, o, reps);
     bench_convt({"convt1", 64, 32, 7, true}, o, reps);
     bench_convt({"convt2", 32, 1, 14, true}, o, reps);
     bench_kernels(o, reps);
