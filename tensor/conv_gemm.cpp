@@ -220,10 +220,11 @@ T row_sum(const T* x, std::int64_t n) {
 
 // One chunk of samples [n0, n1), a block at a time: dx of each (if dx), and the chunk's partial
 // dW and db (if given). The block's dy is gathered to [O, s L] for one weight-gradient GEMM and
-// one W^T dy GEMM, whose columns are folded back per sample.
+// one W^T dy GEMM, whose columns are folded back per sample (dx_bias, conv_transpose2d's bias,
+// added by the fold to each plane once summed).
 template <typename T>
 void backward_samples(const Plan& p, const T* dy, const T* x, const T* w, T* dx, T* dw, T* db,
-                      std::int64_t n0, std::int64_t n1) {
+                      std::int64_t n0, std::int64_t n1, const T* dx_bias = nullptr) {
   const std::int64_t l = p.g.l(), plane = p.g.c * p.g.plane(), bs = p.block();
   for (std::int64_t nb = n0; nb < n1; nb += bs) {
     const std::int64_t s = std::min(bs, n1 - nb), sl = s * l;
@@ -253,7 +254,8 @@ void backward_samples(const Plan& p, const T* dy, const T* x, const T* w, T* dx,
       if (!p.pointwise) {
         Geometry gb = p.g;
         gb.n = s;
-        detail::col2im_planes<T, true>(dcols, dxn, gb, p.rows.data(), p.cols.data(), 0, p.g.c * s);
+        detail::col2im_planes<T, true>(dcols, dxn, gb, p.rows.data(), p.cols.data(), 0, p.g.c * s,
+                                       dx_bias);
       }
     }
   }
@@ -302,8 +304,9 @@ Tensor conv_transpose2d_forward(const Tensor& x, const Tensor& weight, const Ten
     T* yp = y.data<T>();
     // Samples are independent (no cross-sample sums): any chunking gives the same bits.
     detail::run_chunks(p.n, p.forward_chunk(), [&](std::int64_t b, std::int64_t e) {
-      backward_samples<T>(p, xp, nullptr, wp, yp, nullptr, nullptr, b, e);
-      if (bp != nullptr)
+      // The bias is added by the fold, plane by plane (a 1x1 convolution has no fold).
+      backward_samples<T>(p, xp, nullptr, wp, yp, nullptr, nullptr, b, e, bp);
+      if (bp != nullptr && p.pointwise)
         for (std::int64_t s = b; s < e; ++s)
           for (std::int64_t c = 0; c < o; ++c) {
             T* yc = yp + (s * o + c) * plane;

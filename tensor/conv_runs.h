@@ -351,9 +351,13 @@ void im2col_planes(const T* x, T* out, Geometry g, const Range* rows, const Rang
 // cols may be overwritten (the fused convolution's per-sample buffer): a block run
 // (run_is_block, or stacked phase planes) then has its out-of-image entries zeroed and is added as
 // one block, each pixel still receiving its terms in the same order (plus zeros).
+//
+// bias (optional, [C]): added to each plane of channel c after its sum, while the plane is still
+// in L1 (conv_transpose2d's bias: the same sums as a separate pass over the output afterwards).
 template <typename T, bool kScratch = false>
 void col2im_planes(std::conditional_t<kScratch, T*, const T*> cols, T* out, Geometry g,
-                   const Range* rows, const Range* colr, std::int64_t b, std::int64_t e) {
+                   const Range* rows, const Range* colr, std::int64_t b, std::int64_t e,
+                   const T* bias = nullptr) {
   const std::int64_t nl = g.n * g.l(), sample = g.c * g.plane();
   RunPlan rp = run_plan(g);
   rp.stacked = rp.stacked && kScratch;
@@ -403,6 +407,12 @@ void col2im_planes(std::conditional_t<kScratch, T*, const T*> cols, T* out, Geom
       }
     }
     if (rp.phased) merge_phases(ph, m, plane, sample, g, rp);
+    if (bias != nullptr)
+      for (std::int64_t k = 0; k < m; ++k) {
+        T* pk = plane + k * sample;
+        const T bc = bias[ci];
+        for (std::int64_t i = 0; i < g.plane(); ++i) pk[i] += bc;
+      }
     u += m;
   }
 }
