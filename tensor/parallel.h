@@ -13,7 +13,11 @@
 namespace minidl {
 
 // Named grains (elements per chunk). Chosen so one chunk is ~10-50 µs of work.
-inline constexpr std::int64_t kGrainElementwise = 32768;    // cheap ops: add, mul, relu
+// kGrainElementwise cuts a [256, 128] activation (ReLU, bias add, ReLU's backward) into two
+// chunks: ~1.5 us each on two threads against ~3 us inline, once the second core is awake (the
+// ring GAN iteration, bench_gan, 1.09 -> 1.045 ms on two threads; no change on one thread;
+// docs/benchmarks.md, "Ring GAN overhead"). At 32768 every such op ran on the caller alone.
+inline constexpr std::int64_t kGrainElementwise = 16384;    // cheap ops: add, mul, relu
 inline constexpr std::int64_t kGrainTranscendental = 8192;  // exp, log, tanh, pow
 inline constexpr std::int64_t kGrainReduce = 32768;         // elements per partial sum
 inline constexpr std::int64_t kGrainRows = 16;              // rows of a row-wise kernel (softmax)
