@@ -17,7 +17,9 @@
 namespace minidl::optim::kernel {
 
 // ~12 flops and a sqrt/div per element for Adam: between the elementwise and transcendental grains.
-inline constexpr std::int64_t kGrainOptimizer = 16384;
+// 8192 cuts a 128x128 weight in two: Adam over it took ~8 us inline in the ring GAN iteration
+// (bench_gan), half of each player's step (docs/benchmarks.md, "Ring GAN overhead").
+inline constexpr std::int64_t kGrainOptimizer = 8192;
 
 // The weight-decay terms of the gradient, as every optimizer applies them (optimizer.h):
 //   g + wd * p (L2) + l1 * sign(p) (subgradient L1, sign(0) = 0).
