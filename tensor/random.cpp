@@ -39,13 +39,18 @@ U32x4 philox(std::uint64_t key, std::uint64_t counter) {
   return {{c0, c1, c2, c3}};
 }
 
+// Normals per chunk: one costs ~30 ns (a Philox block, then log, cos and sqrt in double), so 256
+// are ~8 us. The GAN trainer draws 256 x 2 noise samples twice per iteration: at the
+// transcendental grain each draw ran on one core (docs/benchmarks.md, "Ring GAN overhead").
+constexpr std::int64_t kGrainNormal = 256;
+
 // 53 random bits -> [0, 1).
 inline double to_unit(std::uint64_t bits) { return static_cast<double>(bits >> 11) * 0x1.0p-53; }
 
 // Fills out[i] = f(counter base + i) for i in [0, n), in parallel, independent of thread count.
 template <typename T, typename F>
-void fill_counters(T* out, std::int64_t n, F f) {
-  parallel_for(n, kGrainTranscendental, [&](std::int64_t b, std::int64_t e) {
+void fill_counters(T* out, std::int64_t n, F f, std::int64_t grain = kGrainTranscendental) {
+  parallel_for(n, grain, [&](std::int64_t b, std::int64_t e) {
     for (std::int64_t i = b; i < e; ++i) out[i] = f(i);
   });
 }
@@ -109,7 +114,7 @@ Tensor randn(const Shape& shape, Generator& gen, DType dtype, double mean, doubl
       double u2 = to_unit(b);
       double z = std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
       return static_cast<T>(mean + stddev * z);
-    });
+    }, kGrainNormal);
   });
   return t;
 }
