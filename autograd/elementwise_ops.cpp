@@ -205,6 +205,18 @@ Variable sigmoid(const Variable& x) {
                 });
 }
 
+// softplus: out = max(x, 0) + log1p(exp(-|x|)).  dx = g sigmoid(x) (differentiable again).
+// One node and one pass each way; it was composed of where, neg, exp, log1p and add (eight nodes
+// per call, most of a GAN loss's cost on [256, 1] logits; docs/benchmarks.md, "Ring GAN
+// overhead").
+Variable softplus(const Variable& x) {
+  const detail::OpTimer timer;
+  return record("softplus", minidl::softplus(x.value()), {x},
+                [](const Inputs& in, const Variable&, const Variable& g) {
+                  return Grads{mul(g, sigmoid(in[0]))};
+                });
+}
+
 // relu: out = max(x, 0).  dx = g [out != 0], i.e. g where x > 0; the subgradient at 0 is 0 and a
 // NaN input passes g through (both PyTorch's threshold_backward). Masking with the output itself
 // is one pass with no mask tensor (where's flat path), not a comparison then a multiply.

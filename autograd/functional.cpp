@@ -111,16 +111,8 @@ Variable gelu(const Variable& x) {
 }
 // x sigmoid(x)
 Variable silu(const Variable& x) { return mul(x, sigmoid(x)); }
-// log(1 + e^x) = max(x, 0) + log1p(e^-|x|): never overflows. Both max and |.| take the x >= 0
-// side at 0, so the derivative there is 1 - sigmoid(0) = 0.5 = sigmoid(0); relu and abs, whose
-// subgradients at 0 are both 0, would give 0 (softplus' derivative is sigmoid everywhere).
-Variable softplus(const Variable& x) {
-  const Tensor nonneg = minidl::ge(x.value(), 0.0);
-  const Variable zero = constant_like(x, 0.0);
-  const Variable pos = where(nonneg, x, zero), abs_x = where(nonneg, x, neg(x));
-  return add(pos, log1p(exp(neg(abs_x))));
-}
-// log sigmoid(x) = -softplus(-x)
+// log sigmoid(x) = -softplus(-x); softplus (a primitive, autograd/elementwise_ops.cpp) has
+// derivative sigmoid everywhere, 0.5 at 0.
 Variable log_sigmoid(const Variable& x) { return neg(softplus(neg(x))); }
 
 // ---- reductions

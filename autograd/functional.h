@@ -48,8 +48,7 @@ Variable masked_fill(const Variable& x, const Tensor& mask, double value);
 Variable elu(const Variable& x, double alpha = 1.0);
 Variable gelu(const Variable& x);  // exact form, 0.5 x (1 + erf(x / sqrt 2))
 Variable silu(const Variable& x);
-// log(1 + exp(x)), stable: max(x, 0) + log1p(exp(-|x|)).
-Variable softplus(const Variable& x);
+// softplus is a primitive (autograd/ops.h).
 Variable log_sigmoid(const Variable& x);
 
 // ---- reductions

@@ -33,6 +33,9 @@ Variable sin(const Variable& x);
 Variable cos(const Variable& x);
 Variable tanh(const Variable& x);
 Variable sigmoid(const Variable& x);
+// log(1 + exp(x)), stable: max(x, 0) + log1p(exp(-|x|)); PyTorch's F.softplus (beta 1) without its
+// threshold (exact for every x, where PyTorch returns x above 20).
+Variable softplus(const Variable& x);
 Variable relu(const Variable& x);
 Variable leaky_relu(const Variable& x, double negative_slope = 0.01);
 Variable abs(const Variable& x);

@@ -11,6 +11,8 @@
 //   relu(x)    = x < 0 ? 0 : x             (NaN and -0 pass through, like PyTorch)
 //   sign(x)    = (0 < x) - (x < 0)          (sign(NaN) = 0, like PyTorch 1.13 on CPU)
 //   round(x)   = nearest, ties to even     (torch.round)
+//   softplus(x) = max(x, 0) + log1p(exp(-|x|))   (never overflows; the same roundings, op by op,
+//                as the composition of where, neg, exp, log1p and add it replaces)
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -26,9 +28,9 @@ namespace {
 const char* unary_name(UnaryOp op) {
   // In UnaryOp's declaration order.
   static constexpr const char* kNames[] = {
-      "neg",    "abs",        "sign",  "exp",  "log",   "log1p",   "expm1",
-      "sqrt",   "rsqrt",      "sin",   "cos",  "tanh",  "sigmoid", "relu",
-      "square", "reciprocal", "floor", "ceil", "round", "erf",     "atan"};
+      "neg",   "abs",  "sign",  "exp",  "log",     "log1p",   "expm1",  "sqrt",
+      "rsqrt", "sin",  "cos",   "tanh", "sigmoid", "relu",    "square", "reciprocal",
+      "floor", "ceil", "round", "erf",  "atan",    "softplus"};
   return kNames[static_cast<int>(op)];
 }
 
@@ -61,6 +63,7 @@ bool is_transcendental(UnaryOp op) {
     case UnaryOp::kSigmoid:
     case UnaryOp::kErf:
     case UnaryOp::kAtan:
+    case UnaryOp::kSoftplus:
       return true;
     default:
       return false;
@@ -177,6 +180,11 @@ void unary_floating(UnaryOp op, const T* x, T* out, std::int64_t n) {
       return apply(x, out, n, g, [](T v) { return std::erf(v); });
     case UnaryOp::kAtan:
       return apply(x, out, n, g, [](T v) { return std::atan(v); });
+    case UnaryOp::kSoftplus:
+      return apply(x, out, n, g, [](T v) {
+        const bool nonneg = v >= T(0);
+        return (nonneg ? v : T(0)) + std::log1p(std::exp(-(nonneg ? v : -v)));
+      });
     default:
       return unary_int_kept(op, x, out, n);
   }

@@ -68,12 +68,12 @@ TEST_CASE("elementwise: unary ops give known values") {
 }
 
 TEST_CASE("elementwise: every unary op matches the naive reference in float32 and float64") {
-  const UnaryOp ops[] = {UnaryOp::kNeg,     UnaryOp::kAbs,   UnaryOp::kSign,   UnaryOp::kExp,
-                         UnaryOp::kLog,     UnaryOp::kLog1p, UnaryOp::kExpm1,  UnaryOp::kSqrt,
-                         UnaryOp::kRsqrt,   UnaryOp::kSin,   UnaryOp::kCos,    UnaryOp::kTanh,
-                         UnaryOp::kSigmoid, UnaryOp::kRelu,  UnaryOp::kSquare, UnaryOp::kReciprocal,
-                         UnaryOp::kFloor,   UnaryOp::kCeil,  UnaryOp::kRound,  UnaryOp::kErf,
-                         UnaryOp::kAtan};
+  const UnaryOp ops[] = {
+      UnaryOp::kNeg,        UnaryOp::kAbs,     UnaryOp::kSign,    UnaryOp::kExp,   UnaryOp::kLog,
+      UnaryOp::kLog1p,      UnaryOp::kExpm1,   UnaryOp::kSqrt,    UnaryOp::kRsqrt, UnaryOp::kSin,
+      UnaryOp::kCos,        UnaryOp::kTanh,    UnaryOp::kSigmoid, UnaryOp::kRelu,  UnaryOp::kSquare,
+      UnaryOp::kReciprocal, UnaryOp::kFloor,   UnaryOp::kCeil,    UnaryOp::kRound, UnaryOp::kErf,
+      UnaryOp::kAtan,       UnaryOp::kSoftplus};
   Generator gen(42);
   for (DType dt : {kFloat64, kFloat32}) {
     Tensor any = randn({7, 13, 5}, gen, dt, 0.0, 3.0);

@@ -115,6 +115,8 @@ double apply_unary(UnaryOp op, double v) {
       return std::erf(v);
     case UnaryOp::kAtan:
       return std::atan(v);
+    case UnaryOp::kSoftplus:
+      return std::log(1.0 + std::exp(v));
   }
   return 0;
 }

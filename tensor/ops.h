@@ -45,7 +45,8 @@ enum class UnaryOp {
   kCeil,
   kRound,
   kErf,
-  kAtan
+  kAtan,
+  kSoftplus
 };
 enum class BinaryOp {
   kAdd,
@@ -90,6 +91,8 @@ inline Tensor ceil(const Tensor& x) { return unary(UnaryOp::kCeil, x); }
 inline Tensor round(const Tensor& x) { return unary(UnaryOp::kRound, x); }
 inline Tensor erf(const Tensor& x) { return unary(UnaryOp::kErf, x); }
 inline Tensor atan(const Tensor& x) { return unary(UnaryOp::kAtan, x); }
+// log(1 + e^x), stable for any x: max(x, 0) + log1p(exp(-|x|)) (tensor/elementwise.cpp).
+inline Tensor softplus(const Tensor& x) { return unary(UnaryOp::kSoftplus, x); }
 
 inline Tensor add(const Tensor& a, const Tensor& b) { return binary(BinaryOp::kAdd, a, b); }
 inline Tensor sub(const Tensor& a, const Tensor& b) { return binary(BinaryOp::kSub, a, b); }

@@ -105,16 +105,20 @@ Tensor randn(const Shape& shape, Generator& gen, DType dtype, double mean, doubl
   std::uint64_t seed = gen.seed();
   detail::dispatch_floating(dtype, "randn", [&](auto tag) {
     using T = decltype(tag);
-    fill_counters(t.data<T>(), t.numel(), [&](std::int64_t i) {
-      // Box-Muller on the four 32-bit words of one Philox block: two 64-bit uniforms -> one normal.
-      U32x4 r = philox(seed, base + static_cast<std::uint64_t>(i));
-      std::uint64_t a = (static_cast<std::uint64_t>(r.v[0]) << 32) | r.v[1];
-      std::uint64_t b = (static_cast<std::uint64_t>(r.v[2]) << 32) | r.v[3];
-      double u1 = 1.0 - to_unit(a);  // (0, 1]: log is finite
-      double u2 = to_unit(b);
-      double z = std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
-      return static_cast<T>(mean + stddev * z);
-    }, kGrainNormal);
+    fill_counters(
+        t.data<T>(), t.numel(),
+        [&](std::int64_t i) {
+          // Box-Muller on the four 32-bit words of one Philox block: two 64-bit uniforms -> one
+          // normal.
+          U32x4 r = philox(seed, base + static_cast<std::uint64_t>(i));
+          std::uint64_t a = (static_cast<std::uint64_t>(r.v[0]) << 32) | r.v[1];
+          std::uint64_t b = (static_cast<std::uint64_t>(r.v[2]) << 32) | r.v[3];
+          double u1 = 1.0 - to_unit(a);  // (0, 1]: log is finite
+          double u2 = to_unit(b);
+          double z = std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
+          return static_cast<T>(mean + stddev * z);
+        },
+        kGrainNormal);
   });
   return t;
 }

@@ -6,7 +6,7 @@
 //   dL/d d_real_i = -sigmoid(-d_real_i) / N_real,   dL/d d_fake_j = sigmoid(d_fake_j) / N_fake
 //
 // log sigmoid(d) = -softplus(-d) and log(1 - sigmoid(d)) = -softplus(d), with the stable softplus
-// max(d, 0) + log1p(exp(-|d|)) of autograd/functional.h: finite for any logit, and the gradient
+// max(d, 0) + log1p(exp(-|d|)) of autograd/ops.h: finite for any logit, and the gradient
 // never saturates to NaN. Each term is a mean over its own batch (BigGAN-PyTorch's loss_dis),
 // so d_real and d_fake may hold different numbers of samples; with equal batches it equals
 // 2 x torch's binary_cross_entropy_with_logits on the concatenated batch.
