@@ -33,6 +33,31 @@ Variable matmul_nd(const Variable& a, const Variable& b, bool ta, bool tb) {
 
 }  // namespace
 
+// addmm: out = bias + op(A) op(B), A and B 2-D, bias broadcast to [M, N].
+//   dbias = g summed over the axes the bias was broadcast along;  dA, dB as matmul's.
+// One node where matmul then add made two: the bias is written into the output and the GEMM adds
+// the product to it (tensor/matmul.cpp), which saves the add's pass over [M, N].
+Variable addmm(const Variable& bias0, const Variable& a0, const Variable& b0, bool trans_a,
+               bool trans_b) {
+  const detail::OpTimer timer;
+  const DType dt = promote(promote(bias0.dtype(), a0.dtype()), b0.dtype());
+  const Variable bias = bias0.dtype() == dt ? bias0 : to(bias0, dt);
+  const Variable a = a0.dtype() == dt ? a0 : to(a0, dt), b = b0.dtype() == dt ? b0 : to(b0, dt);
+  return annotate(
+      record("addmm", minidl::addmm(bias.value(), a.value(), b.value(), trans_a, trans_b),
+             {bias, a, b},
+             [ta = trans_a, tb = trans_b](const Inputs& in, const Variable&, const Variable& g) {
+               Variable dbias, da, db;
+               if (in[0].requires_grad()) dbias = fold(g, in[0]);
+               if (in[1].requires_grad())
+                 da = ta ? matmul(in[2], g, tb, true) : matmul(g, in[2], false, !tb);
+               if (in[2].requires_grad())
+                 db = tb ? matmul(g, in[1], true, ta) : matmul(in[1], g, !ta, false);
+               return Grads{dbias, da, db};
+             }),
+      [&] { return detail::matmul_attrs(trans_a, trans_b); });
+}
+
 // 1-D operands follow NumPy: a [K] acts as [1, K], b [K] as [K, 1], and the added axis is
 // removed from the result (reshape composes the gradient through).
 Variable matmul(const Variable& a0, const Variable& b0, bool trans_a, bool trans_b) {

@@ -64,6 +64,9 @@ Variable scatter_add(const Variable& x, std::int64_t axis, const Tensor& index,
                      const Variable& src);
 // ---- linear algebra (autograd/linalg_ops.cpp)
 Variable matmul(const Variable& a, const Variable& b, bool trans_a = false, bool trans_b = false);
+// bias + op(a) op(b), a and b 2-D, bias broadcast to [M, N] (torch.addmm; nn::Linear's forward).
+Variable addmm(const Variable& bias, const Variable& a, const Variable& b, bool trans_a = false,
+               bool trans_b = false);
 // ---- convolution (autograd/conv_ops.cpp)
 Variable unfold2d(const Variable& x, const Window2d& window);  // [N,C,H,W] -> [C*kH*kW, N*L]
 Variable fold2d(const Variable& cols, Pair image_size, const Window2d& window);  // its adjoint

@@ -186,6 +186,14 @@ const std::vector<Row>& primitive_rows() {
        true},
       {"matmul_vec", {{{4}}, {{4, 2}}}, [](const V& v) { return matmul(v[0], v[1]); }, true},
       {"matmul_dot", {{{4}}, {{4}}}, [](const V& v) { return matmul(v[0], v[1]); }, true},
+      {"addmm",
+       {{{2}}, {{3, 4}}, {{2, 4}}},
+       [](const V& v) { return addmm(v[0], v[1], v[2], false, true); },
+       true},
+      {"addmm_ta_col_bias",
+       {{{3, 1}}, {{4, 3}}, {{4, 2}}},
+       [](const V& v) { return addmm(v[0], v[1], v[2], true, false); },
+       true},
       // Non-square kernel, stride, padding and dilation, so overlaps and padding are both hit.
       {"unfold2d",
        {{{2, 3, 5, 4}}},
@@ -344,7 +352,7 @@ TEST_CASE("ops: every primitive in autograd/ops.h has a gradcheck row") {
       "amax",   "softmax",     "log_softmax", "reshape",  "permute",      "expand",
       "slice",  "concat",      "pad",         "flip",     "index_select", "index_add",
       "gather", "scatter_add", "matmul",      "unfold2d", "fold2d",       "atan",
-      "conv2d", "max_pool2d",  "batch_norm",  "softplus"};
+      "conv2d", "max_pool2d",  "batch_norm",  "softplus", "addmm"};
   for (const auto& op : recorded) {
     bool found = false;
     for (const auto& row : primitive_rows()) found = found || row.name == op;

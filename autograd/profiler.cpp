@@ -101,12 +101,17 @@ void op_work(const char* op, const Tensor& out, const std::vector<Variable>& inp
     const Shape& a = inputs[0].shape();
     const double mk = static_cast<double>(a[a.size() - 2]) * static_cast<double>(a.back());
     flops = 2 * n_out * mk / static_cast<double>(out.shape()[out.dim() - 2]);
+  } else if (std::strcmp(op, "addmm") == 0 && out.dim() == 2 && inputs.size() == 3 &&
+             out.shape()[0] > 0) {
+    // The product's 2 M N K (a is M K elements in either orientation) and the bias's M N adds.
+    const double mk = static_cast<double>(inputs[1].numel());
+    flops = 2 * n_out * mk / static_cast<double>(out.shape()[0]) + n_out;
   } else if (is_one_of(op, {"sum", "amax"})) {
     flops = inputs.empty() ? 0 : static_cast<double>(inputs[0].numel());
-  } else if (is_one_of(
-                 op, {"add", "sub",  "mul",     "div",   "pow",  "add_scalar", "mul_scalar", "neg",
-                      "exp", "log",  "log1p",   "expm1", "sqrt", "erf",        "atan",       "sin",
-                      "cos", "tanh", "sigmoid", "relu",  "abs",  "where",      "clamp"})) {
+  } else if (is_one_of(op, {"add",        "sub",  "mul",  "div",   "pow",   "add_scalar",
+                            "mul_scalar", "neg",  "exp",  "log",   "log1p", "expm1",
+                            "sqrt",       "erf",  "atan", "sin",   "cos",   "tanh",
+                            "sigmoid",    "relu", "abs",  "where", "clamp", "softplus"})) {
     flops = n_out;
   }
 }

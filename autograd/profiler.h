@@ -11,6 +11,7 @@
 //   forward   one event per primitive call (autograd/ops.h), named by the op ("matmul"), with its
 //             input and output shapes, the scope it ran in, FLOPs and bytes where known:
 //               matmul        FLOPs = 2 M N K per product (batch axes multiply)
+//               addmm         FLOPs = 2 M N K + M N (the bias add)
 //               elementwise   FLOPs = output elements (an exp counts as 1, like an add)
 //               sum, amax     FLOPs = input elements
 //               bytes         input + output tensor sizes: what the op must read and write at

@@ -25,6 +25,9 @@ Variable Linear::forward(const Variable& input) {
   MINIDL_CHECK(input.dtype() == weight_->dtype(), "Linear: input is ", dtype_name(input.dtype()),
                " but the weights are ", dtype_name(weight_->dtype()),
                " (convert the input, or the model with to())");
+  // A batch of rows with a bias is one addmm node, as in PyTorch's F.linear (AddmmBackward0): the
+  // bias is preloaded into the output and the GEMM adds x W^T to it.
+  if (bias_ && input.dim() == 2) return addmm(*bias_, input, *weight_, false, true);
   Variable y = matmul(input, *weight_, false, true);
   return bias_ ? add(y, *bias_) : y;
 }

@@ -91,13 +91,16 @@ constexpr std::int64_t kGemmRowPackMax = std::int64_t{1} << 17;
 // A product cut along its inner dimension (gemm_split_k) has at least this much k per block.
 constexpr std::int64_t kGemmMinK = 1024;
 
+// beta 0 writes C; beta 1 adds the product to what C holds (addmm's preloaded bias).
 void gemm1(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const float* a,
-           std::int64_t lda, const float* b, std::int64_t ldb, float* c, std::int64_t ldc) {
-  blas::sgemm(ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+           std::int64_t lda, const float* b, std::int64_t ldb, float* c, std::int64_t ldc,
+           bool accumulate = false) {
+  blas::sgemm(ta, tb, m, n, k, 1.0f, a, lda, b, ldb, accumulate ? 1.0f : 0.0f, c, ldc);
 }
 void gemm1(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const double* a,
-           std::int64_t lda, const double* b, std::int64_t ldb, double* c, std::int64_t ldc) {
-  blas::dgemm(ta, tb, m, n, k, 1.0, a, lda, b, ldb, 0.0, c, ldc);
+           std::int64_t lda, const double* b, std::int64_t ldb, double* c, std::int64_t ldc,
+           bool accumulate = false) {
+  blas::dgemm(ta, tb, m, n, k, 1.0, a, lda, b, ldb, accumulate ? 1.0 : 0.0, c, ldc);
 }
 
 // C[m,n] = op(A) op(B), C contiguous. A large product is cut into blocks of C's rows or columns.
@@ -118,7 +121,7 @@ void gemm1(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, con
 // and B), the only large GEMM of the CNN step that did not use both cores.
 template <typename T>
 void gemm_split_k(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const T* a,
-                  std::int64_t lda, const T* b, std::int64_t ldb, T* c) {
+                  std::int64_t lda, const T* b, std::int64_t ldb, T* c, bool accumulate) {
   auto bound = [k](std::int64_t i) -> std::int64_t {
     return i == kGemmBlocks ? k : (k * i / kGemmBlocks + 8) / 16 * 16;
   };
@@ -128,7 +131,7 @@ void gemm_split_k(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t
       const std::int64_t lo = bound(i), hi = bound(i + 1);
       T* out = i == 0 ? c : partial.data() + (i - 1) * m * n;
       gemm1(ta, tb, m, n, hi - lo, ta ? a + lo * lda : a + lo, lda, tb ? b + lo : b + lo * ldb, ldb,
-            out, n);
+            out, n, accumulate && i == 0);
     }
   });
   for (std::int64_t i = 1; i < kGemmBlocks; ++i) {
@@ -137,12 +140,13 @@ void gemm_split_k(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t
   }
 }
 
+// accumulate: C += op(A) op(B) (every block adds to its own part of C, so the cut is unchanged).
 template <typename T>
 void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const T* a,
-          std::int64_t lda, const T* b, std::int64_t ldb, T* c) {
+          std::int64_t lda, const T* b, std::int64_t ldb, T* c, bool accumulate = false) {
   // m * n * k < kGemmSplitMacs, written so the three-way product cannot overflow (k >= 1).
   if (m * n <= (kGemmSplitMacs - 1) / k) {
-    gemm1(ta, tb, m, n, k, a, lda, b, ldb, c, n);
+    gemm1(ta, tb, m, n, k, a, lda, b, ldb, c, n, accumulate);
     return;
   }
   const bool rows_ok = m >= kGemmBlocks * kGemmMinBlock, cols_ok = n >= kGemmBlocks * kGemmMinBlock;
@@ -151,9 +155,9 @@ void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, cons
   const std::int64_t extent = by_cols ? n : m;
   if (!rows_ok && !cols_ok) {
     if (k >= kGemmBlocks * kGemmMinK) {
-      gemm_split_k(ta, tb, m, n, k, a, lda, b, ldb, c);
+      gemm_split_k(ta, tb, m, n, k, a, lda, b, ldb, c, accumulate);
     } else {
-      gemm1(ta, tb, m, n, k, a, lda, b, ldb, c, n);
+      gemm1(ta, tb, m, n, k, a, lda, b, ldb, c, n, accumulate);
     }
     return;
   }
@@ -167,9 +171,11 @@ void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, cons
     for (std::int64_t i = i0; i < i1; ++i) {
       const std::int64_t lo = bound(i), hi = bound(i + 1);
       if (by_cols) {
-        gemm1(ta, tb, m, hi - lo, k, a, lda, tb ? b + lo * ldb : b + lo, ldb, c + lo, n);
+        gemm1(ta, tb, m, hi - lo, k, a, lda, tb ? b + lo * ldb : b + lo, ldb, c + lo, n,
+              accumulate);
       } else {
-        gemm1(ta, tb, hi - lo, n, k, ta ? a + lo : a + lo * lda, lda, b, ldb, c + lo * n, n);
+        gemm1(ta, tb, hi - lo, n, k, ta ? a + lo : a + lo * lda, lda, b, ldb, c + lo * n, n,
+              accumulate);
       }
     }
   });
@@ -265,6 +271,38 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool trans_a, bool trans_b) {
       gemm(trans_a, trans_b, m, n, k, ap + plan.a_off[u], lda, bp + plan.b_off[u], ldb,
            cp + bi * m * n);
     }
+  });
+  return out;
+}
+
+// out = bias + op(a) op(b): the bias broadcast into the output first, then one GEMM with beta = 1
+// adds the product to it. That replaces the matmul's output pass (OpenBLAS zeroes C for beta = 0)
+// and the separate bias add's read-modify pass with one broadcast write.
+Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, bool trans_a, bool trans_b) {
+  MINIDL_CHECK(bias.defined() && a.defined() && b.defined(), "addmm: undefined operand");
+  MINIDL_CHECK(a.dim() == 2 && b.dim() == 2, "addmm: a and b must be 2-D, got a ",
+               shape_str(a.shape()), " and b ", shape_str(b.shape()));
+  MINIDL_CHECK(bias.dtype() == a.dtype() && a.dtype() == b.dtype(), "addmm: dtype mismatch, bias ",
+               dtype_name(bias.dtype()), ", a ", dtype_name(a.dtype()), ", b ",
+               dtype_name(b.dtype()));
+  const std::int64_t m = trans_a ? a.shape()[1] : a.shape()[0];
+  const std::int64_t k = trans_a ? a.shape()[0] : a.shape()[1];
+  const std::int64_t kb = trans_b ? b.shape()[1] : b.shape()[0];
+  const std::int64_t n = trans_b ? b.shape()[0] : b.shape()[1];
+  MINIDL_CHECK(k == kb, "addmm: inner dims differ, a ", shape_str(a.shape()), " vs b ",
+               shape_str(b.shape()), trans_a ? " (trans_a)" : "", trans_b ? " (trans_b)" : "");
+  MINIDL_CHECK(bias.dim() <= 2, "addmm: bias ", shape_str(bias.shape()),
+               " does not broadcast to the product's shape [", m, ", ", n, "]");
+  Tensor out = broadcast_to(bias, {m, n});  // names the shapes when the bias does not broadcast
+  if (!is_floating(a.dtype()) || out.numel() == 0 || k == 0) {
+    if (!is_floating(a.dtype())) return add(out, matmul(a, b, trans_a, trans_b));
+    return out;
+  }
+  if (out.shares_storage(bias)) out = out.clone();  // an [m, n] bias comes back as itself
+  detail::dispatch_floating(a.dtype(), "addmm", [&](auto tag) {
+    using T = decltype(tag);
+    gemm(trans_a, trans_b, m, n, k, a.data<T>(), a.shape()[1], b.data<T>(), b.shape()[1],
+         out.data<T>(), /*accumulate=*/true);
   });
   return out;
 }

@@ -125,8 +125,9 @@ TEST_CASE("matmul: products split into row, column or inner blocks match the nai
   // narrow for either) along k; sizes off the 16-row grid, every transposition (a transposed
   // operand is stored transposed, as BLAS reads it), and the same bits on 1 and 2 threads.
   Generator gen(11);
-  for (auto [m, n, k] :
+  for (const auto& s :
        {std::array<std::int64_t, 3>{100, 333, 150}, {333, 100, 150}, {40, 50, 3001}}) {
+    const std::int64_t m = s[0], n = s[1], k = s[2];  // no structured binding: CAPTURE below
     for (bool ta : {false, true}) {
       for (bool tb : {false, true}) {
         CAPTURE(m);
@@ -161,4 +162,59 @@ TEST_CASE("matmul: errors name the shapes and dtypes") {
                        minidl::Error);
   CHECK_THROWS_WITH_AS(matmul(scalar_tensor(1), ones({2})),
                        "matmul: operands need rank >= 1, got a [] vs b [2]", minidl::Error);
+}
+
+TEST_CASE("addmm: bias + op(a) op(b) matches the naive product plus the broadcast bias") {
+  Generator gen(23);
+  // Small (one BLAS call), row-split (256x128x128 = 2^22 multiply-adds, the ring GAN's layers),
+  // and split along k (narrow output, long inner dimension): every path adds to the preloaded
+  // bias once.
+  const std::array<std::array<std::int64_t, 3>, 3> shapes = {
+      {{5, 3, 4}, {256, 128, 128}, {16, 9, 4096}}};
+  for (const auto& s : shapes) {
+    const std::int64_t m = s[0], n = s[1], k = s[2];  // no structured binding: CAPTURE below
+    for (const Shape& bias_shape : {Shape{n}, Shape{1, n}, Shape{m, 1}, Shape{m, n}, Shape{}}) {
+      for (bool ta : {false, true}) {
+        for (bool tb : {false, true}) {
+          CAPTURE(m);
+          CAPTURE(n);
+          CAPTURE(k);
+          CAPTURE(ta);
+          CAPTURE(tb);
+          CAPTURE(bias_shape.size());
+          const Tensor a = randn(ta ? Shape{k, m} : Shape{m, k}, gen, kFloat64);
+          const Tensor b = randn(tb ? Shape{n, k} : Shape{k, n}, gen, kFloat64);
+          const Tensor bias = randn(bias_shape, gen, kFloat64);
+          const Tensor want =
+              add(naive::matmul(ta ? transpose(a, 0, 1) : a, tb ? transpose(b, 0, 1) : b), bias);
+          CHECK_TENSOR_CLOSE(addmm(bias, a, b, ta, tb), want, 1e-10, 1e-10);
+          const Tensor got32 = addmm(bias.to(kFloat32), a.to(kFloat32), b.to(kFloat32), ta, tb);
+          CHECK(got32.dtype() == kFloat32);
+          CHECK_TENSOR_CLOSE(got32, want.to(kFloat32), 1e-3, 1e-3);
+        }
+      }
+    }
+  }
+  // An [m, n] bias is read, never written.
+  const Tensor bias = ones({2, 2});
+  const Tensor out = addmm(bias, ones({2, 3}), ones({3, 2}));
+  CHECK(bias.to_vector() == std::vector<double>(4, 1.0));
+  CHECK(out.to_vector() == std::vector<double>(4, 4.0));
+  // int64 takes matmul's exact loop.
+  CHECK(addmm(tensor({1, 2}, kInt64), tensor({{1, 2}, {3, 4}}, kInt64),
+              tensor({{1, 0}, {0, 1}}, kInt64))
+            .to_vector() == std::vector<double>({2, 4, 4, 6}));
+}
+
+TEST_CASE("addmm: errors name the shapes and dtypes") {
+  CHECK_THROWS_WITH_AS(addmm(ones({2}), ones({4, 3}), ones({5, 2})),
+                       "addmm: inner dims differ, a [4,3] vs b [5,2]", minidl::Error);
+  CHECK_THROWS_WITH_AS(addmm(ones({2}), ones({4}), ones({4, 2})),
+                       "addmm: a and b must be 2-D, got a [4] and b [4,2]", minidl::Error);
+  CHECK_THROWS_WITH_AS(addmm(ones({2}, kFloat64), ones({4, 3}), ones({3, 2})),
+                       "addmm: dtype mismatch, bias float64, a float32, b float32", minidl::Error);
+  CHECK_THROWS_AS(addmm(ones({3}), ones({4, 3}), ones({3, 2})), minidl::Error);
+  CHECK_THROWS_WITH_AS(addmm(ones({1, 4, 2}), ones({4, 3}), ones({3, 2})),
+                       "addmm: bias [1,4,2] does not broadcast to the product's shape [4, 2]",
+                       minidl::Error);
 }

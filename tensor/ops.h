@@ -217,5 +217,9 @@ Tensor nonzero(const Tensor& x);
 // with either operand's last two axes optionally transposed. Float types go through BLAS
 // (tensor/blas.h); int64 through a plain loop. Both operands must have the same dtype.
 Tensor matmul(const Tensor& a, const Tensor& b, bool trans_a = false, bool trans_b = false);
+// bias + op(a) op(b) for 2-D a and b, bias broadcast to the product's [M, N] (PyTorch's
+// torch.addmm with beta = alpha = 1): the bias is written into the output and the GEMM adds to it.
+Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, bool trans_a = false,
+             bool trans_b = false);
 
 }  // namespace minidl

@@ -35,7 +35,7 @@ TEST_CASE("profiler: the Fashion CNN's step records one forward and one backward
   }
   std::map<std::string, std::int64_t> tape;
   for (const TapeNode& n : tape_nodes()) ++tape[n.op];
-  REQUIRE(tape.count("matmul"));
+  REQUIRE(tape.count("addmm"));   // fc1, fc2: one node per Linear
   REQUIRE(tape.count("conv2d"));  // one fused node per convolution (autograd/conv_ops.cpp)
   REQUIRE(tape.count("max_pool2d"));
   backward(loss);
@@ -81,9 +81,9 @@ TEST_CASE("profiler: fit opens a training step, its loss, backward and optimizer
   CHECK(rep.calls("loss", ProfileKind::kScope) == 6);
   CHECK(rep.calls("backward", ProfileKind::kScope) == 6);
   CHECK(rep.calls("optimizer", ProfileKind::kScope) == 6);
-  // Three Linear layers per step: three forward and three backward matmuls.
-  CHECK(rep.calls("matmul", ProfileKind::kForward) == 18);
-  CHECK(rep.calls("matmul", ProfileKind::kBackward) == 18);
+  // Three Linear layers per step: three forward and three backward addmm nodes.
+  CHECK(rep.calls("addmm", ProfileKind::kForward) == 18);
+  CHECK(rep.calls("addmm", ProfileKind::kBackward) == 18);
   const ProfileRow* step = rep.find("train_step", ProfileKind::kStep);
   REQUIRE(step);
   CHECK(step->self_ms <= step->total_ms);

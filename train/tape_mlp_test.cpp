@@ -50,35 +50,35 @@ TEST_CASE("tape: a two-layer MLP and its loss record fc1, fc2 and loss nodes in 
     loss = losses::cross_entropy(logits, y);
   }
   const std::vector<TapeNode> nodes = nodes_since(before);
-  REQUIRE(nodes.size() >= 6);
-  // fc1: matmul (x W^T), add bias; relu at the model's top level; fc2: matmul, add; then the loss.
-  CHECK(nodes[0].op == "matmul");
+  REQUIRE(nodes.size() >= 4);
+  // fc1: addmm (bias + x W^T, PyTorch's F.linear); relu at the model's top level; fc2: addmm;
+  // then the loss.
+  CHECK(nodes[0].op == "addmm");
   CHECK(nodes[0].scope == "fc1");
   CHECK(nodes[0].attributes == "trans_b");
-  CHECK(nodes[1].op == "add");
-  CHECK(nodes[1].scope == "fc1");
-  CHECK(nodes[2].op == "relu");
-  CHECK(nodes[2].scope.empty());
-  CHECK(nodes[3].op == "matmul");
-  CHECK(nodes[3].scope == "fc2");
-  CHECK(nodes[4].op == "add");
-  CHECK(nodes[4].scope == "fc2");
-  CHECK(nodes[4].shape == Shape{4, 3});
-  for (std::size_t i = 5; i < nodes.size(); ++i) CHECK(nodes[i].scope == "loss");
-  CHECK(nodes[5].op == "log_softmax");
+  CHECK(nodes[1].op == "relu");
+  CHECK(nodes[1].scope.empty());
+  CHECK(nodes[2].op == "addmm");
+  CHECK(nodes[2].scope == "fc2");
+  CHECK(nodes[2].shape == Shape{4, 3});
+  for (std::size_t i = 3; i < nodes.size(); ++i) CHECK(nodes[i].scope == "loss");
+  CHECK(nodes[3].op == "log_softmax");
   CHECK(nodes.back().shape == Shape{});
 
-  // Inputs: the data requires no grad; the parameters do and carry their dotted names.
-  REQUIRE(nodes[0].inputs.size() == 2);
-  CHECK_FALSE(nodes[0].inputs[0].requires_grad);
-  CHECK(nodes[0].inputs[0].name.empty());
-  CHECK(nodes[0].inputs[1].name == "fc1.weight");
-  CHECK(nodes[0].inputs[1].shape == Shape{5, 6});
-  CHECK(nodes[0].inputs[1].requires_grad);
-  CHECK(nodes[1].inputs[1].name == "fc1.bias");
+  // Inputs (bias, x, W): the data requires no grad; the parameters do and carry their dotted
+  // names.
+  REQUIRE(nodes[0].inputs.size() == 3);
+  CHECK(nodes[0].inputs[0].name == "fc1.bias");
+  CHECK(nodes[0].inputs[0].requires_grad);
+  CHECK_FALSE(nodes[0].inputs[1].requires_grad);
+  CHECK(nodes[0].inputs[1].name.empty());
+  CHECK(nodes[0].inputs[2].name == "fc1.weight");
+  CHECK(nodes[0].inputs[2].shape == Shape{5, 6});
+  CHECK(nodes[0].inputs[2].requires_grad);
   CHECK(nodes[1].inputs[0].producer == static_cast<std::int64_t>(nodes[0].seq));
-  CHECK(nodes[3].inputs[1].name == "fc2.weight");
-  CHECK(nodes[4].inputs[1].name == "fc2.bias");
+  CHECK(nodes[2].inputs[1].producer == static_cast<std::int64_t>(nodes[1].seq));
+  CHECK(nodes[2].inputs[0].name == "fc2.bias");
+  CHECK(nodes[2].inputs[2].name == "fc2.weight");
 
   // The DOT export boxes the same three groups.
   const std::string dot = graph_to_dot(loss, {.backward = true});
@@ -96,10 +96,10 @@ TEST_CASE("tape: Sequential children scope as their indices, nested modules as d
   const std::size_t before = tape_nodes().size();
   Variable out = model(Variable(ones({1, 2})));
   const std::vector<TapeNode> nodes = nodes_since(before);
-  REQUIRE(nodes.size() == 4);
+  REQUIRE(nodes.size() == 2);  // one addmm per Linear
   CHECK(nodes[0].scope == "0");
-  CHECK(nodes[2].scope == "1.0");
-  CHECK(nodes[2].inputs[1].name == "1.0.weight");
+  CHECK(nodes[1].scope == "1.0");
+  CHECK(nodes[1].inputs[2].name == "1.0.weight");
 }
 
 TEST_CASE("tape: fit calls the loss inside NameScope(\"loss\") and the model in the module's") {
