@@ -1,6 +1,7 @@
 # ctest "example: fashion_cnn --quick --profile": runs PROGRAM --quick --profile into OUT, then
 # checks that the printed table has the training steps and that the trace parses as JSON with
-# "X" events of each kind (forward ops, backward nodes, scopes, training steps).
+# "X" events of each kind (forward ops: addmm, the fully connected layers; backward nodes, scopes,
+# training steps).
 #   cmake -DPROGRAM=build/bin/fashion_cnn -DOUT=build/out/x -P cmake/check_trace.cmake
 set(trace "${OUT}/fashion_cnn.trace.json")
 file(REMOVE "${trace}")
@@ -24,7 +25,7 @@ string(JSON first_phase GET "${json}" traceEvents 1 ph)
 if(NOT first_phase MATCHES "^[XM]$")
   message(FATAL_ERROR "unexpected event phase ${first_phase}")
 endif()
-foreach(needle "\"name\":\"matmul\",\"cat\":\"forward\",\"ph\":\"X\""
+foreach(needle "\"name\":\"addmm\",\"cat\":\"forward\",\"ph\":\"X\""
                "\"cat\":\"backward\",\"ph\":\"X\"" "\"name\":\"conv2d\",\"cat\":\"scope\""
                "\"name\":\"train_step\",\"cat\":\"step\",\"ph\":\"X\"")
   string(FIND "${json}" "${needle}" at)
