@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <stdexcept>
 #include <thread>
@@ -23,6 +24,22 @@ double seconds_since(Clock::time_point t0) {
 
 void settle(double seconds) {
   if (seconds > 0) std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+}
+
+void warm_cores(double seconds) {
+  if (!(seconds > 0)) return;
+  const auto until = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                        std::chrono::duration<double>(seconds));
+  auto spin = [until] {
+    volatile std::uint64_t x = 0;
+    while (Clock::now() < until)
+      for (int i = 0; i < 1000; ++i) x = x + 1;
+  };
+  const unsigned n = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> others;
+  for (unsigned i = 1; i < n; ++i) others.emplace_back(spin);
+  spin();
+  for (std::thread& t : others) t.join();
 }
 
 double timed(const std::function<void()>& fn) {
@@ -225,6 +242,7 @@ Outcome contest(const std::function<double()>& mine, const std::function<double(
   if (!with_ref) {
     for (int i = 0; i < options.trial_rounds + options.blocks; ++i) {
       settle(options.settle_s);
+      warm_cores(options.warm_s);
       tm.push_back(mine());
     }
     o.mine = Stats::of(tm);
@@ -237,11 +255,13 @@ Outcome contest(const std::function<double()>& mine, const std::function<double(
     double t = NAN;
     auto run_theirs = [&] {
       settle(options.settle_s);
+      warm_cores(options.warm_s);
       t = theirs();
       their_samples.push_back(t);
     };
     if (turn % 2 == 1) run_theirs();
     settle(options.settle_s);
+    warm_cores(options.warm_s);
     const double m = mine();
     tm.push_back(m);
     if (turn % 2 == 0) run_theirs();

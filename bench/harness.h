@@ -19,7 +19,10 @@
 //   changes); the reference's over the chosen setting's trial and final units. Both sides also
 //   report their spread: quartiles and min-max (Stats). Before every unit both sides idle
 //   kSettle seconds, so neither pays for the other's spinning thread pool (OpenBLAS workers spin
-//   ~0.1 s after a call).
+//   ~0.1 s after a call), and then every core spins kWarm seconds (warm_cores()): after 0.2 s
+//   idle the cores of these VMs run slow for tens of milliseconds (conv_fwd's 10-call unit took
+//   3.4 ms per call after the idle and 2.05 ms after 50 ms of spinning on both cores, measured
+//   2026-12-06), and a training loop never idles, so both sides are timed on warm cores.
 //   5. The ratio and the verdict come from the rounds at the chosen setting taken as pairs: each
 //      round's minidl unit over the reference unit run next to it, and the median (and
 //      quartiles) of those paired ratios. These VMs run two threads in phases of seconds, some at
@@ -49,10 +52,15 @@ namespace minidl::bench {
 
 using Clock = std::chrono::steady_clock;
 constexpr double kSettle = 0.2;    // idle seconds before every timed unit
+constexpr double kWarm = 0.05;     // then seconds of busy work on every core (see contest())
 constexpr double kDropFactor = 3;  // see contest(): trial settings this much slower are dropped
 
 double seconds_since(Clock::time_point t0);
 void settle(double seconds = kSettle);
+// Keeps every core busy for `seconds` (one spinning thread per hardware thread, this one
+// included): after an idle stretch these VMs' cores need tens of milliseconds of work to come
+// back to full speed, and a unit shorter than that would be timed on cold cores.
+void warm_cores(double seconds = kWarm);
 // Seconds one call of fn takes (wall time).
 double timed(const std::function<void()>& fn);
 
@@ -117,6 +125,7 @@ struct ContestOptions {
   int trial_rounds = 3;       // trial blocks per reference setting
   int blocks = 5;             // blocks at the chosen setting
   double settle_s = kSettle;  // idle seconds before every timed unit (0 in harness_test)
+  double warm_s = kWarm;      // then busy seconds on every core (0 in harness_test)
 };
 
 struct SettingResult {

@@ -33,7 +33,7 @@ TEST_CASE("harness: paired ratios cancel a phase both sides share") {
   double setting_cost = 1.0;  // the reference's seconds at the applied setting, in a fast phase
   const std::vector<Setting> settings = {{"fast setting", [&] { setting_cost = 1.0; }},
                                          {"slow setting", [&] { setting_cost = 1.5; }}};
-  const ContestOptions options{.trial_rounds = 3, .blocks = 5, .settle_s = 0};
+  const ContestOptions options{.trial_rounds = 3, .blocks = 5, .settle_s = 0, .warm_s = 0};
   const Outcome o = contest([&] { return 0.5 * machine.factor(); },
                             [&] { return setting_cost * machine.factor(); }, settings, options);
   CHECK(o.chosen == "fast setting");
@@ -53,7 +53,7 @@ TEST_CASE("harness: paired ratios cancel a phase both sides share") {
 }
 
 TEST_CASE("harness: a rate's paired ratio is the ratio of the rates") {
-  const ContestOptions options{.trial_rounds = 2, .blocks = 3, .settle_s = 0};
+  const ContestOptions options{.trial_rounds = 2, .blocks = 3, .settle_s = 0, .warm_s = 0};
   const std::vector<Setting> settings = {{"only", [] {}}};
   const Outcome o = contest([] { return 0.25; }, [] { return 1.0; }, settings, options);
   const Row r = make_row(
@@ -67,7 +67,7 @@ TEST_CASE("harness: a rate's paired ratio is the ratio of the rates") {
 
 TEST_CASE("harness: a failed reference unit makes no pair") {
   int calls = 0;
-  const ContestOptions options{.trial_rounds = 2, .blocks = 4, .settle_s = 0};
+  const ContestOptions options{.trial_rounds = 2, .blocks = 4, .settle_s = 0, .warm_s = 0};
   const std::vector<Setting> settings = {{"only", [] {}}};
   // The warm-up is call 0; calls 2 and 5 fail (NaN), as a coprocess error would.
   const Outcome o = contest([] { return 1.0; },
