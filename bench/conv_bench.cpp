@@ -315,25 +315,34 @@ void bench_wino(const Opts& o, int reps) {
   }
 }
 
-void bench_dconv(const ConvShape& s, const Opts& o, int reps) {
-  minidl::Generator gen(10);
+// A 4x4 stride-2 padding-1 layer of the DCGAN (a conv2d of the discriminator or a
+// conv_transpose2d of the generator): fused against composed, forward (grad mode off) and
+// backward (grad() of a fixed dy for the inputs that need it). The rows' inputs are drawn from
+// `seed`, the weight in `w_shape`.
+using Layer4x4 = std::function<Variable(const Variable&, const Variable&, const Variable&)>;
+struct Layer4x4Pair {
+  Layer4x4 fused, composed;
+};
+
+void bench_4x4_layer(const ConvShape& s, const Opts& o, int reps, std::uint64_t seed,
+                     const minidl::Shape& w_shape, const Layer4x4Pair& layer, Variable& x,
+                     Variable& w) {
+  minidl::Generator gen(seed);
   const std::int64_t n = 64;
-  Variable x(minidl::rand({n, s.c, s.hw, s.hw}, gen, minidl::kFloat32, -1, 1), s.input_grad);
-  Variable w(minidl::rand({s.o, s.c, 4, 4}, gen, minidl::kFloat32, -0.3, 0.3), true);
-  Variable b(minidl::rand({s.o}, gen, minidl::kFloat32, -0.1, 0.1), true);
-  const minidl::Conv2dOptions co{.stride = {2, 2}, .padding = {1, 1}};
+  x = Variable(minidl::rand({n, s.c, s.hw, s.hw}, gen, minidl::kFloat32, -1, 1), s.input_grad);
+  w = Variable(minidl::rand(w_shape, gen, minidl::kFloat32, -0.3, 0.3), true);
+  const Variable b(minidl::rand({s.o}, gen, minidl::kFloat32, -0.1, 0.1), true);
   const std::string base = s.name;
   if (o.only.empty() || (base + "_fwd").rfind(o.only, 0) == 0) {
     minidl::NoGradGuard ng;
     Tensor yf, yc;
-    std::vector<Variant> vs = {
-        {"fused", [&] { yf = minidl::conv2d(x, w, b, co).value(); }, {}, {}},
-        {"composed", [&] { yc = minidl::conv2d_composed(x, w, b, co).value(); }, {}, {}}};
+    std::vector<Variant> vs = {{"fused", [&] { yf = layer.fused(x, w, b).value(); }, {}, {}},
+                               {"composed", [&] { yc = layer.composed(x, w, b).value(); }, {}, {}}};
     run(vs, reps, 3);
     report(base + "_fwd", vs, diff_note(rel_diff(yf, yc)));
   }
   if (o.only.empty() || (base + "_bwd").rfind(o.only, 0) == 0) {
-    const Variable yf = minidl::conv2d(x, w, b, co), yc = minidl::conv2d_composed(x, w, b, co);
+    const Variable yf = layer.fused(x, w, b), yc = layer.composed(x, w, b);
     const Variable dy(minidl::rand(yf.shape(), gen, minidl::kFloat32, -1, 1));
     std::vector<Variable> wrt = {w, b};
     if (s.input_grad) wrt.insert(wrt.begin(), x);
@@ -347,11 +356,27 @@ void bench_dconv(const ConvShape& s, const Opts& o, int reps) {
       d = std::max(d, rel_diff(gf[i].value(), gc[i].value()));
     report(base + "_bwd", vs, diff_note(d));
   }
+}
+
+void bench_dconv(const ConvShape& s, const Opts& o, int reps) {
+  const minidl::Conv2dOptions co{.stride = {2, 2}, .padding = {1, 1}};
+  Variable x, w;
+  bench_4x4_layer(s, o, reps, 10, {s.o, s.c, 4, 4},
+                  {[co](const Variable& x, const Variable& w, const Variable& b) {
+                     return minidl::conv2d(x, w, b, co);
+                   },
+                   [co](const Variable& x, const Variable& w, const Variable& b) {
+                     return minidl::conv2d_composed(x, w, b, co);
+                   }},
+                  x, w);
+  const std::string base = s.name;
   if (o.only.empty() || (base + "_parts").rfind(o.only, 0) == 0) {
     // The fused backward's parts, tensor kernels alone: the input gradient (the generator's step
     // asks only for it) and the weight and bias gradients (the discriminator's first layer).
+    minidl::Generator gen(11);
     const minidl::Window2d win{{4, 4}, {2, 2}, {1, 1}};
-    const Tensor dy = minidl::rand({n, s.o, s.hw / 2, s.hw / 2}, gen, minidl::kFloat32, -1, 1);
+    const Tensor dy =
+        minidl::rand({x.size(0), s.o, s.hw / 2, s.hw / 2}, gen, minidl::kFloat32, -1, 1);
     minidl::Conv2dGrads a, c;
     std::vector<Variant> vs = {
         {"dx",
@@ -368,38 +393,16 @@ void bench_dconv(const ConvShape& s, const Opts& o, int reps) {
 }
 
 void bench_convt(const ConvShape& s, const Opts& o, int reps) {
-  minidl::Generator gen(8);
-  const std::int64_t n = 64;
-  Variable x(minidl::rand({n, s.c, s.hw, s.hw}, gen, minidl::kFloat32, -1, 1), s.input_grad);
-  Variable w(minidl::rand({s.c, s.o, 4, 4}, gen, minidl::kFloat32, -0.3, 0.3), true);
-  Variable b(minidl::rand({s.o}, gen, minidl::kFloat32, -0.1, 0.1), true);
   const minidl::ConvTranspose2dOptions co{.stride = {2, 2}, .padding = {1, 1}};
-  const std::string base = s.name;
-  if (o.only.empty() || (base + "_fwd").rfind(o.only, 0) == 0) {
-    minidl::NoGradGuard ng;
-    Tensor yf, yc;
-    std::vector<Variant> vs = {
-        {"fused", [&] { yf = minidl::conv_transpose2d(x, w, b, co).value(); }, {}, {}},
-        {"composed", [&] { yc = minidl::conv_transpose2d_composed(x, w, b, co).value(); }, {}, {}}};
-    run(vs, reps, 3);
-    report(base + "_fwd", vs, diff_note(rel_diff(yf, yc)));
-  }
-  if (o.only.empty() || (base + "_bwd").rfind(o.only, 0) == 0) {
-    const Variable yf = minidl::conv_transpose2d(x, w, b, co),
-                   yc = minidl::conv_transpose2d_composed(x, w, b, co);
-    const Variable dy(minidl::rand(yf.shape(), gen, minidl::kFloat32, -1, 1));
-    std::vector<Variable> wrt = {w, b};
-    if (s.input_grad) wrt.insert(wrt.begin(), x);
-    std::vector<Variable> gf, gc;
-    const minidl::GradOptions go{.grad_outputs = {dy}, .retain_graph = true};
-    std::vector<Variant> vs = {{"fused", [&] { gf = minidl::grad({yf}, wrt, go); }, {}, {}},
-                               {"composed", [&] { gc = minidl::grad({yc}, wrt, go); }, {}, {}}};
-    run(vs, reps, 3);
-    double d = 0;
-    for (std::size_t i = 0; i < gf.size(); ++i)
-      d = std::max(d, rel_diff(gf[i].value(), gc[i].value()));
-    report(base + "_bwd", vs, diff_note(d));
-  }
+  Variable x, w;
+  bench_4x4_layer(s, o, reps, 8, {s.c, s.o, 4, 4},
+                  {[co](const Variable& x, const Variable& w, const Variable& b) {
+                     return minidl::conv_transpose2d(x, w, b, co);
+                   },
+                   [co](const Variable& x, const Variable& w, const Variable& b) {
+                     return minidl::conv_transpose2d_composed(x, w, b, co);
+                   }},
+                  x, w);
 }
 
 void bench_kernels(const Opts& o, int reps) {
