@@ -3,9 +3,51 @@
 
 #include <cblas.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
 namespace minidl::blas {
 
+std::string suggested_coretype() {
+  if (std::getenv("OPENBLAS_CORETYPE") != nullptr) return "";
+  if (std::strcmp(openblas_get_corename(), "Prescott") != 0) return "";
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
+      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+      __builtin_cpu_supports("avx512vl"))
+    return "SkylakeX";
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
+#endif
+  return "";
+}
+
+std::string kernel_advice() {
+  const std::string core = suggested_coretype();
+  if (core.empty()) return "";
+  // openblas_get_config() starts "OpenBLAS 0.3.21 ...": name and version.
+  const std::string config = openblas_get_config();
+  const std::string who = config.substr(0, config.find(' ', config.find(' ') + 1));
+  return who +
+         " does not know this CPU and runs its generic SSE3 kernels (Prescott), several times "
+         "slower than the " +
+         (core == "SkylakeX" ? std::string("AVX-512") : std::string("AVX2")) +
+         " kernels this CPU can run; set OPENBLAS_CORETYPE=" + core +
+         " in the environment before starting the program";
+}
+
+namespace {
+bool warn_once() {
+  const std::string advice = kernel_advice();
+  if (!advice.empty()) std::fprintf(stderr, "minidl: warning: %s\n", advice.c_str());
+  return true;
+}
+}  // namespace
+
 void pin_single_thread() {
+  static const bool warned = warn_once();  // thread-safe, once per process
+  (void)warned;
   if (openblas_get_num_threads() != 1) openblas_set_num_threads(1);
 }
 

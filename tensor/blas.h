@@ -27,4 +27,16 @@ void pin_single_thread();
 // GEMMs may differ in the last bits from one kernel family to another.
 std::string backend();
 
+// The OPENBLAS_CORETYPE worth setting on this machine, or "" when OpenBLAS's own choice stands.
+// OpenBLAS picks its kernels from a table of CPU models; a CPU newer than the table (Debian 12's
+// 0.3.21 on an Intel Xeon of model 207, Emerald Rapids) gets the generic SSE3 kernels, "Prescott",
+// measured 7x slower at the MLP's GEMMs (bench_gan: 19.5 against 147 GFLOP/s with SkylakeX) on a
+// CPU that runs AVX-512. Suggested only then: OpenBLAS on Prescott while the CPU has AVX2 and FMA
+// (-> Haswell) or AVX-512 F/CD/BW/DQ/VL (-> SkylakeX), and OPENBLAS_CORETYPE unset. A family the
+// table did choose (Zen on a Zen 4, say) is left alone.
+std::string suggested_coretype();
+// The same advice as a sentence for people ("" when there is none); the first GEMM of a process
+// prints it once on stderr, since OpenBLAS reads OPENBLAS_CORETYPE only when it is loaded.
+std::string kernel_advice();
+
 }  // namespace minidl::blas

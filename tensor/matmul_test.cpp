@@ -4,7 +4,10 @@
 #include <doctest/doctest.h>
 
 #include <array>
+#include <cstdlib>
+#include <string>
 
+#include "tensor/blas.h"
 #include "tensor/naive_layout.h"
 #include "tensor/ops.h"
 #include "tensor/parallel.h"
@@ -217,4 +220,31 @@ TEST_CASE("addmm: errors name the shapes and dtypes") {
   CHECK_THROWS_WITH_AS(addmm(ones({1, 4, 2}), ones({4, 3}), ones({3, 2})),
                        "addmm: bias [1,4,2] does not broadcast to the product's shape [4, 2]",
                        minidl::Error);
+}
+
+// blas::suggested_coretype: advice only when OpenBLAS fell back to its generic kernels, never when
+// the environment already chose a family (OpenBLAS reads the variable at load; getenv is all this
+// reads, so setting it here exercises that branch without changing the kernels).
+TEST_CASE("blas: OPENBLAS_CORETYPE advice only for the generic fallback, never over a setting") {
+  const char* before = std::getenv("OPENBLAS_CORETYPE");
+  const std::string saved = before ? before : "";
+  ::unsetenv("OPENBLAS_CORETYPE");
+  const std::string suggested = blas::suggested_coretype(), advice = blas::kernel_advice();
+  const bool generic = blas::backend().ends_with("core Prescott");
+  if (!generic) {
+    CHECK(suggested.empty());
+    CHECK(advice.empty());
+  } else if (!suggested.empty()) {
+    CHECK((suggested == "SkylakeX" || suggested == "Haswell"));
+    CHECK(advice.find("OPENBLAS_CORETYPE=" + suggested) != std::string::npos);
+    CHECK(advice.find("Prescott") != std::string::npos);
+  }
+  ::setenv("OPENBLAS_CORETYPE", "Prescott", 1);
+  CHECK(blas::suggested_coretype().empty());
+  CHECK(blas::kernel_advice().empty());
+  if (before) {
+    ::setenv("OPENBLAS_CORETYPE", saved.c_str(), 1);
+  } else {
+    ::unsetenv("OPENBLAS_CORETYPE");
+  }
 }

@@ -186,12 +186,24 @@ Runner add_knn(CLI::App& cmd) {
 
 // ---------------------------------------------------------------- minidl info
 // What a bug report or a benchmark needs to know about this build and machine.
+// --suggest-coretype prints only the OPENBLAS_CORETYPE worth setting ("" when OpenBLAS's own choice
+// stands, tensor/blas.h), for scripts/blas-env.
 Runner add_info(CLI::App& cmd) {
-  return [] {
+  auto suggest = std::make_shared<bool>(false);
+  cmd.add_flag("--suggest-coretype", *suggest,
+               "print only the OPENBLAS_CORETYPE to set when OpenBLAS does not know this CPU "
+               "(empty otherwise)");
+  return [suggest] {
+    if (*suggest) {
+      std::printf("%s\n", minidl::blas::suggested_coretype().c_str());
+      return 0;
+    }
     std::printf("minidl: C++ %ld, %s\n", static_cast<long>(__cplusplus), MINIDL_BUILD_FLAGS);
     std::printf("BLAS: %s\n", minidl::blas::backend().c_str());
     const char* core = std::getenv("OPENBLAS_CORETYPE");
     std::printf("OPENBLAS_CORETYPE: %s\n", core ? core : "(unset: OpenBLAS detects the CPU)");
+    const std::string advice = minidl::blas::kernel_advice();
+    if (!advice.empty()) std::printf("BLAS advice: %s\n", advice.c_str());
     std::printf("threads: %d\n", minidl::get_num_threads());
     return 0;
   };
