@@ -95,6 +95,28 @@ TEST_CASE("matmul: awkward shapes match the naive reference") {
   CHECK(matmul(v, m, true, false).shape() == Shape{3});
 }
 
+TEST_CASE(
+    "matmul: the small-k loop (k <= 4) matches the naive product, the same on 1 and 2 threads") {
+  // k <= 4 bypasses BLAS (tensor/matmul.cpp, gemm_small_k): first layers on 2-D points and outer
+  // products. Every transposition, n on and off the 16-column blocks, rows past one task's grain.
+  Generator gen(5);
+  for (DType dt : {kFloat32, kFloat64})
+    for (std::int64_t k : {1, 2, 3, 4, 5})
+      for (bool ta : {false, true})
+        for (bool tb : {false, true}) {
+          check_against_naive({300, k}, {k, 131}, dt, gen, ta, tb);
+          check_against_naive({7, k}, {k, 16}, dt, gen, ta, tb);
+          check_against_naive({2, 3, k}, {k, 5}, dt, gen, ta, tb);
+        }
+  Tensor a = randn({1000, 2}, gen, kFloat32), b = randn({128, 2}, gen, kFloat32);
+  set_num_threads(1);
+  Tensor one = matmul(a, b, false, true);
+  set_num_threads(2);
+  Tensor two = matmul(a, b, false, true);
+  set_num_threads(0);
+  CHECK(bitwise_equal(one, two));
+}
+
 TEST_CASE("matmul: empty and K = 0 shapes") {
   Tensor z = matmul(ones({3, 0}), ones({0, 4}));
   CHECK(z.shape() == Shape{3, 4});
@@ -170,10 +192,11 @@ TEST_CASE("matmul: errors name the shapes and dtypes") {
 TEST_CASE("addmm: bias + op(a) op(b) matches the naive product plus the broadcast bias") {
   Generator gen(23);
   // Small (one BLAS call), row-split (256x128x128 = 2^22 multiply-adds, the ring GAN's layers),
-  // and split along k (narrow output, long inner dimension): every path adds to the preloaded
-  // bias once.
-  const std::array<std::array<std::int64_t, 3>, 3> shapes = {
-      {{5, 3, 4}, {256, 128, 128}, {16, 9, 4096}}};
+  // split along k (narrow output, long inner dimension), and the small-k loop (k <= 4, no BLAS:
+  // the ring GAN's first layer [256, 2] x [2, 128], n off the 16-column blocks): every path adds
+  // to the preloaded bias once.
+  const std::array<std::array<std::int64_t, 3>, 6> shapes = {
+      {{5, 3, 7}, {256, 128, 128}, {16, 9, 4096}, {256, 128, 2}, {33, 37, 1}, {40, 21, 4}}};
   for (const auto& s : shapes) {
     const std::int64_t m = s[0], n = s[1], k = s[2];  // no structured binding: CAPTURE below
     for (const Shape& bias_shape : {Shape{n}, Shape{1, n}, Shape{m, 1}, Shape{m, n}, Shape{}}) {

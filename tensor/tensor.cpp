@@ -8,6 +8,7 @@
 
 #include "tensor/allocator.h"
 #include "tensor/dispatch.h"
+#include "tensor/loops.h"
 #include "tensor/parallel.h"
 
 namespace minidl {
@@ -222,14 +223,25 @@ std::vector<double> Tensor::to_vector() const {
   return out;
 }
 
+namespace {
+// n copies of v from p, in blocks of kBlock with a constant trip count: the form GCC vectorises at
+// -O2. The plain loop stayed scalar: 10-20 us for 32768 floats, 3-6x a memcpy of the same bytes.
+template <typename T>
+void fill_run(T* __restrict p, std::int64_t n, T v) {
+  std::int64_t i = 0;
+  for (; i + detail::kBlock <= n; i += detail::kBlock)
+    for (int j = 0; j < detail::kBlock; ++j) p[i + j] = v;
+  for (; i < n; ++i) p[i] = v;
+}
+}  // namespace
+
 Tensor& Tensor::fill_(double value) {
   detail::dispatch(dtype_, "fill_", [&](auto tag) {
     using T = decltype(tag);
     T* p = data<T>();
     T v = static_cast<T>(value);
-    parallel_for(numel_, kGrainElementwise, [&](std::int64_t b, std::int64_t e) {
-      for (std::int64_t i = b; i < e; ++i) p[i] = v;
-    });
+    parallel_for(numel_, kGrainElementwise,
+                 [p, v](std::int64_t b, std::int64_t e) { fill_run(p + b, e - b, v); });
   });
   return *this;
 }
