@@ -243,6 +243,13 @@ void profile_op_recorded(const char* op, const Tensor& out, const std::vector<Va
   if (!timed) complete(*t);
 }
 
+void profile_add_work(double flops, double bytes) {
+  ThreadState* t = state();
+  if (!t || t->stack.empty()) return;
+  t->stack.back().flops += flops;
+  t->stack.back().bytes += bytes;
+}
+
 void profile_add_flops(std::uint32_t session, double flops) {
   ThreadState& t = t_state;
   if (t.session_id != session || t.stack.empty()) return;

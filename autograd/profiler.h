@@ -148,6 +148,9 @@ void profile_op_end(std::uint32_t session);
 void profile_op_recorded(const char* op, const Tensor& out, const std::vector<Variable>& inputs,
                          bool taped);
 void profile_add_flops(std::uint32_t session, double flops);
+// Work done with tensors instead of primitives (a plain backward's side-by-side products,
+// autograd/linalg_ops.cpp), added to this thread's innermost open event.
+void profile_add_work(double flops, double bytes);
 std::uint32_t profile_node_begin(const Node& node);
 
 // The first line of every function that calls record(): times the primitive from before its

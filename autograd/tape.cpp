@@ -18,8 +18,6 @@ namespace minidl {
 static_assert(sizeof(Node) <= 152, "Node grew past its allocation size class");
 #endif
 
-namespace {
-
 struct TapeEntry {
   std::uint64_t seq;
   std::weak_ptr<Node> node;
@@ -32,8 +30,14 @@ struct Tape {
   int walking = 0;  // > 0 while a backward walks the entries: no compaction then
 };
 
+namespace {
+
 thread_local bool t_grad_enabled = true;
-thread_local Tape t_tape;
+thread_local Tape t_own_tape;
+thread_local Tape* t_scoped_tape = nullptr;  // set by a TapeScope
+
+// The tape this thread records onto and walks: a TapeScope's branch tape, else its own.
+Tape& current_tape() { return t_scoped_tape ? *t_scoped_tape : t_own_tape; }
 
 // Drops entries whose node is gone, so the tape does not grow with every training step.
 void maybe_compact(Tape& tape) {
@@ -98,7 +102,7 @@ struct Walk {
 
   void run(const std::vector<Variable>& roots, const std::vector<Variable>& seeds) {
     const detail::BackwardPassTimer profiled;
-    Tape& tape = t_tape;
+    Tape& tape = current_tape();
     EnableGradGuard mode(create_graph);
     std::uint64_t top_seq = 0;
     bool any_node = false;
@@ -159,6 +163,13 @@ struct Walk {
         accumulate(in, grads[j], node->op);
       }
     }
+    // Nodes still waiting were never reached: they are on another tape (recorded on another
+    // thread, or inside a TapeScope of another BranchTape), and their inputs would silently get
+    // no gradient.
+    MINIDL_CHECK(pending == 0, "backward: ", pending,
+                 " node(s) of this graph are not on the tape being walked (recorded on another "
+                 "thread, or inside a TapeScope of another BranchTape); differentiate on the "
+                 "thread, or inside the TapeScope, that recorded them");
   }
 };
 
@@ -196,6 +207,12 @@ Node::~Node() {
   }
 }
 
+BranchTape::BranchTape() : tape_(std::make_unique<Tape>()) {}
+BranchTape::~BranchTape() = default;
+
+TapeScope::TapeScope(BranchTape& tape) : prev_(t_scoped_tape) { t_scoped_tape = tape.tape_.get(); }
+TapeScope::~TapeScope() { t_scoped_tape = prev_; }
+
 bool grad_enabled() { return t_grad_enabled; }
 void set_grad_enabled(bool enabled) { t_grad_enabled = enabled; }
 
@@ -212,7 +229,7 @@ Variable record(const char* op, Tensor value, std::vector<Variable> inputs, Back
   }
   if (detail::profiling()) detail::profile_op_recorded(op, value, inputs, needs);
   if (!needs) return Variable(std::move(value));
-  Tape& tape = t_tape;
+  Tape& tape = current_tape();
   auto node = std::make_shared<Node>();
   node->op = op;
   node->inputs = std::move(inputs);
@@ -285,21 +302,21 @@ std::vector<Variable> grad(const std::vector<Variable>& outputs,
     }
     MINIDL_CHECK(options.allow_unused, "grad: input ", i, " (shape ", shape_str(inputs[i].shape()),
                  ") is not used by the outputs; pass allow_unused = true to get zeros");
-    result[i] = Variable(zeros_like(inputs[i].value()));
+    if (!options.undefined_unused) result[i] = Variable(zeros_like(inputs[i].value()));
   }
   return result;
 }
 
 std::vector<std::shared_ptr<Node>> live_tape_nodes() {
   std::vector<std::shared_ptr<Node>> out;
-  for (const auto& e : t_tape.entries)
+  for (const auto& e : current_tape().entries)
     if (auto n = e.node.lock()) out.push_back(std::move(n));
   return out;
 }
 
 std::size_t tape_size() {
   std::size_t n = 0;
-  for (const auto& e : t_tape.entries) n += e.node.expired() ? 0 : 1;
+  for (const auto& e : current_tape().entries) n += e.node.expired() ? 0 : 1;
   return n;
 }
 

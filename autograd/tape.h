@@ -82,6 +82,38 @@ inline Variable annotate_scalar(Variable out, double s) {
   return out;
 }
 
+// ---- branch tapes
+// Each thread records onto its own tape, and a backward walks the tape of the thread it runs on.
+// Work that may run on any thread (TBB tasks: a GAN's D(real) beside D(fake), train/gan) records
+// onto a BranchTape instead, inside a TapeScope, and its backward (or grad) runs inside a
+// TapeScope of the same BranchTape, on whichever thread. A graph must not span two tapes: the
+// walk only visits nodes on the tape it runs on, so a branch ends in outputs whose gradients are
+// asked for inside its own scope (grad(..., {.grad_outputs = seeds})).
+struct Tape;
+class BranchTape {
+ public:
+  BranchTape();
+  ~BranchTape();
+  BranchTape(const BranchTape&) = delete;
+  BranchTape& operator=(const BranchTape&) = delete;
+
+ private:
+  friend class TapeScope;
+  std::unique_ptr<Tape> tape_;
+};
+// Makes `tape` this thread's tape for the scope (scopes nest: a task stolen inside another's wait
+// sets its own and restores the outer one).
+class TapeScope {
+ public:
+  explicit TapeScope(BranchTape& tape);
+  ~TapeScope();
+  TapeScope(const TapeScope&) = delete;
+  TapeScope& operator=(const TapeScope&) = delete;
+
+ private:
+  Tape* prev_;
+};
+
 // Grad mode (thread-local). NoGradGuard turns recording off for its scope.
 bool grad_enabled();
 void set_grad_enabled(bool enabled);
@@ -122,12 +154,15 @@ struct GradOptions {
   bool retain_graph = false;                // forced on by create_graph
   bool create_graph = false;  // record the backward so the result can be differentiated
   bool allow_unused = false;  // an input the outputs do not depend on gets zeros, not an error
+  // With allow_unused: such an input's gradient is left undefined (PyTorch's None) instead of
+  // zeros, so a caller can tell "not used" from "zero" (train/gan adds branch gradients).
+  bool undefined_unused = false;
 };
 // d(sum of outputs)/d(inputs), returned instead of accumulated into .grad.
 std::vector<Variable> grad(const std::vector<Variable>& outputs,
                            const std::vector<Variable>& inputs, const GradOptions& options = {});
 
-// Nodes currently alive on this thread's tape (for tests and leak checks).
+// Nodes currently alive on this thread's tape, or its TapeScope's (for tests and leak checks).
 std::size_t tape_size();
 
 // ---- reading the tape (autograd/tape_print.cpp)

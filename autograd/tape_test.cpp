@@ -9,6 +9,7 @@
 #include "autograd/functional.h"
 #include "autograd/graph.h"
 #include "tensor/ops.h"
+#include "tensor/parallel.h"
 #include "tests/test_util.h"
 
 namespace minidl {
@@ -51,10 +52,62 @@ TEST_CASE("tape: grad() refuses an unused input unless allow_unused") {
   Variable y = sum(mul(x, x));
   CHECK_THROWS_WITH_AS(grad({y}, {x, u}, {.retain_graph = true}), doctest::Contains("allow_unused"),
                        minidl::Error);
-  auto g = grad({y}, {x, u}, {.allow_unused = true});
+  auto g = grad({y}, {x, u}, {.retain_graph = true, .allow_unused = true});
   CHECK_TENSOR_CLOSE(g[0].value(), tensor({2.0, 4.0}, kFloat64));
   CHECK_TENSOR_CLOSE(g[1].value(), tensor({0.0}, kFloat64));
   CHECK_FALSE(x.grad().defined());  // grad() does not touch .grad
+  // undefined_unused: "not used" stays undefined (PyTorch's None), a used input is unchanged.
+  auto h = grad({y}, {x, u}, {.allow_unused = true, .undefined_unused = true});
+  CHECK_TENSOR_CLOSE(h[0].value(), tensor({2.0, 4.0}, kFloat64));
+  CHECK_FALSE(h[1].defined());
+}
+
+TEST_CASE("tape: a BranchTape records work from any thread; its grad runs in its own scope") {
+  // Two branches recorded inside TapeScopes of their own tapes, on whichever threads the pool
+  // picks, then differentiated inside the same scopes: the gradients are those of one thread.
+  Variable w = leaf({0.5, -1.5, 2.0});
+  Variable xa = leaf({1.0, 2.0, 3.0}), xb = leaf({-1.0, 0.25, 4.0});
+  const std::size_t before = tape_size();
+  BranchTape ta, tb;
+  Variable ya, yb;
+  parallel_invoke(
+      [&] {
+        TapeScope scope(ta);
+        EnableGradGuard on(true);
+        ya = sum(mul(mul(w, xa), w));
+      },
+      [&] {
+        TapeScope scope(tb);
+        EnableGradGuard on(true);
+        yb = sum(exp(mul(w, xb)));
+      });
+  CHECK(tape_size() == before);  // nothing landed on this thread's own tape
+  {
+    TapeScope scope(ta);
+    CHECK(tape_size() == 3);
+  }
+  std::vector<Variable> ga, gb;
+  parallel_invoke(
+      [&] {
+        TapeScope scope(ta);
+        ga = grad({ya}, {w});
+      },
+      [&] {
+        TapeScope scope(tb);
+        gb = grad({yb}, {w});
+      });
+  const Variable ya1 = sum(mul(mul(w, xa), w)), yb1 = sum(exp(mul(w, xb)));
+  CHECK(minidl::testing::bitwise_equal(ga[0].value(), grad({ya1}, {w})[0].value()));
+  CHECK(minidl::testing::bitwise_equal(gb[0].value(), grad({yb1}, {w})[0].value()));
+  // Outside its scope a branch's graph is not on the walked tape: an error, not a silent zero.
+  BranchTape tc;
+  Variable yc;
+  {
+    TapeScope scope(tc);
+    yc = sum(mul(w, xa));
+  }
+  CHECK_THROWS_WITH_AS(backward(yc), doctest::Contains("TapeScope"), minidl::Error);
+  CHECK_FALSE(w.grad().defined());
 }
 
 TEST_CASE("tape: gradients accumulate over two backward calls until zero_grad") {

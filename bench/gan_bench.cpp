@@ -21,13 +21,14 @@
 // rep (0 skips it).
 //
 //   bench_gan [--iters K] [--reps R] [--threads T] [--dcgan-iters K] [--cpu-time] [--grad-norms]
-//             [--no-torch] [--json] [--measure] [--profile]
+//             [--sequential] [--no-torch] [--json] [--measure] [--profile]
 // --iters 0 skips the ring row. --profile (a diagnostic, no contest): runs --iters ring and
 // --dcgan-iters DCGAN iterations under minidl::Profiler and prints each one's op and scope tables.
 // --cpu-time times minidl's process CPU time instead of wall time (see now_seconds()); the
 // PyTorch reference, timed in wall seconds, is then left out.
 // --grad-norms times step(true) (both gradient norms on every step, as before train() measured
-// them on log steps only).
+// them on log steps only). --sequential turns GanOptions::side_by_side off: D(real) and D(fake)
+// one after the other, each split over the cores (the A/B of docs/benchmarks.md).
 //
 // The floor (text mode): the multiply-adds one ring iteration needs (ring_iter_flops) against
 // the SGEMM rates at the step's own shapes (bare single-threaded blas::sgemm loops, and
@@ -97,7 +98,8 @@ struct Run {
   double high_quality = 0;
 };
 
-bool g_grad_norms = false;  // --grad-norms: step(true), the gradient norms on every step
+bool g_grad_norms = false;   // --grad-norms: step(true), the gradient norms on every step
+bool g_side_by_side = true;  // --sequential: false
 
 // The ring GAN's training state; steps(k) runs k iterations and returns their seconds.
 struct RingGan {
@@ -115,7 +117,10 @@ struct RingGan {
           [](std::int64_t n, Generator& gen) {
             return data::sample_toy2d(data::Toy2d::kRing8, n, gen);
           },
-          {.objective = train::gan::Objective::kNonSaturating, .seed = seed + 1000, .verbose = 0}) {
+          {.objective = train::gan::Objective::kNonSaturating,
+           .side_by_side = g_side_by_side,
+           .seed = seed + 1000,
+           .verbose = 0}) {
     for (int i = 0; i < 20; ++i) t.step(g_grad_norms);  // warm-up
   }
   double steps(std::int64_t k) {
@@ -313,6 +318,8 @@ int main(int argc, char** argv) {
       g_cpu_time = true;
     else if (a == "--grad-norms")
       g_grad_norms = true;
+    else if (a == "--sequential")
+      g_side_by_side = false;
     else if (a == "--no-torch")
       with_torch = false;
     else if (a == "--json")
@@ -328,7 +335,8 @@ int main(int argc, char** argv) {
     else {
       std::fprintf(stderr,
                    "usage: bench_gan [--iters K] [--reps R] [--threads T] [--dcgan-iters K] "
-                   "[--cpu-time] [--grad-norms] [--no-torch] [--json] [--measure] [--quick] "
+                   "[--cpu-time] [--grad-norms] [--sequential] [--no-torch] [--json] [--measure] "
+                   "[--quick] "
                    "[--python PATH] [--profile]\n");
       return a == "--help" ? 0 : 2;
     }

@@ -19,6 +19,7 @@ std::unique_ptr<tbb::global_control> g_control;
 int g_threads = 0;  // 0: default
 
 int default_threads() { return tbb::info::default_concurrency(); }
+thread_local bool t_serial = false;  // a SerialScope is alive on this thread
 
 }  // namespace
 
@@ -46,6 +47,10 @@ void parallel_for(std::int64_t n, std::int64_t grain,
     fn(0, n);
     return;
   }
+  if (t_serial) {
+    for (std::int64_t b = 0; b < n; b += grain) fn(b, b + grain < n ? b + grain : n);
+    return;
+  }
   // One task per chunk; simple_partitioner with grainsize 1 keeps chunk boundaries fixed.
   tbb::parallel_for(
       tbb::blocked_range<std::int64_t>(0, chunks, 1),
@@ -57,6 +62,15 @@ void parallel_for(std::int64_t n, std::int64_t grain,
         }
       },
       tbb::simple_partitioner());
+}
+
+SerialScope::SerialScope() : prev_(t_serial) { t_serial = true; }
+SerialScope::~SerialScope() { t_serial = prev_; }
+
+void parallel_invoke(const std::function<void()>& first, const std::function<void()>& second) {
+  parallel_for(2, 1, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t i = b; i < e; ++i) (i == 0 ? first : second)();
+  });
 }
 
 double parallel_reduce(std::int64_t n, std::int64_t grain, double identity,

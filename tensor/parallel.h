@@ -32,6 +32,28 @@ int get_num_threads();
 void parallel_for(std::int64_t n, std::int64_t grain,
                   const std::function<void(std::int64_t, std::int64_t)>& fn);
 
+// For its lifetime, this thread runs every parallel_for (and parallel_reduce, parallel_invoke)
+// inline, chunk after chunk in order: the same chunks, so the same bits. For work that is itself
+// one of two tasks side by side (a GAN's D(real) beside D(fake), train/gan): left to split, each
+// task's kernels waited on blocks the other thread had taken between its own, and the two GEMMs at
+// once ran no faster than one after the other. Scopes nest.
+class SerialScope {
+ public:
+  SerialScope();
+  ~SerialScope();
+  SerialScope(const SerialScope&) = delete;
+  SerialScope& operator=(const SerialScope&) = delete;
+
+ private:
+  bool prev_;
+};
+
+// Runs first() and second(), possibly at once on two threads (each may use parallel_for inside;
+// the pool balances the nested work). Returns when both are done; an exception from either is
+// rethrown here. For independent pieces of work whose results do not depend on which thread runs
+// them (a matmul backward's two products, autograd/linalg_ops.cpp).
+void parallel_invoke(const std::function<void()>& first, const std::function<void()>& second);
+
 // Deterministic reduction: partial[k] = chunk_fn(begin_k, end_k), combined left to right with
 // combine, starting from identity.
 double parallel_reduce(std::int64_t n, std::int64_t grain, double identity,

@@ -13,6 +13,7 @@
 #include "nn/safetensors.h"
 #include "optim/clip.h"
 #include "tensor/ops.h"
+#include "tensor/parallel.h"
 #include "tensor/random.h"
 #include "train/metric_log.h"
 #include "train/progress.h"
@@ -94,6 +95,10 @@ GanTrainer::GanTrainer(nn::Module& generator, nn::Module& discriminator,
   if (o.objective == Objective::kWganGp && o.gp_lambda == 0) options_.gp_lambda = 10.0;
   if (options_.ema_decay > 0)
     for (const auto& [name, p] : g_.named_parameters()) ema_[name] = p.value().clone();
+  // Two concurrent forwards of a D with buffers or random streams would update them in a racy
+  // order; both penalties differentiate D at points that mix real and fake.
+  branches_ = options_.side_by_side && options_.gp_lambda == 0 && options_.r1_gamma == 0 &&
+              d_.named_buffers().empty() && d_.generator_states().empty();
 }
 
 Tensor GanTrainer::noise(std::int64_t n, Generator& gen) const {
@@ -137,31 +142,38 @@ double GanTrainer::discriminator_step(Logs& acc, bool measure) {
   const ProfileScope step("d_step", ProfileKind::kStep);  // autograd/profiler.h (when one runs)
   const std::int64_t b = options_.batch_size;
   const Variable real(sample_real_(b, rng_));
-  Variable fake;
-  {
-    NoGradGuard no_grad;  // the fakes are constants for D's step: no tape through G
-    fake = Variable(g_(Variable(noise(b, rng_))).value());
-  }
+  const Tensor z = noise(b, rng_);
   d_.zero_grad();
-  const Variable d_real = d_(real), d_fake = d_(fake);
-  Variable loss = [&] {
-    NameScope scope("d_loss");  // groups the loss's nodes in print_tape and the DOT export
-    return discriminator_loss(options_.objective, d_real, d_fake, options_.lsgan);
-  }();
-  const double d_loss = loss.item();
-  const losses::Critic critic = [this](const Variable& x) { return d_(x); };
-  double penalty = 0;
-  if (options_.gp_lambda > 0) {
-    const Variable gp = losses::wgan_gradient_penalty(critic, real, fake, rng_);
-    penalty += gp.item();
-    loss = loss + gp * options_.gp_lambda;
+  Variable d_real, d_fake;
+  double d_loss = 0, penalty = 0;
+  if (branches_) {
+    d_loss = discriminator_branches(real, z, d_real, d_fake).item();
+  } else {
+    Variable fake;
+    {
+      NoGradGuard no_grad;  // the fakes are constants for D's step: no tape through G
+      fake = Variable(g_(Variable(z)).value());
+    }
+    d_real = d_(real);
+    d_fake = d_(fake);
+    Variable loss = [&] {
+      NameScope scope("d_loss");  // groups the loss's nodes in print_tape and the DOT export
+      return discriminator_loss(options_.objective, d_real, d_fake, options_.lsgan);
+    }();
+    d_loss = loss.item();
+    const losses::Critic critic = [this](const Variable& x) { return d_(x); };
+    if (options_.gp_lambda > 0) {
+      const Variable gp = losses::wgan_gradient_penalty(critic, real, fake, rng_);
+      penalty += gp.item();
+      loss = loss + gp * options_.gp_lambda;
+    }
+    if (options_.r1_gamma > 0) {
+      const Variable r1 = losses::r1_penalty(critic, real);
+      penalty += r1.item();
+      loss = loss + r1 * (options_.r1_gamma / 2);
+    }
+    backward(loss);
   }
-  if (options_.r1_gamma > 0) {
-    const Variable r1 = losses::r1_penalty(critic, real);
-    penalty += r1.item();
-    loss = loss + r1 * (options_.r1_gamma / 2);
-  }
-  backward(loss);
   if (measure) acc["d_grad_norm"] += optim::clip_grad_norm_(d_.parameters(), kNoClip);
   d_opt_.step();
   if (options_.d_scheduler) options_.d_scheduler->step();
@@ -176,6 +188,68 @@ double GanTrainer::discriminator_step(Logs& acc, bool measure) {
   acc["d_fake"] += mf;
   acc["wasserstein"] += mr - mf;
   return d_loss;
+}
+
+// G(z) first, without recording, on both cores; then branch "real" records d(x) on real_tape_ and
+// branch "fake" d(x~) on fake_tape_, as two tasks, each on one core (SerialScope). L_D is computed
+// here on stand-ins for d(x) and d(x~) (leaves holding the same tensors), and grad() gives the
+// seeds; each branch then differentiates its own output with its seed inside its own TapeScope, and
+// D's .grad becomes fake + real, as backward(L_D) would have accumulated them (fake's nodes come
+// later on the tape, so they are reached first).
+Variable GanTrainer::discriminator_branches(const Variable& real, const Tensor& z, Variable& d_real,
+                                            Variable& d_fake) {
+  Variable fake;
+  {
+    NoGradGuard no_grad;  // on both cores, before the branches: they are then the same work
+    fake = Variable(g_(Variable(z)).value());
+  }
+  parallel_invoke(
+      [&] {
+        TapeScope scope(real_tape_);
+        SerialScope one_core;
+        EnableGradGuard on(true);
+        d_real = d_(real);
+      },
+      [&] {
+        TapeScope scope(fake_tape_);
+        SerialScope one_core;
+        EnableGradGuard on(true);
+        d_fake = d_(fake);
+      });
+  const Variable r(d_real.value(), true), f(d_fake.value(), true);
+  const Variable loss = [&] {
+    NameScope scope("d_loss");
+    return discriminator_loss(options_.objective, r, f, options_.lsgan);
+  }();
+  const std::vector<Variable> seeds = grad({loss}, {r, f}, {.allow_unused = true});
+  std::vector<Variable> params;
+  for (const Variable& p : d_.parameters())
+    if (p.requires_grad()) params.push_back(p);
+  std::vector<Variable> from_real, from_fake;
+  const GradOptions each{.allow_unused = true, .undefined_unused = true};
+  parallel_invoke(
+      [&] {
+        TapeScope scope(real_tape_);
+        SerialScope one_core;
+        GradOptions o = each;
+        o.grad_outputs = {seeds[0]};
+        from_real = grad({d_real}, params, o);
+      },
+      [&] {
+        TapeScope scope(fake_tape_);
+        SerialScope one_core;
+        GradOptions o = each;
+        o.grad_outputs = {seeds[1]};
+        from_fake = grad({d_fake}, params, o);
+      });
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    for (const Variable& g : {from_fake[i], from_real[i]}) {
+      if (!g.defined()) continue;
+      const Variable have = params[i].grad();
+      params[i].set_grad(have.defined() ? Variable(add(have.value(), g.value())) : g);
+    }
+  }
+  return loss;
 }
 
 void GanTrainer::generator_step(Logs& acc, bool measure) {

@@ -14,6 +14,10 @@
 //     x = sample_real(B, rng); z ~ N(0, I) [B, noise_dim]; x~ = G(z) without recording (detached)
 //     L_D = discriminator_loss(d(x), d(x~)) + gp_lambda GP(x, x~) + (r1_gamma / 2) R1(x)
 //     D.zero_grad; backward(L_D); d_opt.step(); d_scheduler.step()
+//     (side_by_side: G(z) first, then d(x) and d(x~) as two tasks on BranchTapes, autograd/tape.h;
+//     the seeds dL_D/dd(x) and dL_D/dd(x~) come from the loss on this thread, each branch's grad()
+//     runs in its own task, and D's gradient is the fake branch's plus the real branch's, the
+//     order backward(L_D) adds them in)
 //     clip_value > 0: every weight of D clamped to [-clip_value, clip_value] (WGAN)
 //   z ~ N(0, I); with D frozen (requires_grad off, so no D weight gradient is computed):
 //     L_G = generator_loss(d(x), d(G(z)))   (d(x) only for the relativistic objective)
@@ -40,6 +44,7 @@
 #include <string>
 #include <vector>
 
+#include "autograd/tape.h"
 #include "nn/module.h"
 #include "optim/optimizer.h"
 #include "optim/schedule.h"
@@ -63,6 +68,11 @@ struct GanOptions {
   double gp_lambda = 0;           // > 0: + gp_lambda * wgan_gradient_penalty in L_D
   double r1_gamma = 0;            // > 0: + (r1_gamma / 2) * r1_penalty in L_D
   losses::LsganOptions lsgan = {};
+  // D(real) beside D(fake), each on one core (after G's forward on all), when D's forward
+  // changes nothing (no buffers, e.g. BatchNorm's or spectral norm's, and no random stream such
+  // as Dropout's) and no penalty mixes the two (gp_lambda = r1_gamma = 0); otherwise, or false,
+  // one after the other. The same bits either way (trainer_test.cpp).
+  bool side_by_side = true;
   double ema_decay = 0;                       // > 0: keep an EMA of G's weights (0.999 is usual)
   optim::LRScheduler* g_scheduler = nullptr;  // stepped after every G step
   optim::LRScheduler* d_scheduler = nullptr;  // stepped after every D step
@@ -101,6 +111,8 @@ class GanTrainer {
   std::int64_t steps_done() const { return steps_done_; }
   Generator& rng() { return rng_; }
   const GanOptions& options() const { return options_; }
+  // Whether D's step runs D(real) beside D(fake) (GanOptions::side_by_side, when D qualifies).
+  bool side_by_side_active() const { return branches_; }
 
   // z ~ N(0, I) [n, noise_dim] from gen.
   Tensor noise(std::int64_t n, Generator& gen) const;
@@ -121,6 +133,9 @@ class GanTrainer {
 
  private:
   double discriminator_step(Logs& acc, bool measure);
+  // D(real) and D(fake) as two branches (options.side_by_side and D qualifies); returns L_D.
+  Variable discriminator_branches(const Variable& real, const Tensor& z, Variable& d_real,
+                                  Variable& d_fake);
   void generator_step(Logs& acc, bool measure);
   void update_ema();
 
@@ -133,6 +148,8 @@ class GanTrainer {
   Generator rng_;
   nn::StateDict ema_;
   std::int64_t steps_done_ = 0;
+  bool branches_ = false;  // side_by_side allowed and D's forward changes no state
+  BranchTape real_tape_, fake_tape_;
 };
 
 }  // namespace minidl::train::gan

@@ -5,14 +5,18 @@
 #include <cmath>
 #include <memory>
 #include <sstream>
+#include <tuple>
 
 #include "autograd/functional.h"
 #include "autograd/tape.h"
 #include "losses/gan.h"
+#include "nn/batchnorm.h"
+#include "nn/dropout.h"
 #include "nn/gradcheck_module.h"
 #include "optim/adam.h"
 #include "optim/schedule.h"
 #include "tensor/error.h"
+#include "tensor/parallel.h"
 #include "tests/test_util.h"
 #include "train/metric_log.h"
 #include "train/train_test_util.h"
@@ -107,6 +111,74 @@ TEST_CASE("gan trainer: a resumed run gives the same bits as a straight one") {
                           "g_grad_norm", "d_real", "d_fake", "seconds"})
     CHECK(rows[1].count(key) == 1);
   CHECK(rows[1].at("penalty") > 0);
+}
+
+TEST_CASE("gan trainer: D(real) beside D(fake) gives the bits of one after the other") {
+  // Every objective without a penalty, WGAN's clipping and an LR schedule included, on the ring
+  // GAN's shapes (hidden 128, batch 256: the GEMMs are cut in blocks and the backward's products
+  // run side by side) and on two threads: weights, optimizer-visible gradients and logs match.
+  set_num_threads(2);
+  for (Objective obj : {Objective::kMinimax, Objective::kNonSaturating, Objective::kWgan,
+                        Objective::kHinge, Objective::kLsgan, Objective::kRelativistic}) {
+    CAPTURE(objective_name(obj));
+    nn::StateDict weights[2];
+    Logs logs[2];
+    for (int side : {0, 1}) {
+      Generator gen(3);
+      auto g = std::make_shared<nn::Sequential>(
+          std::make_shared<nn::Linear>(2, 128, gen), std::make_shared<nn::ReLU>(),
+          std::make_shared<nn::Linear>(128, 128, gen), std::make_shared<nn::ReLU>(),
+          std::make_shared<nn::Linear>(128, 2, gen));
+      auto d = std::make_shared<nn::Sequential>(
+          std::make_shared<nn::Linear>(2, 128, gen), std::make_shared<nn::ReLU>(),
+          std::make_shared<nn::Linear>(128, 128, gen), std::make_shared<nn::ReLU>(),
+          std::make_shared<nn::Linear>(128, 1, gen));
+      optim::Adam g_opt(g->parameters(), {.lr = 1e-3, .betas = {0.5, 0.999}});
+      optim::Adam d_opt(d->parameters(), {.lr = 1e-3, .betas = {0.5, 0.999}});
+      GanTrainer t(*g, *d, g_opt, d_opt, ring,
+                   {.objective = obj,
+                    .steps = 3,
+                    .batch_size = 256,
+                    .n_critic = 2,
+                    .side_by_side = side == 1,
+                    .seed = 9,
+                    .verbose = 0});
+      CHECK(t.side_by_side_active() == (side == 1));
+      for (int i = 0; i < 3; ++i) logs[side] = t.step();
+      weights[side] = g->state_dict();
+      for (const auto& [k, v] : d->state_dict()) weights[side]["d." + k] = v;
+    }
+    check_same(weights[0], weights[1]);
+    for (const auto& [k, v] : logs[0]) {
+      CAPTURE(k);
+      CHECK(v == logs[1].at(k));
+    }
+  }
+  set_num_threads(0);
+}
+
+TEST_CASE("gan trainer: D with state or a penalty runs its two forwards one after the other") {
+  Generator gen(4);
+  auto bn_d = std::make_shared<nn::Sequential>(std::make_shared<nn::Linear>(2, 8, gen),
+                                               std::make_shared<nn::BatchNorm1d>(8),
+                                               std::make_shared<nn::Linear>(8, 1, gen));
+  auto drop_d = std::make_shared<nn::Sequential>(std::make_shared<nn::Linear>(2, 8, gen),
+                                                 std::make_shared<nn::Dropout>(0.5, gen),
+                                                 std::make_shared<nn::Linear>(8, 1, gen));
+  auto g = mlp(2, 2, 1), plain = mlp(2, 1, 2);
+  optim::Adam g_opt(g->parameters(), {});
+  for (auto [d, o, want] :
+       {std::tuple{bn_d.get(), GanOptions{.verbose = 0}, false},
+        std::tuple{drop_d.get(), GanOptions{.verbose = 0}, false},
+        std::tuple{plain.get(), GanOptions{.objective = Objective::kWganGp, .verbose = 0}, false},
+        std::tuple{plain.get(), GanOptions{.r1_gamma = 1, .verbose = 0}, false},
+        std::tuple{plain.get(), GanOptions{.side_by_side = false, .verbose = 0}, false},
+        std::tuple{plain.get(), GanOptions{.verbose = 0}, true}}) {
+    optim::Adam d_opt(d->parameters(), {});
+    GanTrainer t(*g, *d, g_opt, d_opt, ring, o);
+    CHECK(t.side_by_side_active() == want);
+    t.step();  // and it trains either way
+  }
 }
 
 TEST_CASE("gan trainer: loading a checkpoint of another shape changes nothing and names it") {
