@@ -225,23 +225,16 @@ Variable GanTrainer::discriminator_branches(const Variable& real, const Tensor& 
   std::vector<Variable> params;
   for (const Variable& p : d_.parameters())
     if (p.requires_grad()) params.push_back(p);
+  // One branch's gradients: its output seeded, walked inside its own tape's scope on one core.
+  auto branch_grads = [&params](BranchTape& tape, const Variable& out, const Variable& seed) {
+    TapeScope scope(tape);
+    SerialScope one_core;
+    return grad({out}, params,
+                {.grad_outputs = {seed}, .allow_unused = true, .undefined_unused = true});
+  };
   std::vector<Variable> from_real, from_fake;
-  const GradOptions each{.allow_unused = true, .undefined_unused = true};
-  parallel_invoke(
-      [&] {
-        TapeScope scope(real_tape_);
-        SerialScope one_core;
-        GradOptions o = each;
-        o.grad_outputs = {seeds[0]};
-        from_real = grad({d_real}, params, o);
-      },
-      [&] {
-        TapeScope scope(fake_tape_);
-        SerialScope one_core;
-        GradOptions o = each;
-        o.grad_outputs = {seeds[1]};
-        from_fake = grad({d_fake}, params, o);
-      });
+  parallel_invoke([&] { from_real = branch_grads(real_tape_, d_real, seeds[0]); },
+                  [&] { from_fake = branch_grads(fake_tape_, d_fake, seeds[1]); });
   for (std::size_t i = 0; i < params.size(); ++i) {
     for (const Variable& g : {from_fake[i], from_real[i]}) {
       if (!g.defined()) continue;
