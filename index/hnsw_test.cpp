@@ -104,13 +104,15 @@ TEST_CASE("hnsw: a parallel build on 2 threads gives the same recall") {
   // A stored vector finds itself. Reachable is not enough for that: a node whose in-links all
   // come from a detour can fall outside the beam. The sequential build finds all 200; after a
   // parallel one (nodes inserted at once do not see each other) 0-1 of 200 were missed in 3 of
-  // 25 runs, each reachable from the search's entry with 4 in-links from its 12-25th nearest.
+  // 25 runs, each reachable from the search's entry with 4 in-links from its 12-25th nearest,
+  // and 3 once (CI on an Intel Xeon, 2026-12-06): which inserts overlap depends on the threads'
+  // timing. The bound is 2%, as the next test's is 1% over 20 builds: a broken graph misses tens.
   index.set_ef(400);
   const SearchResult self = index.search(base.narrow_rows(0, 200), 1);
   std::int64_t found = 0;
   for (std::int64_t i = 0; i < 200; ++i) found += self.indices.data<std::int64_t>()[i] == i;
   MESSAGE("parallel build: ", found, " of 200 stored vectors found by themselves (ef 400)");
-  CHECK(found >= 198);
+  CHECK(found >= 196);
   HnswIndex sequential(24, Metric::kL2, {.M = 8, .ef_construction = 64, .ef = 400});
   sequential.add(base.narrow_rows(0, 100));
   sequential.add(base.narrow_rows(100, 3900));
