@@ -16,7 +16,7 @@ using detail::Inputs;
 namespace {
 
 // The profiler's FLOPs and bytes of a product computed as tensors (its matmul rule, profiler.cpp),
-// for the backward event that runs it; counted on the calling thread after parallel_invoke.
+// for the backward event that runs it; counted on the calling thread after product_pair.
 void add_product_work(const Tensor& out, const Tensor& a, const Tensor& b) {
   if (!detail::profiling() || out.dim() < 2 || out.shape()[out.dim() - 2] == 0) return;
   const double mk =
@@ -24,6 +24,21 @@ void add_product_work(const Tensor& out, const Tensor& a, const Tensor& b) {
   detail::profile_add_work(
       2 * static_cast<double>(out.numel()) * mk / static_cast<double>(out.shape()[out.dim() - 2]),
       static_cast<double>(out.nbytes() + a.nbytes() + b.nbytes()));
+}
+
+// Below this many multiply-adds per product the pair runs one after the other: handing two tiny
+// products to the pool costs more than it saves.
+constexpr double kSideBySideMacs = 1 << 18;
+
+// first() and second() side by side when each product has `macs` multiply-adds or more.
+void product_pair(double macs, const std::function<void()>& first,
+                  const std::function<void()>& second) {
+  if (macs >= kSideBySideMacs) {
+    parallel_invoke(first, second);
+  } else {
+    first();
+    second();
+  }
 }
 
 // g folded to an operand's shape as a tensor (fold() without recording).
@@ -37,7 +52,7 @@ Tensor fold_tensor(const Tensor& g, const Shape& shape) {
 // cores, 1.3-1.6x faster than on one) and ~70 us side by side (bench_gan's ring GAN). Each keeps
 // its own block cut (tensor/matmul.cpp), so the bits are those of the sequential order. With
 // create_graph the products are recorded ops and stay on this thread: the tape is per thread.
-// (parallel_invoke, tensor/parallel.h.)
+// (parallel_invoke, tensor/parallel.h; products under kSideBySideMacs stay in order.)
 //
 // The primitive proper: both operands of rank >= 2.
 //   out = op(A) op(B), op = transpose or not.
@@ -53,7 +68,9 @@ Variable matmul_nd(const Variable& a, const Variable& b, bool ta, bool tb) {
                if (!grad_enabled() && in[0].requires_grad() && in[1].requires_grad()) {
                  const Tensor &x = in[0].value(), &y = in[1].value(), &gv = g.value();
                  Tensor pa, pb;  // the products, before folding broadcast batch axes
-                 parallel_invoke(
+                 const std::int64_t k = ta ? x.shape()[x.dim() - 2] : x.shape().back();
+                 product_pair(
+                     static_cast<double>(gv.numel()) * static_cast<double>(k),
                      [&] {
                        pa =
                            ta ? minidl::matmul(y, gv, tb, true) : minidl::matmul(gv, y, false, !tb);
@@ -97,7 +114,9 @@ Variable addmm(const Variable& bias0, const Variable& a0, const Variable& b0, bo
                  // dA beside (dB, then dbias): the two products on their own cores.
                  const Tensor &x = in[1].value(), &y = in[2].value(), &gv = g.value();
                  Tensor dbias, da, db;
-                 parallel_invoke(
+                 const std::int64_t k = ta ? x.shape()[0] : x.shape()[1];
+                 product_pair(
+                     static_cast<double>(gv.numel()) * static_cast<double>(k),
                      [&] {
                        da =
                            ta ? minidl::matmul(y, gv, tb, true) : minidl::matmul(gv, y, false, !tb);

@@ -38,16 +38,18 @@ std::string kernel_advice() {
 }
 
 namespace {
-bool warn_once() {
-  const std::string advice = kernel_advice();
-  if (!advice.empty()) std::fprintf(stderr, "minidl: warning: %s\n", advice.c_str());
-  return true;
+// The advice on stderr at the first GEMM of the process (thread-safe, once).
+void warn_once() {
+  static const bool warned = [] {
+    const std::string advice = kernel_advice();
+    if (!advice.empty()) std::fprintf(stderr, "minidl: warning: %s\n", advice.c_str());
+    return true;
+  }();
+  (void)warned;
 }
 }  // namespace
 
 void pin_single_thread() {
-  static const bool warned = warn_once();  // thread-safe, once per process
-  (void)warned;
   if (openblas_get_num_threads() != 1) openblas_set_num_threads(1);
 }
 
@@ -58,6 +60,7 @@ std::string backend() {
 void sgemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k, float alpha,
            const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c,
            std::int64_t ldc) {
+  warn_once();
   pin_single_thread();
   cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
               trans_b ? CblasTrans : CblasNoTrans, static_cast<blasint>(m), static_cast<blasint>(n),
@@ -68,6 +71,7 @@ void sgemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int6
 void dgemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k, double alpha,
            const double* a, std::int64_t lda, const double* b, std::int64_t ldb, double beta,
            double* c, std::int64_t ldc) {
+  warn_once();
   pin_single_thread();
   cblas_dgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
               trans_b ? CblasTrans : CblasNoTrans, static_cast<blasint>(m), static_cast<blasint>(n),

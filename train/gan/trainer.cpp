@@ -146,7 +146,10 @@ double GanTrainer::discriminator_step(Logs& acc, bool measure) {
   d_.zero_grad();
   Variable d_real, d_fake;
   double d_loss = 0, penalty = 0;
-  if (branches_) {
+  // A forward hook is per thread (nn/module.h): with one set, D runs here so the hook sees it.
+  const nn::ForwardHook hook = nn::set_forward_hook(nullptr);
+  nn::set_forward_hook(hook);
+  if (branches_ && !hook) {
     d_loss = discriminator_branches(real, z, d_real, d_fake).item();
   } else {
     Variable fake;

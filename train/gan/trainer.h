@@ -70,8 +70,10 @@ struct GanOptions {
   losses::LsganOptions lsgan = {};
   // D(real) beside D(fake), each on one core (after G's forward on all), when D's forward
   // changes nothing (no buffers, e.g. BatchNorm's or spectral norm's, and no random stream such
-  // as Dropout's) and no penalty mixes the two (gp_lambda = r1_gamma = 0); otherwise, or false,
-  // one after the other. The same bits either way (trainer_test.cpp).
+  // as Dropout's) and no penalty mixes the two (gp_lambda = r1_gamma = 0), and no forward hook
+  // is set on the calling thread; otherwise, or false, one after the other. The same bits either
+  // way (trainer_test.cpp). A custom D module that changes other state in its forward (a
+  // counter, a cache) must set this to false.
   bool side_by_side = true;
   double ema_decay = 0;                       // > 0: keep an EMA of G's weights (0.999 is usual)
   optim::LRScheduler* g_scheduler = nullptr;  // stepped after every G step

@@ -179,6 +179,18 @@ TEST_CASE("gan trainer: D with state or a penalty runs its two forwards one afte
     CHECK(t.side_by_side_active() == want);
     t.step();  // and it trains either way
   }
+  // A forward hook belongs to this thread: with one set, D's two forwards run here and it sees
+  // both (and the G step's), not only the G step's.
+  optim::Adam d_opt(plain->parameters(), {});
+  GanTrainer t(*g, *plain, g_opt, d_opt, ring, {.verbose = 0});
+  REQUIRE(t.side_by_side_active());
+  int d_calls = 0;
+  const nn::Module* d_root = plain.get();
+  const nn::ForwardHook before = nn::set_forward_hook(
+      [&](nn::Module& m, const Variable&) { d_calls += &m == d_root ? 1 : 0; });
+  t.step();
+  nn::set_forward_hook(before);
+  CHECK(d_calls == 3);
 }
 
 TEST_CASE("gan trainer: loading a checkpoint of another shape changes nothing and names it") {
