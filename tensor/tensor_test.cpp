@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <sstream>
+#include <thread>
 
 #include "tensor/allocator.h"
 #include "tensor/file_util.h"
@@ -80,6 +81,37 @@ TEST_CASE("tensor: storage is 64-byte aligned and large blocks are reused") {
   }
   Tensor again = empty({1 << 20});
   CHECK(again.raw() == first);  // the cached block came back
+}
+
+TEST_CASE("tensor: each thread reuses the blocks it freed; a finished thread's go to all") {
+  constexpr std::size_t kBytes = std::size_t{3} << 18;  // a size no other test caches
+  storage_empty_cache();
+  REQUIRE(storage_cached_bytes() == 0);
+  void* mine = storage_alloc(kBytes);
+  storage_free(mine, kBytes);
+  CHECK(storage_cached_bytes() == kBytes);
+  void* theirs_first = nullptr;
+  void* theirs_again = nullptr;
+  void* theirs_kept = nullptr;
+  std::thread other([&] {
+    theirs_first = storage_alloc(kBytes);  // not this thread's block: it is in mine's cache
+    storage_free(theirs_first, kBytes);
+    theirs_again = storage_alloc(kBytes);  // its own block back
+    theirs_kept = theirs_again;
+    storage_free(theirs_again, kBytes);  // kept by the thread until it ends
+  });
+  other.join();
+  CHECK(theirs_first != mine);
+  CHECK(theirs_again == theirs_first);
+  CHECK(storage_cached_bytes() == 2 * kBytes);  // mine, and theirs moved to the shared list
+  void* a = storage_alloc(kBytes);
+  void* b = storage_alloc(kBytes);
+  CHECK(a == mine);         // this thread's own first
+  CHECK(b == theirs_kept);  // then the finished thread's
+  storage_free(a, kBytes);
+  storage_free(b, kBytes);
+  storage_empty_cache();
+  CHECK(storage_cached_bytes() == 0);
 }
 
 TEST_CASE("tensor: to() converts dtypes and shares when unchanged") {
