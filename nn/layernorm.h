@@ -25,6 +25,7 @@ class LayerNorm : public Module {
   explicit LayerNorm(Shape normalized_shape, const LayerNormOptions& options = {});
 
   Variable forward(const Variable& input) override;
+  bool samplewise() const override { return true; }
   std::string extra_repr() const override;
 
   const Shape& normalized_shape() const { return normalized_shape_; }

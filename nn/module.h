@@ -72,6 +72,15 @@ class Module {
   const std::string& name() const { return name_; }
   // The layer's settings as "in_features=784, out_features=256, bias=true".
   virtual std::string extra_repr() const { return ""; }
+  // Whether row i of the output (axis 0, the batch) depends on row i of the input alone, in
+  // training mode too, and forward() changes no state: then a batch may be cut into parts that
+  // run apart and are joined after (the GAN trainer's halves, train/gan/trainer.h). False unless a
+  // layer says so: Linear, the convolutions, pooling, LayerNorm and the pointwise activations
+  // are; BatchNorm (batch statistics, running buffers), Dropout and BayesLinear (random streams),
+  // SpectralNorm (its power iteration) and Softmax (its dim may be the batch) are not; a
+  // Sequential is when all its children are. A subclass whose forward mixes rows (minibatch
+  // statistics) must return false.
+  virtual bool samplewise() const { return false; }
   // A PyTorch-like tree: Sequential(\n  (0): Linear(in_features=...)\n ...).
   std::string repr() const;
 

@@ -37,6 +37,7 @@ class MaxPool2d : public Module {
  public:
   explicit MaxPool2d(Size2 kernel_size, const MaxPool2dOptions& options = {});
   Variable forward(const Variable& input) override;
+  bool samplewise() const override { return true; }
   std::string extra_repr() const override;
 
  private:
@@ -48,6 +49,7 @@ class AvgPool2d : public Module {
  public:
   explicit AvgPool2d(Size2 kernel_size, const AvgPool2dOptions& options = {});
   Variable forward(const Variable& input) override;
+  bool samplewise() const override { return true; }
   std::string extra_repr() const override;
 
  private:
@@ -59,6 +61,7 @@ class GlobalAvgPool2d : public Module {
  public:
   GlobalAvgPool2d() : Module("GlobalAvgPool2d") {}
   Variable forward(const Variable& input) override;
+  bool samplewise() const override { return true; }
 };
 
 }  // namespace minidl::nn

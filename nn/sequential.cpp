@@ -1,5 +1,7 @@
 #include "nn/sequential.h"
 
+#include <algorithm>
+
 namespace minidl::nn {
 
 Sequential::Sequential(const std::vector<std::shared_ptr<Module>>& children) : Sequential() {
@@ -20,6 +22,11 @@ const std::shared_ptr<Module>& Sequential::operator[](std::size_t i) const {
   MINIDL_CHECK(i < layers_.size(), "Sequential: index ", i, " is out of range for ", layers_.size(),
                " layers");
   return layers_[i];
+}
+
+bool Sequential::samplewise() const {
+  return std::all_of(layers_.begin(), layers_.end(),
+                     [](const std::shared_ptr<Module>& m) { return m->samplewise(); });
 }
 
 Variable Sequential::forward(const Variable& input) {

@@ -39,6 +39,8 @@ class Sequential : public Module {
 
   // x -> layers_[n-1](... layers_[0](x)); an empty Sequential is the identity.
   Variable forward(const Variable& input) override;
+  // When every layer is (an empty Sequential, the identity, is).
+  bool samplewise() const override;
 
  private:
   std::vector<std::shared_ptr<Module>> layers_;

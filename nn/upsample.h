@@ -26,6 +26,7 @@ class Upsample : public Module {
   explicit Upsample(const UpsampleOptions& options);
 
   Variable forward(const Variable& input) override;
+  bool samplewise() const override { return true; }
   std::string extra_repr() const override;
 
  private:

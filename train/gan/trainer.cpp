@@ -99,6 +99,37 @@ GanTrainer::GanTrainer(nn::Module& generator, nn::Module& discriminator,
   // order; both penalties differentiate D at points that mix real and fake.
   branches_ = options_.side_by_side && options_.gp_lambda == 0 && options_.r1_gamma == 0 &&
               d_.named_buffers().empty() && d_.generator_states().empty();
+  // Halves need a batch that two cuts leave non-empty and layers that keep samples apart.
+  g_halves_ = branches_ && options_.batch_size >= 2 && g_.samplewise();
+  step_halves_ = g_halves_ && d_.samplewise();
+}
+
+std::pair<Generator, Generator> GanTrainer::noise_halves(std::int64_t b, std::int64_t h) {
+  const auto first = rng_.reserve(static_cast<std::uint64_t>(b * options_.noise_dim));
+  Generator a, rest;
+  a.set_state(rng_.seed(), first);
+  rest.set_state(rng_.seed(), first + static_cast<std::uint64_t>(h * options_.noise_dim));
+  return {a, rest};
+}
+
+Tensor GanTrainer::fakes_for_d(std::int64_t b) {
+  NoGradGuard no_grad;  // the fakes are constants for D's step: no tape through G
+  if (!g_halves_) return g_(Variable(noise(b, rng_))).value();
+  const std::int64_t h = b / 2;
+  auto [first, rest] = noise_halves(b, h);
+  Tensor fa, fb;
+  parallel_invoke(
+      [&] {
+        SerialScope one_core;
+        NoGradGuard off;  // grad mode is per thread
+        fa = g_(Variable(noise(h, first))).value();
+      },
+      [&] {
+        SerialScope one_core;
+        NoGradGuard off;
+        fb = g_(Variable(noise(b - h, rest))).value();
+      });
+  return concat({fa, fb}, 0);
 }
 
 Tensor GanTrainer::noise(std::int64_t n, Generator& gen) const {
@@ -142,7 +173,6 @@ double GanTrainer::discriminator_step(Logs& acc, bool measure) {
   const ProfileScope step("d_step", ProfileKind::kStep);  // autograd/profiler.h (when one runs)
   const std::int64_t b = options_.batch_size;
   const Variable real(sample_real_(b, rng_));
-  const Tensor z = noise(b, rng_);
   d_.zero_grad();
   Variable d_real, d_fake;
   double d_loss = 0, penalty = 0;
@@ -150,13 +180,9 @@ double GanTrainer::discriminator_step(Logs& acc, bool measure) {
   const nn::ForwardHook hook = nn::set_forward_hook(nullptr);
   nn::set_forward_hook(hook);
   if (branches_ && !hook) {
-    d_loss = discriminator_branches(real, z, d_real, d_fake).item();
+    d_loss = discriminator_branches(real, d_real, d_fake).item();
   } else {
-    Variable fake;
-    {
-      NoGradGuard no_grad;  // the fakes are constants for D's step: no tape through G
-      fake = Variable(g_(Variable(z)).value());
-    }
+    const Variable fake(fakes_for_d(b));
     d_real = d_(real);
     d_fake = d_(fake);
     Variable loss = [&] {
@@ -193,28 +219,25 @@ double GanTrainer::discriminator_step(Logs& acc, bool measure) {
   return d_loss;
 }
 
-// G(z) first, without recording, on both cores; then branch "real" records d(x) on real_tape_ and
-// branch "fake" d(x~) on fake_tape_, as two tasks, each on one core (SerialScope). L_D is computed
+// G(z) first, without recording (fakes_for_d: in two halves, or on both cores); then branch "real"
+// records d(x) on tape_a_ and branch "fake" d(x~) on tape_b_, as two tasks, each on one core
+// (SerialScope). L_D is computed
 // here on stand-ins for d(x) and d(x~) (leaves holding the same tensors), and grad() gives the
 // seeds; each branch then differentiates its own output with its seed inside its own TapeScope, and
 // D's .grad becomes fake + real, as backward(L_D) would have accumulated them (fake's nodes come
 // later on the tape, so they are reached first).
-Variable GanTrainer::discriminator_branches(const Variable& real, const Tensor& z, Variable& d_real,
+Variable GanTrainer::discriminator_branches(const Variable& real, Variable& d_real,
                                             Variable& d_fake) {
-  Variable fake;
-  {
-    NoGradGuard no_grad;  // on both cores, before the branches: they are then the same work
-    fake = Variable(g_(Variable(z)).value());
-  }
+  const Variable fake(fakes_for_d(real.shape()[0]));
   parallel_invoke(
       [&] {
-        TapeScope scope(real_tape_);
+        TapeScope scope(tape_a_);
         SerialScope one_core;
         EnableGradGuard on(true);
         d_real = d_(real);
       },
       [&] {
-        TapeScope scope(fake_tape_);
+        TapeScope scope(tape_b_);
         SerialScope one_core;
         EnableGradGuard on(true);
         d_fake = d_(fake);
@@ -225,26 +248,71 @@ Variable GanTrainer::discriminator_branches(const Variable& real, const Tensor& 
     return discriminator_loss(options_.objective, r, f, options_.lsgan);
   }();
   const std::vector<Variable> seeds = grad({loss}, {r, f}, {.allow_unused = true});
+  // D's gradient is fake's + real's: fake's nodes come later on the tape, so backward(L_D) reaches
+  // them first.
+  branch_gradients(d_, d_fake, seeds[1], d_real, seeds[0]);
+  return loss;
+}
+
+// Each branch's output seeded and walked inside its own tape's scope on one core (tape_b_ for
+// b_out, tape_a_ for a_out, side by side); every trainable parameter of m gets b's + a's.
+void GanTrainer::branch_gradients(nn::Module& m, const Variable& b_out, const Variable& b_seed,
+                                  const Variable& a_out, const Variable& a_seed) {
   std::vector<Variable> params;
-  for (const Variable& p : d_.parameters())
+  for (const Variable& p : m.parameters())
     if (p.requires_grad()) params.push_back(p);
-  // One branch's gradients: its output seeded, walked inside its own tape's scope on one core.
-  auto branch_grads = [&params](BranchTape& tape, const Variable& out, const Variable& seed) {
+  auto branch = [&params](BranchTape& tape, const Variable& out, const Variable& seed) {
     TapeScope scope(tape);
     SerialScope one_core;
     return grad({out}, params,
                 {.grad_outputs = {seed}, .allow_unused = true, .undefined_unused = true});
   };
-  std::vector<Variable> from_real, from_fake;
-  parallel_invoke([&] { from_real = branch_grads(real_tape_, d_real, seeds[0]); },
-                  [&] { from_fake = branch_grads(fake_tape_, d_fake, seeds[1]); });
+  std::vector<Variable> from_a, from_b;
+  parallel_invoke([&] { from_a = branch(tape_a_, a_out, a_seed); },
+                  [&] { from_b = branch(tape_b_, b_out, b_seed); });
   for (std::size_t i = 0; i < params.size(); ++i) {
-    for (const Variable& g : {from_fake[i], from_real[i]}) {
+    for (const Variable& g : {from_b[i], from_a[i]}) {
       if (!g.defined()) continue;
       const Variable have = params[i].grad();
       params[i].set_grad(have.defined() ? Variable(add(have.value(), g.value())) : g);
     }
   }
+}
+
+// G's step in two halves of the batch (step_halves_): each branch draws its rows of the noise
+// (noise_halves), runs d(G(z)) on its own tape and core; L_G is computed here on a stand-in for the
+// joined outputs, and each branch differentiates its half with its rows of the seed. G's gradient
+// is the first half's plus the second's: the same terms as one pass over the batch, summed in
+// another order.
+Variable GanTrainer::generator_halves(std::int64_t b) {
+  const std::int64_t h = b / 2;
+  auto [first, rest] = noise_halves(b, h);
+  // Only the relativistic objective looks at D(real): a constant here (D is frozen, x is data).
+  Variable d_real;
+  if (options_.objective == Objective::kRelativistic)
+    d_real = Variable(d_(Variable(sample_real_(b, rng_))).value());
+  Variable out_a, out_b;
+  parallel_invoke(
+      [&] {
+        TapeScope scope(tape_a_);
+        SerialScope one_core;
+        EnableGradGuard on(true);
+        out_a = d_(g_(Variable(noise(h, first))));
+      },
+      [&] {
+        TapeScope scope(tape_b_);
+        SerialScope one_core;
+        EnableGradGuard on(true);
+        out_b = d_(g_(Variable(noise(b - h, rest))));
+      });
+  const Variable f(concat({out_a.value(), out_b.value()}, 0), true);
+  const Variable loss = [&] {
+    NameScope scope("g_loss");
+    return generator_loss(options_.objective, d_real.defined() ? d_real : f, f, options_.lsgan);
+  }();
+  const Tensor seed = grad({loss}, {f})[0].value();
+  branch_gradients(g_, out_b, Variable(seed.narrow_rows(h, b - h)), out_a,
+                   Variable(seed.narrow_rows(0, h)));
   return loss;
 }
 
@@ -253,7 +321,13 @@ void GanTrainer::generator_step(Logs& acc, bool measure) {
   const std::int64_t b = options_.batch_size;
   g_.zero_grad();
   Variable loss;
-  {
+  // A forward hook is per thread (nn/module.h): with one set, the step runs here.
+  const nn::ForwardHook hook = nn::set_forward_hook(nullptr);
+  nn::set_forward_hook(hook);
+  if (step_halves_ && !hook) {
+    Freeze frozen(d_);
+    loss = generator_halves(b);
+  } else {
     Freeze frozen(d_);
     const Variable fake = g_(Variable(noise(b, rng_)));
     const Variable d_fake = d_(fake);

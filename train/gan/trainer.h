@@ -14,14 +14,18 @@
 //     x = sample_real(B, rng); z ~ N(0, I) [B, noise_dim]; x~ = G(z) without recording (detached)
 //     L_D = discriminator_loss(d(x), d(x~)) + gp_lambda GP(x, x~) + (r1_gamma / 2) R1(x)
 //     D.zero_grad; backward(L_D); d_opt.step(); d_scheduler.step()
-//     (side_by_side: G(z) first, then d(x) and d(x~) as two tasks on BranchTapes, autograd/tape.h;
-//     the seeds dL_D/dd(x) and dL_D/dd(x~) come from the loss on this thread, each branch's grad()
-//     runs in its own task, and D's gradient is the fake branch's plus the real branch's, the
-//     order backward(L_D) adds them in)
+//     (side_by_side: G(z) first (in two halves of the batch, one per core, when G is samplewise:
+//     the same rows), then d(x) and d(x~) as two tasks on BranchTapes, autograd/tape.h; the seeds
+//     dL_D/dd(x) and dL_D/dd(x~) come from the loss on this thread, each branch's grad() runs in
+//     its own task, and D's gradient is the fake branch's plus the real branch's, the order
+//     backward(L_D) adds them in: the same bits as one after the other)
 //     clip_value > 0: every weight of D clamped to [-clip_value, clip_value] (WGAN)
 //   z ~ N(0, I); with D frozen (requires_grad off, so no D weight gradient is computed):
 //     L_G = generator_loss(d(x), d(G(z)))   (d(x) only for the relativistic objective)
 //     G.zero_grad; backward(L_G); g_opt.step(); g_scheduler.step()
+//     (side_by_side with G and D both nn::Module::samplewise(): d(G(z)) for each half of the batch
+//     as two tasks, L_G on their joined outputs, and G's gradient the first half's plus the
+//     second's: the same terms, summed in another order, so the last bits differ from one pass)
 //   ema_decay > 0: ema <- ema_decay ema + (1 - ema_decay) w for every G parameter
 //
 // All randomness (real batches, noise, the penalty's eps) comes from one Generator seeded with
@@ -42,6 +46,7 @@
 #include <functional>
 #include <iosfwd>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "autograd/tape.h"
@@ -68,12 +73,16 @@ struct GanOptions {
   double gp_lambda = 0;           // > 0: + gp_lambda * wgan_gradient_penalty in L_D
   double r1_gamma = 0;            // > 0: + (r1_gamma / 2) * r1_penalty in L_D
   losses::LsganOptions lsgan = {};
-  // D(real) beside D(fake), each on one core (after G's forward on all), when D's forward
-  // changes nothing (no buffers, e.g. BatchNorm's or spectral norm's, and no random stream such
-  // as Dropout's) and no penalty mixes the two (gp_lambda = r1_gamma = 0), and no forward hook
-  // is set on the calling thread; otherwise, or false, one after the other. The same bits either
+  // D(real) beside D(fake), each on one core (after G's forward), when D's forward changes
+  // nothing (no buffers, e.g. BatchNorm's or spectral norm's, and no random stream such as
+  // Dropout's) and no penalty mixes the two (gp_lambda = r1_gamma = 0), and no forward hook is
+  // set on the calling thread; otherwise, or false, one after the other. The same bits either
   // way (trainer_test.cpp). A custom D module that changes other state in its forward (a
   // counter, a cache) must set this to false.
+  // With it, when G is nn::Module::samplewise() (batch_size >= 2), D's fakes are G's forward on
+  // each half of the batch, one per core (the same bits), and when D is samplewise too, G's step
+  // runs as two halves whose gradients are added (generator_halves_active(); the same bits on
+  // any thread count, and within rounding of one pass over the batch).
   bool side_by_side = true;
   double ema_decay = 0;                       // > 0: keep an EMA of G's weights (0.999 is usual)
   optim::LRScheduler* g_scheduler = nullptr;  // stepped after every G step
@@ -115,6 +124,9 @@ class GanTrainer {
   const GanOptions& options() const { return options_; }
   // Whether D's step runs D(real) beside D(fake) (GanOptions::side_by_side, when D qualifies).
   bool side_by_side_active() const { return branches_; }
+  // Whether G's step runs as two halves of the batch (side_by_side, D qualifies, and G and D are
+  // nn::Module::samplewise()).
+  bool generator_halves_active() const { return step_halves_; }
 
   // z ~ N(0, I) [n, noise_dim] from gen.
   Tensor noise(std::int64_t n, Generator& gen) const;
@@ -136,8 +148,16 @@ class GanTrainer {
  private:
   double discriminator_step(Logs& acc, bool measure);
   // D(real) and D(fake) as two branches (options.side_by_side and D qualifies); returns L_D.
-  Variable discriminator_branches(const Variable& real, const Tensor& z, Variable& d_real,
-                                  Variable& d_fake);
+  Variable discriminator_branches(const Variable& real, Variable& d_real, Variable& d_fake);
+  // G(z) for D's step, z drawn from rng_ (in two halves when g_halves_).
+  Tensor fakes_for_d(std::int64_t b);
+  // Reserves the counters noise(b, rng_) would use; returns generators at its row 0 and row h.
+  std::pair<Generator, Generator> noise_halves(std::int64_t b, std::int64_t h);
+  // Seeds two branches' outputs and adds their gradients into m's parameters' .grad (b's first).
+  void branch_gradients(nn::Module& m, const Variable& b_out, const Variable& b_seed,
+                        const Variable& a_out, const Variable& a_seed);
+  // G's step over two halves of the batch (step_halves_); returns L_G.
+  Variable generator_halves(std::int64_t b);
   void generator_step(Logs& acc, bool measure);
   void update_ema();
 
@@ -150,8 +170,10 @@ class GanTrainer {
   Generator rng_;
   nn::StateDict ema_;
   std::int64_t steps_done_ = 0;
-  bool branches_ = false;  // side_by_side allowed and D's forward changes no state
-  BranchTape real_tape_, fake_tape_;
+  bool branches_ = false;     // side_by_side allowed and D's forward changes no state
+  bool g_halves_ = false;     // and G is samplewise: D's fakes come from two halves
+  bool step_halves_ = false;  // and D is samplewise too: G's step runs in two halves
+  BranchTape tape_a_, tape_b_;  // the two branches' (D(real) and D(fake), or the two halves)
 };
 
 }  // namespace minidl::train::gan

@@ -10,6 +10,10 @@
 #include "autograd/functional.h"
 #include "autograd/tape.h"
 #include "losses/gan.h"
+#include "nn/activation.h"
+#include "nn/flatten.h"
+#include "nn/linear.h"
+#include "nn/sequential.h"
 #include "nn/batchnorm.h"
 #include "nn/dropout.h"
 #include "nn/gradcheck_module.h"
@@ -113,48 +117,152 @@ TEST_CASE("gan trainer: a resumed run gives the same bits as a straight one") {
   CHECK(rows[1].at("penalty") > 0);
 }
 
+// A module around another that does not say it is samplewise (nn::Module's default): the
+// trainer then keeps G's work whole.
+class Opaque : public nn::Module {
+ public:
+  explicit Opaque(std::shared_ptr<nn::Module> inner) : Module("Opaque") {
+    register_module("inner", inner);
+    inner_ = inner;
+  }
+  Variable forward(const Variable& x) override { return (*inner_)(x); }
+
+ private:
+  std::shared_ptr<nn::Module> inner_;
+};
+
+// The ring GAN's players (hidden 128, batch 256: the GEMMs are cut in blocks and the backward's
+// products run side by side).
+std::shared_ptr<nn::Sequential> ring_mlp(std::int64_t out, Generator& gen) {
+  return std::make_shared<nn::Sequential>(
+      std::make_shared<nn::Linear>(2, 128, gen), std::make_shared<nn::ReLU>(),
+      std::make_shared<nn::Linear>(128, 128, gen), std::make_shared<nn::ReLU>(),
+      std::make_shared<nn::Linear>(128, out, gen));
+}
+
+struct RingRun {
+  nn::StateDict g, d, g_grad;
+  Logs logs;
+};
+
+// `steps` iterations of the ring GAN from fixed weights; opaque_g hides G's samplewise().
+RingRun ring_run(Objective obj, bool side_by_side, bool opaque_g, int steps) {
+  Generator gen(3);
+  auto g = ring_mlp(2, gen), d = ring_mlp(1, gen);
+  std::shared_ptr<nn::Module> g_mod = g;
+  if (opaque_g) g_mod = std::make_shared<Opaque>(g);
+  optim::Adam g_opt(g->parameters(), {.lr = 1e-3, .betas = {0.5, 0.999}});
+  optim::Adam d_opt(d->parameters(), {.lr = 1e-3, .betas = {0.5, 0.999}});
+  GanTrainer t(*g_mod, *d, g_opt, d_opt, ring,
+               {.objective = obj,
+                .steps = steps,
+                .batch_size = 256,
+                .n_critic = 2,
+                .side_by_side = side_by_side,
+                .seed = 9,
+                .verbose = 0});
+  CHECK(t.side_by_side_active() == side_by_side);
+  CHECK(t.generator_halves_active() == (side_by_side && !opaque_g));
+  RingRun r;
+  for (int i = 0; i < steps; ++i) r.logs = t.step();
+  r.g = g->state_dict();
+  r.d = d->state_dict();
+  for (const auto& [name, p] : g->named_parameters()) r.g_grad[name] = p.grad().value().clone();
+  return r;
+}
+
 TEST_CASE("gan trainer: D(real) beside D(fake) gives the bits of one after the other") {
-  // Every objective without a penalty, WGAN's clipping and an LR schedule included, on the ring
-  // GAN's shapes (hidden 128, batch 256: the GEMMs are cut in blocks and the backward's products
-  // run side by side) and on two threads: weights, optimizer-visible gradients and logs match.
+  // Every objective without a penalty, on two threads. G is opaque, so its step stays whole:
+  // weights and logs match over 3 iterations (WGAN's clipping included).
   set_num_threads(2);
   for (Objective obj : {Objective::kMinimax, Objective::kNonSaturating, Objective::kWgan,
                         Objective::kHinge, Objective::kLsgan, Objective::kRelativistic}) {
     CAPTURE(objective_name(obj));
-    nn::StateDict weights[2];
-    Logs logs[2];
-    for (int side : {0, 1}) {
-      Generator gen(3);
-      auto g = std::make_shared<nn::Sequential>(
-          std::make_shared<nn::Linear>(2, 128, gen), std::make_shared<nn::ReLU>(),
-          std::make_shared<nn::Linear>(128, 128, gen), std::make_shared<nn::ReLU>(),
-          std::make_shared<nn::Linear>(128, 2, gen));
-      auto d = std::make_shared<nn::Sequential>(
-          std::make_shared<nn::Linear>(2, 128, gen), std::make_shared<nn::ReLU>(),
-          std::make_shared<nn::Linear>(128, 128, gen), std::make_shared<nn::ReLU>(),
-          std::make_shared<nn::Linear>(128, 1, gen));
-      optim::Adam g_opt(g->parameters(), {.lr = 1e-3, .betas = {0.5, 0.999}});
-      optim::Adam d_opt(d->parameters(), {.lr = 1e-3, .betas = {0.5, 0.999}});
-      GanTrainer t(*g, *d, g_opt, d_opt, ring,
-                   {.objective = obj,
-                    .steps = 3,
-                    .batch_size = 256,
-                    .n_critic = 2,
-                    .side_by_side = side == 1,
-                    .seed = 9,
-                    .verbose = 0});
-      CHECK(t.side_by_side_active() == (side == 1));
-      for (int i = 0; i < 3; ++i) logs[side] = t.step();
-      weights[side] = g->state_dict();
-      for (const auto& [k, v] : d->state_dict()) weights[side]["d." + k] = v;
-    }
-    check_same(weights[0], weights[1]);
-    for (const auto& [k, v] : logs[0]) {
+    const RingRun one = ring_run(obj, false, true, 3), two = ring_run(obj, true, true, 3);
+    check_same(one.g, two.g);
+    check_same(one.d, two.d);
+    for (const auto& [k, v] : one.logs) {
       CAPTURE(k);
-      CHECK(v == logs[1].at(k));
+      CHECK(v == two.logs.at(k));
     }
   }
   set_num_threads(0);
+}
+
+TEST_CASE("gan trainer: halves of the batch: D's step keeps its bits, G's within rounding") {
+  // G and D samplewise: D's fakes come from two halves (the same rows, so D's two steps and their
+  // logs keep every bit), and G's step runs in two halves whose gradients are added: the same
+  // terms in another order, so G's gradient agrees to rounding, and L_G (on the joined outputs,
+  // before any update of G) keeps its bits.
+  set_num_threads(2);
+  for (Objective obj : {Objective::kMinimax, Objective::kNonSaturating, Objective::kWgan,
+                        Objective::kHinge, Objective::kLsgan, Objective::kRelativistic}) {
+    CAPTURE(objective_name(obj));
+    const RingRun whole = ring_run(obj, false, false, 1), halves = ring_run(obj, true, false, 1);
+    check_same(whole.d, halves.d);
+    for (const auto& [k, v] : whole.logs) {
+      CAPTURE(k);
+      if (k == "g_grad_norm")
+        CHECK(halves.logs.at(k) == doctest::Approx(v).epsilon(1e-6));
+      else
+        CHECK(v == halves.logs.at(k));
+    }
+    for (const auto& [name, gw] : whole.g_grad) {
+      CAPTURE(name);
+      const Tensor gh = halves.g_grad.at(name);
+      const double scale = amax(abs(gw)).item();
+      REQUIRE(scale > 0);
+      CHECK(amax(abs(sub(gw, gh))).item() <= 1e-5 * scale);
+    }
+    for (const auto& [name, w] : whole.g) {
+      CAPTURE(name);
+      CHECK(amax(abs(sub(w, halves.g.at(name)))).item() <= 1e-5);  // Adam's first step: ~lr
+    }
+  }
+  set_num_threads(0);
+}
+
+TEST_CASE("gan trainer: halves of the batch give the same bits on one thread and on two") {
+  for (Objective obj : {Objective::kNonSaturating, Objective::kRelativistic}) {
+    CAPTURE(objective_name(obj));
+    set_num_threads(1);
+    const RingRun one = ring_run(obj, true, false, 3);
+    set_num_threads(2);
+    const RingRun two = ring_run(obj, true, false, 3);
+    check_same(one.g, two.g);
+    check_same(one.d, two.d);
+    check_same(one.g_grad, two.g_grad);
+    for (const auto& [k, v] : one.logs) {
+      CAPTURE(k);
+      CHECK(v == two.logs.at(k));
+    }
+  }
+  set_num_threads(0);
+}
+
+TEST_CASE("nn: samplewise() is true for layers that keep samples apart") {
+  Generator gen(1);
+  CHECK(ring_mlp(1, gen)->samplewise());
+  CHECK(nn::Sequential().samplewise());
+  CHECK(nn::Flatten().samplewise());
+  CHECK_FALSE(nn::Flatten(0).samplewise());
+  CHECK_FALSE(nn::Softmax(1).samplewise());
+  CHECK_FALSE(nn::Dropout(0.5, gen).samplewise());
+  CHECK_FALSE(nn::BatchNorm1d(4).samplewise());
+  CHECK_FALSE(Opaque(ring_mlp(1, gen)).samplewise());
+  nn::Sequential with_bn(std::make_shared<nn::Linear>(2, 4, gen),
+                         std::make_shared<nn::BatchNorm1d>(4));
+  CHECK_FALSE(with_bn.samplewise());
+  // A G with BatchNorm: its batch statistics must see the whole batch, so no halves.
+  auto d = mlp(2, 1, 2);
+  auto g = std::make_shared<nn::Sequential>(std::make_shared<nn::Linear>(2, 8, gen),
+                                            std::make_shared<nn::BatchNorm1d>(8),
+                                            std::make_shared<nn::Linear>(8, 2, gen));
+  optim::Adam g_opt(g->parameters(), {}), d_opt(d->parameters(), {});
+  GanTrainer t(*g, *d, g_opt, d_opt, ring, {.verbose = 0});
+  CHECK(t.side_by_side_active());
+  CHECK_FALSE(t.generator_halves_active());
+  t.step();
 }
 
 TEST_CASE("gan trainer: D with state or a penalty runs its two forwards one after the other") {
