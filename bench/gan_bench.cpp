@@ -302,6 +302,7 @@ int main(int argc, char** argv) {
   std::int64_t iters = 500, reps = 5, dcgan_iters = 20;
   int threads = 2, trial_rounds = 3;
   bool with_torch = true, json = false, measure = false, profile = false;
+  std::string trace_path;  // --trace PATH: with --profile, the ring's Chrome trace
   std::string python = "/usr/bin/python3";
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -328,6 +329,8 @@ int main(int argc, char** argv) {
       measure = true;
     else if (a == "--profile")
       profile = true;
+    else if (a == "--trace" && i + 1 < argc)
+      trace_path = argv[++i];
     else if (a == "--quick")
       iters = 100, reps = 2, dcgan_iters = 5, trial_rounds = 2;
     else if (a == "--python")
@@ -354,6 +357,7 @@ int main(int argc, char** argv) {
       ring.steps(iters);
       std::printf("ring GAN, %lld iterations:\n%s", static_cast<long long>(iters),
                   prof.table().c_str());
+      if (!trace_path.empty()) prof.write_trace(trace_path);
     }
     if (dcgan_iters > 0) {
       DcGan gan;
