@@ -21,9 +21,10 @@
 // rep (0 skips it).
 //
 //   bench_gan [--iters K] [--reps R] [--threads T] [--dcgan-iters K] [--cpu-time] [--grad-norms]
-//             [--sequential] [--no-torch] [--json] [--measure] [--profile]
+//             [--sequential] [--no-torch] [--json] [--measure] [--profile [--trace PATH]]
 // --iters 0 skips the ring row. --profile (a diagnostic, no contest): runs --iters ring and
-// --dcgan-iters DCGAN iterations under minidl::Profiler and prints each one's op and scope tables.
+// --dcgan-iters DCGAN iterations under minidl::Profiler and prints each one's op and scope tables;
+// --trace PATH also writes the ring's Chrome trace (chrome://tracing, Perfetto) to PATH.
 // --cpu-time times minidl's process CPU time instead of wall time (see now_seconds()); the
 // PyTorch reference, timed in wall seconds, is then left out.
 // --grad-norms times step(true) (both gradient norms on every step, as before train() measured
@@ -340,7 +341,7 @@ int main(int argc, char** argv) {
                    "usage: bench_gan [--iters K] [--reps R] [--threads T] [--dcgan-iters K] "
                    "[--cpu-time] [--grad-norms] [--sequential] [--no-torch] [--json] [--measure] "
                    "[--quick] "
-                   "[--python PATH] [--profile]\n");
+                   "[--python PATH] [--profile [--trace PATH]]\n");
       return a == "--help" ? 0 : 2;
     }
   }
