@@ -22,6 +22,13 @@ void dgemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int6
 // (tensor/matmul.cpp). So oneTBB is the only pool that is ever busy, as DESIGN.md requires.
 void pin_single_thread();
 
+// minidl's own AVX-512 float32 GEMM (tensor/sgemm_avx512.h) takes the small and medium products
+// it is faster on (an MLP's layers) on CPUs with AVX-512F; set_own_sgemm(false) sends every
+// product to OpenBLAS (for an A/B comparison, or the bits of a build before it). Process-wide;
+// own_sgemm_enabled() is false on a CPU without AVX-512F.
+void set_own_sgemm(bool on);
+bool own_sgemm_enabled();
+
 // The BLAS in use, e.g. "OpenBLAS 0.3.21 ... core Haswell": OpenBLAS's build configuration and the
 // kernel family it chose for this CPU (OPENBLAS_CORETYPE overrides the choice). Results of float
 // GEMMs may differ in the last bits from one kernel family to another.

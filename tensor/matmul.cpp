@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "tensor/blas.h"
+#include "tensor/sgemm_avx512.h"
 #include "tensor/dispatch.h"
 #include "tensor/loops.h"
 #include "tensor/ops.h"
@@ -94,9 +95,14 @@ constexpr std::int64_t kGemmRowPackMax = std::int64_t{1} << 17;
 constexpr std::int64_t kGemmMinK = 1024;
 
 // beta 0 writes C; beta 1 adds the product to what C holds (addmm's preloaded bias).
+// A float product goes to minidl's own AVX-512 kernel where it wins (tensor/sgemm_avx512.h).
 void gemm1(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const float* a,
            std::int64_t lda, const float* b, std::int64_t ldb, float* c, std::int64_t ldc,
            bool accumulate = false) {
+  if (detail::own_sgemm_applies(ta, tb, m, n, k)) {
+    detail::own_sgemm(ta, tb, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+    return;
+  }
   blas::sgemm(ta, tb, m, n, k, 1.0f, a, lda, b, ldb, accumulate ? 1.0f : 0.0f, c, ldc);
 }
 void gemm1(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const double* a,

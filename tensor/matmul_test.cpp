@@ -3,14 +3,18 @@
 // and the error messages.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "tensor/blas.h"
 #include "tensor/naive_layout.h"
 #include "tensor/ops.h"
 #include "tensor/parallel.h"
+#include "tensor/sgemm_avx512.h"
 #include "tensor/random.h"
 #include "tests/test_util.h"
 
@@ -271,3 +275,106 @@ TEST_CASE("blas: OPENBLAS_CORETYPE advice only for the generic fallback, never o
     ::unsetenv("OPENBLAS_CORETYPE");
   }
 }
+
+namespace minidl {
+namespace {
+
+// op(A) op(B) (+ C) in double, A, B, C stored with the given row strides.
+std::vector<double> reference_product(bool ta, bool tb, std::int64_t m, std::int64_t n,
+                                      std::int64_t k, const std::vector<float>& a,
+                                      std::int64_t lda, const std::vector<float>& b,
+                                      std::int64_t ldb, const std::vector<float>& c0,
+                                      std::int64_t ldc, bool accumulate) {
+  std::vector<double> out(static_cast<std::size_t>(m * n));
+  for (std::int64_t i = 0; i < m; ++i)
+    for (std::int64_t j = 0; j < n; ++j) {
+      double s = accumulate ? c0[static_cast<std::size_t>(i * ldc + j)] : 0.0;
+      for (std::int64_t p = 0; p < k; ++p)
+        s += static_cast<double>(a[static_cast<std::size_t>(ta ? p * lda + i : i * lda + p)]) *
+             b[static_cast<std::size_t>(tb ? j * ldb + p : p * ldb + j)];
+      out[static_cast<std::size_t>(i * n + j)] = s;
+    }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("own sgemm: every transposition, row and column tails, strides, accumulate") {
+  if (!detail::own_sgemm_supported()) {
+    MESSAGE("this CPU has no AVX-512F: minidl's own sgemm is never used here");
+    return;
+  }
+  Generator gen(11);
+  for (bool ta : {false, true})
+    for (bool tb : {false, true})
+      for (auto [m, n, k] : {std::array<std::int64_t, 3>{16, 32, 16},
+                             {23, 33, 31},
+                             {8, 64, 128},
+                             {41, 100, 129},
+                             {3, 5, 7},
+                             {64, 31, 300}}) {
+        CAPTURE(ta);
+        CAPTURE(tb);
+        CAPTURE(m);
+        CAPTURE(n);
+        CAPTURE(k);
+        // Row strides 3 beyond the minimum, so no row starts where the last one ended.
+        const std::int64_t lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 3, ldc = n + 3;
+        auto fill = [&](std::int64_t count) {
+          const Tensor t = rand({count}, gen, kFloat32, -1, 1);
+          return std::vector<float>(t.data<float>(), t.data<float>() + count);
+        };
+        const std::vector<float> a = fill((ta ? k : m) * lda), b = fill((tb ? n : k) * ldb);
+        for (bool accumulate : {false, true}) {
+          std::vector<float> c = fill(m * ldc);
+          const std::vector<float> c0 = c;
+          detail::own_sgemm(ta, tb, m, n, k, a.data(), lda, b.data(), ldb, c.data(), ldc,
+                            accumulate);
+          const std::vector<double> want =
+              reference_product(ta, tb, m, n, k, a, lda, b, ldb, c0, ldc, accumulate);
+          double worst = 0;
+          for (std::int64_t i = 0; i < m; ++i) {
+            for (std::int64_t j = 0; j < n; ++j)
+              worst = std::max(worst, std::abs(c[static_cast<std::size_t>(i * ldc + j)] -
+                                               want[static_cast<std::size_t>(i * n + j)]));
+            // The padding between rows is untouched.
+            for (std::int64_t j = n; j < ldc; ++j)
+              CHECK(c[static_cast<std::size_t>(i * ldc + j)] ==
+                    c0[static_cast<std::size_t>(i * ldc + j)]);
+          }
+          CHECK(worst <= 1e-6 * static_cast<double>(k));
+        }
+      }
+}
+
+TEST_CASE("own sgemm: a row's bits do not depend on the rows around it") {
+  if (!detail::own_sgemm_supported()) return;
+  Generator gen(12);
+  const std::int64_t m = 40, n = 70, k = 100;
+  const Tensor a = rand({m, k}, gen, kFloat32, -1, 1), b = rand({n, k}, gen, kFloat32, -1, 1);
+  Tensor whole = empty({m, n}), part = empty({7, n});
+  detail::own_sgemm(false, true, m, n, k, a.data<float>(), k, b.data<float>(), k,
+                    whole.data<float>(), n, false);
+  // Rows 9 .. 15: a 7-row product (the tail kernel) against rows of the 8-row tiles.
+  detail::own_sgemm(false, true, 7, n, k, a.data<float>() + 9 * k, k, b.data<float>(), k,
+                    part.data<float>(), n, false);
+  CHECK(testing::bitwise_equal(part, whole.narrow_rows(9, 7).clone()));
+}
+
+TEST_CASE("own sgemm: set_own_sgemm(false) sends matmul to OpenBLAS, within rounding") {
+  Generator gen(13);
+  const Tensor x = rand({256, 128}, gen, kFloat32, -1, 1), w = rand({128, 128}, gen, kFloat32);
+  CHECK(detail::own_sgemm_applies(false, true, 256, 128, 128) == detail::own_sgemm_supported());
+  CHECK_FALSE(detail::own_sgemm_applies(true, false, 128, 128, 256));  // A^T B above k = 128
+  CHECK_FALSE(detail::own_sgemm_applies(false, false, 4, 128, 128));   // too few rows
+  const Tensor own = matmul(x, w, false, true);
+  blas::set_own_sgemm(false);
+  CHECK_FALSE(blas::own_sgemm_enabled());
+  CHECK_FALSE(detail::own_sgemm_applies(false, true, 256, 128, 128));
+  const Tensor theirs = matmul(x, w, false, true);
+  blas::set_own_sgemm(true);
+  CHECK(blas::own_sgemm_enabled() == detail::own_sgemm_supported());
+  CHECK(amax(abs(sub(own, theirs))).item() <= 1e-4);
+}
+
+}  // namespace minidl
