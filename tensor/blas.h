@@ -24,10 +24,13 @@ void pin_single_thread();
 
 // minidl's own AVX-512 float32 GEMM (tensor/sgemm_avx512.h) takes the small and medium products
 // it is faster on (an MLP's layers) on CPUs with AVX-512F; set_own_sgemm(false) sends every
-// product to OpenBLAS (for an A/B comparison, or the bits of a build before it). Process-wide;
-// own_sgemm_enabled() is false on a CPU without AVX-512F.
+// product to OpenBLAS (for an A/B comparison, or the bits of a build before it), and so does
+// MINIDL_OWN_SGEMM=0 in the environment of any program. Process-wide; own_sgemm_enabled() is
+// false on a CPU without AVX-512F.
 void set_own_sgemm(bool on);
 bool own_sgemm_enabled();
+// What float32 products run on, one line for `minidl info`.
+std::string gemm_kernels();
 
 // The BLAS in use, e.g. "OpenBLAS 0.3.21 ... core Haswell": OpenBLAS's build configuration and the
 // kernel family it chose for this CPU (OPENBLAS_CORETYPE overrides the choice). Results of float

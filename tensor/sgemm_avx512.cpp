@@ -26,18 +26,30 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <string>
 
 #include "tensor/blas.h"
 
 namespace minidl {
 namespace blas {
 namespace {
-std::atomic<bool> g_own_sgemm{true};
+// On unless the environment says MINIDL_OWN_SGEMM=0 (an A/B run of any program, e.g. a benchmark).
+bool own_sgemm_from_env() {
+  const char* v = std::getenv("MINIDL_OWN_SGEMM");
+  return v == nullptr || std::strcmp(v, "0") != 0;
+}
+std::atomic<bool> g_own_sgemm{own_sgemm_from_env()};
 }  // namespace
 void set_own_sgemm(bool on) { g_own_sgemm.store(on); }
 bool own_sgemm_enabled() { return g_own_sgemm.load() && detail::own_sgemm_supported(); }
+std::string gemm_kernels() {
+  if (!detail::own_sgemm_supported()) return "OpenBLAS (this CPU has no AVX-512F)";
+  if (!g_own_sgemm.load()) return "OpenBLAS (minidl's own kernel is off: MINIDL_OWN_SGEMM=0 or set_own_sgemm(false))";
+  return "minidl's AVX-512 kernel for small and medium products, OpenBLAS for the rest";
+}
 }  // namespace blas
 
 namespace detail {

@@ -204,10 +204,7 @@ Runner add_info(CLI::App& cmd) {
     std::printf("OPENBLAS_CORETYPE: %s\n", core ? core : "(unset: OpenBLAS detects the CPU)");
     const std::string advice = minidl::blas::kernel_advice();
     if (!advice.empty()) std::printf("BLAS advice: %s\n", advice.c_str());
-    std::printf("float32 GEMM: %s\n",
-                minidl::blas::own_sgemm_enabled()
-                    ? "minidl's AVX-512 kernel for small and medium products, OpenBLAS for the rest"
-                    : "OpenBLAS (this CPU has no AVX-512F)");
+    std::printf("float32 GEMM: %s\n", minidl::blas::gemm_kernels().c_str());
     std::printf("threads: %d\n", minidl::get_num_threads());
     return 0;
   };
