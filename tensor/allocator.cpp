@@ -3,9 +3,9 @@
 #include <sys/mman.h>
 #include <sys/sysinfo.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
-#include <algorithm>
 #include <mutex>
 #include <new>
 #include <unordered_map>

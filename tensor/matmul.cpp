@@ -18,11 +18,11 @@
 #include <vector>
 
 #include "tensor/blas.h"
-#include "tensor/sgemm_avx512.h"
 #include "tensor/dispatch.h"
 #include "tensor/loops.h"
 #include "tensor/ops.h"
 #include "tensor/parallel.h"
+#include "tensor/sgemm_avx512.h"
 
 namespace minidl {
 namespace {

@@ -14,8 +14,8 @@
 #include "tensor/naive_layout.h"
 #include "tensor/ops.h"
 #include "tensor/parallel.h"
-#include "tensor/sgemm_avx512.h"
 #include "tensor/random.h"
+#include "tensor/sgemm_avx512.h"
 #include "tests/test_util.h"
 
 using namespace minidl;
@@ -281,10 +281,10 @@ namespace {
 
 // op(A) op(B) (+ C) in double, A, B, C stored with the given row strides.
 std::vector<double> reference_product(bool ta, bool tb, std::int64_t m, std::int64_t n,
-                                      std::int64_t k, const std::vector<float>& a,
-                                      std::int64_t lda, const std::vector<float>& b,
-                                      std::int64_t ldb, const std::vector<float>& c0,
-                                      std::int64_t ldc, bool accumulate) {
+                                      std::int64_t k, const std::vector<float>& a, std::int64_t lda,
+                                      const std::vector<float>& b, std::int64_t ldb,
+                                      const std::vector<float>& c0, std::int64_t ldc,
+                                      bool accumulate) {
   std::vector<double> out(static_cast<std::size_t>(m * n));
   for (std::int64_t i = 0; i < m; ++i)
     for (std::int64_t j = 0; j < n; ++j) {

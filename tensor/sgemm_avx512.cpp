@@ -47,7 +47,8 @@ void set_own_sgemm(bool on) { g_own_sgemm.store(on); }
 bool own_sgemm_enabled() { return g_own_sgemm.load() && detail::own_sgemm_supported(); }
 std::string gemm_kernels() {
   if (!detail::own_sgemm_supported()) return "OpenBLAS (this CPU has no AVX-512F)";
-  if (!g_own_sgemm.load()) return "OpenBLAS (minidl's own kernel is off: MINIDL_OWN_SGEMM=0 or set_own_sgemm(false))";
+  if (!g_own_sgemm.load())
+    return "OpenBLAS (minidl's own kernel is off: MINIDL_OWN_SGEMM=0 or set_own_sgemm(false))";
   return "minidl's AVX-512 kernel for small and medium products, OpenBLAS for the rest";
 }
 }  // namespace blas
@@ -117,8 +118,8 @@ MINIDL_AVX512 void pack_panel(bool tb, std::int64_t k, const float* b, std::int6
 // Rows i0 .. i0 + MR of C's columns j0 .. j0 + w (c points at C[0, j0]) from one packed panel.
 template <int MR>
 MINIDL_AVX512 inline __attribute__((always_inline)) void micro_tile(
-    bool ta, std::int64_t k, const float* a, std::int64_t lda, std::int64_t i0,
-    const float* panel, float* c, std::int64_t ldc, std::int64_t w, bool accumulate) {
+    bool ta, std::int64_t k, const float* a, std::int64_t lda, std::int64_t i0, const float* panel,
+    float* c, std::int64_t ldc, std::int64_t w, bool accumulate) {
   __m512 lo[MR], hi[MR];
 #pragma GCC unroll 8
   for (int r = 0; r < MR; ++r) {
@@ -164,8 +165,8 @@ MINIDL_AVX512 inline __attribute__((always_inline)) void micro_tile(
 }
 
 MINIDL_AVX512 void run(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k,
-                       const float* a, std::int64_t lda, const float* b, std::int64_t ldb,
-                       float* c, std::int64_t ldc, bool accumulate) {
+                       const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float* c,
+                       std::int64_t ldc, bool accumulate) {
   // One panel per thread, reused: k <= kMaxK rows of 32 floats (128 KiB at most), 64-byte aligned.
   thread_local std::unique_ptr<float[]> buffer;
   thread_local std::int64_t capacity = 0;
@@ -174,8 +175,8 @@ MINIDL_AVX512 void run(bool ta, bool tb, std::int64_t m, std::int64_t n, std::in
     buffer = std::make_unique<float[]>(static_cast<std::size_t>(need));
     capacity = need;
   }
-  float* panel = reinterpret_cast<float*>(
-      (reinterpret_cast<std::uintptr_t>(buffer.get()) + 63) & ~std::uintptr_t{63});
+  float* panel = reinterpret_cast<float*>((reinterpret_cast<std::uintptr_t>(buffer.get()) + 63) &
+                                          ~std::uintptr_t{63});
   for (std::int64_t j0 = 0; j0 < n; j0 += kNR) {
     const std::int64_t w = n - j0 < kNR ? n - j0 : kNR;
     pack_panel(tb, k, b, ldb, j0, w, panel);
@@ -183,14 +184,29 @@ MINIDL_AVX512 void run(bool ta, bool tb, std::int64_t m, std::int64_t n, std::in
     std::int64_t i = 0;
     for (; i + kMR <= m; i += kMR) micro_tile<8>(ta, k, a, lda, i, panel, cp, ldc, w, accumulate);
     switch (m - i) {
-      case 7: micro_tile<7>(ta, k, a, lda, i, panel, cp, ldc, w, accumulate); break;
-      case 6: micro_tile<6>(ta, k, a, lda, i, panel, cp, ldc, w, accumulate); break;
-      case 5: micro_tile<5>(ta, k, a, lda, i, panel, cp, ldc, w, accumulate); break;
-      case 4: micro_tile<4>(ta, k, a, lda, i, panel, cp, ldc, w, accumulate); break;
-      case 3: micro_tile<3>(ta, k, a, lda, i, panel, cp, ldc, w, accumulate); break;
-      case 2: micro_tile<2>(ta, k, a, lda, i, panel, cp, ldc, w, accumulate); break;
-      case 1: micro_tile<1>(ta, k, a, lda, i, panel, cp, ldc, w, accumulate); break;
-      default: break;
+      case 7:
+        micro_tile<7>(ta, k, a, lda, i, panel, cp, ldc, w, accumulate);
+        break;
+      case 6:
+        micro_tile<6>(ta, k, a, lda, i, panel, cp, ldc, w, accumulate);
+        break;
+      case 5:
+        micro_tile<5>(ta, k, a, lda, i, panel, cp, ldc, w, accumulate);
+        break;
+      case 4:
+        micro_tile<4>(ta, k, a, lda, i, panel, cp, ldc, w, accumulate);
+        break;
+      case 3:
+        micro_tile<3>(ta, k, a, lda, i, panel, cp, ldc, w, accumulate);
+        break;
+      case 2:
+        micro_tile<2>(ta, k, a, lda, i, panel, cp, ldc, w, accumulate);
+        break;
+      case 1:
+        micro_tile<1>(ta, k, a, lda, i, panel, cp, ldc, w, accumulate);
+        break;
+      default:
+        break;
     }
   }
 }

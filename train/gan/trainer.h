@@ -170,9 +170,9 @@ class GanTrainer {
   Generator rng_;
   nn::StateDict ema_;
   std::int64_t steps_done_ = 0;
-  bool branches_ = false;     // side_by_side allowed and D's forward changes no state
-  bool g_halves_ = false;     // and G is samplewise: D's fakes come from two halves
-  bool step_halves_ = false;  // and D is samplewise too: G's step runs in two halves
+  bool branches_ = false;       // side_by_side allowed and D's forward changes no state
+  bool g_halves_ = false;       // and G is samplewise: D's fakes come from two halves
+  bool step_halves_ = false;    // and D is samplewise too: G's step runs in two halves
   BranchTape tape_a_, tape_b_;  // the two branches' (D(real) and D(fake), or the two halves)
 };
 
