@@ -116,7 +116,10 @@ Tensor GanTrainer::fakes_for_d(std::int64_t b) {
   NoGradGuard no_grad;  // the fakes are constants for D's step: no tape through G
   if (!g_halves_) return g_(Variable(noise(b, rng_))).value();
   const std::int64_t h = b / 2;
-  auto [first, rest] = noise_halves(b, h);
+  // Named, not a structured binding: clang 14 cannot capture those in the lambdas below.
+  std::pair<Generator, Generator> halves = noise_halves(b, h);
+  Generator& first = halves.first;
+  Generator& rest = halves.second;
   Tensor fa, fb;
   parallel_invoke(
       [&] {
@@ -286,7 +289,10 @@ void GanTrainer::branch_gradients(nn::Module& m, const Variable& b_out, const Va
 // another order.
 Variable GanTrainer::generator_halves(std::int64_t b) {
   const std::int64_t h = b / 2;
-  auto [first, rest] = noise_halves(b, h);
+  // Named, not a structured binding: clang 14 cannot capture those in the lambdas below.
+  std::pair<Generator, Generator> halves = noise_halves(b, h);
+  Generator& first = halves.first;
+  Generator& rest = halves.second;
   // Only the relativistic objective looks at D(real): a constant here (D is frozen, x is data).
   Variable d_real;
   if (options_.objective == Objective::kRelativistic)
