@@ -307,12 +307,13 @@ TEST_CASE("own sgemm: every transposition, row and column tails, strides, accumu
   Generator gen(11);
   for (bool ta : {false, true})
     for (bool tb : {false, true})
-      for (auto [m, n, k] : {std::array<std::int64_t, 3>{16, 32, 16},
-                             {23, 33, 31},
-                             {8, 64, 128},
-                             {41, 100, 129},
-                             {3, 5, 7},
-                             {64, 31, 300}}) {
+      for (const std::array<std::int64_t, 3>& mnk : {std::array<std::int64_t, 3>{16, 32, 16},
+                                                     {23, 33, 31},
+                                                     {8, 64, 128},
+                                                     {41, 100, 129},
+                                                     {3, 5, 7},
+                                                     {64, 31, 300}}) {
+        const std::int64_t m = mnk[0], n = mnk[1], k = mnk[2];
         CAPTURE(ta);
         CAPTURE(tb);
         CAPTURE(m);
