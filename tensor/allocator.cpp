@@ -38,7 +38,9 @@ Cache& cache() {
 // shared list alone, a block freed on one core was often handed to the other, whose first
 // writes then pulled every line across: a [256, 128] float output cost 8.3 us to zero against
 // 2.5 us with the thread's own block (the ring GAN's two branches, docs/benchmarks.md).
-constexpr std::size_t kLocalMax = std::size_t{16} << 20;
+// 4 MiB: the ring GAN's [256, 128] blocks with room to spare; 16 MiB raised bench_train's
+// mlp_rss from 95 to 108 MiB (blocks idle in one thread's list that the other could have used).
+constexpr std::size_t kLocalMax = std::size_t{4} << 20;
 
 struct LocalCache {
   std::mutex mu;  // the owner's (uncontended) and storage_empty_cache's

@@ -3,7 +3,7 @@
 // Large blocks are cached and reused: a freshly mmapped block page-faults on first touch, which
 // makes a big elementwise op 3-5x slower than writing into an existing buffer. Training repeats the
 // same sizes every step, so an exact-size free list catches nearly all of them. Each thread keeps
-// up to 16 MiB of the blocks it freed and reuses those first (they are in its core's cache); the
+// up to 4 MiB of the blocks it freed and reuses those first (they are in its core's cache); the
 // rest go to one shared list (up to 1 GiB).
 #pragma once
 
