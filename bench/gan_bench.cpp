@@ -32,7 +32,8 @@
 // one after the other, each split over the cores (the A/B of docs/benchmarks.md).
 //
 // The floor (text mode): the multiply-adds one ring iteration needs (ring_iter_flops) against
-// the SGEMM rates at the step's own shapes (bare single-threaded blas::sgemm loops, and
+// the SGEMM rates at the step's own shapes (bare single-threaded OpenBLAS blas::sgemm loops,
+// minidl's own AVX-512 kernel on one thread where it takes that shape, tensor/sgemm_avx512.h, and
 // minidl::matmul on every thread with its allocation), printed as GFLOP/s beside the rate
 // minidl's whole step achieves, the time of the GEMMs alone at the best of those rates, and the
 // rate PyTorch's ms/iter x 0.3 would need.
@@ -63,6 +64,7 @@
 #include "tensor/blas.h"
 #include "tensor/ops.h"
 #include "tensor/parallel.h"
+#include "tensor/sgemm_avx512.h"
 #include "train/gan/trainer.h"
 
 #ifndef MINIDL_SOURCE_DIR
@@ -166,16 +168,20 @@ double ring_iter_flops(std::int64_t b, std::int64_t h) {
 // GFLOP/s of `iters` products C[m, n] = op(A) op(B) at the ring step's shapes: `bare` calls
 // blas::sgemm on fixed buffers (the core's rate), otherwise minidl::matmul on tensors (a fresh
 // output each call, as in the step).
-double gemm_gflops(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, bool bare,
+enum class GemmWay { kOpenBlas, kOwn, kMatmul };
+double gemm_gflops(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, GemmWay way,
                    std::int64_t iters) {
   Generator gen(0);
   const Tensor a = randn(ta ? Shape{k, m} : Shape{m, k}, gen);
   const Tensor b = randn(tb ? Shape{n, k} : Shape{k, n}, gen);
   Tensor c = zeros({m, n});
   auto once = [&] {
-    if (bare)
+    if (way == GemmWay::kOpenBlas)
       blas::sgemm(ta, tb, m, n, k, 1.0f, a.data<float>(), ta ? m : k, b.data<float>(), tb ? k : n,
                   0.0f, c.data<float>(), n);
+    else if (way == GemmWay::kOwn)
+      detail::own_sgemm(ta, tb, m, n, k, a.data<float>(), ta ? m : k, b.data<float>(), tb ? k : n,
+                        c.data<float>(), n, false);
     else
       c = matmul(a, b, ta, tb);
   };
@@ -203,14 +209,24 @@ void print_floor(double minidl_ms, double torch_ms) {
                         {"forward x W^T [512x128]x[128x128]^T", false, true, 512, 128, 128},
                         {"dX = g W      [512x128]x[128x128]  ", false, false, 512, 128, 128},
                         {"dW = g^T x    [512x128]^T x[512x128]", true, false, 128, 128, 512}};
-  // The floor is the faster of the two ways to run a GEMM here: one bare single-threaded sgemm,
-  // or minidl::matmul on every thread (row blocks on TBB tasks).
+  // The floor is the fastest way to run a GEMM here: one bare single-threaded OpenBLAS sgemm,
+  // minidl's own kernel on one thread (where it applies), or minidl::matmul on every thread.
   double best = 0;
   for (const Form& f : forms) {
-    const double bare = gemm_gflops(f.ta, f.tb, f.m, f.n, f.k, true, 3000);
-    const double mm = gemm_gflops(f.ta, f.tb, f.m, f.n, f.k, false, 3000);
+    const double bare = gemm_gflops(f.ta, f.tb, f.m, f.n, f.k, GemmWay::kOpenBlas, 3000);
+    const double mm = gemm_gflops(f.ta, f.tb, f.m, f.n, f.k, GemmWay::kMatmul, 3000);
     best = std::max({best, bare, mm});
-    std::printf("  sgemm %s: bare %.1f GFLOP/s, minidl::matmul %.1f GFLOP/s\n", f.name, bare, mm);
+    // minidl's own kernel on one thread, where it is in use for this shape (tensor/sgemm_avx512.h).
+    std::string own = "-";
+    if (detail::own_sgemm_applies(f.ta, f.tb, f.m, f.n, f.k)) {
+      const double o = gemm_gflops(f.ta, f.tb, f.m, f.n, f.k, GemmWay::kOwn, 3000);
+      best = std::max(best, o);
+      own = std::to_string(o).substr(0, std::to_string(o).find('.') + 2);
+    }
+    std::printf(
+        "  sgemm %s: OpenBLAS 1 thread %.1f GFLOP/s, own kernel 1 thread %s, minidl::matmul "
+        "%.1f\n",
+        f.name, bare, own.c_str(), mm);
   }
   std::printf(
       "  minidl's step: %.1f GFLOP/s (%.3f ms/iter); all GEMMs at the best rate above "
