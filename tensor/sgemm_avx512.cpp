@@ -164,6 +164,20 @@ MINIDL_AVX512 inline __attribute__((always_inline)) void micro_tile(
   }
 }
 
+// The last rows (fewer than 8) with the micro-tile of that height.
+template <int MR>
+MINIDL_AVX512 void row_tail(std::int64_t rows, bool ta, std::int64_t k, const float* a,
+                            std::int64_t lda, std::int64_t i0, const float* panel, float* c,
+                            std::int64_t ldc, std::int64_t w, bool accumulate) {
+  if constexpr (MR > 0) {
+    if (rows == MR) {
+      micro_tile<MR>(ta, k, a, lda, i0, panel, c, ldc, w, accumulate);
+    } else {
+      row_tail<MR - 1>(rows, ta, k, a, lda, i0, panel, c, ldc, w, accumulate);
+    }
+  }
+}
+
 MINIDL_AVX512 void run(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k,
                        const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float* c,
                        std::int64_t ldc, bool accumulate) {
@@ -183,31 +197,7 @@ MINIDL_AVX512 void run(bool ta, bool tb, std::int64_t m, std::int64_t n, std::in
     float* cp = c + j0;
     std::int64_t i = 0;
     for (; i + kMR <= m; i += kMR) micro_tile<8>(ta, k, a, lda, i, panel, cp, ldc, w, accumulate);
-    switch (m - i) {
-      case 7:
-        micro_tile<7>(ta, k, a, lda, i, panel, cp, ldc, w, accumulate);
-        break;
-      case 6:
-        micro_tile<6>(ta, k, a, lda, i, panel, cp, ldc, w, accumulate);
-        break;
-      case 5:
-        micro_tile<5>(ta, k, a, lda, i, panel, cp, ldc, w, accumulate);
-        break;
-      case 4:
-        micro_tile<4>(ta, k, a, lda, i, panel, cp, ldc, w, accumulate);
-        break;
-      case 3:
-        micro_tile<3>(ta, k, a, lda, i, panel, cp, ldc, w, accumulate);
-        break;
-      case 2:
-        micro_tile<2>(ta, k, a, lda, i, panel, cp, ldc, w, accumulate);
-        break;
-      case 1:
-        micro_tile<1>(ta, k, a, lda, i, panel, cp, ldc, w, accumulate);
-        break;
-      default:
-        break;
-    }
+    row_tail<kMR - 1>(m - i, ta, k, a, lda, i, panel, cp, ldc, w, accumulate);
   }
 }
 
