@@ -112,9 +112,9 @@ std::pair<Generator, Generator> GanTrainer::noise_halves(std::int64_t b, std::in
   return {a, rest};
 }
 
-Tensor GanTrainer::fakes_for_d(std::int64_t b) {
+Tensor GanTrainer::fakes_for_d(std::int64_t b, bool split) {
   NoGradGuard no_grad;  // the fakes are constants for D's step: no tape through G
-  if (!g_halves_) return g_(Variable(noise(b, rng_))).value();
+  if (!split) return g_(Variable(noise(b, rng_))).value();
   const std::int64_t h = b / 2;
   // Named, not a structured binding: clang 14 cannot capture those in the lambdas below.
   std::pair<Generator, Generator> halves = noise_halves(b, h);
@@ -185,7 +185,8 @@ double GanTrainer::discriminator_step(Logs& acc, bool measure) {
   if (branches_ && !hook) {
     d_loss = discriminator_branches(real, d_real, d_fake).item();
   } else {
-    const Variable fake(fakes_for_d(b));
+    // A forward hook set on this thread must see G's forward whole, here.
+    const Variable fake(fakes_for_d(b, g_halves_ && !hook));
     d_real = d_(real);
     d_fake = d_(fake);
     Variable loss = [&] {
@@ -231,7 +232,7 @@ double GanTrainer::discriminator_step(Logs& acc, bool measure) {
 // later on the tape, so they are reached first).
 Variable GanTrainer::discriminator_branches(const Variable& real, Variable& d_real,
                                             Variable& d_fake) {
-  const Variable fake(fakes_for_d(real.shape()[0]));
+  const Variable fake(fakes_for_d(real.shape()[0], g_halves_));
   parallel_invoke(
       [&] {
         TapeScope scope(tape_a_);

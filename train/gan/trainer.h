@@ -149,8 +149,8 @@ class GanTrainer {
   double discriminator_step(Logs& acc, bool measure);
   // D(real) and D(fake) as two branches (options.side_by_side and D qualifies); returns L_D.
   Variable discriminator_branches(const Variable& real, Variable& d_real, Variable& d_fake);
-  // G(z) for D's step, z drawn from rng_ (in two halves when g_halves_).
-  Tensor fakes_for_d(std::int64_t b);
+  // G(z) for D's step, z drawn from rng_ (in two halves, one per core, when split).
+  Tensor fakes_for_d(std::int64_t b, bool split);
   // Reserves the counters noise(b, rng_) would use; returns generators at its row 0 and row h.
   std::pair<Generator, Generator> noise_halves(std::int64_t b, std::int64_t h);
   // Seeds two branches' outputs and adds their gradients into m's parameters' .grad (b's first).

@@ -298,13 +298,17 @@ TEST_CASE("gan trainer: D with state or a penalty runs its two forwards one afte
   optim::Adam d_opt(plain->parameters(), {});
   GanTrainer t(*g, *plain, g_opt, d_opt, ring, {.verbose = 0});
   REQUIRE(t.side_by_side_active());
-  int d_calls = 0;
+  int d_calls = 0, g_calls = 0;
   const nn::Module* d_root = plain.get();
-  const nn::ForwardHook before = nn::set_forward_hook(
-      [&](nn::Module& m, const Variable&) { d_calls += &m == d_root ? 1 : 0; });
+  const nn::Module* g_root = g.get();
+  const nn::ForwardHook before = nn::set_forward_hook([&](nn::Module& m, const Variable&) {
+    d_calls += &m == d_root ? 1 : 0;
+    g_calls += &m == g_root ? 1 : 0;
+  });
   t.step();
   nn::set_forward_hook(before);
   CHECK(d_calls == 3);
+  CHECK(g_calls == 2);  // D's fakes and G's step, each G(z) whole (no halves under a hook)
 }
 
 TEST_CASE("gan trainer: loading a checkpoint of another shape changes nothing and names it") {
