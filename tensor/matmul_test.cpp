@@ -365,6 +365,9 @@ TEST_CASE("own sgemm: a row's bits do not depend on the rows around it") {
 TEST_CASE("own sgemm: set_own_sgemm(false) sends matmul to OpenBLAS, within rounding") {
   Generator gen(13);
   const Tensor x = rand({256, 128}, gen, kFloat32, -1, 1), w = rand({128, 128}, gen, kFloat32);
+  // On for this test whatever MINIDL_OWN_SGEMM says (scripts/test-kernels runs it with 0 too).
+  const bool was_on = blas::own_sgemm_enabled() || !detail::own_sgemm_supported();
+  blas::set_own_sgemm(true);
   CHECK(detail::own_sgemm_applies(false, true, 256, 128, 128) == detail::own_sgemm_supported());
   CHECK_FALSE(detail::own_sgemm_applies(true, false, 128, 128, 256));  // A^T B above k = 128
   CHECK_FALSE(detail::own_sgemm_applies(false, false, 4, 128, 128));   // too few rows
@@ -376,6 +379,16 @@ TEST_CASE("own sgemm: set_own_sgemm(false) sends matmul to OpenBLAS, within roun
   blas::set_own_sgemm(true);
   CHECK(blas::own_sgemm_enabled() == detail::own_sgemm_supported());
   CHECK(amax(abs(sub(own, theirs))).item() <= 1e-4);
+  blas::set_own_sgemm(was_on);
+}
+
+TEST_CASE("own sgemm: MINIDL_OWN_SGEMM's values") {
+  for (const char* on : {"1", "on", "true", "yes", "ON", ""}) CHECK(detail::own_sgemm_env_on(on));
+  for (const char* off : {"0", "off", "false", "no", "OFF"})
+    CHECK_FALSE(detail::own_sgemm_env_on(off));
+  CHECK(detail::own_sgemm_env_on(nullptr));  // unset
+  // Anything else keeps the kernel on, with a warning that names the value.
+  CHECK(detail::own_sgemm_env_on("maybe"));
 }
 
 }  // namespace minidl

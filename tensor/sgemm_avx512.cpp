@@ -25,9 +25,10 @@
 #include <immintrin.h>
 
 #include <atomic>
+#include <cctype>
 #include <cstddef>
+#include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <memory>
 #include <string>
 
@@ -37,11 +38,7 @@ namespace minidl {
 namespace blas {
 namespace {
 // On unless the environment says MINIDL_OWN_SGEMM=0 (an A/B run of any program, e.g. a benchmark).
-bool own_sgemm_from_env() {
-  const char* v = std::getenv("MINIDL_OWN_SGEMM");
-  return v == nullptr || std::strcmp(v, "0") != 0;
-}
-std::atomic<bool> g_own_sgemm{own_sgemm_from_env()};
+std::atomic<bool> g_own_sgemm{detail::own_sgemm_env_on(std::getenv("MINIDL_OWN_SGEMM"))};
 }  // namespace
 void set_own_sgemm(bool on) { g_own_sgemm.store(on); }
 bool own_sgemm_enabled() { return g_own_sgemm.load() && detail::own_sgemm_supported(); }
@@ -210,6 +207,19 @@ constexpr std::int64_t kMinK = 16, kMaxK = 1024, kMinM = 16, kMinN = 32, kMaxN =
 constexpr std::int64_t kMaxKTransA = 128;
 
 }  // namespace
+
+bool own_sgemm_env_on(const char* value) {
+  if (value == nullptr) return true;
+  std::string v(value);
+  for (char& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (v == "0" || v == "off" || v == "false" || v == "no") return false;
+  if (v.empty() || v == "1" || v == "on" || v == "true" || v == "yes") return true;
+  std::fprintf(stderr,
+               "minidl: warning: MINIDL_OWN_SGEMM='%s' is not 0/off/false/no or 1/on/true/yes; "
+               "minidl's own sgemm stays on\n",
+               value);
+  return true;
+}
 
 bool own_sgemm_supported() {
   static const bool yes = __builtin_cpu_supports("avx512f");

@@ -24,5 +24,9 @@ void own_sgemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::
                std::int64_t ldc, bool accumulate);
 // Whether the CPU can run it (AVX-512F).
 bool own_sgemm_supported();
+// MINIDL_OWN_SGEMM's value (nullptr: unset) as on or off: 0/off/false/no turn the kernel off,
+// 1/on/true/yes or empty or unset leave it on; any other value leaves it on and says so on stderr,
+// naming the value (a typo must not pass silently for a setting; read once, at start-up).
+bool own_sgemm_env_on(const char* value);
 
 }  // namespace minidl::detail
