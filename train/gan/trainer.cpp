@@ -1,6 +1,7 @@
 // The GAN trainer's loop and checkpoints; the algorithm is written out in trainer.h.
 #include "train/gan/trainer.h"
 
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -45,6 +46,14 @@ class Freeze {
   std::vector<Variable> params_;
   std::vector<bool> flags_;
 };
+
+// A forward hook is per thread (nn/module.h): with one set, a step's forwards run on this thread,
+// whole, so that the hook sees every one of them.
+bool forward_hook_set() {
+  const nn::ForwardHook hook = nn::set_forward_hook(nullptr);
+  nn::set_forward_hook(hook);
+  return static_cast<bool>(hook);
+}
 
 void put(nn::StateDict& out, const std::string& prefix, const nn::StateDict& part) {
   for (const auto& [k, v] : part) out[prefix + k] = v;
@@ -104,35 +113,27 @@ GanTrainer::GanTrainer(nn::Module& generator, nn::Module& discriminator,
   step_halves_ = g_halves_ && d_.samplewise();
 }
 
-std::pair<Generator, Generator> GanTrainer::noise_halves(std::int64_t b, std::int64_t h) {
+std::array<Generator, 2> GanTrainer::noise_halves(std::int64_t b, std::int64_t h) {
   const auto first = rng_.reserve(static_cast<std::uint64_t>(b * options_.noise_dim));
-  Generator a, rest;
-  a.set_state(rng_.seed(), first);
-  rest.set_state(rng_.seed(), first + static_cast<std::uint64_t>(h * options_.noise_dim));
-  return {a, rest};
+  std::array<Generator, 2> gens;
+  gens[0].set_state(rng_.seed(), first);
+  gens[1].set_state(rng_.seed(), first + static_cast<std::uint64_t>(h * options_.noise_dim));
+  return gens;
 }
 
 Tensor GanTrainer::fakes_for_d(std::int64_t b, bool split) {
   NoGradGuard no_grad;  // the fakes are constants for D's step: no tape through G
   if (!split) return g_(Variable(noise(b, rng_))).value();
-  const std::int64_t h = b / 2;
-  // Named, not a structured binding: clang 14 cannot capture those in the lambdas below.
-  std::pair<Generator, Generator> halves = noise_halves(b, h);
-  Generator& first = halves.first;
-  Generator& rest = halves.second;
-  Tensor fa, fb;
-  parallel_invoke(
-      [&] {
-        SerialScope one_core;
-        NoGradGuard off;  // grad mode is per thread
-        fa = g_(Variable(noise(h, first))).value();
-      },
-      [&] {
-        SerialScope one_core;
-        NoGradGuard off;
-        fb = g_(Variable(noise(b - h, rest))).value();
-      });
-  return concat({fa, fb}, 0);
+  const std::int64_t h = b / 2, rows[2] = {h, b - h};
+  std::array<Generator, 2> gens = noise_halves(b, h);
+  Tensor out[2];
+  auto half = [&](int i) {
+    SerialScope one_core;
+    NoGradGuard off;  // grad mode is per thread
+    out[i] = g_(Variable(noise(rows[i], gens[i]))).value();
+  };
+  parallel_invoke([&] { half(0); }, [&] { half(1); });
+  return concat({out[0], out[1]}, 0);
 }
 
 Tensor GanTrainer::noise(std::int64_t n, Generator& gen) const {
@@ -179,13 +180,10 @@ double GanTrainer::discriminator_step(Logs& acc, bool measure) {
   d_.zero_grad();
   Variable d_real, d_fake;
   double d_loss = 0, penalty = 0;
-  // A forward hook is per thread (nn/module.h): with one set, D runs here so the hook sees it.
-  const nn::ForwardHook hook = nn::set_forward_hook(nullptr);
-  nn::set_forward_hook(hook);
+  const bool hook = forward_hook_set();
   if (branches_ && !hook) {
     d_loss = discriminator_branches(real, d_real, d_fake).item();
   } else {
-    // A forward hook set on this thread must see G's forward whole, here.
     const Variable fake(fakes_for_d(b, g_halves_ && !hook));
     d_real = d_(real);
     d_fake = d_(fake);
@@ -225,11 +223,10 @@ double GanTrainer::discriminator_step(Logs& acc, bool measure) {
 
 // G(z) first, without recording (fakes_for_d: in two halves, or on both cores); then branch "real"
 // records d(x) on tape_a_ and branch "fake" d(x~) on tape_b_, as two tasks, each on one core
-// (SerialScope). L_D is computed
-// here on stand-ins for d(x) and d(x~) (leaves holding the same tensors), and grad() gives the
-// seeds; each branch then differentiates its own output with its seed inside its own TapeScope, and
-// D's .grad becomes fake + real, as backward(L_D) would have accumulated them (fake's nodes come
-// later on the tape, so they are reached first).
+// (SerialScope). L_D is computed here on stand-ins for d(x) and d(x~) (leaves holding the same
+// tensors), and grad() gives the seeds; each branch then differentiates its own output with its
+// seed inside its own TapeScope, and D's .grad becomes fake + real, as backward(L_D) would have
+// accumulated them (fake's nodes come later on the tape, so they are reached first).
 Variable GanTrainer::discriminator_branches(const Variable& real, Variable& d_real,
                                             Variable& d_fake) {
   const Variable fake(fakes_for_d(real.shape()[0], g_halves_));
@@ -289,36 +286,28 @@ void GanTrainer::branch_gradients(nn::Module& m, const Variable& b_out, const Va
 // is the first half's plus the second's: the same terms as one pass over the batch, summed in
 // another order.
 Variable GanTrainer::generator_halves(std::int64_t b) {
-  const std::int64_t h = b / 2;
-  // Named, not a structured binding: clang 14 cannot capture those in the lambdas below.
-  std::pair<Generator, Generator> halves = noise_halves(b, h);
-  Generator& first = halves.first;
-  Generator& rest = halves.second;
+  const std::int64_t h = b / 2, rows[2] = {h, b - h};
+  std::array<Generator, 2> gens = noise_halves(b, h);
   // Only the relativistic objective looks at D(real): a constant here (D is frozen, x is data).
   Variable d_real;
   if (options_.objective == Objective::kRelativistic)
     d_real = Variable(d_(Variable(sample_real_(b, rng_))).value());
-  Variable out_a, out_b;
-  parallel_invoke(
-      [&] {
-        TapeScope scope(tape_a_);
-        SerialScope one_core;
-        EnableGradGuard on(true);
-        out_a = d_(g_(Variable(noise(h, first))));
-      },
-      [&] {
-        TapeScope scope(tape_b_);
-        SerialScope one_core;
-        EnableGradGuard on(true);
-        out_b = d_(g_(Variable(noise(b - h, rest))));
-      });
-  const Variable f(concat({out_a.value(), out_b.value()}, 0), true);
+  BranchTape* tapes[2] = {&tape_a_, &tape_b_};
+  Variable out[2];
+  auto half = [&](int i) {
+    TapeScope scope(*tapes[i]);
+    SerialScope one_core;
+    EnableGradGuard on(true);
+    out[i] = d_(g_(Variable(noise(rows[i], gens[i]))));
+  };
+  parallel_invoke([&] { half(0); }, [&] { half(1); });
+  const Variable f(concat({out[0].value(), out[1].value()}, 0), true);
   const Variable loss = [&] {
     NameScope scope("g_loss");
     return generator_loss(options_.objective, d_real.defined() ? d_real : f, f, options_.lsgan);
   }();
   const Tensor seed = grad({loss}, {f})[0].value();
-  branch_gradients(g_, out_b, Variable(seed.narrow_rows(h, b - h)), out_a,
+  branch_gradients(g_, out[1], Variable(seed.narrow_rows(h, b - h)), out[0],
                    Variable(seed.narrow_rows(0, h)));
   return loss;
 }
@@ -328,10 +317,7 @@ void GanTrainer::generator_step(Logs& acc, bool measure) {
   const std::int64_t b = options_.batch_size;
   g_.zero_grad();
   Variable loss;
-  // A forward hook is per thread (nn/module.h): with one set, the step runs here.
-  const nn::ForwardHook hook = nn::set_forward_hook(nullptr);
-  nn::set_forward_hook(hook);
-  if (step_halves_ && !hook) {
+  if (step_halves_ && !forward_hook_set()) {
     Freeze frozen(d_);
     loss = generator_halves(b);
   } else {

@@ -42,11 +42,11 @@
 // A non-finite loss stops training with a message (TerminateOnNaN).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "autograd/tape.h"
@@ -80,7 +80,9 @@ struct GanOptions {
   // way (trainer_test.cpp). A custom D module that changes other state in its forward (a
   // counter, a cache) must set this to false.
   // With it, when G is nn::Module::samplewise() (batch_size >= 2), D's fakes are G's forward on
-  // each half of the batch, one per core (the same bits), and when D is samplewise too, G's step
+  // each half of the batch, one per core (the same bits where a product's rows do not depend on
+  // its row count: minidl's own kernels by construction, OpenBLAS's under every kernel family
+  // scripts/test-kernels runs, with MINIDL_OWN_SGEMM=0 too), and when D is samplewise too, G's step
   // runs as two halves whose gradients are added (generator_halves_active(); the same bits on
   // any thread count, and within rounding of one pass over the batch).
   bool side_by_side = true;
@@ -152,7 +154,7 @@ class GanTrainer {
   // G(z) for D's step, z drawn from rng_ (in two halves, one per core, when split).
   Tensor fakes_for_d(std::int64_t b, bool split);
   // Reserves the counters noise(b, rng_) would use; returns generators at its row 0 and row h.
-  std::pair<Generator, Generator> noise_halves(std::int64_t b, std::int64_t h);
+  std::array<Generator, 2> noise_halves(std::int64_t b, std::int64_t h);
   // Seeds two branches' outputs and adds their gradients into m's parameters' .grad (b's first).
   void branch_gradients(nn::Module& m, const Variable& b_out, const Variable& b_seed,
                         const Variable& a_out, const Variable& a_seed);
