@@ -217,16 +217,16 @@ void print_floor(double minidl_ms, double torch_ms) {
     const double mm = gemm_gflops(f.ta, f.tb, f.m, f.n, f.k, GemmWay::kMatmul, 3000);
     best = std::max({best, bare, mm});
     // minidl's own kernel on one thread, where it is in use for this shape (tensor/sgemm_avx512.h).
-    std::string own = "-";
+    char own[32] = "-";
     if (detail::own_sgemm_applies(f.ta, f.tb, f.m, f.n, f.k)) {
       const double o = gemm_gflops(f.ta, f.tb, f.m, f.n, f.k, GemmWay::kOwn, 3000);
       best = std::max(best, o);
-      own = std::to_string(o).substr(0, std::to_string(o).find('.') + 2);
+      std::snprintf(own, sizeof own, "%.1f", o);
     }
     std::printf(
         "  sgemm %s: OpenBLAS 1 thread %.1f GFLOP/s, own kernel 1 thread %s, minidl::matmul "
         "%.1f\n",
-        f.name, bare, own.c_str(), mm);
+        f.name, bare, own, mm);
   }
   std::printf(
       "  minidl's step: %.1f GFLOP/s (%.3f ms/iter); all GEMMs at the best rate above "

@@ -25,14 +25,14 @@ class ReLU : public Module {
  public:
   ReLU() : Module("ReLU") {}
   Variable forward(const Variable& input) override;
-  bool samplewise() const override { return true; }
+  bool samplewise() const override { return is_exactly(*this); }
 };
 
 class LeakyReLU : public Module {
  public:
   explicit LeakyReLU(double negative_slope = 0.01);
   Variable forward(const Variable& input) override;
-  bool samplewise() const override { return true; }
+  bool samplewise() const override { return is_exactly(*this); }
   std::string extra_repr() const override;
 
  private:
@@ -43,7 +43,7 @@ class ELU : public Module {
  public:
   explicit ELU(double alpha = 1.0);
   Variable forward(const Variable& input) override;
-  bool samplewise() const override { return true; }
+  bool samplewise() const override { return is_exactly(*this); }
   std::string extra_repr() const override;
 
  private:
@@ -55,7 +55,7 @@ class GELU : public Module {
   // approximate: "none" (exact, erf) or "tanh".
   explicit GELU(const std::string& approximate = "none");
   Variable forward(const Variable& input) override;
-  bool samplewise() const override { return true; }
+  bool samplewise() const override { return is_exactly(*this); }
   std::string extra_repr() const override;
 
  private:
@@ -66,21 +66,21 @@ class SiLU : public Module {
  public:
   SiLU() : Module("SiLU") {}
   Variable forward(const Variable& input) override;
-  bool samplewise() const override { return true; }
+  bool samplewise() const override { return is_exactly(*this); }
 };
 
 class Sigmoid : public Module {
  public:
   Sigmoid() : Module("Sigmoid") {}
   Variable forward(const Variable& input) override;
-  bool samplewise() const override { return true; }
+  bool samplewise() const override { return is_exactly(*this); }
 };
 
 class Tanh : public Module {
  public:
   Tanh() : Module("Tanh") {}
   Variable forward(const Variable& input) override;
-  bool samplewise() const override { return true; }
+  bool samplewise() const override { return is_exactly(*this); }
 };
 
 class Softmax : public Module {
@@ -107,7 +107,7 @@ class Identity : public Module {
  public:
   Identity() : Module("Identity") {}
   Variable forward(const Variable& input) override { return input; }
-  bool samplewise() const override { return true; }
+  bool samplewise() const override { return is_exactly(*this); }
 };
 
 }  // namespace minidl::nn

@@ -37,7 +37,7 @@ class Conv2d : public Module {
          const Conv2dOptions& options = {});
 
   Variable forward(const Variable& input) override;
-  bool samplewise() const override { return true; }
+  bool samplewise() const override { return is_exactly(*this); }
   std::string extra_repr() const override;
 
   std::int64_t in_channels() const { return in_channels_; }

@@ -39,7 +39,7 @@ class ConvTranspose2d : public Module {
                   Generator& gen, const ConvTranspose2dOptions& options = {});
 
   Variable forward(const Variable& input) override;
-  bool samplewise() const override { return true; }
+  bool samplewise() const override { return is_exactly(*this); }
   std::string extra_repr() const override;
 
   std::int64_t in_channels() const { return in_channels_; }

@@ -28,7 +28,7 @@ class Embedding : public Module {
 
   // input: an int64 Variable of indices (any shape).
   Variable forward(const Variable& input) override;
-  bool samplewise() const override { return true; }
+  bool samplewise() const override { return is_exactly(*this); }
   std::string extra_repr() const override;
 
   std::int64_t num_embeddings() const { return num_embeddings_; }

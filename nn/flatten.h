@@ -16,7 +16,7 @@ class Flatten : public Module {
   explicit Flatten(std::int64_t start_dim = 1, std::int64_t end_dim = -1);
   Variable forward(const Variable& input) override;
   // Rows stay rows when the batch axis is not merged (a negative start_dim may reach it).
-  bool samplewise() const override { return start_dim_ >= 1; }
+  bool samplewise() const override { return start_dim_ >= 1 && is_exactly(*this); }
   std::string extra_repr() const override;
 
  private:
@@ -28,7 +28,7 @@ class Unflatten : public Module {
   // sizes: the new axes, their product = the size of axis dim (one entry may be -1, inferred).
   Unflatten(std::int64_t dim, Shape sizes);
   Variable forward(const Variable& input) override;
-  bool samplewise() const override { return dim_ >= 1; }
+  bool samplewise() const override { return dim_ >= 1 && is_exactly(*this); }
   std::string extra_repr() const override;
 
  private:

@@ -25,7 +25,7 @@ class LayerNorm : public Module {
   explicit LayerNorm(Shape normalized_shape, const LayerNormOptions& options = {});
 
   Variable forward(const Variable& input) override;
-  bool samplewise() const override { return true; }
+  bool samplewise() const override { return is_exactly(*this); }
   std::string extra_repr() const override;
 
   const Shape& normalized_shape() const { return normalized_shape_; }

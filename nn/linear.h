@@ -24,7 +24,7 @@ class Linear : public Module {
          const LinearOptions& options = {});
 
   Variable forward(const Variable& input) override;
-  bool samplewise() const override { return true; }
+  bool samplewise() const override { return is_exactly(*this); }
   std::string extra_repr() const override;
 
   std::int64_t in_features() const { return in_features_; }

@@ -22,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <typeinfo>
 #include <utility>
 #include <vector>
 
@@ -78,8 +79,9 @@ class Module {
   // layer says so: Linear, the convolutions, pooling, LayerNorm and the pointwise activations
   // are; BatchNorm (batch statistics, running buffers), Dropout and BayesLinear (random streams),
   // SpectralNorm (its power iteration) and Softmax (its dim may be the batch) are not; a
-  // Sequential is when all its children are. A subclass whose forward mixes rows (minibatch
-  // statistics) must return false.
+  // Sequential is when all its children are. Only the layer class itself: a subclass (which may
+  // override forward() and mix rows, e.g. minibatch statistics) is not, unless it overrides
+  // samplewise() too.
   virtual bool samplewise() const { return false; }
   // A PyTorch-like tree: Sequential(\n  (0): Linear(in_features=...)\n ...).
   std::string repr() const;
@@ -145,6 +147,13 @@ class Module {
   // The input is float zeros of the parameters' dtype unless input_dtype says otherwise (int64 for
   // a model that starts with an Embedding). Defined in nn/summary.cpp.
   std::string summary(const Shape& input_shape, std::optional<DType> input_dtype = std::nullopt);
+
+ protected:
+  // Whether self is exactly a Layer, not an object of a subclass (the layers' samplewise()).
+  template <typename Layer>
+  static bool is_exactly(const Layer& self) {
+    return typeid(self) == typeid(Layer);
+  }
 
  private:
   struct Slot {

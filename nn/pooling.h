@@ -37,7 +37,7 @@ class MaxPool2d : public Module {
  public:
   explicit MaxPool2d(Size2 kernel_size, const MaxPool2dOptions& options = {});
   Variable forward(const Variable& input) override;
-  bool samplewise() const override { return true; }
+  bool samplewise() const override { return is_exactly(*this); }
   std::string extra_repr() const override;
 
  private:
@@ -49,7 +49,7 @@ class AvgPool2d : public Module {
  public:
   explicit AvgPool2d(Size2 kernel_size, const AvgPool2dOptions& options = {});
   Variable forward(const Variable& input) override;
-  bool samplewise() const override { return true; }
+  bool samplewise() const override { return is_exactly(*this); }
   std::string extra_repr() const override;
 
  private:
@@ -61,7 +61,7 @@ class GlobalAvgPool2d : public Module {
  public:
   GlobalAvgPool2d() : Module("GlobalAvgPool2d") {}
   Variable forward(const Variable& input) override;
-  bool samplewise() const override { return true; }
+  bool samplewise() const override { return is_exactly(*this); }
 };
 
 }  // namespace minidl::nn

@@ -25,7 +25,8 @@ const std::shared_ptr<Module>& Sequential::operator[](std::size_t i) const {
 }
 
 bool Sequential::samplewise() const {
-  return std::all_of(layers_.begin(), layers_.end(),
+  return is_exactly(*this) &&
+         std::all_of(layers_.begin(), layers_.end(),
                      [](const std::shared_ptr<Module>& m) { return m->samplewise(); });
 }
 

@@ -26,7 +26,7 @@ class Upsample : public Module {
   explicit Upsample(const UpsampleOptions& options);
 
   Variable forward(const Variable& input) override;
-  bool samplewise() const override { return true; }
+  bool samplewise() const override { return is_exactly(*this); }
   std::string extra_repr() const override;
 
  private:

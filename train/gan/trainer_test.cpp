@@ -256,6 +256,14 @@ TEST_CASE("nn: samplewise() is true for layers that keep samples apart") {
   CHECK_FALSE(nn::Dropout(0.5, gen).samplewise());
   CHECK_FALSE(nn::BatchNorm1d(4).samplewise());
   CHECK_FALSE(Opaque(ring_mlp(1, gen)).samplewise());
+  // A subclass may mix rows in its own forward: not samplewise unless it says so.
+  struct MyLinear : nn::Linear {
+    using nn::Linear::Linear;
+  };
+  struct MySequential : nn::Sequential {};
+  CHECK(nn::Linear(2, 3, gen).samplewise());
+  CHECK_FALSE(MyLinear(2, 3, gen).samplewise());
+  CHECK_FALSE(MySequential().samplewise());
   nn::Sequential with_bn(std::make_shared<nn::Linear>(2, 4, gen),
                          std::make_shared<nn::BatchNorm1d>(4));
   CHECK_FALSE(with_bn.samplewise());
