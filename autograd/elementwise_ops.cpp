@@ -224,7 +224,8 @@ Variable relu(const Variable& x) {
   const detail::OpTimer timer;
   return record("relu", minidl::relu(x.value()), {x},
                 [](const Inputs&, const Variable& out, const Variable& g) {
-                  return Grads{where(out.value(), g, scalar_like(g, 0.0))};
+                  if (grad_enabled()) return Grads{where(out.value(), g, scalar_like(g, 0.0))};
+                  return Grads{Variable(minidl::relu_backward(g.value(), out.value()))};
                 });
 }
 

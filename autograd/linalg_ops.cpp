@@ -100,6 +100,39 @@ Variable matmul_nd(const Variable& a, const Variable& b, bool ta, bool tb) {
 //   dbias = g summed over the axes the bias was broadcast along;  dA, dB as matmul's.
 // One node where matmul then add made two: the bias is written into the output and the GEMM adds
 // the product to it (tensor/matmul.cpp), which saves the add's pass over [M, N].
+namespace {
+
+// addmm's gradients for the output's gradient g: dbias = g summed to the bias's shape,
+// d op(a) = g op(b)^T, d op(b) = op(a)^T g (each only where its input requires it).
+Grads addmm_grads(const Inputs& in, const Variable& g, bool ta, bool tb) {
+  if (!grad_enabled() && in[1].requires_grad() && in[2].requires_grad()) {
+    // dA beside (dB, then dbias): the two products on their own cores.
+    const Tensor &x = in[1].value(), &y = in[2].value(), &gv = g.value();
+    Tensor dbias, da, db;
+    const std::int64_t k = ta ? x.shape()[0] : x.shape()[1];
+    product_pair(
+        static_cast<double>(gv.numel()) * static_cast<double>(k),
+        [&] { da = ta ? minidl::matmul(y, gv, tb, true) : minidl::matmul(gv, y, false, !tb); },
+        [&] {
+          db = tb ? minidl::matmul(gv, x, true, ta) : minidl::matmul(x, gv, !ta, false);
+          if (in[0].requires_grad()) dbias = fold_tensor(gv, in[0].shape());
+        });
+    add_product_work(da, ta ? y : gv, ta ? gv : y);
+    add_product_work(db, tb ? gv : x, tb ? x : gv);
+    if (dbias.defined() && !dbias.shares_storage(gv) && detail::profiling())
+      detail::profile_add_work(static_cast<double>(gv.numel()),
+                               static_cast<double>(gv.nbytes() + dbias.nbytes()));
+    return Grads{in[0].requires_grad() ? Variable(dbias) : Variable(), Variable(da), Variable(db)};
+  }
+  Variable dbias, da, db;
+  if (in[0].requires_grad()) dbias = fold(g, in[0]);
+  if (in[1].requires_grad()) da = ta ? matmul(in[2], g, tb, true) : matmul(g, in[2], false, !tb);
+  if (in[2].requires_grad()) db = tb ? matmul(g, in[1], true, ta) : matmul(in[1], g, !ta, false);
+  return Grads{dbias, da, db};
+}
+
+}  // namespace
+
 Variable addmm(const Variable& bias0, const Variable& a0, const Variable& b0, bool trans_a,
                bool trans_b) {
   const detail::OpTimer timer;
@@ -110,38 +143,30 @@ Variable addmm(const Variable& bias0, const Variable& a0, const Variable& b0, bo
       record("addmm", minidl::addmm(bias.value(), a.value(), b.value(), trans_a, trans_b),
              {bias, a, b},
              [ta = trans_a, tb = trans_b](const Inputs& in, const Variable&, const Variable& g) {
-               if (!grad_enabled() && in[1].requires_grad() && in[2].requires_grad()) {
-                 // dA beside (dB, then dbias): the two products on their own cores.
-                 const Tensor &x = in[1].value(), &y = in[2].value(), &gv = g.value();
-                 Tensor dbias, da, db;
-                 const std::int64_t k = ta ? x.shape()[0] : x.shape()[1];
-                 product_pair(
-                     static_cast<double>(gv.numel()) * static_cast<double>(k),
-                     [&] {
-                       da =
-                           ta ? minidl::matmul(y, gv, tb, true) : minidl::matmul(gv, y, false, !tb);
-                     },
-                     [&] {
-                       db =
-                           tb ? minidl::matmul(gv, x, true, ta) : minidl::matmul(x, gv, !ta, false);
-                       if (in[0].requires_grad()) dbias = fold_tensor(gv, in[0].shape());
-                     });
-                 add_product_work(da, ta ? y : gv, ta ? gv : y);
-                 add_product_work(db, tb ? gv : x, tb ? x : gv);
-                 if (dbias.defined() && !dbias.shares_storage(gv) && detail::profiling())
-                   detail::profile_add_work(static_cast<double>(gv.numel()),
-                                            static_cast<double>(gv.nbytes() + dbias.nbytes()));
-                 return Grads{in[0].requires_grad() ? Variable(dbias) : Variable(), Variable(da),
-                              Variable(db)};
-               }
-               Variable dbias, da, db;
-               if (in[0].requires_grad()) dbias = fold(g, in[0]);
-               if (in[1].requires_grad())
-                 da = ta ? matmul(in[2], g, tb, true) : matmul(g, in[2], false, !tb);
-               if (in[2].requires_grad())
-                 db = tb ? matmul(g, in[1], true, ta) : matmul(in[1], g, !ta, false);
-               return Grads{dbias, da, db};
+               return addmm_grads(in, g, ta, tb);
              }),
+      [&] { return detail::matmul_attrs(trans_a, trans_b); });
+}
+
+// addmm_relu: out = relu(bias + op(a) op(b)); its gradient is addmm's for g' = out <= 0 ? 0 : g
+// (relu's, from the output), so the node keeps only the output. Under create_graph g' is the same
+// blend of differentiable ops as relu's backward.
+Variable addmm_relu(const Variable& bias0, const Variable& a0, const Variable& b0, bool trans_a,
+                    bool trans_b) {
+  const detail::OpTimer timer;
+  const DType dt = promote(promote(bias0.dtype(), a0.dtype()), b0.dtype());
+  const Variable bias = bias0.dtype() == dt ? bias0 : to(bias0, dt);
+  const Variable a = a0.dtype() == dt ? a0 : to(a0, dt), b = b0.dtype() == dt ? b0 : to(b0, dt);
+  return annotate(
+      record(
+          "addmm_relu", minidl::addmm_relu(bias.value(), a.value(), b.value(), trans_a, trans_b),
+          {bias, a, b},
+          [ta = trans_a, tb = trans_b](const Inputs& in, const Variable& out, const Variable& g) {
+            const Variable gate = grad_enabled()
+                                      ? where(out.value(), g, scalar_like(g, 0.0))
+                                      : Variable(minidl::relu_backward(g.value(), out.value()));
+            return addmm_grads(in, gate, ta, tb);
+          }),
       [&] { return detail::matmul_attrs(trans_a, trans_b); });
 }
 

@@ -67,6 +67,10 @@ Variable matmul(const Variable& a, const Variable& b, bool trans_a = false, bool
 // bias + op(a) op(b), a and b 2-D, bias broadcast to [M, N] (torch.addmm; nn::Linear's forward).
 Variable addmm(const Variable& bias, const Variable& a, const Variable& b, bool trans_a = false,
                bool trans_b = false);
+// relu(addmm(bias, a, b)) as one node (nn::Sequential's Linear + ReLU): no pre-activation tensor,
+// and the gradient's gate and products in one backward.
+Variable addmm_relu(const Variable& bias, const Variable& a, const Variable& b,
+                    bool trans_a = false, bool trans_b = false);
 // ---- convolution (autograd/conv_ops.cpp)
 Variable unfold2d(const Variable& x, const Window2d& window);  // [N,C,H,W] -> [C*kH*kW, N*L]
 Variable fold2d(const Variable& cols, Pair image_size, const Window2d& window);  // its adjoint

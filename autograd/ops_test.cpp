@@ -194,6 +194,15 @@ const std::vector<Row>& primitive_rows() {
        {{{3, 1}}, {{4, 3}}, {{4, 2}}},
        [](const V& v) { return addmm(v[0], v[1], v[2], true, false); },
        true},
+      // Some pre-activations fall below 0, so the gate is hit (none lands within the step of 0).
+      {"addmm_relu",
+       {{{2}}, {{3, 4}}, {{2, 4}}},
+       [](const V& v) { return addmm_relu(v[0], v[1], v[2], false, true); },
+       true},
+      {"addmm_relu_ta_col_bias",
+       {{{3, 1}}, {{4, 3}}, {{4, 2}}},
+       [](const V& v) { return addmm_relu(v[0], v[1], v[2], true, false); },
+       true},
       // Non-square kernel, stride, padding and dilation, so overlaps and padding are both hit.
       {"unfold2d",
        {{{2, 3, 5, 4}}},
@@ -352,7 +361,7 @@ TEST_CASE("ops: every primitive in autograd/ops.h has a gradcheck row") {
       "amax",   "softmax",     "log_softmax", "reshape",  "permute",      "expand",
       "slice",  "concat",      "pad",         "flip",     "index_select", "index_add",
       "gather", "scatter_add", "matmul",      "unfold2d", "fold2d",       "atan",
-      "conv2d", "max_pool2d",  "batch_norm",  "softplus", "addmm"};
+      "conv2d", "max_pool2d",  "batch_norm",  "softplus", "addmm",        "addmm_relu"};
   for (const auto& op : recorded) {
     bool found = false;
     for (const auto& row : primitive_rows()) found = found || row.name == op;

@@ -15,7 +15,7 @@ Linear::Linear(std::int64_t in_features, std::int64_t out_features, Generator& g
   init::default_linear_init_(weight_->value(), bias_ ? &bias_->value() : nullptr, gen);
 }
 
-Variable Linear::forward(const Variable& input) {
+void Linear::check_input(const Variable& input) const {
   MINIDL_CHECK(input.defined() && input.dim() >= 1, "Linear: needs an input of shape [..., ",
                in_features_, "], got ",
                input.defined() ? shape_str(input.shape()) : std::string("undefined"));
@@ -25,11 +25,21 @@ Variable Linear::forward(const Variable& input) {
   MINIDL_CHECK(input.dtype() == weight_->dtype(), "Linear: input is ", dtype_name(input.dtype()),
                " but the weights are ", dtype_name(weight_->dtype()),
                " (convert the input, or the model with to())");
+}
+
+Variable Linear::forward(const Variable& input) {
+  check_input(input);
   // A batch of rows with a bias is one addmm node, as in PyTorch's F.linear (AddmmBackward0): the
   // bias is preloaded into the output and the GEMM adds x W^T to it.
   if (bias_ && input.dim() == 2) return addmm(*bias_, input, *weight_, false, true);
   Variable y = matmul(input, *weight_, false, true);
   return bias_ ? add(y, *bias_) : y;
+}
+
+Variable Linear::forward_relu(const Variable& input) {
+  check_input(input);
+  if (bias_ && input.dim() == 2) return addmm_relu(*bias_, input, *weight_, false, true);
+  return relu(forward(input));
 }
 
 std::string Linear::extra_repr() const {

@@ -24,6 +24,9 @@ class Linear : public Module {
          const LinearOptions& options = {});
 
   Variable forward(const Variable& input) override;
+  // relu(forward(input)) as one node (autograd addmm_relu) for a batch of rows [N, in_features]
+  // with a bias; otherwise the two ops. nn::Sequential calls it for a Linear followed by a ReLU.
+  Variable forward_relu(const Variable& input);
   bool samplewise() const override { return is_exactly(*this); }
   std::string extra_repr() const override;
 
@@ -35,6 +38,8 @@ class Linear : public Module {
   Variable bias() const { return bias_ ? *bias_ : Variable(); }
 
  private:
+  void check_input(const Variable& input) const;
+
   std::int64_t in_features_, out_features_;
   Variable* weight_ = nullptr;
   Variable* bias_ = nullptr;

@@ -40,6 +40,8 @@ ForwardHook set_forward_hook(ForwardHook hook) {
   return hook;
 }
 
+bool forward_hook_set() { return static_cast<bool>(tls_forward_hook); }
+
 Module::Module(std::string type_name) : type_name_(std::move(type_name)) {}
 Module::~Module() = default;
 

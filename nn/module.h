@@ -51,6 +51,8 @@ class Module;
 // layer's output shape. Returns the hook it replaces (pass that back to restore it).
 using ForwardHook = std::function<void(Module& module, const Variable& output)>;
 ForwardHook set_forward_hook(ForwardHook hook);
+// Whether a forward hook is set on this thread.
+bool forward_hook_set();
 
 class Module {
  public:

@@ -231,6 +231,76 @@ TEST_CASE("sequential: forward chains children, push_back names them, bounds che
   CHECK(std::dynamic_pointer_cast<Linear>(m[1]) != nullptr);
 }
 
+namespace {
+// A Linear subclass (same forward): Sequential must not fuse it, as its forward could differ.
+class MyLinear : public Linear {
+ public:
+  using Linear::Linear;
+};
+}  // namespace
+
+TEST_CASE("sequential: a Linear followed by a ReLU is one addmm_relu node, with the same bits") {
+  for (DType dt : {kFloat32, kFloat64}) {
+    Generator gen(13);
+    auto l0 = std::make_shared<Linear>(5, 8, gen), l2 = std::make_shared<Linear>(8, 8, gen);
+    auto l4 = std::make_shared<Linear>(8, 3, gen);
+    Sequential m(l0, std::make_shared<ReLU>(), l2, std::make_shared<ReLU>(), l4);
+    m.to(dt);
+    const Tensor x = randn({6, 5}, gen, dt), w = randn({6, 3}, gen, dt);
+    auto grads = [&](const Variable& in, const Variable& out) {
+      std::vector<Variable> wrt = m.parameters();
+      wrt.push_back(in);
+      return grad({sum(mul(out, Variable(w)))}, wrt);
+    };
+    const Variable xf(x.clone(), true);
+    const std::size_t before = tape_nodes().size();
+    const Variable fused = m(xf);
+    std::vector<std::pair<std::string, std::string>> ops;
+    const std::vector<TapeNode> nodes = tape_nodes();
+    for (std::size_t i = before; i < nodes.size(); ++i)
+      ops.emplace_back(nodes[i].op, nodes[i].scope);
+    CHECK(ops == std::vector<std::pair<std::string, std::string>>{
+                     {"addmm_relu", "0"}, {"addmm_relu", "2"}, {"addmm", "4"}});
+    const std::vector<Variable> g_fused = grads(xf, fused);
+    // The layers one by one: the values and every gradient keep their bits.
+    const Variable xr(x.clone(), true);
+    const Variable ref = (*l4)(relu((*l2)(relu((*l0)(xr)))));
+    CHECK(testing::bitwise_equal(fused.value(), ref.value()));
+    const std::vector<Variable> g_ref = grads(xr, ref);
+    REQUIRE(g_fused.size() == g_ref.size());
+    for (std::size_t i = 0; i < g_ref.size(); ++i)
+      CHECK(testing::bitwise_equal(g_fused[i].value(), g_ref[i].value()));
+    // Second order through the fused node (a gradient penalty's path): d/dW of |dy/dx|^2.
+    auto penalty = [&](const Variable& out, const Variable& in) {
+      const Variable gx = grad({sum(mul(out, Variable(w)))}, {in}, {.create_graph = true})[0];
+      return grad({sum(mul(gx, gx))}, {l0->weight()})[0].value();
+    };
+    const Variable xf2(x.clone(), true), xr2(x.clone(), true);
+    CHECK(testing::bitwise_equal(penalty(m(xf2), xf2),
+                                 penalty((*l4)(relu((*l2)(relu((*l0)(xr2))))), xr2)));
+  }
+}
+
+TEST_CASE("sequential: no fusion while a forward hook is set, or for a subclass of Linear") {
+  Generator gen(14);
+  Sequential m(std::make_shared<Linear>(4, 4, gen), std::make_shared<ReLU>(),
+               std::make_shared<MyLinear>(4, 4, gen), std::make_shared<ReLU>());
+  std::vector<std::string> seen;
+  const ForwardHook old =
+      set_forward_hook([&](Module& mod, const Variable&) { seen.push_back(mod.type_name()); });
+  const Variable hooked = m(Variable(randn({3, 4}, gen)));
+  set_forward_hook(old);
+  // The hook sees every layer (ReLUs included) and the Sequential itself.
+  CHECK(seen == std::vector<std::string>{"Linear", "ReLU", "Linear", "ReLU", "Sequential"});
+  const std::size_t before = tape_nodes().size();
+  const Variable x(randn({3, 4}, gen), true);
+  const Variable out = m(x);
+  std::vector<std::string> ops;
+  const std::vector<TapeNode> nodes = tape_nodes();
+  for (std::size_t i = before; i < nodes.size(); ++i) ops.push_back(nodes[i].op);
+  CHECK(ops == std::vector<std::string>{"addmm_relu", "addmm", "relu"});
+}
+
 TEST_CASE("flatten: merges the given axes") {
   Flatten f;
   CHECK(f(Variable(ones({2, 3, 4, 5}))).shape() == Shape{2, 60});

@@ -1,6 +1,11 @@
 #include "nn/sequential.h"
 
 #include <algorithm>
+#include <typeinfo>
+
+#include "autograd/scope.h"
+#include "nn/activation.h"
+#include "nn/linear.h"
 
 namespace minidl::nn {
 
@@ -30,9 +35,25 @@ bool Sequential::samplewise() const {
                      [](const std::shared_ptr<Module>& m) { return m->samplewise(); });
 }
 
+// A Linear directly followed by a ReLU (both exactly those classes: a subclass may change
+// forward) runs as one addmm_relu node under the Linear's name: the same values and gradients
+// without the pre-activation tensor and the ReLU's own passes. Not while a forward hook is set on
+// this thread: the hook sees every layer's output.
 Variable Sequential::forward(const Variable& input) {
   Variable x = input;
-  for (const auto& layer : layers_) x = (*layer)(x);
+  const bool fuse = !forward_hook_set();
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    Module& layer = *layers_[i];
+    const Module* next = i + 1 < layers_.size() ? layers_[i + 1].get() : nullptr;
+    if (fuse && next != nullptr && typeid(layer) == typeid(Linear) &&
+        typeid(*next) == typeid(ReLU)) {
+      NameScope scope(layer.name());
+      x = static_cast<Linear&>(layer).forward_relu(x);
+      ++i;
+      continue;
+    }
+    x = layer(x);
+  }
   return x;
 }
 

@@ -250,6 +250,23 @@ Tensor leaky_relu_backward(const Tensor& g, const Tensor& x, double negative_slo
   return out;
 }
 
+Tensor relu_backward(const Tensor& g, const Tensor& out) {
+  MINIDL_CHECK(g.defined() && out.defined() && g.shape() == out.shape() && g.dtype() == out.dtype(),
+               "relu_backward: gradient ", shape_str(g.shape()), " and output ",
+               shape_str(out.shape()), " must have one shape and dtype");
+  Tensor dx(out.shape(), out.dtype());
+  detail::dispatch_floating(out.dtype(), "relu_backward", [&](auto tag) {
+    using T = decltype(tag);
+    const T *gp = g.data<T>(), *yp = out.data<T>();
+    T* dp = dx.data<T>();
+    detail::run_chunks(out.numel(), kGrainElementwise, [&](std::int64_t b, std::int64_t e) {
+      detail::map_vv(yp + b, gp + b, dp + b, e - b,
+                     [](T y, T gi) { return y <= T(0) ? T(0) : gi; });
+    });
+  });
+  return dx;
+}
+
 // clamp(x) = min(max(x, lo), hi): lo > hi gives hi everywhere (like PyTorch); NaN stays NaN because
 // both comparisons are false. Integer tensors round the bounds inward (lo up, hi down).
 Tensor clamp(const Tensor& x, std::optional<double> lo, std::optional<double> hi) {

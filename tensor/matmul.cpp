@@ -94,21 +94,49 @@ constexpr std::int64_t kGemmRowPackMax = std::int64_t{1} << 17;
 // A product cut along its inner dimension (gemm_split_k) has at least this much k per block.
 constexpr std::int64_t kGemmMinK = 1024;
 
-// beta 0 writes C; beta 1 adds the product to what C holds (addmm's preloaded bias).
+// What addmm and addmm_relu apply to a product as it is stored: a bias row [n] added (bias + sum,
+// the bits of accumulating onto a C preloaded with the bias) and then the rectifier
+// (v < 0 ? 0 : v, NaN and -0 kept). minidl's own kernel does both in its store; other paths preload
+// the bias and run one pass of the rectifier over the block they wrote.
+template <typename T>
+struct Epilogue {
+  const T* bias = nullptr;
+  bool relu = false;
+  // The same epilogue for a block of C's columns starting at column j.
+  Epilogue from_column(std::int64_t j) const { return {bias ? bias + j : nullptr, relu}; }
+};
+
+template <typename T>
+void preload_bias(T* c, std::int64_t m, std::int64_t n, std::int64_t ldc, const T* bias) {
+  for (std::int64_t i = 0; i < m; ++i)
+    std::memcpy(c + i * ldc, bias, static_cast<std::size_t>(n) * sizeof(T));
+}
+
+template <typename T>
+void relu_rows(T* c, std::int64_t m, std::int64_t n, std::int64_t ldc) {
+  for (std::int64_t i = 0; i < m; ++i)
+    detail::map1(c + i * ldc, c + i * ldc, n, [](T v) { return v < T(0) ? T(0) : v; });
+}
+
+// beta 0 writes C; beta 1 adds the product to what C holds (accumulate).
 // A float product goes to minidl's own AVX-512 kernel where it wins (tensor/sgemm_avx512.h).
 void gemm1(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const float* a,
            std::int64_t lda, const float* b, std::int64_t ldb, float* c, std::int64_t ldc,
-           bool accumulate = false) {
+           bool accumulate = false, const Epilogue<float>& ep = {}) {
   if (detail::own_sgemm_applies(ta, tb, m, n, k)) {
-    detail::own_sgemm(ta, tb, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+    detail::own_sgemm(ta, tb, m, n, k, a, lda, b, ldb, c, ldc, accumulate, ep.bias, ep.relu);
     return;
   }
-  blas::sgemm(ta, tb, m, n, k, 1.0f, a, lda, b, ldb, accumulate ? 1.0f : 0.0f, c, ldc);
+  if (ep.bias) preload_bias(c, m, n, ldc, ep.bias);
+  blas::sgemm(ta, tb, m, n, k, 1.0f, a, lda, b, ldb, accumulate || ep.bias ? 1.0f : 0.0f, c, ldc);
+  if (ep.relu) relu_rows(c, m, n, ldc);
 }
 void gemm1(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const double* a,
            std::int64_t lda, const double* b, std::int64_t ldb, double* c, std::int64_t ldc,
-           bool accumulate = false) {
-  blas::dgemm(ta, tb, m, n, k, 1.0, a, lda, b, ldb, accumulate ? 1.0 : 0.0, c, ldc);
+           bool accumulate = false, const Epilogue<double>& ep = {}) {
+  if (ep.bias) preload_bias(c, m, n, ldc, ep.bias);
+  blas::dgemm(ta, tb, m, n, k, 1.0, a, lda, b, ldb, accumulate || ep.bias ? 1.0 : 0.0, c, ldc);
+  if (ep.relu) relu_rows(c, m, n, ldc);
 }
 
 // C[m,n] = op(A) op(B), C contiguous. A large product is cut into blocks of C's rows or columns.
@@ -209,16 +237,27 @@ void gemm_small_k(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t
 }
 
 // accumulate: C += op(A) op(B) (every block adds to its own part of C, so the cut is unchanged).
+// ep: the epilogue (not with accumulate), applied block by block.
 template <typename T>
 void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const T* a,
-          std::int64_t lda, const T* b, std::int64_t ldb, T* c, bool accumulate = false) {
+          std::int64_t lda, const T* b, std::int64_t ldb, T* c, bool accumulate = false,
+          const Epilogue<T>& ep = {}) {
+  // The paths without a per-block store: the bias preloaded, one rectifier pass after.
+  auto around = [&](auto&& product) {
+    if (ep.bias) preload_bias(c, m, n, n, ep.bias);
+    product(accumulate || ep.bias != nullptr);
+    if (ep.relu)
+      detail::run_chunks(
+          m, std::max<std::int64_t>(1, kGrainElementwise / std::max<std::int64_t>(n, 1)),
+          [&](std::int64_t i0, std::int64_t i1) { relu_rows(c + i0 * n, i1 - i0, n, n); });
+  };
   if (k <= kSmallK) {
-    gemm_small_k(ta, tb, m, n, k, a, lda, b, ldb, c, accumulate);
+    around([&](bool acc) { gemm_small_k(ta, tb, m, n, k, a, lda, b, ldb, c, acc); });
     return;
   }
   // m * n * k < kGemmSplitMacs, written so the three-way product cannot overflow (k >= 1).
   if (m * n <= (kGemmSplitMacs - 1) / k) {
-    gemm1(ta, tb, m, n, k, a, lda, b, ldb, c, n, accumulate);
+    gemm1(ta, tb, m, n, k, a, lda, b, ldb, c, n, accumulate, ep);
     return;
   }
   const bool rows_ok = m >= kGemmBlocks * kGemmMinBlock, cols_ok = n >= kGemmBlocks * kGemmMinBlock;
@@ -227,9 +266,9 @@ void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, cons
   const std::int64_t extent = by_cols ? n : m;
   if (!rows_ok && !cols_ok) {
     if (k >= kGemmBlocks * kGemmMinK) {
-      gemm_split_k(ta, tb, m, n, k, a, lda, b, ldb, c, accumulate);
+      around([&](bool acc) { gemm_split_k(ta, tb, m, n, k, a, lda, b, ldb, c, acc); });
     } else {
-      gemm1(ta, tb, m, n, k, a, lda, b, ldb, c, n, accumulate);
+      gemm1(ta, tb, m, n, k, a, lda, b, ldb, c, n, accumulate, ep);
     }
     return;
   }
@@ -243,11 +282,11 @@ void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, cons
     for (std::int64_t i = i0; i < i1; ++i) {
       const std::int64_t lo = bound(i), hi = bound(i + 1);
       if (by_cols) {
-        gemm1(ta, tb, m, hi - lo, k, a, lda, tb ? b + lo * ldb : b + lo, ldb, c + lo, n,
-              accumulate);
+        gemm1(ta, tb, m, hi - lo, k, a, lda, tb ? b + lo * ldb : b + lo, ldb, c + lo, n, accumulate,
+              ep.from_column(lo));
       } else {
         gemm1(ta, tb, hi - lo, n, k, ta ? a + lo : a + lo * lda, lda, b, ldb, c + lo * n, n,
-              accumulate);
+              accumulate, ep);
       }
     }
   });
@@ -347,49 +386,66 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool trans_a, bool trans_b) {
   return out;
 }
 
-// out = bias + op(a) op(b): the bias broadcast into the output first, then one GEMM with beta = 1
-// adds the product to it. That replaces the matmul's output pass (OpenBLAS zeroes C for beta = 0)
-// and the separate bias add's read-modify pass with one broadcast write.
-Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, bool trans_a, bool trans_b) {
-  MINIDL_CHECK(bias.defined() && a.defined() && b.defined(), "addmm: undefined operand");
-  MINIDL_CHECK(a.dim() == 2 && b.dim() == 2, "addmm: a and b must be 2-D, got a ",
+namespace {
+
+// out = bias + op(a) op(b), then relu when asked. A Linear layer's bias (one row [n], floating
+// operands) goes to the GEMM as its epilogue: added as each block is stored (minidl's own kernel),
+// or one memcpy per row before a beta = 1 product (the general broadcast, copy_strided, took 5 us
+// for [128] -> [256, 128], 2.5x that). Any other bias is broadcast into the output first.
+// Either way the product is added to the bias once, in the same order, and replaces the matmul's
+// output pass and a separate bias add's read-modify pass.
+Tensor addmm_impl(const char* op, const Tensor& bias, const Tensor& a, const Tensor& b,
+                  bool trans_a, bool trans_b, bool relu) {
+  MINIDL_CHECK(bias.defined() && a.defined() && b.defined(), op, ": undefined operand");
+  MINIDL_CHECK(a.dim() == 2 && b.dim() == 2, op, ": a and b must be 2-D, got a ",
                shape_str(a.shape()), " and b ", shape_str(b.shape()));
-  MINIDL_CHECK(bias.dtype() == a.dtype() && a.dtype() == b.dtype(), "addmm: dtype mismatch, bias ",
+  MINIDL_CHECK(bias.dtype() == a.dtype() && a.dtype() == b.dtype(), op, ": dtype mismatch, bias ",
                dtype_name(bias.dtype()), ", a ", dtype_name(a.dtype()), ", b ",
                dtype_name(b.dtype()));
+  MINIDL_CHECK(!relu || is_floating(a.dtype()), op, ": operands must be float32 or float64, got ",
+               dtype_name(a.dtype()));
   const std::int64_t m = trans_a ? a.shape()[1] : a.shape()[0];
   const std::int64_t k = trans_a ? a.shape()[0] : a.shape()[1];
   const std::int64_t kb = trans_b ? b.shape()[1] : b.shape()[0];
   const std::int64_t n = trans_b ? b.shape()[0] : b.shape()[1];
-  MINIDL_CHECK(k == kb, "addmm: inner dims differ, a ", shape_str(a.shape()), " vs b ",
+  MINIDL_CHECK(k == kb, op, ": inner dims differ, a ", shape_str(a.shape()), " vs b ",
                shape_str(b.shape()), trans_a ? " (trans_a)" : "", trans_b ? " (trans_b)" : "");
-  MINIDL_CHECK(bias.dim() <= 2, "addmm: bias ", shape_str(bias.shape()),
+  MINIDL_CHECK(bias.dim() <= 2, op, ": bias ", shape_str(bias.shape()),
                " does not broadcast to the product's shape [", m, ", ", n, "]");
-  Tensor out;
-  if (is_floating(a.dtype()) && bias.numel() == n && n > 0 &&
-      (bias.dim() == 1 || (bias.dim() == 2 && bias.shape()[0] == 1))) {
-    // A Linear layer's bias [n] copied into each row: one memcpy per row. The general broadcast
-    // (copy_strided) took 5 us for [128] -> [256, 128], 2.5x this.
-    out = Tensor({m, n}, a.dtype());
-    const std::size_t row = static_cast<std::size_t>(n) * dtype_size(a.dtype());
-    const char* src = static_cast<const char*>(bias.raw());
-    char* dst = static_cast<char*>(out.raw());
-    for (std::int64_t i = 0; i < m; ++i)
-      std::memcpy(dst + static_cast<std::size_t>(i) * row, src, row);
-  } else {
-    out = broadcast_to(bias, {m, n});  // names the shapes when the bias does not broadcast
-  }
-  if (!is_floating(a.dtype()) || out.numel() == 0 || k == 0) {
-    if (!is_floating(a.dtype())) return add(out, matmul(a, b, trans_a, trans_b));
+  const bool row_bias =
+      bias.numel() == n && n > 0 && (bias.dim() == 1 || (bias.dim() == 2 && bias.shape()[0] == 1));
+  if (is_floating(a.dtype()) && row_bias && m > 0 && k > 0) {
+    Tensor out({m, n}, a.dtype());
+    detail::dispatch_floating(a.dtype(), op, [&](auto tag) {
+      using T = decltype(tag);
+      gemm(trans_a, trans_b, m, n, k, a.data<T>(), a.shape()[1], b.data<T>(), b.shape()[1],
+           out.data<T>(), /*accumulate=*/false, Epilogue<T>{bias.data<T>(), relu});
+    });
     return out;
   }
-  if (out.shares_storage(bias)) out = out.clone();  // an [m, n] bias comes back as itself
-  detail::dispatch_floating(a.dtype(), "addmm", [&](auto tag) {
+  // names the shapes when the bias does not broadcast; an [m, n] bias comes back as itself
+  Tensor out = broadcast_to(bias, {m, n});
+  if (out.shares_storage(bias)) out = out.clone();
+  if (!is_floating(a.dtype())) return add(out, matmul(a, b, trans_a, trans_b));
+  detail::dispatch_floating(a.dtype(), op, [&](auto tag) {
     using T = decltype(tag);
-    gemm(trans_a, trans_b, m, n, k, a.data<T>(), a.shape()[1], b.data<T>(), b.shape()[1],
-         out.data<T>(), /*accumulate=*/true);
+    if (out.numel() > 0 && k > 0)
+      gemm(trans_a, trans_b, m, n, k, a.data<T>(), a.shape()[1], b.data<T>(), b.shape()[1],
+           out.data<T>(), /*accumulate=*/true);
+    if (relu) relu_rows(out.data<T>(), m, n, n);
   });
   return out;
+}
+
+}  // namespace
+
+Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, bool trans_a, bool trans_b) {
+  return addmm_impl("addmm", bias, a, b, trans_a, trans_b, false);
+}
+
+Tensor addmm_relu(const Tensor& bias, const Tensor& a, const Tensor& b, bool trans_a,
+                  bool trans_b) {
+  return addmm_impl("addmm_relu", bias, a, b, trans_a, trans_b, true);
 }
 
 }  // namespace minidl

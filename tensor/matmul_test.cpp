@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -236,6 +237,64 @@ TEST_CASE("addmm: bias + op(a) op(b) matches the naive product plus the broadcas
             .to_vector() == std::vector<double>({2, 4, 4, 6}));
 }
 
+TEST_CASE("addmm_relu: the bits of relu(addmm(...)), NaN passed like relu") {
+  Generator gen(29);
+  // One BLAS call, the row-split ring layer, the small-k loop; both float types, every
+  // transposition.
+  const std::array<std::array<std::int64_t, 3>, 3> shapes = {
+      {{5, 3, 7}, {256, 128, 128}, {256, 128, 2}}};
+  for (const auto& s : shapes) {
+    const std::int64_t m = s[0], n = s[1], k = s[2];
+    for (DType dt : {kFloat32, kFloat64}) {
+      for (bool ta : {false, true}) {
+        for (bool tb : {false, true}) {
+          CAPTURE(m);
+          CAPTURE(k);
+          CAPTURE(ta);
+          CAPTURE(tb);
+          const Tensor a = randn(ta ? Shape{k, m} : Shape{m, k}, gen, dt);
+          const Tensor b = randn(tb ? Shape{n, k} : Shape{k, n}, gen, dt);
+          const Tensor bias = randn({n}, gen, dt);
+          const Tensor got = addmm_relu(bias, a, b, ta, tb);
+          CHECK(testing::bitwise_equal(got, relu(addmm(bias, a, b, ta, tb))));
+          // A bias row goes to the GEMM's store (the epilogue); a full [m, n] bias is preloaded
+          // into the output: the same sums in the same order.
+          CHECK(testing::bitwise_equal(addmm(bias, a, b, ta, tb),
+                                       addmm(broadcast_to(bias, {m, n}), a, b, ta, tb)));
+          CHECK(amin(got).item() == 0.0);  // some pre-activations were negative
+        }
+      }
+    }
+  }
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const std::vector<double> out = addmm_relu(tensor({nan, -1.0, 2.0}, kFloat64),
+                                             zeros({1, 3}, kFloat64), zeros({3, 3}, kFloat64))
+                                      .to_vector();
+  CHECK(std::isnan(out[0]));  // NaN passes, as relu's
+  CHECK(out[1] == 0.0);
+  CHECK(out[2] == 2.0);
+  CHECK_THROWS_WITH_AS(
+      addmm_relu(tensor({1}, kInt64), tensor({{1}}, kInt64), tensor({{1}}, kInt64)),
+      "addmm_relu: operands must be float32 or float64, got int64", minidl::Error);
+  CHECK_THROWS_WITH_AS(addmm_relu(ones({2}), ones({4, 3}), ones({5, 2})),
+                       "addmm_relu: inner dims differ, a [4,3] vs b [5,2]", minidl::Error);
+}
+
+TEST_CASE("relu_backward: g where the output is positive or NaN, 0 where it is 0 or -0") {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (DType dt : {kFloat32, kFloat64}) {
+    const Tensor out = tensor({2.0, 0.0, -0.0, nan, 1e-30}, dt), g = tensor({1, 2, 3, 4, 5}, dt);
+    CHECK(relu_backward(g, out).to_vector() == std::vector<double>({1, 0, 0, 4, 5}));
+  }
+  // Long enough for the vector blocks and a tail, against the where() it replaces.
+  Generator gen(31);
+  const Tensor y = relu(randn({1000, 37}, gen)), g = randn({1000, 37}, gen);
+  CHECK(testing::bitwise_equal(relu_backward(g, y), where(y, g, zeros({1}))));
+  CHECK_THROWS_WITH_AS(relu_backward(ones({2}), ones({3})),
+                       "relu_backward: gradient [2] and output [3] must have one shape and dtype",
+                       minidl::Error);
+}
+
 TEST_CASE("addmm: errors name the shapes and dtypes") {
   CHECK_THROWS_WITH_AS(addmm(ones({2}), ones({4, 3}), ones({5, 2})),
                        "addmm: inner dims differ, a [4,3] vs b [5,2]", minidl::Error);
@@ -346,6 +405,29 @@ TEST_CASE("own sgemm: every transposition, row and column tails, strides, accumu
           CHECK(worst <= 1e-6 * static_cast<double>(k));
         }
       }
+}
+
+TEST_CASE("own sgemm: the epilogue's bias and rectifier have the bits of preload and relu") {
+  if (!detail::own_sgemm_supported()) return;
+  Generator gen(13);
+  for (const std::array<std::int64_t, 3>& mnk :
+       {std::array<std::int64_t, 3>{16, 32, 16}, {23, 33, 31}, {41, 100, 129}}) {
+    const std::int64_t m = mnk[0], n = mnk[1], k = mnk[2];
+    CAPTURE(m);
+    const Tensor a = randn({m, k}, gen), b = randn({n, k}, gen), bias = randn({n}, gen);
+    // Preloaded: C = bias in every row, then C + product.
+    Tensor want = empty({m, n});
+    for (std::int64_t i = 0; i < m; ++i)
+      std::copy(bias.data<float>(), bias.data<float>() + n, want.data<float>() + i * n);
+    detail::own_sgemm(false, true, m, n, k, a.data<float>(), k, b.data<float>(), k,
+                      want.data<float>(), n, true);
+    for (bool relu : {false, true}) {
+      Tensor got = full({m, n}, 7.0);  // overwritten, not read
+      detail::own_sgemm(false, true, m, n, k, a.data<float>(), k, b.data<float>(), k,
+                        got.data<float>(), n, false, bias.data<float>(), relu);
+      CHECK(testing::bitwise_equal(got, relu ? minidl::relu(want) : want));
+    }
+  }
 }
 
 TEST_CASE("own sgemm: a row's bits do not depend on the rows around it") {

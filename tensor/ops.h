@@ -128,6 +128,9 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
 // gradient leaky_relu_backward(g, x) = x > 0 ? g : slope g, one pass.
 Tensor leaky_relu(const Tensor& x, double negative_slope);
 Tensor leaky_relu_backward(const Tensor& g, const Tensor& x, double negative_slope);
+// relu's gradient from its output: out <= 0 ? 0 : g (PyTorch's threshold_backward: NaN outputs
+// pass g), one pass (float32 / float64).
+Tensor relu_backward(const Tensor& g, const Tensor& out);
 // Bounds are optional; NaN stays NaN.
 Tensor clamp(const Tensor& x, std::optional<double> lo, std::optional<double> hi);
 // x with value wherever mask != 0 (mask broadcasts to x).
@@ -221,5 +224,9 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool trans_a = false, bool trans
 // torch.addmm with beta = alpha = 1): the bias is written into the output and the GEMM adds to it.
 Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, bool trans_a = false,
              bool trans_b = false);
+// relu(addmm(bias, a, b)) in one op (a Linear layer followed by ReLU): the rectifier is applied in
+// place to the product just written (no second [M, N] tensor). Floating dtypes only.
+Tensor addmm_relu(const Tensor& bias, const Tensor& a, const Tensor& b, bool trans_a = false,
+                  bool trans_b = false);
 
 }  // namespace minidl

@@ -116,7 +116,7 @@ MINIDL_AVX512 void pack_panel(bool tb, std::int64_t k, const float* b, std::int6
 template <int MR>
 MINIDL_AVX512 inline __attribute__((always_inline)) void micro_tile(
     bool ta, std::int64_t k, const float* a, std::int64_t lda, std::int64_t i0, const float* panel,
-    float* c, std::int64_t ldc, std::int64_t w, bool accumulate) {
+    float* c, std::int64_t ldc, std::int64_t w, bool accumulate, const float* bias, bool relu) {
   __m512 lo[MR], hi[MR];
 #pragma GCC unroll 8
   for (int r = 0; r < MR; ++r) {
@@ -148,6 +148,11 @@ MINIDL_AVX512 inline __attribute__((always_inline)) void micro_tile(
     }
   }
   const __mmask16 m0 = low_mask(w), m1 = high_mask(w);
+  // The bias row is added as a preloaded C would be (bias + sum); max(0, v) returns v when v is
+  // NaN (MAXPS gives its second operand) and -0 for -0, as relu does.
+  const __m512 b0 = bias ? _mm512_maskz_loadu_ps(m0, bias) : _mm512_setzero_ps();
+  const __m512 b1 = bias ? _mm512_maskz_loadu_ps(m1, bias + 16) : _mm512_setzero_ps();
+  const __m512 zero = _mm512_setzero_ps();
 #pragma GCC unroll 8
   for (int r = 0; r < MR; ++r) {
     float* cr = c + (i0 + r) * ldc;
@@ -155,6 +160,13 @@ MINIDL_AVX512 inline __attribute__((always_inline)) void micro_tile(
     if (accumulate) {
       v0 = _mm512_add_ps(_mm512_maskz_loadu_ps(m0, cr), v0);
       v1 = _mm512_add_ps(_mm512_maskz_loadu_ps(m1, cr + 16), v1);
+    } else if (bias) {
+      v0 = _mm512_add_ps(b0, v0);
+      v1 = _mm512_add_ps(b1, v1);
+    }
+    if (relu) {  // maskz_ form: GCC 12's plain _mm512_max_ps warns of its undefined source
+      v0 = _mm512_maskz_max_ps(0xFFFF, zero, v0);
+      v1 = _mm512_maskz_max_ps(0xFFFF, zero, v1);
     }
     _mm512_mask_storeu_ps(cr, m0, v0);
     _mm512_mask_storeu_ps(cr + 16, m1, v1);
@@ -165,19 +177,20 @@ MINIDL_AVX512 inline __attribute__((always_inline)) void micro_tile(
 template <int MR>
 MINIDL_AVX512 void row_tail(std::int64_t rows, bool ta, std::int64_t k, const float* a,
                             std::int64_t lda, std::int64_t i0, const float* panel, float* c,
-                            std::int64_t ldc, std::int64_t w, bool accumulate) {
+                            std::int64_t ldc, std::int64_t w, bool accumulate, const float* bias,
+                            bool relu) {
   if constexpr (MR > 0) {
     if (rows == MR) {
-      micro_tile<MR>(ta, k, a, lda, i0, panel, c, ldc, w, accumulate);
+      micro_tile<MR>(ta, k, a, lda, i0, panel, c, ldc, w, accumulate, bias, relu);
     } else {
-      row_tail<MR - 1>(rows, ta, k, a, lda, i0, panel, c, ldc, w, accumulate);
+      row_tail<MR - 1>(rows, ta, k, a, lda, i0, panel, c, ldc, w, accumulate, bias, relu);
     }
   }
 }
 
 MINIDL_AVX512 void run(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k,
                        const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float* c,
-                       std::int64_t ldc, bool accumulate) {
+                       std::int64_t ldc, bool accumulate, const float* bias, bool relu) {
   // One panel per thread, reused: k <= kMaxK rows of 32 floats (128 KiB at most), 64-byte aligned.
   thread_local std::unique_ptr<float[]> buffer;
   thread_local std::int64_t capacity = 0;
@@ -192,9 +205,11 @@ MINIDL_AVX512 void run(bool ta, bool tb, std::int64_t m, std::int64_t n, std::in
     const std::int64_t w = n - j0 < kNR ? n - j0 : kNR;
     pack_panel(tb, k, b, ldb, j0, w, panel);
     float* cp = c + j0;
+    const float* bp = bias ? bias + j0 : nullptr;
     std::int64_t i = 0;
-    for (; i + kMR <= m; i += kMR) micro_tile<8>(ta, k, a, lda, i, panel, cp, ldc, w, accumulate);
-    row_tail<kMR - 1>(m - i, ta, k, a, lda, i, panel, cp, ldc, w, accumulate);
+    for (; i + kMR <= m; i += kMR)
+      micro_tile<8>(ta, k, a, lda, i, panel, cp, ldc, w, accumulate, bp, relu);
+    row_tail<kMR - 1>(m - i, ta, k, a, lda, i, panel, cp, ldc, w, accumulate, bp, relu);
   }
 }
 
@@ -234,9 +249,9 @@ bool own_sgemm_applies(bool trans_a, bool trans_b, std::int64_t m, std::int64_t 
 
 void own_sgemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k,
                const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float* c,
-               std::int64_t ldc, bool accumulate) {
+               std::int64_t ldc, bool accumulate, const float* bias, bool relu) {
   if (m <= 0 || n <= 0) return;
-  run(trans_a, trans_b, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+  run(trans_a, trans_b, m, n, k, a, lda, b, ldb, c, ldc, accumulate, bias, relu);
 }
 
 }  // namespace detail

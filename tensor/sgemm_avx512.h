@@ -19,9 +19,12 @@ namespace minidl::detail {
 bool own_sgemm_applies(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k);
 // C[m, n] (row stride ldc) = op(A) op(B), or C + op(A) op(B) when accumulate; A, B, C as in
 // blas::sgemm (row-major, lda/ldb the stored row strides). C must not overlap A or B.
+// The epilogue, applied as each tile is stored (addmm, addmm_relu): bias (n values, or nullptr)
+// gives C[i, j] = bias[j] + (op(A) op(B))[i, j], the bits of accumulating onto a C preloaded with
+// the bias (not with accumulate); relu then maps each value v to v < 0 ? 0 : v (NaN and -0 kept).
 void own_sgemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k,
                const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float* c,
-               std::int64_t ldc, bool accumulate);
+               std::int64_t ldc, bool accumulate, const float* bias = nullptr, bool relu = false);
 // Whether the CPU can run it (AVX-512F).
 bool own_sgemm_supported();
 // MINIDL_OWN_SGEMM's value (nullptr: unset) as on or off: 0/off/false/no turn the kernel off,

@@ -81,9 +81,13 @@ TEST_CASE("profiler: fit opens a training step, its loss, backward and optimizer
   CHECK(rep.calls("loss", ProfileKind::kScope) == 6);
   CHECK(rep.calls("backward", ProfileKind::kScope) == 6);
   CHECK(rep.calls("optimizer", ProfileKind::kScope) == 6);
-  // Three Linear layers per step: three forward and three backward addmm nodes.
-  CHECK(rep.calls("addmm", ProfileKind::kForward) == 18);
-  CHECK(rep.calls("addmm", ProfileKind::kBackward) == 18);
+  // Three Linear layers per step; the two followed by a ReLU run as addmm_relu nodes
+  // (nn::Sequential), the last as addmm: one forward and one backward of each per layer.
+  CHECK(rep.calls("addmm_relu", ProfileKind::kForward) == 12);
+  CHECK(rep.calls("addmm_relu", ProfileKind::kBackward) == 12);
+  CHECK(rep.calls("addmm", ProfileKind::kForward) == 6);
+  CHECK(rep.calls("addmm", ProfileKind::kBackward) == 6);
+  CHECK(rep.calls("relu", ProfileKind::kForward) == 0);
   const ProfileRow* step = rep.find("train_step", ProfileKind::kStep);
   REQUIRE(step);
   CHECK(step->self_ms <= step->total_ms);

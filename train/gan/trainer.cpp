@@ -47,14 +47,6 @@ class Freeze {
   std::vector<bool> flags_;
 };
 
-// A forward hook is per thread (nn/module.h): with one set, a step's forwards run on this thread,
-// whole, so that the hook sees every one of them.
-bool forward_hook_set() {
-  const nn::ForwardHook hook = nn::set_forward_hook(nullptr);
-  nn::set_forward_hook(hook);
-  return static_cast<bool>(hook);
-}
-
 void put(nn::StateDict& out, const std::string& prefix, const nn::StateDict& part) {
   for (const auto& [k, v] : part) out[prefix + k] = v;
 }
@@ -180,7 +172,9 @@ double GanTrainer::discriminator_step(Logs& acc, bool measure) {
   d_.zero_grad();
   Variable d_real, d_fake;
   double d_loss = 0, penalty = 0;
-  const bool hook = forward_hook_set();
+  // A forward hook is per thread (nn/module.h): with one set, the step's forwards run on this
+  // thread, whole, so that the hook sees every one of them.
+  const bool hook = nn::forward_hook_set();
   if (branches_ && !hook) {
     d_loss = discriminator_branches(real, d_real, d_fake).item();
   } else {
@@ -317,7 +311,7 @@ void GanTrainer::generator_step(Logs& acc, bool measure) {
   const std::int64_t b = options_.batch_size;
   g_.zero_grad();
   Variable loss;
-  if (step_halves_ && !forward_hook_set()) {
+  if (step_halves_ && !nn::forward_hook_set()) {
     Freeze frozen(d_);
     loss = generator_halves(b);
   } else {
