@@ -371,7 +371,9 @@ TEST_CASE("own sgemm: every transposition, row and column tails, strides, accumu
                                                      {8, 64, 128},
                                                      {41, 100, 129},
                                                      {3, 5, 7},
-                                                     {64, 31, 300}}) {
+                                                     {64, 31, 300},
+                                                     // A^T too large to pack: read in place
+                                                     {520, 40, 520}}) {
         const std::int64_t m = mnk[0], n = mnk[1], k = mnk[2];
         CAPTURE(ta);
         CAPTURE(tb);
@@ -451,7 +453,8 @@ TEST_CASE("own sgemm: set_own_sgemm(false) sends matmul to OpenBLAS, within roun
   const bool was_on = blas::own_sgemm_enabled() || !detail::own_sgemm_supported();
   blas::set_own_sgemm(true);
   CHECK(detail::own_sgemm_applies(false, true, 256, 128, 128) == detail::own_sgemm_supported());
-  CHECK_FALSE(detail::own_sgemm_applies(true, false, 128, 128, 256));  // A^T B above k = 128
+  CHECK(detail::own_sgemm_applies(true, false, 128, 128, 512) == detail::own_sgemm_supported());
+  CHECK_FALSE(detail::own_sgemm_applies(true, false, 128, 128, 513));  // A^T B above k = 512
   CHECK_FALSE(detail::own_sgemm_applies(false, false, 4, 128, 128));   // too few rows
   const Tensor own = matmul(x, w, false, true);
   blas::set_own_sgemm(false);
