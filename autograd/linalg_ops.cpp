@@ -131,43 +131,42 @@ Grads addmm_grads(const Inputs& in, const Variable& g, bool ta, bool tb) {
   return Grads{dbias, da, db};
 }
 
-}  // namespace
-
-Variable addmm(const Variable& bias0, const Variable& a0, const Variable& b0, bool trans_a,
-               bool trans_b) {
-  const detail::OpTimer timer;
+// The node of addmm (relu false) or addmm_relu: operands promoted to one dtype, the product (and
+// the rectifier) in one tensor op. addmm_relu's gradient is addmm's for g' = out <= 0 ? 0 : g
+// (relu's, from the output), so its node keeps only the output; under create_graph g' is the
+// same blend of differentiable ops as relu's backward.
+Variable addmm_node(const Variable& bias0, const Variable& a0, const Variable& b0, bool trans_a,
+                    bool trans_b, bool relu) {
   const DType dt = promote(promote(bias0.dtype(), a0.dtype()), b0.dtype());
   const Variable bias = bias0.dtype() == dt ? bias0 : to(bias0, dt);
   const Variable a = a0.dtype() == dt ? a0 : to(a0, dt), b = b0.dtype() == dt ? b0 : to(b0, dt);
-  return annotate(
-      record("addmm", minidl::addmm(bias.value(), a.value(), b.value(), trans_a, trans_b),
-             {bias, a, b},
-             [ta = trans_a, tb = trans_b](const Inputs& in, const Variable&, const Variable& g) {
-               return addmm_grads(in, g, ta, tb);
-             }),
-      [&] { return detail::matmul_attrs(trans_a, trans_b); });
+  Tensor out = relu ? minidl::addmm_relu(bias.value(), a.value(), b.value(), trans_a, trans_b)
+                    : minidl::addmm(bias.value(), a.value(), b.value(), trans_a, trans_b);
+  return annotate(record(relu ? "addmm_relu" : "addmm", std::move(out), {bias, a, b},
+                         [ta = trans_a, tb = trans_b, relu](const Inputs& in, const Variable& y,
+                                                            const Variable& g) {
+                           if (!relu) return addmm_grads(in, g, ta, tb);
+                           const Variable gate =
+                               grad_enabled()
+                                   ? where(y.value(), g, scalar_like(g, 0.0))
+                                   : Variable(minidl::relu_backward(g.value(), y.value()));
+                           return addmm_grads(in, gate, ta, tb);
+                         }),
+                  [&] { return detail::matmul_attrs(trans_a, trans_b); });
 }
 
-// addmm_relu: out = relu(bias + op(a) op(b)); its gradient is addmm's for g' = out <= 0 ? 0 : g
-// (relu's, from the output), so the node keeps only the output. Under create_graph g' is the same
-// blend of differentiable ops as relu's backward.
-Variable addmm_relu(const Variable& bias0, const Variable& a0, const Variable& b0, bool trans_a,
+}  // namespace
+
+Variable addmm(const Variable& bias, const Variable& a, const Variable& b, bool trans_a,
+               bool trans_b) {
+  const detail::OpTimer timer;
+  return addmm_node(bias, a, b, trans_a, trans_b, false);
+}
+
+Variable addmm_relu(const Variable& bias, const Variable& a, const Variable& b, bool trans_a,
                     bool trans_b) {
   const detail::OpTimer timer;
-  const DType dt = promote(promote(bias0.dtype(), a0.dtype()), b0.dtype());
-  const Variable bias = bias0.dtype() == dt ? bias0 : to(bias0, dt);
-  const Variable a = a0.dtype() == dt ? a0 : to(a0, dt), b = b0.dtype() == dt ? b0 : to(b0, dt);
-  return annotate(
-      record(
-          "addmm_relu", minidl::addmm_relu(bias.value(), a.value(), b.value(), trans_a, trans_b),
-          {bias, a, b},
-          [ta = trans_a, tb = trans_b](const Inputs& in, const Variable& out, const Variable& g) {
-            const Variable gate = grad_enabled()
-                                      ? where(out.value(), g, scalar_like(g, 0.0))
-                                      : Variable(minidl::relu_backward(g.value(), out.value()));
-            return addmm_grads(in, gate, ta, tb);
-          }),
-      [&] { return detail::matmul_attrs(trans_a, trans_b); });
+  return addmm_node(bias, a, b, trans_a, trans_b, true);
 }
 
 // 1-D operands follow NumPy: a [K] acts as [1, K], b [K] as [K, 1], and the added axis is
