@@ -183,34 +183,45 @@ void gemm_split_k(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t
 // such products per iteration).
 constexpr std::int64_t kSmallK = 4;
 
-// One row of a small-k product: c[j] = (c[j] if accumulate) + a[0] b[0][j] + a[1] b[1][j] + ...,
-// added in that order (b's row p at b + p * ldb), 16 columns at a time (they stay in L1 over p).
-template <bool kAccumulate, typename T>
-void small_k_row(const T* __restrict a, const T* __restrict b, std::int64_t ldb, T* __restrict c,
-                 std::int64_t n, std::int64_t k) {
+// One row of a small-k product, added in the order c[j] = start + a[0] b[0][j] + a[1] b[1][j] + ...
+// (b's row p at b + p * ldb), then v < 0 ? 0 : v when relu; 16 columns at a time (they stay in L1
+// over p). start is nothing (kStart 0), c[j] itself (1: accumulate) or bias[j] (2: the epilogue,
+// the same expression as a c preloaded with the bias, so the same bits).
+template <int kStart, typename T>
+void small_k_row(const T* __restrict a, const T* __restrict b, std::int64_t ldb,
+                 const T* __restrict bias, T* __restrict c, std::int64_t n, std::int64_t k,
+                 bool relu) {
   std::int64_t j = 0;
   for (; j + detail::kBlock <= n; j += detail::kBlock) {
     T* __restrict cj = c + j;
-    if constexpr (kAccumulate) {
+    if constexpr (kStart == 1) {
       for (int q = 0; q < detail::kBlock; ++q) cj[q] += a[0] * b[j + q];
+    } else if constexpr (kStart == 2) {
+      for (int q = 0; q < detail::kBlock; ++q) cj[q] = bias[j + q] + a[0] * b[j + q];
     } else {
       for (int q = 0; q < detail::kBlock; ++q) cj[q] = a[0] * b[j + q];
     }
     for (std::int64_t p = 1; p < k; ++p)
       for (int q = 0; q < detail::kBlock; ++q) cj[q] += a[p] * b[p * ldb + j + q];
+    if (relu)
+      for (int q = 0; q < detail::kBlock; ++q) cj[q] = cj[q] < T(0) ? T(0) : cj[q];
   }
   for (; j < n; ++j) {
-    T s = kAccumulate ? c[j] + a[0] * b[j] : a[0] * b[j];
+    T s = a[0] * b[j];
+    if constexpr (kStart == 1) s = c[j] + a[0] * b[j];
+    if constexpr (kStart == 2) s = bias[j] + a[0] * b[j];
     for (std::int64_t p = 1; p < k; ++p) s += a[p] * b[p * ldb + j];
-    c[j] = s;
+    c[j] = relu && s < T(0) ? T(0) : s;
   }
 }
 
-// C[m, n] (+)= op(A) op(B) for k <= kSmallK; op(B) is packed as k rows of n when B is stored
-// transposed. Tasks own whole rows of C, so the bits do not depend on the thread count.
+// C[m, n] (+)= op(A) op(B) for k <= kSmallK, with the epilogue ep (not with accumulate); op(B) is
+// packed as k rows of n when B is stored transposed. Tasks own whole rows of C, so the bits do
+// not depend on the thread count.
 template <typename T>
 void gemm_small_k(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const T* a,
-                  std::int64_t lda, const T* b, std::int64_t ldb, T* c, bool accumulate) {
+                  std::int64_t lda, const T* b, std::int64_t ldb, T* c, bool accumulate,
+                  const Epilogue<T>& ep) {
   std::vector<T> packed;
   const T* rows = b;
   std::int64_t ld = ldb;
@@ -227,10 +238,13 @@ void gemm_small_k(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t
     T av[kSmallK];
     for (std::int64_t i = i0; i < i1; ++i) {
       for (std::int64_t p = 0; p < k; ++p) av[p] = ta ? a[p * lda + i] : a[i * lda + p];
+      T* ci = c + i * n;
       if (accumulate) {
-        small_k_row<true>(av, rows, ld, c + i * n, n, k);
+        small_k_row<1>(av, rows, ld, ep.bias, ci, n, k, ep.relu);
+      } else if (ep.bias) {
+        small_k_row<2>(av, rows, ld, ep.bias, ci, n, k, ep.relu);
       } else {
-        small_k_row<false>(av, rows, ld, c + i * n, n, k);
+        small_k_row<0>(av, rows, ld, ep.bias, ci, n, k, ep.relu);
       }
     }
   });
@@ -242,7 +256,7 @@ template <typename T>
 void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const T* a,
           std::int64_t lda, const T* b, std::int64_t ldb, T* c, bool accumulate = false,
           const Epilogue<T>& ep = {}) {
-  // The paths without a per-block store: the bias preloaded, one rectifier pass after.
+  // The split along k has no per-block store: the bias preloaded, one rectifier pass after.
   auto around = [&](auto&& product) {
     if (ep.bias) preload_bias(c, m, n, n, ep.bias);
     product(accumulate || ep.bias != nullptr);
@@ -252,7 +266,7 @@ void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, cons
           [&](std::int64_t i0, std::int64_t i1) { relu_rows(c + i0 * n, i1 - i0, n, n); });
   };
   if (k <= kSmallK) {
-    around([&](bool acc) { gemm_small_k(ta, tb, m, n, k, a, lda, b, ldb, c, acc); });
+    gemm_small_k(ta, tb, m, n, k, a, lda, b, ldb, c, accumulate, ep);
     return;
   }
   // m * n * k < kGemmSplitMacs, written so the three-way product cannot overflow (k >= 1).
