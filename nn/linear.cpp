@@ -37,9 +37,9 @@ Variable Linear::forward(const Variable& input) {
 }
 
 Variable Linear::forward_relu(const Variable& input) {
+  if (!bias_ || !input.defined() || input.dim() != 2) return relu(forward(input));
   check_input(input);
-  if (bias_ && input.dim() == 2) return addmm_relu(*bias_, input, *weight_, false, true);
-  return relu(forward(input));
+  return addmm_relu(*bias_, input, *weight_, false, true);
 }
 
 std::string Linear::extra_repr() const {

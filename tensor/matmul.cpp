@@ -256,15 +256,6 @@ template <typename T>
 void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const T* a,
           std::int64_t lda, const T* b, std::int64_t ldb, T* c, bool accumulate = false,
           const Epilogue<T>& ep = {}) {
-  // The split along k has no per-block store: the bias preloaded, one rectifier pass after.
-  auto around = [&](auto&& product) {
-    if (ep.bias) preload_bias(c, m, n, n, ep.bias);
-    product(accumulate || ep.bias != nullptr);
-    if (ep.relu)
-      detail::run_chunks(
-          m, std::max<std::int64_t>(1, kGrainElementwise / std::max<std::int64_t>(n, 1)),
-          [&](std::int64_t i0, std::int64_t i1) { relu_rows(c + i0 * n, i1 - i0, n, n); });
-  };
   if (k <= kSmallK) {
     gemm_small_k(ta, tb, m, n, k, a, lda, b, ldb, c, accumulate, ep);
     return;
@@ -280,7 +271,10 @@ void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, cons
   const std::int64_t extent = by_cols ? n : m;
   if (!rows_ok && !cols_ok) {
     if (k >= kGemmBlocks * kGemmMinK) {
-      around([&](bool acc) { gemm_split_k(ta, tb, m, n, k, a, lda, b, ldb, c, acc); });
+      // No per-block store here: the bias preloaded, one rectifier pass after the partial sums.
+      if (ep.bias) preload_bias(c, m, n, n, ep.bias);
+      gemm_split_k(ta, tb, m, n, k, a, lda, b, ldb, c, accumulate || ep.bias != nullptr);
+      if (ep.relu) relu_rows(c, m, n, n);
     } else {
       gemm1(ta, tb, m, n, k, a, lda, b, ldb, c, n, accumulate, ep);
     }

@@ -113,22 +113,22 @@ MINIDL_AVX512 void pack_panel(bool tb, std::int64_t k, const float* b, std::int6
   }
 }
 
-// Rows i0 .. i0 + MR of C's columns j0 .. j0 + w (c points at C[0, j0]) from one packed panel.
+// MR rows of C's columns j0 .. j0 + w (c points at their first, C[i, j0]) from one packed panel;
+// a points at op(A)'s row i (A[0, i] with trans_a, A[i, 0] without).
 template <int MR>
 MINIDL_AVX512 inline __attribute__((always_inline)) void micro_tile(
-    bool ta, std::int64_t k, const float* a, std::int64_t lda, std::int64_t i0, const float* panel,
-    float* c, std::int64_t ldc, std::int64_t w, bool accumulate, const float* bias, bool relu) {
+    bool ta, std::int64_t k, const float* a, std::int64_t lda, const float* panel, float* c,
+    std::int64_t ldc, std::int64_t w, bool accumulate, const float* bias, bool relu) {
   __m512 lo[MR], hi[MR];
 #pragma GCC unroll 8
   for (int r = 0; r < MR; ++r) {
     lo[r] = _mm512_setzero_ps();
     hi[r] = _mm512_setzero_ps();
   }
-  if (ta) {
-    const float* ap = a + i0;  // op(A)[i0 + r, p] = A[p, i0 + r]
+  if (ta) {  // op(A)[i + r, p] = a[p * lda + r]
     for (std::int64_t p = 0; p < k; ++p) {
       const __m512 b0 = _mm512_load_ps(panel + p * kNR), b1 = _mm512_load_ps(panel + p * kNR + 16);
-      const float* ar = ap + p * lda;
+      const float* ar = a + p * lda;
 #pragma GCC unroll 8
       for (int r = 0; r < MR; ++r) {
         const __m512 av = _mm512_set1_ps(ar[r]);
@@ -136,13 +136,12 @@ MINIDL_AVX512 inline __attribute__((always_inline)) void micro_tile(
         hi[r] = _mm512_fmadd_ps(av, b1, hi[r]);
       }
     }
-  } else {
-    const float* ap = a + i0 * lda;  // op(A)[i0 + r, p] = A[i0 + r, p]
+  } else {  // op(A)[i + r, p] = a[r * lda + p]
     for (std::int64_t p = 0; p < k; ++p) {
       const __m512 b0 = _mm512_load_ps(panel + p * kNR), b1 = _mm512_load_ps(panel + p * kNR + 16);
 #pragma GCC unroll 8
       for (int r = 0; r < MR; ++r) {
-        const __m512 av = _mm512_set1_ps(ap[r * lda + p]);
+        const __m512 av = _mm512_set1_ps(a[r * lda + p]);
         lo[r] = _mm512_fmadd_ps(av, b0, lo[r]);
         hi[r] = _mm512_fmadd_ps(av, b1, hi[r]);
       }
@@ -156,7 +155,7 @@ MINIDL_AVX512 inline __attribute__((always_inline)) void micro_tile(
   const __m512 zero = _mm512_setzero_ps();
 #pragma GCC unroll 8
   for (int r = 0; r < MR; ++r) {
-    float* cr = c + (i0 + r) * ldc;
+    float* cr = c + r * ldc;
     __m512 v0 = lo[r], v1 = hi[r];
     if (accumulate) {
       v0 = _mm512_add_ps(_mm512_maskz_loadu_ps(m0, cr), v0);
@@ -177,14 +176,13 @@ MINIDL_AVX512 inline __attribute__((always_inline)) void micro_tile(
 // The last rows (fewer than 8) with the micro-tile of that height.
 template <int MR>
 MINIDL_AVX512 void row_tail(std::int64_t rows, bool ta, std::int64_t k, const float* a,
-                            std::int64_t lda, std::int64_t i0, const float* panel, float* c,
-                            std::int64_t ldc, std::int64_t w, bool accumulate, const float* bias,
-                            bool relu) {
+                            std::int64_t lda, const float* panel, float* c, std::int64_t ldc,
+                            std::int64_t w, bool accumulate, const float* bias, bool relu) {
   if constexpr (MR > 0) {
     if (rows == MR) {
-      micro_tile<MR>(ta, k, a, lda, i0, panel, c, ldc, w, accumulate, bias, relu);
+      micro_tile<MR>(ta, k, a, lda, panel, c, ldc, w, accumulate, bias, relu);
     } else {
-      row_tail<MR - 1>(rows, ta, k, a, lda, i0, panel, c, ldc, w, accumulate, bias, relu);
+      row_tail<MR - 1>(rows, ta, k, a, lda, panel, c, ldc, w, accumulate, bias, relu);
     }
   }
 }
@@ -234,28 +232,21 @@ MINIDL_AVX512 void run(bool ta, bool tb, std::int64_t m, std::int64_t n, std::in
     pa = scratch(a_buffer, a_capacity, blocks * kMR * k);
     pack_a_transposed(m, k, a, lda, pa);
   }
-  // Block i0's op(A): in the packed copy (lda 8, its rows from 0), or in place.
-  auto a_of = [&](std::int64_t i0) { return packed ? pa + (i0 / kMR) * kMR * k : a; };
+  // Row block i's op(A): its block of the packed copy (row stride 8), or A in place.
   const std::int64_t a_ld = packed ? kMR : lda;
+  auto a_of = [&](std::int64_t i) -> const float* {
+    if (packed) return pa + (i / kMR) * kMR * k;
+    return ta ? a + i : a + i * lda;
+  };
   for (std::int64_t j0 = 0; j0 < n; j0 += kNR) {
     const std::int64_t w = n - j0 < kNR ? n - j0 : kNR;
     pack_panel(tb, k, b, ldb, j0, w, panel);
-    float* cp = c + j0;
     const float* bp = bias ? bias + j0 : nullptr;
     std::int64_t i = 0;
-    for (; i + kMR <= m; i += kMR) {
-      if (packed) {
-        micro_tile<8>(true, k, a_of(i), a_ld, 0, panel, cp + i * ldc, ldc, w, accumulate, bp, relu);
-      } else {
-        micro_tile<8>(ta, k, a, lda, i, panel, cp, ldc, w, accumulate, bp, relu);
-      }
-    }
-    if (packed) {
-      row_tail<kMR - 1>(m - i, true, k, a_of(i), a_ld, 0, panel, cp + i * ldc, ldc, w, accumulate,
-                        bp, relu);
-    } else {
-      row_tail<kMR - 1>(m - i, ta, k, a, lda, i, panel, cp, ldc, w, accumulate, bp, relu);
-    }
+    for (; i + kMR <= m; i += kMR)
+      micro_tile<8>(ta, k, a_of(i), a_ld, panel, c + i * ldc + j0, ldc, w, accumulate, bp, relu);
+    row_tail<kMR - 1>(m - i, ta, k, a_of(i), a_ld, panel, c + i * ldc + j0, ldc, w, accumulate, bp,
+                      relu);
   }
 }
 
