@@ -80,11 +80,11 @@ struct GanOptions {
   // way (trainer_test.cpp). A custom D module that changes other state in its forward (a
   // counter, a cache) must set this to false.
   // With it, when G is nn::Module::samplewise() (batch_size >= 2), D's fakes are G's forward on
-  // each half of the batch, one per core (the same bits where a product's rows do not depend on
-  // its row count: minidl's own kernels by construction, OpenBLAS's under every kernel family
-  // scripts/test-kernels runs, with MINIDL_OWN_SGEMM=0 too), and when D is samplewise too, G's step
-  // runs as two halves whose gradients are added (generator_halves_active(); the same bits on
-  // any thread count, and within rounding of one pass over the batch).
+  // each half of the batch, one per core, and when D is samplewise too, G's step runs as two
+  // halves whose gradients are added (generator_halves_active()). Halves give the same bits on
+  // any thread count, and agree with one pass over the whole batch within rounding (a product
+  // on half the rows may round its rows differently, and G's gradient adds the same terms in
+  // another order).
   bool side_by_side = true;
   double ema_decay = 0;                       // > 0: keep an EMA of G's weights (0.999 is usual)
   optim::LRScheduler* g_scheduler = nullptr;  // stepped after every G step

@@ -191,23 +191,21 @@ TEST_CASE("gan trainer: D(real) beside D(fake) gives the bits of one after the o
   set_num_threads(0);
 }
 
-TEST_CASE("gan trainer: halves of the batch: D's step keeps its bits, G's within rounding") {
-  // G and D samplewise: D's fakes come from two halves (the same rows, so D's two steps and their
-  // logs keep every bit), and G's step runs in two halves whose gradients are added: the same
-  // terms in another order, so G's gradient agrees to rounding, and L_G (on the joined outputs,
-  // before any update of G) keeps its bits.
+TEST_CASE("gan trainer: halves of the batch agree with the whole batch within rounding") {
+  // G and D samplewise: D's fakes come from G's forward on two halves of the batch, and G's step
+  // runs in two halves whose gradients are added. A product's rows on 128 rows need not have the
+  // bits of the same rows in a product of 256 (OpenBLAS may block or order the sum by row count;
+  // DESIGN.md: no promise rests on that), and G's gradient adds the same terms in another order.
+  // So both players and every log agree to rounding; the bits across thread counts are the next
+  // test's promise.
   set_num_threads(2);
   for (Objective obj : {Objective::kMinimax, Objective::kNonSaturating, Objective::kWgan,
                         Objective::kHinge, Objective::kLsgan, Objective::kRelativistic}) {
     CAPTURE(objective_name(obj));
     const RingRun whole = ring_run(obj, false, false, 1), halves = ring_run(obj, true, false, 1);
-    check_same(whole.d, halves.d);
     for (const auto& [k, v] : whole.logs) {
       CAPTURE(k);
-      if (k == "g_grad_norm")
-        CHECK(halves.logs.at(k) == doctest::Approx(v).epsilon(1e-6));
-      else
-        CHECK(v == halves.logs.at(k));
+      CHECK(halves.logs.at(k) == doctest::Approx(v).epsilon(1e-6).scale(1));
     }
     for (const auto& [name, gw] : whole.g_grad) {
       CAPTURE(name);
@@ -216,9 +214,13 @@ TEST_CASE("gan trainer: halves of the batch: D's step keeps its bits, G's within
       REQUIRE(scale > 0);
       CHECK(amax(abs(sub(gw, gh))).item() <= 1e-5 * scale);
     }
-    for (const auto& [name, w] : whole.g) {
-      CAPTURE(name);
-      CHECK(amax(abs(sub(w, halves.g.at(name)))).item() <= 1e-5);  // Adam's first step: ~lr
+    // Adam's steps move a weight by ~lr = 1e-3 each; rounding moves it far less.
+    for (const auto* players : {&whole.g, &whole.d}) {
+      const nn::StateDict& other = players == &whole.g ? halves.g : halves.d;
+      for (const auto& [name, w] : *players) {
+        CAPTURE(name);
+        CHECK(amax(abs(sub(w, other.at(name)))).item() <= 1e-5);
+      }
     }
   }
   set_num_threads(0);
