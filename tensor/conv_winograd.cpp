@@ -28,7 +28,8 @@
 // F(2x2, 3x3)'s GEMM work (36 x 16 against 16 x 49 products per plane); on 7x7 and 28x28 1.78x.
 // Ties (6x6 and 5x5 outputs) stay F(2x2, 3x3), measured equal or 1.06x faster there. The weight
 // gradient's F(3x3, 4x4) costs more in transforms (dy's blocks as well as x's tiles, 36 partial
-// sums per chunk) and is taken only at <= 0.6x the multiplies: a tie on 14x14 (0.73x). Float32
+// sums per chunk) and is taken only at <= 0.75x the multiplies (14x14: 0.73x, 0.94-0.97x the
+// time with rows of four tiles paired, see tensor/conv_winograd4.cpp; 10x10: 0.81x, 1.11x). Float32
 // error ~10x F(2x2, 3x3)'s (2.7e-6 against 2.8e-7 relative at the Fashion CNN's conv2; im2col +
 // GEMM 7.9e-7): see tensor/conv_winograd4.cpp.
 // One thread, CPU ms, batch 64, 32 -> 64 channels, F(4x4) / F(2x2) (bench_conv --only wino4 and
@@ -308,11 +309,11 @@ int winograd_tile(Pair out, bool weight_grad) {
   if (t_path == ConvPath::kWinograd4) return 4;
   // F(4x4, 3x3) where its 36 products per 6x6 tile are fewer than F(2x2, 3x3)'s 16 per 4x4 tile
   // (ties go to F(2x2, 3x3), whose transforms are cheaper); the weight gradient only where they
-  // are at most 0.6x as many (its transforms cost more: at 0.73x, on 14x14, it measured a tie).
+  // are at most 0.75x as many (its transforms cost more: at 0.81x, on 10x10, it took 1.11x
+  // F(2x2)'s time; at 0.73x, on 14x14, 0.94-0.97x once its rows of four tiles were paired).
   auto tiles = [&](std::int64_t m) { return ((out[0] + m - 1) / m) * ((out[1] + m - 1) / m); };
-  return (weight_grad ? 36 * 10 * tiles(4) <= 16 * 6 * tiles(2) : 36 * tiles(4) < 16 * tiles(2))
-             ? 4
-             : 2;
+  return (weight_grad ? 36 * 4 * tiles(4) <= 16 * 3 * tiles(2) : 36 * tiles(4) < 16 * tiles(2)) ? 4
+                                                                                                : 2;
 }
 
 Tensor winograd_conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias,

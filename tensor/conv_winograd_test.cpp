@@ -44,6 +44,7 @@ std::vector<WinoCase> wino_cases() {
       {"1x2 pad 1", {2, 3, 1, 2}, 2, {1, 1}, true},
       {"many samples, several batches and chunks", {37, 9, 5, 6}, 10, {1, 1}, true},
       {"37 wide: rows of more tiles than one vector block", {2, 3, 6, 37}, 4, {1, 1}, true},
+      {"10x14 pad 1: rows of four tiles, a pair and one left", {3, 4, 10, 14}, 5, {1, 1}, true},
   };
 }
 
@@ -174,8 +175,10 @@ TEST_CASE("winograd: chosen for 3x3 stride 1 with enough channels, direct with f
   CHECK(detail::winograd_tile({5, 5}) == 2);
   CHECK(detail::winograd_tile({2, 2}) == 2);
   CHECK(detail::winograd_tile({1, 9}) == 2);
-  // The weight gradient's F(3x3, 4x4) only at <= 0.6x the multiplies: not on 14x14 (0.73x).
-  CHECK(detail::winograd_tile({14, 14}, true) == 2);
+  // The weight gradient's F(3x3, 4x4) only at <= 0.75x the multiplies: on 14x14 (0.73x), not
+  // on 10x10 (0.81x).
+  CHECK(detail::winograd_tile({14, 14}, true) == 4);
+  CHECK(detail::winograd_tile({10, 10}, true) == 2);
   CHECK(detail::winograd_tile({28, 28}, true) == 4);
   CHECK(detail::winograd_tile({7, 7}, true) == 4);
   CHECK(detail::winograd_tile({3, 3}, true) == 4);
