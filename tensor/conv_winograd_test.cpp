@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "tensor/blas.h"
 #include "tensor/naive_conv.h"
 #include "tensor/ops.h"
 #include "tensor/parallel.h"
@@ -45,6 +46,7 @@ std::vector<WinoCase> wino_cases() {
       {"many samples, several batches and chunks", {37, 9, 5, 6}, 10, {1, 1}, true},
       {"37 wide: rows of more tiles than one vector block", {2, 3, 6, 37}, 4, {1, 1}, true},
       {"10x14 pad 1: rows of four tiles, a pair and one left", {3, 4, 10, 14}, 5, {1, 1}, true},
+      {"9x30 pad 1: rows of eight tiles, three of them", {2, 3, 9, 30}, 4, {1, 1}, false},
   };
 }
 
@@ -202,23 +204,56 @@ TEST_CASE("winograd: chosen for 3x3 stride 1 with enough channels, direct with f
 
 TEST_CASE("winograd: bitwise the same on 1 and 2 threads") {
   // 37 samples of 30 tiles (F(2x2)): batches of 5, weight-gradient chunks of 5, so both run as
-  // many tasks; F(4x4): 9 tiles, batches of 8 samples.
-  Generator gen(33);
-  const Tensor x = randn({37, 9, 11, 10}, gen), w = randn({10, 9, 3, 3}, gen);
-  const Tensor b = randn({10}, gen), dy = randn({37, 10, 11, 10}, gen);
-  const Window2d win{{3, 3}, {1, 1}, {1, 1}};
-  for (const ConvPath path : {ConvPath::kWinograd, ConvPath::kWinograd4}) {
-    CAPTURE(static_cast<int>(path));
-    const ConvPathScope scope(path);
-    auto run = [&](int threads) {
-      set_num_threads(threads);
-      const Conv2dGrads g = conv2d_backward(dy, x, w, win, 1, true, true, true);
-      return std::vector<Tensor>{conv2d_forward(x, w, b, win, 1), g.input, g.weight, g.bias};
+  // many tasks; F(4x4): 9 tiles, batches of 8 samples. 14x14 (F(4x4)'s 16 lanes where the CPU has
+  // AVX-512): 9 samples in batches of 4 and weight-gradient chunks of 4.
+  for (const Shape& xs : {Shape{37, 9, 11, 10}, Shape{9, 5, 14, 14}})
+    for (const ConvPath path : {ConvPath::kWinograd, ConvPath::kWinograd4}) {
+      CAPTURE(xs);
+      CAPTURE(static_cast<int>(path));
+      Generator gen(33);
+      const Tensor x = randn(xs, gen), w = randn({10, xs[1], 3, 3}, gen);
+      const Tensor b = randn({10}, gen), dy = randn({xs[0], 10, xs[2], xs[3]}, gen);
+      const Window2d win{{3, 3}, {1, 1}, {1, 1}};
+      const ConvPathScope scope(path);
+      auto run = [&](int threads) {
+        set_num_threads(threads);
+        const Conv2dGrads g = conv2d_backward(dy, x, w, win, 1, true, true, true);
+        return std::vector<Tensor>{conv2d_forward(x, w, b, win, 1), g.input, g.weight, g.bias};
+      };
+      const std::vector<Tensor> one = run(1), two = run(2);
+      set_num_threads(0);
+      for (std::size_t i = 0; i < one.size(); ++i) CHECK(bitwise_equal(one[i], two[i]));
+    }
+}
+
+TEST_CASE("winograd4: float32 transforms 16 lanes wide agree with 8 lanes") {
+  // With AVX-512 (minidl's own kernels on), F(4x4, 3x3)'s float32 transforms run 16 lanes wide
+  // where rows of 4 or 8 tiles fill them (14- and 30-wide maps, whole groups of rows and one
+  // short); blas::set_own_sgemm(false) takes them, and the products, back to 8 lanes and OpenBLAS.
+  // The naive references above check whichever this CPU runs; this checks the two against each
+  // other. Without AVX-512 both sides run 8 lanes.
+  if (!blas::own_sgemm_enabled()) MESSAGE("no AVX-512 (or MINIDL_OWN_SGEMM=0): 8 lanes only");
+  const bool was_on = blas::own_sgemm_enabled();
+  Generator gen(37);
+  struct Case {
+    Shape x;
+    std::int64_t o;
+  };
+  for (const Case& c : {Case{{5, 6, 14, 14}, 7}, Case{{3, 4, 10, 14}, 5}, Case{{2, 3, 9, 30}, 4}}) {
+    CAPTURE(c.x);
+    const Tensor x = randn(c.x, gen), w = randn({c.o, c.x[1], 3, 3}, gen), b = randn({c.o}, gen);
+    const Tensor dy = randn({c.x[0], c.o, c.x[2], c.x[3]}, gen);
+    const Window2d win = window_of({1, 1});
+    const ConvPathScope scope(ConvPath::kWinograd4);
+    auto run = [&](bool on) {
+      blas::set_own_sgemm(on);
+      const Conv2dGrads g = conv2d_backward(dy, x, w, win, 1, true, true, false);
+      return std::vector<Tensor>{conv2d_forward(x, w, b, win, 1), g.input, g.weight};
     };
-    const std::vector<Tensor> one = run(1), two = run(2);
-    set_num_threads(0);
-    for (std::size_t i = 0; i < one.size(); ++i) CHECK(bitwise_equal(one[i], two[i]));
+    const std::vector<Tensor> wide = run(true), narrow = run(false);
+    for (std::size_t i = 0; i < wide.size(); ++i) check_close(wide[i], narrow[i], 1e-5);
   }
+  blas::set_own_sgemm(was_on);
 }
 
 TEST_CASE("direct conv: bitwise the same on 1 and 2 threads") {
