@@ -23,10 +23,11 @@ void dgemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int6
 void pin_single_thread();
 
 // minidl's own AVX-512 float32 GEMM (tensor/sgemm_avx512.h) takes the small and medium products
-// it is faster on (an MLP's layers) on CPUs with AVX-512F; set_own_sgemm(false) sends every
-// product to OpenBLAS (for an A/B comparison, or the bits of a build before it), and so does
-// MINIDL_OWN_SGEMM=0 in the environment of any program. Process-wide; own_sgemm_enabled() is
-// false on a CPU without AVX-512F.
+// it is faster on (an MLP's layers) on CPUs with AVX-512F, and the Winograd F(4x4, 3x3)
+// transforms run 16 float32 lanes wide there (tensor/conv_winograd4.cpp); set_own_sgemm(false)
+// turns both off: every product to OpenBLAS, the transforms 8 lanes wide (for an A/B comparison,
+// or the bits of a build before it), and so does MINIDL_OWN_SGEMM=0 in the environment of any
+// program. Process-wide; own_sgemm_enabled() is false on a CPU without AVX-512F.
 void set_own_sgemm(bool on);
 bool own_sgemm_enabled();
 // What float32 products run on, one line for `minidl info`.

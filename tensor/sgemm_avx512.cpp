@@ -47,7 +47,8 @@ std::string gemm_kernels() {
   if (!detail::own_sgemm_supported()) return "OpenBLAS (this CPU has no AVX-512F)";
   if (!g_own_sgemm.load())
     return "OpenBLAS (minidl's own kernel is off: MINIDL_OWN_SGEMM=0 or set_own_sgemm(false))";
-  return "minidl's AVX-512 kernel for small and medium products, OpenBLAS for the rest";
+  return "minidl's AVX-512 kernel for small and medium products, OpenBLAS for the rest "
+         "(and Winograd transforms 16 lanes wide)";
 }
 }  // namespace blas
 
