@@ -47,11 +47,12 @@
 // with at least 8 input and 8 output channels, goes to Winograd (dx and dW there; db below):
 // F(4x4, 3x3) (tensor/conv_winograd4.cpp, 4x fewer multiplies than this file's path) for the
 // forward and dx wherever it multiplies less than F(2x2, 3x3) (tensor/conv_winograd.cpp, 2.25x
-// fewer), which takes the rest; dW F(3x3, 4x4) only at <= 0.6x F(3x3, 2x2)'s multiplies (not on
-// 14x14 maps). At the Fashion CNN's second conv (32 -> 64 on 14x14) F(2x2, 3x3) is ~1.6x faster
-// forward and backward than this file's path, which already ran its GEMMs near OpenBLAS's peak,
-// and F(4x4, 3x3) a further ~1.2x on the forward and ~1.1x on dx (docs/benchmarks.md, "Winograd
-// convolution (issue 16)" and "F(4x4, 3x3)").
+// fewer), which takes the rest; dW F(3x3, 4x4) only at <= 0.75x F(3x3, 2x2)'s multiplies (14x14
+// maps included, 10x10 not). At the Fashion CNN's second conv (32 -> 64 on 14x14) F(2x2, 3x3) is
+// ~1.6x faster forward and backward than this file's path, which already ran its GEMMs near
+// OpenBLAS's peak, and F(4x4, 3x3) a further ~1.2x on the forward and ~1.1x on dx; its transforms
+// 16 lanes wide on AVX-512 a further ~1.2x (docs/benchmarks.md, "Winograd convolution (issue
+// 16)", "F(4x4, 3x3)" and "F(4x4, 3x3) on AVX-512").
 // The same 3x3 shapes with fewer than 8 input channels (the Fashion CNN's conv1, C = 1, where
 // Winograd's 16 GEMMs would have an inner dimension of 1) take tensor/conv_direct.cpp's direct
 // forward (~1.1x this file's, whose GEMM has an inner dimension of 9); their backward stays

@@ -14,8 +14,8 @@ namespace minidl::detail {
 
 // Which kernels conv2d_forward / conv2d_backward run. kAuto: Winograd where use_winograd says so
 // (F(4x4, 3x3) or F(2x2, 3x3) as winograd_tile says), the direct forward where use_direct does,
-// else im2col + GEMM. kWinograd (F(2x2, 3x3)), kWinograd4 (F(4x4, 3x3) for the forward and the
-// input gradient; the weight gradient is always F(3x3, 2x2)) / kDirect: that path wherever
+// else im2col + GEMM. kWinograd (F(2x2, 3x3), and F(3x3, 2x2) for the weight gradient),
+// kWinograd4 (F(4x4, 3x3), and F(3x3, 4x4) for the weight gradient) / kDirect: that path wherever
 // winograd_fits (the direct path is forward only; GEMM for the rest).
 enum class ConvPath { kAuto, kGemm, kWinograd, kDirect, kWinograd4 };
 
