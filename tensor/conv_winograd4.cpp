@@ -80,30 +80,15 @@ template <typename E, typename V>
 }
 
 // The transforms below run on vectors of L lanes: L = 8 (kB, the 32-byte vectors every x86-64
-// build has), or L = 16 floats in functions compiled for AVX-512 (wide_transforms()). Each is
-// written once as an always-inline template on L; the AVX-512 entry points (f4_*_batch16) inline
-// them under their target attribute, so the same code compiles to 64-byte instructions there
-// (CMakeLists.txt keeps -mavx512f off globally for GCC 12's miscompile).
-template <typename T, int L>
-struct VecL {
-  typedef T type __attribute__((vector_size(L * sizeof(T))));
-};
-template <typename T, int L>
-using VecLT = typename VecL<T, L>::type;
+// build has), or L = 16 floats in functions compiled for AVX-512 (wide_for()). Each is written
+// once as an always-inline template on L; the AVX-512 entry points (forward_batch16,
+// grad_batch16) inline them under their target attribute, so the same code compiles to 64-byte
+// instructions there (CMakeLists.txt keeps -mavx512f off globally for GCC 12's miscompile).
 
 // Columns of slack past the last GEMM column of a transformed row (ld >= cols + kSlack4) and past
 // the end of M: a block of L tiles past a row's last tile writes (or reads) up to L - 1 columns
 // beyond it.
 constexpr std::int64_t kSlack4 = 16;
-
-template <int L>
-inline std::int64_t round_up_l(std::int64_t n) {
-  return (n + L - 1) / L * L;
-}
-
-// Whether this process runs the float32 transforms 16 lanes wide: the CPU has AVX-512F and
-// minidl's own AVX-512 kernels are on (blas::set_own_sgemm, MINIDL_OWN_SGEMM).
-bool wide_transforms() { return blas::own_sgemm_enabled(); }
 
 // y[k][j] = z[4 j + k] for the L lanes j: the four columns of L 4-wide blocks apart (transpose4
 // read backwards). The blocks come L / 4 at a time from z[0..3] (z[q] + 4 i is block i of the
@@ -144,10 +129,6 @@ template <int L, typename V, typename T>
   }
 }
 
-// The share of a vector's lanes that hold tiles in the B (A) pass.
-template <int L>
-double lane_fill(const Grid& g);
-
 // Rows of tiles that the B (A) pass takes into one vector: when a row of tiles fills exactly one
 // or two quarters of it (tw = L / 4 or L / 2: with L = 8, 5- to 8- and 13- to 16-wide maps;
 // with L = 16, 13- to 16- and 29- to 32-wide), 4 or 2 rows, whose tiles are the next GEMM
@@ -162,19 +143,23 @@ inline int rows_per_vector(const Grid& g) {
   return g.tw == L / 4 ? 4 : g.tw == L / 2 ? 2 : 1;
 }
 
+// The share of a vector's lanes that hold tiles in the B (A) pass.
 template <int L>
 double lane_fill(const Grid& g) {
   return rows_per_vector<L>(g) > 1
              ? 1.0
-             : static_cast<double>(g.tw) / static_cast<double>(round_up_l<L>(g.tw));
+             : static_cast<double>(g.tw) / static_cast<double>(round_up<L>(g.tw));
 }
 
-// Whether this shape's float32 transforms run 16 lanes wide: where the CPU can (wide_transforms())
-// and 16 lanes are filled as well as 8 (at the Fashion CNN's conv2, 14x14 maps, four rows of four
+// Whether this shape's float32 transforms run 16 lanes wide: where the CPU has AVX-512F and
+// minidl's own AVX-512 code is on (blas::set_own_sgemm, MINIDL_OWN_SGEMM), and 16 lanes are
+// filled as well as 8 (at the Fashion CNN's conv2, 14x14 maps, four rows of four
 // tiles fill 16 lanes: the weight gradient 0.80x the time of 8 lanes, the input gradient 0.81x,
 // the forward 0.83x; on 7x7 maps, two tiles to a row, 8 lanes take four rows and 16 lanes one:
 // 1.25-1.45x the time).
-bool wide_for(const Grid& g) { return wide_transforms() && lane_fill<16>(g) >= lane_fill<8>(g); }
+bool wide_for(const Grid& g) {
+  return blas::own_sgemm_enabled() && lane_fill<16>(g) >= lane_fill<8>(g);
+}
 
 // The quarters' pointers (deinterleave4) for rows ty .. ty + rv - 1 of a pass whose row i of
 // tile row t starts at base + (6 t + i) rs, from column 4 k0 (k0 = 0 when rows are packed). A
@@ -201,8 +186,8 @@ template <int L, typename T>
 template <typename T, int L>
 [[gnu::always_inline]] inline void transform_input(const T* x, std::int64_t ns, std::int64_t c,
                                                    const Grid& g, T* v, std::int64_t ldv) {
-  using V = VecLT<T, L>;
-  const std::int64_t wb = round_up_l<L>(g.pcol()), rs = wb + 4 * L, pr = g.prow(), p = g.tiles();
+  using V = VecT<T, L>;
+  const std::int64_t wb = round_up<L>(g.pcol()), rs = wb + 4 * L, pr = g.prow(), p = g.tiles();
   T* pad = detail::conv_scratch<T>(4, (pr + 6 * g.th) * rs);
   T* r = pad + pr * rs;  // B^T d: six rows per row of tiles
   std::fill(pad, pad + (pr + 6 * g.th) * rs, T(0));
@@ -281,7 +266,7 @@ template <typename T, int L>
 [[gnu::always_inline]] inline void transform_output(const T* m, std::int64_t ldm, std::int64_t o,
                                                     std::int64_t ns, const Grid& g, const T* bias,
                                                     T* y) {
-  using V = VecLT<T, L>;
+  using V = VecT<T, L>;
   const std::int64_t cols = ns * g.tiles(), plane = g.oh * g.ow;
   // Whole tiles first, into planes of 4 th x 4 tw per sample; then clipped into y.
   const std::int64_t fw = 4 * g.tw, fp = 16 * g.tiles();
@@ -350,8 +335,8 @@ template <typename E, typename V>
 template <typename T, int L>
 [[gnu::always_inline]] inline void transform_grad(const T* dy, std::int64_t ns, std::int64_t o,
                                                   const Grid& g, T* e, std::int64_t lde) {
-  using V = VecLT<T, L>;
-  const std::int64_t wb = round_up_l<L>(4 * g.tw), rs = wb + 4 * L, pr = 4 * g.th, p = g.tiles();
+  using V = VecT<T, L>;
+  const std::int64_t wb = round_up<L>(4 * g.tw), rs = wb + 4 * L, pr = 4 * g.th, p = g.tiles();
   T* pad = detail::conv_scratch<T>(4, (pr + 6 * g.th) * rs);
   T* r = pad + pr * rs;  // A e: six rows per row of blocks
   std::fill(pad, pad + (pr + 6 * g.th) * rs, T(0));
@@ -420,7 +405,7 @@ template <typename T, int L>
 
 #define MINIDL_AVX512 __attribute__((target("avx512f,avx2,fma")))
 
-// The float32 batches 16 lanes wide (call only where wide_transforms()).
+// The float32 batches 16 lanes wide (call only where wide_for(g)).
 MINIDL_AVX512 void forward_batch16(const float* in, std::int64_t ns, std::int64_t ci,
                                    std::int64_t co, const Grid& g, const float* u,
                                    const float* bias, float* out) {

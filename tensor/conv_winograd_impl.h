@@ -15,15 +15,20 @@ namespace minidl::detail::wino {
 // writes up to kB - 1 tiles beyond it: into the next row of tiles or sample, which is written
 // later, or into kB columns of slack at the end of each transformed row (ld = tiles + kB) and of
 // the products.
+// F(4x4, 3x3) also runs 16 float lanes in its AVX-512 functions (tensor/conv_winograd4.cpp): the
+// lane count L is a parameter, kB by default.
 constexpr std::int64_t kB = 8;
-inline std::int64_t round_up(std::int64_t n) { return (n + kB - 1) / kB * kB; }
+template <std::int64_t L = kB>
+inline std::int64_t round_up(std::int64_t n) {
+  return (n + L - 1) / L * L;
+}
 
-template <typename T>
+template <typename T, std::int64_t L = kB>
 struct Vec {
-  typedef T type __attribute__((vector_size(kB * sizeof(T))));
+  typedef T type __attribute__((vector_size(L * sizeof(T))));
 };
-template <typename T>
-using VecT = typename Vec<T>::type;
+template <typename T, std::int64_t L = kB>
+using VecT = typename Vec<T, L>::type;
 // By reference: a vector passed by value changes the ABI with the target's vector width (-Wpsabi).
 template <typename V, typename T>
 void load(V& v, const T* p) {
